@@ -1,0 +1,1 @@
+"""KPI engine of the compound governance dashboard: import, clean tables, one definition per KPI."""

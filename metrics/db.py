@@ -1,0 +1,54 @@
+"""The one way SQL reaches DuckDB: statements with bound parameters, identifiers through `quote`.
+
+Helpers run on the connection they are given (temp tables and transactions are per connection);
+threads pass their own `con.cursor()`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
+
+from .schema import ddl
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and on first use create) a dashboard database; None gives an in-memory one."""
+    if path is None:
+        con = duckdb.connect()
+    else:
+        path = Path(path)
+        if read_only and not path.exists():
+            raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        for statement in ddl():
+            con.execute(statement)
+    return con
+
+
+def quote(identifier: str) -> str:
+    """Quote an identifier (a column name from a file or from config) for SQL text."""
+    return '"' + str(identifier).replace('"', '""') + '"'
+
+
+def rows(con, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+    """Run a query and return its rows as dicts."""
+    result = con.execute(sql, params or [])
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, r)) for r in result.fetchall()]
+
+
+def one(con, sql: str, params: Sequence[Any] | dict | None = None) -> dict:
+    found = rows(con, sql, params)
+    return found[0] if found else {}
+
+
+def scalar(con, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+    return con.execute(sql, params or []).fetchone()[0]
+
+
+def frame(con, sql: str, params: Sequence[Any] | dict | None = None):
+    """A query's result as a pandas DataFrame (for pages and exports)."""
+    return con.execute(sql, params or []).df()

@@ -1,0 +1,289 @@
+"""Importing one export file: every row read is new, updated, unchanged, a duplicate in the file,
+or rejected with its reason, and a file that cannot be imported leaves the database as it was."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import cleaning, duetime
+from .db import one, quote, rows, scalar
+from .names import resolve_compounds
+from .profiles import Mapping, header_score_for, match_profile
+from .readers import STAGING, ImportFailure, read_into
+from .schema import DATASETS, Dataset, content_columns, stored_name
+
+MAX_ISSUES_KEPT = 100_000
+
+
+@dataclass
+class ImportResult:
+    file: str
+    kind: str
+    profile: str
+    import_id: int
+    rows_read: int
+    rows_new: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_duplicate: int
+    rows_rejected: int
+    warnings: int
+    rejection_file: str | None
+    columns: dict[str, str]                      # field -> header in the file
+    notes: list[str] = field(default_factory=list)
+
+    def accounted(self) -> bool:
+        return self.rows_read == (self.rows_new + self.rows_updated + self.rows_unchanged
+                                  + self.rows_duplicate + self.rows_rejected)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_files(con, kind: str, paths, config: dict, *, profile: str | None = None,
+                 rejection_dir: Path | None = None, progress=None) -> list[ImportResult | ImportFailure]:
+    """Import several files, each atomically; a failed file is returned as its ImportFailure."""
+    results = []
+    for i, path in enumerate(paths):
+        if progress:
+            progress(i, len(paths), Path(path).name)
+        try:
+            results.append(import_file(con, kind, path, config, profile=profile, rejection_dir=rejection_dir))
+        except ImportFailure as failure:
+            results.append(failure)
+    return results
+
+
+def import_file(con, kind: str, path, config: dict, *, profile: str | None = None,
+                rejection_dir: Path | None = None, imported_at: dt.datetime | None = None) -> ImportResult:
+    if kind not in DATASETS:
+        raise ImportFailure(f"未知的数据类型 {kind} / unknown kind (compounds, work_orders, complaints)")
+    dataset = DATASETS[kind]
+    path = Path(path)
+    rejection_path = None
+    con.execute("BEGIN TRANSACTION")
+    try:
+        raw = read_into(con, path, header_score_for(config, kind))
+        mapping = match_profile(config, kind, raw.headers, path.name, profile)
+        rows_read = scalar(con, f"SELECT count(*) FROM {STAGING}")
+        _type_staging(con, dataset, mapping, config)
+        _record_issues(con, dataset, mapping)
+        notes = _derive_due_at(con, dataset, mapping, config)
+        counts = _upsert(con, dataset)
+        resolve_compounds(con, config)
+        import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
+        issue_counts = one(con, """SELECT count(*) FILTER (severity = 'rejected') AS rejected,
+                                          count(*) FILTER (severity = 'duplicate') AS duplicate,
+                                          count(*) FILTER (severity = 'warning') AS warnings FROM staging_issues""")
+        if issue_counts["rejected"] or issue_counts["duplicate"] or issue_counts["warnings"]:
+            rejection_path = _write_rejections(con, path, rejection_dir or path.parent, import_id)
+        result = ImportResult(
+            file=path.name, kind=kind, profile=mapping.profile, import_id=import_id, rows_read=rows_read,
+            rows_new=counts["new"], rows_updated=counts["updated"], rows_unchanged=counts["unchanged"],
+            rows_duplicate=issue_counts["duplicate"], rows_rejected=issue_counts["rejected"],
+            warnings=issue_counts["warnings"], rejection_file=str(rejection_path) if rejection_path else None,
+            columns=mapping.headers, notes=notes,
+        )
+        if not result.accounted():
+            raise ImportFailure(f"{path.name}: 行数核对不平 / row accounting does not balance: {result}")
+        con.execute(f"UPDATE {dataset.table} SET import_id = ? WHERE import_id = -1", [import_id])
+        con.execute(
+            "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [import_id, kind, path.name, file_sha256(path), mapping.profile, imported_at or dt.datetime.now(),
+             rows_read, result.rows_new, result.rows_updated, result.rows_unchanged, result.rows_duplicate,
+             result.rows_rejected, result.warnings, result.rejection_file],
+        )
+        con.execute(
+            "INSERT INTO import_issues SELECT ?, row_number, column_name, severity, reason, value "
+            "FROM staging_issues ORDER BY row_number LIMIT ?", [import_id, MAX_ISSUES_KEPT])
+        con.execute(f"INSERT OR REPLACE INTO meta VALUES ('latest_import_at', ?)", [str(imported_at or dt.datetime.now())])
+        con.execute("COMMIT")
+        return result
+    except Exception as exc:
+        con.execute("ROLLBACK")
+        if rejection_path and Path(rejection_path).exists():
+            Path(rejection_path).unlink()
+        if isinstance(exc, ImportFailure):
+            raise
+        raise ImportFailure(f"{path.name}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}") from exc
+    finally:
+        for table in (STAGING, "staging", "staging_issues", "incoming"):
+            try:
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            except Exception:
+                pass
+
+
+def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None:
+    """staging: _row, raw text and typed value of every mapped field (typed NULL when absent)."""
+    select, params = ["_row"], []
+    for f in dataset.fields:
+        pos = mapping.columns.get(f.name)
+        raw = cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)"
+        vocab = mapping.values.get("boolean") if f.kind == "bool" else mapping.values.get(f.vocab or "")
+        sql, p = cleaning.typed(f.kind, raw, vocab)
+        select.append(f"{raw} AS {quote('raw_' + f.name)}")
+        select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {quote(f.name)}")
+        params += p
+    con.execute(f"CREATE TEMP TABLE staging AS SELECT {', '.join(select)} FROM {STAGING}", params)
+
+
+def _sql_type(kind: str) -> str:
+    from .schema import SQL_TYPES
+    return SQL_TYPES[kind]
+
+
+def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
+    """staging_issues: one row per rejected row, duplicate row and nulled optional value."""
+    con.execute("""CREATE TEMP TABLE staging_issues (row_number BIGINT, column_name VARCHAR,
+                   severity VARCHAR, reason VARCHAR, value VARCHAR)""")
+    id_field, ts = dataset.id_field, dataset.main_timestamp
+    id_header = mapping.headers[id_field]
+    id_label = dataset.field(id_field).label_zh
+    con.execute(
+        f"INSERT INTO staging_issues SELECT _row, ?, 'rejected', ?, NULL FROM staging WHERE {quote(id_field)} IS NULL",
+        [id_header, f"缺少{id_label} / missing id"])
+    rejected = f"{quote(id_field)} IS NULL"
+    if ts:
+        ts_header, ts_label = mapping.headers[ts], dataset.field(ts).label_zh
+        con.execute(
+            f"""INSERT INTO staging_issues SELECT _row, ?, 'rejected',
+                    CASE WHEN {quote('raw_' + ts)} IS NULL THEN ? ELSE ? END, left({quote('raw_' + ts)}, 60)
+                FROM staging WHERE {quote(id_field)} IS NOT NULL AND {quote(ts)} IS NULL""",
+            [ts_header, f"缺少{ts_label} / missing {ts}", f"无法识别的{ts_label} / unreadable {ts}"])
+        rejected += f" OR {quote(ts)} IS NULL"
+    con.execute(f"ALTER TABLE staging ADD COLUMN rejected BOOLEAN")
+    con.execute(f"UPDATE staging SET rejected = ({rejected})")
+    con.execute(f"""
+        INSERT INTO staging_issues
+        SELECT _row, ?, 'duplicate', '与第' || keep_row || '行' || ? || '重复（保留文件中最后一次出现） / duplicate id in file, the last occurrence is kept', {quote(id_field)}
+        FROM (SELECT _row, {quote(id_field)}, max(_row) OVER (PARTITION BY {quote(id_field)}) AS keep_row
+              FROM staging WHERE NOT rejected) WHERE _row < keep_row""", [id_header, id_label])
+    for f in dataset.fields:
+        if f.name not in mapping.columns or f.kind not in cleaning.KIND_WARNING or f.name == ts:
+            continue
+        zh, en = cleaning.KIND_WARNING[f.kind]
+        con.execute(
+            f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, left({quote('raw_' + f.name)}, 60)
+                FROM staging WHERE NOT rejected AND {quote('raw_' + f.name)} IS NOT NULL AND {quote(f.name)} IS NULL""",
+            [mapping.headers[f.name], f"{zh}，已置空 / {en}, left blank"])
+
+
+def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> list[str]:
+    """Fill due_at from config time limits where the export has none (work orders only)."""
+    if dataset.kind != "work_orders":
+        return []
+    con.execute("ALTER TABLE staging ADD COLUMN due_at_derived BOOLEAN DEFAULT false")
+    if not mapping.derive_due_at:
+        return []
+    categories = [r["category"] for r in rows(con, "SELECT DISTINCT category FROM staging WHERE due_at IS NULL AND NOT rejected")]
+    if not categories:
+        return []
+    limits = duetime.limits_table(config, categories)
+    con.register("time_limits", pa.table({
+        "category": pa.array([c for c, _, _ in limits], pa.string()),
+        "limit_value": pa.array([v for _, v, _ in limits], pa.int64()),
+        "limit_unit": pa.array([u for _, _, u in limits], pa.string())}))
+    working_counts = {v for _, v, u in limits if u == "working_days"}
+    notes = []
+    workdays = {"received_date": [], "n": [], "due_date": []}
+    if working_counts:
+        dates = [r["d"] for r in rows(con, """SELECT DISTINCT CAST(received_at AS DATE) AS d FROM staging s
+                                              JOIN time_limits l ON l.category IS NOT DISTINCT FROM s.category
+                                              WHERE s.due_at IS NULL AND NOT s.rejected AND l.limit_unit = 'working_days'""")]
+        table, fallback = duetime.working_day_table(dates, working_counts)
+        for day, n, due in table:
+            workdays["received_date"].append(day)
+            workdays["n"].append(n)
+            workdays["due_date"].append(due)
+        if fallback:
+            notes.append("部分日期超出节假日日历覆盖年份，按周一至周五计算工作日 / some dates are outside the "
+                         "holiday calendar's years: working days counted Monday to Friday")
+    con.register("working_days", pa.table({
+        "received_date": pa.array(workdays["received_date"], pa.date32()),
+        "n": pa.array(workdays["n"], pa.int64()),
+        "due_date": pa.array(workdays["due_date"], pa.date32())}))
+    con.execute("""
+        UPDATE staging SET due_at = d.due_at, due_at_derived = true
+        FROM (SELECT s._row, CASE l.limit_unit
+                    WHEN 'hours' THEN s.received_at + to_hours(l.limit_value)
+                    WHEN 'calendar_days' THEN s.received_at + to_days(CAST(l.limit_value AS INTEGER))
+                    ELSE CAST(w.due_date AS TIMESTAMP) + (s.received_at - CAST(CAST(s.received_at AS DATE) AS TIMESTAMP))
+                 END AS due_at
+              FROM staging s JOIN time_limits l ON l.category IS NOT DISTINCT FROM s.category
+              LEFT JOIN working_days w ON w.received_date = CAST(s.received_at AS DATE) AND w.n = l.limit_value
+              WHERE s.due_at IS NULL AND NOT s.rejected) d
+        WHERE staging._row = d._row""")
+    con.unregister("time_limits")
+    con.unregister("working_days")
+    return notes
+
+
+def _upsert(con, dataset: Dataset) -> dict:
+    """Classify kept rows against the table, then write new and changed ones."""
+    id_field = dataset.id_field
+    stored = content_columns(dataset)
+    source_expr = {stored_name(dataset, f): quote(f.name) for f in dataset.fields}
+    source_expr["due_at_derived"] = "due_at_derived"
+    select = ", ".join(f"s.{source_expr[c]} AS {quote(c)}" for c in stored)
+    con.execute(f"""CREATE TEMP TABLE incoming AS
+        SELECT {select} FROM staging s
+        WHERE NOT s.rejected
+        QUALIFY row_number() OVER (PARTITION BY s.{quote(id_field)} ORDER BY s._row DESC) = 1""")
+    same = " AND ".join(f"i.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in stored)
+    con.execute(f"""ALTER TABLE incoming ADD COLUMN status VARCHAR""")
+    con.execute(f"""UPDATE incoming SET status = x.status FROM (
+        SELECT i.{quote(id_field)} AS id, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new'
+                                             WHEN {same} THEN 'unchanged' ELSE 'updated' END AS status
+        FROM incoming i LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = i.{quote(id_field)}) x
+        WHERE incoming.{quote(id_field)} = x.id""")
+    counts = {r["status"]: r["n"] for r in rows(con, "SELECT status, count(*) AS n FROM incoming GROUP BY status")}
+    cols = ", ".join(quote(c) for c in stored)
+    con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "
+                f"(SELECT {quote(id_field)} FROM incoming WHERE status = 'updated')")
+    con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {cols}, -1 FROM incoming "
+                f"WHERE status IN ('new', 'updated')")
+    return {k: int(counts.get(k, 0)) for k in ("new", "updated", "unchanged")}
+
+
+def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:
+    """An Excel list of every rejected, duplicate and warned row: file, row, column, reason."""
+    import xlsxwriter
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{path.stem}_导入问题_{import_id}.xlsx"
+    issues = con.execute("""SELECT row_number, column_name, severity, reason, value FROM staging_issues
+                            ORDER BY CASE severity WHEN 'rejected' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, row_number""").fetchall()
+    labels = {"rejected": "拒绝导入 rejected", "duplicate": "文件内重复 duplicate", "warning": "警告（已导入） warning"}
+    workbook = xlsxwriter.Workbook(str(out), {"constant_memory": True})
+    sheet = workbook.add_worksheet("导入问题")
+    bold = workbook.add_format({"bold": True})
+    sheet.write_row(0, 0, ["文件 File", "行号 Row", "列 Column", "处理 Outcome", "原因 Reason", "原值 Value"], bold)
+    for i, (row_number, column, severity, reason, value) in enumerate(issues, start=1):
+        sheet.write_string(i, 0, path.name)
+        sheet.write_number(i, 1, row_number)
+        sheet.write_string(i, 2, column or "")
+        sheet.write_string(i, 3, labels[severity])
+        sheet.write_string(i, 4, reason)
+        sheet.write_string(i, 5, _spreadsheet_safe(value))
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(2, 2, 14)
+    sheet.set_column(3, 4, 40)
+    workbook.close()
+    return out
+
+
+def _spreadsheet_safe(value) -> str:
+    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -1,0 +1,95 @@
+"""Header mapping: which column of an export is which field, through config.yaml's profiles.
+
+Another city's export imports by adding a profile, not code."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from .schema import DATASETS, Dataset
+
+PERSONAL = "_personal"
+
+
+def normalise_header(text: str) -> str:
+    """Headers compare without case, spaces, full-width forms or a required-field '*'."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return "".join(text.split()).strip("*").lower()
+
+
+@dataclass
+class Mapping:
+    profile: str
+    columns: dict[str, int]        # field -> position in the file
+    headers: dict[str, str]        # field -> header as written in the file
+    personal: list[int]            # positions of personal-data columns (dropped)
+    derive_due_at: bool
+    values: dict                   # profile's value vocabularies over config `values`
+
+
+def _synonyms(profile: dict, kind: str) -> dict[str, list[str]]:
+    return {field: [normalise_header(s) for s in names] for field, names in (profile.get(kind) or {}).items()}
+
+
+def header_score_for(config: dict, kind: str):
+    """A scorer of a candidate header line: how many known headers it contains, over all profiles."""
+    known = set()
+    for profile in config["profiles"].values():
+        for names in _synonyms(profile, kind).values():
+            known.update(names)
+
+    def score(cells: list[str]) -> int:
+        return sum(1 for c in cells if normalise_header(c) in known)
+
+    return score
+
+
+def match_profile(config: dict, kind: str, headers: list[str], file_name: str, profile: str | None = None) -> Mapping:
+    """Pick the profile that recognises the file's id column and the most other columns."""
+    from .readers import ImportFailure
+
+    dataset: Dataset = DATASETS[kind]
+    normalised = [normalise_header(h) for h in headers]
+    profiles = config["profiles"]
+    if profile is not None and profile not in profiles:
+        raise ImportFailure(f"{file_name}: 未知的映射方案 {profile} / unknown profile (config.yaml: {', '.join(profiles)})")
+    best = None
+    for name in [profile] if profile else profiles:
+        mapping = _map(profiles[name], name, kind, normalised, headers)
+        if dataset.id_field not in mapping.columns:
+            continue
+        if best is None or len(mapping.columns) > len(best.columns):
+            best = mapping
+    if best is None:
+        expected = "、".join(profiles[p][kind][dataset.id_field][0] for p in ([profile] if profile else profiles) if kind in profiles[p])
+        raise ImportFailure(
+            f"{file_name}: 找不到{dataset.label_zh}的编号列（应为 {expected} 之一），可能选错了数据类型 / "
+            f"no id column for {dataset.label_en}: is this the right kind of file? Columns found: {', '.join(h for h in headers if h)}"
+        )
+    main = dataset.main_timestamp
+    if main and main not in best.columns:
+        names = "、".join(profiles[best.profile][kind][main])
+        raise ImportFailure(f"{file_name}: 缺少时间列（{names}） / the main timestamp column is missing")
+    best.values = _values(config, profiles[best.profile])
+    return best
+
+
+def _map(profile: dict, name: str, kind: str, normalised: list[str], headers: list[str]) -> Mapping:
+    synonyms = _synonyms(profile, kind)
+    columns, found, personal = {}, {}, []
+    for field, names in synonyms.items():
+        for pos, header in enumerate(normalised):
+            if header in names:
+                if field == PERSONAL:
+                    personal.append(pos)
+                elif field not in columns:
+                    columns[field] = pos
+                    found[field] = headers[pos]
+    return Mapping(name, columns, found, personal, bool(profile.get("derive_due_at", True)), {})
+
+
+def _values(config: dict, profile: dict) -> dict:
+    merged = {k: dict(v) for k, v in config["values"].items()}
+    for vocab, mapping in (profile.get("values") or {}).items():
+        merged.setdefault(vocab, {}).update(mapping)
+    return merged

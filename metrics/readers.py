@@ -1,0 +1,139 @@
+"""Reading an export file, whatever its format and encoding, into a staging table of text.
+
+Every cell stays text here; typing happens in SQL (metrics.cleaning), so a bad value becomes a
+warning with its row and column instead of a failed read. Row numbers are the ones a user sees
+when opening the file in Excel or WPS: the header is row 1 when it is the first line."""
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from .db import quote
+
+HEADER_SCAN_ROWS = 10
+STAGING = "staging_raw"
+
+
+class ImportFailure(Exception):
+    """A file that cannot be imported at all; the database stays as it was."""
+
+
+@dataclass
+class RawFile:
+    path: Path
+    headers: list[str]          # as written in the file, position i is staging column c{i}
+    encoding: str               # 'xlsx', 'utf-8', 'utf-8-sig', 'gb18030'
+    header_row: int             # 1-based row number of the header line
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or GB18030, checked over the whole file in chunks."""
+    with open(path, "rb") as f:
+        head = f.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := f.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("gb18030")()
+        try:
+            while chunk := f.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "gb18030"
+        except UnicodeDecodeError:
+            raise ImportFailure(
+                f"{path.name}: 无法识别文件编码（支持 UTF-8、带BOM的UTF-8、GB18030/GBK） / "
+                "unknown text encoding (UTF-8, UTF-8 with BOM and GB18030/GBK are supported)"
+            ) from None
+
+
+def read_into(con, path: Path, header_score) -> RawFile:
+    """Load `path` into the temp table staging_raw(_row, c0..cN); `header_score(cells)` rates a
+    candidate header line so a title row above the header is skipped."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFailure(f"{path}: 文件不存在 / file not found")
+    suffix = path.suffix.lower()
+    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        table = _read_excel(path)
+        encoding = "xlsx"
+        con.register("staging_arrow", table)
+        con.execute(f"CREATE TEMP TABLE {STAGING} AS SELECT * FROM staging_arrow")
+        con.unregister("staging_arrow")
+    elif suffix in (".csv", ".txt"):
+        encoding = detect_encoding(path)
+        _read_csv(con, path, encoding)
+    else:
+        raise ImportFailure(f"{path.name}: 不支持的文件类型 {suffix}（支持 .xlsx .csv） / unsupported file type")
+    ncols = len(con.execute(f"SELECT * FROM {STAGING} LIMIT 0").description) - 1
+    if ncols < 1:
+        raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
+    cols = ", ".join(f"c{i}" for i in range(ncols))
+    candidates = con.execute(
+        f"SELECT _row, {cols} FROM {STAGING} WHERE _row <= ? ORDER BY _row", [HEADER_SCAN_ROWS]
+    ).fetchall()
+    if not candidates:
+        raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
+    best = max(candidates, key=lambda r: (header_score([c for c in r[1:] if c is not None]), -r[0]))
+    header_row = best[0]
+    headers = [(c or "").strip() for c in best[1:]]
+    con.execute(f"DELETE FROM {STAGING} WHERE _row <= ?", [header_row])
+    return RawFile(path=path, headers=headers, encoding=encoding, header_row=header_row)
+
+
+def _read_excel(path: Path) -> pa.Table:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        batch = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string", eager=True)
+    except Exception as exc:  # fastexcel raises its own error types for broken workbooks
+        raise ImportFailure(f"{path.name}: 无法读取Excel文件 / unreadable Excel file: {exc}") from exc
+    arrays = [batch.column(i) for i in range(batch.num_columns)]
+    names = [f"c{i}" for i in range(batch.num_columns)]
+    rownum = pa.array(range(1, batch.num_rows + 1), type=pa.int64())
+    return pa.Table.from_arrays([rownum, *arrays], names=["_row", *names])
+
+
+def _read_csv(con, path: Path, encoding: str) -> None:
+    source = path
+    tmp = None
+    if encoding == "gb18030":
+        fd, tmp = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(
+            path, encoding="gb18030", newline=""
+        ) as src:
+            while chunk := src.read(1 << 22):
+                out.write(chunk)
+        source = Path(tmp)
+    try:
+        con.execute(
+            f"""CREATE TEMP TABLE {STAGING} AS
+                SELECT row_number() OVER () AS _row, * FROM read_csv(?, header = false,
+                    all_varchar = true, strict_mode = false)""",
+            [str(source)],
+        )
+        names = [d[0] for d in con.execute(f"SELECT * FROM {STAGING} LIMIT 0").description][1:]
+        for i, name in enumerate(names):
+            con.execute(f"ALTER TABLE {STAGING} RENAME COLUMN {quote(name)} TO c{i}")
+    except ImportFailure:
+        raise
+    except Exception as exc:
+        raise ImportFailure(f"{path.name}: 无法读取CSV文件 / unreadable CSV file: {exc}") from exc
+    finally:
+        if tmp:
+            os.unlink(tmp)

@@ -1,0 +1,153 @@
+"""The clean tables and the fields each dataset may carry: the one description the importer,
+the templates and the KPI code share."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # id, text, timestamp, date, bool, int, percent, enum, list, masked_text
+    label_zh: str
+    label_en: str
+    vocab: str | None = None  # config `values` key for enum fields
+
+
+@dataclass(frozen=True)
+class Dataset:
+    kind: str
+    table: str
+    id_field: str
+    main_timestamp: str | None
+    fields: tuple[Field, ...]
+    label_zh: str
+    label_en: str
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+COMPOUNDS = Dataset(
+    kind="compounds", table="compounds", id_field="compound_name", main_timestamp=None,
+    label_zh="小区台账", label_en="Compound registry",
+    fields=(
+        Field("compound_name", "id", "小区名称", "Compound"),
+        Field("aliases", "list", "别名", "Aliases"),
+        Field("street", "text", "街道", "Street"),
+        Field("community", "text", "社区", "Community"),
+        Field("compound_kind", "enum", "小区类型", "Compound kind", "compound_kind"),
+        Field("households", "int", "户数", "Households"),
+        Field("management_mode", "enum", "管理模式", "Management mode", "management_mode"),
+        Field("property_company", "text", "物业公司", "Property company"),
+        Field("has_owners_committee", "bool", "是否成立业委会", "Owners' committee"),
+        Field("party_org_type", "enum", "党组织类型", "Party organisation", "party_org_type"),
+        Field("party_members", "int", "党员人数", "Party members"),
+        Field("party_org_founded_on", "date", "党组织成立日期", "Party organisation founded"),
+        Field("dual_role", "bool", "是否一肩挑", "Dual role"),
+        Field("company_party_org", "bool", "物业企业是否建立党组织", "Company party organisation"),
+        Field("model_project_level", "enum", "示范项目级别", "Model project level", "model_project_level"),
+        Field("fee_collection_rate", "percent", "物业费收缴率", "Fee collection rate"),
+    ),
+)
+
+WORK_ORDERS = Dataset(
+    kind="work_orders", table="work_orders", id_field="order_id", main_timestamp="received_at",
+    label_zh="工单", label_en="Work orders",
+    fields=(
+        Field("order_id", "id", "工单编号", "Order id"),
+        Field("source", "text", "来源渠道", "Source"),
+        Field("received_at", "timestamp", "受理时间", "Received"),
+        Field("request_type", "text", "诉求类型", "Request type"),
+        Field("category", "text", "诉求类别", "Category"),
+        Field("street", "text", "街道", "Street"),
+        Field("community", "text", "社区", "Community"),
+        Field("compound", "text", "小区", "Compound"),
+        Field("handling_unit", "text", "承办单位", "Handling unit"),
+        Field("due_at", "timestamp", "办结时限", "Due"),
+        Field("closed_at", "timestamp", "办结时间", "Closed"),
+        Field("revisited_at", "timestamp", "回访时间", "Revisited"),
+        Field("revisit_result", "enum", "回访结果", "Revisit result", "revisit_result"),
+        Field("is_repeat", "bool", "是否重复诉求", "Repeat request"),
+        Field("first_contact", "bool", "是否先行联系", "First contact"),
+        Field("resolved", "bool", "是否解决", "Resolved"),
+        Field("content", "masked_text", "诉求内容", "Content"),
+    ),
+)
+
+COMPLAINTS = Dataset(
+    kind="complaints", table="complaints", id_field="complaint_id", main_timestamp="filed_at",
+    label_zh="投诉", label_en="Complaints",
+    fields=(
+        Field("complaint_id", "id", "投诉编号", "Complaint id"),
+        Field("filed_at", "timestamp", "投诉时间", "Filed"),
+        Field("source", "text", "来源渠道", "Source"),
+        Field("street", "text", "街道", "Street"),
+        Field("community", "text", "社区", "Community"),
+        Field("compound", "text", "小区", "Compound"),
+        Field("property_company", "text", "物业公司", "Property company"),
+        Field("category", "text", "投诉类别", "Category"),
+        Field("status", "text", "处理状态", "Status"),
+        Field("closed_at", "timestamp", "办结时间", "Closed"),
+        Field("order_id", "text", "关联工单编号", "Linked order"),
+    ),
+)
+
+DATASETS = {d.kind: d for d in (COMPOUNDS, WORK_ORDERS, COMPLAINTS)}
+
+SQL_TYPES = {
+    "id": "VARCHAR", "text": "VARCHAR", "masked_text": "VARCHAR", "timestamp": "TIMESTAMP",
+    "date": "DATE", "bool": "BOOLEAN", "int": "BIGINT", "percent": "DOUBLE", "enum": "VARCHAR",
+    "list": "VARCHAR[]",
+}
+
+# Columns stored as exported under another name, so the resolved value can take the plain name.
+STORED_AS = {"street": "street_export", "community": "community_export", "compound": "compound_raw"}
+
+# Filled after import from the registry match; not part of an export's content.
+RESOLVED_COLUMNS = (
+    ("compound_name", "VARCHAR"), ("street", "VARCHAR"), ("community", "VARCHAR"),
+    ("compound_kind", "VARCHAR"), ("management_mode", "VARCHAR"),
+)
+
+
+def stored_name(dataset: Dataset, field: Field) -> str:
+    if dataset.kind == "compounds":
+        return field.name
+    return STORED_AS.get(field.name, field.name)
+
+
+def content_columns(dataset: Dataset) -> list[str]:
+    """The stored columns that come from the export (compared to decide new/updated/unchanged)."""
+    cols = [stored_name(dataset, f) for f in dataset.fields]
+    if dataset.kind == "work_orders":
+        cols.append("due_at_derived")
+    return cols
+
+
+def ddl() -> list[str]:
+    statements = []
+    for ds in DATASETS.values():
+        cols = []
+        for f in ds.fields:
+            pk = " PRIMARY KEY" if f.kind == "id" else ""
+            notnull = " NOT NULL" if f.name == ds.main_timestamp else ""
+            cols.append(f"{stored_name(ds, f)} {SQL_TYPES[f.kind]}{pk}{notnull}")
+        if ds.kind == "work_orders":
+            cols.append("due_at_derived BOOLEAN")
+        if ds.kind != "compounds":
+            cols += [f"{name} {typ}" for name, typ in RESOLVED_COLUMNS]
+        cols.append("import_id BIGINT")
+        statements.append(f"CREATE TABLE IF NOT EXISTS {ds.table} ({', '.join(cols)})")
+    statements += [
+        """CREATE TABLE IF NOT EXISTS import_log (
+            import_id BIGINT PRIMARY KEY, kind VARCHAR, file_name VARCHAR, file_sha256 VARCHAR,
+            profile VARCHAR, imported_at TIMESTAMP, rows_read BIGINT, rows_new BIGINT,
+            rows_updated BIGINT, rows_unchanged BIGINT, rows_duplicate BIGINT, rows_rejected BIGINT,
+            warnings BIGINT, rejection_file VARCHAR)""",
+        """CREATE TABLE IF NOT EXISTS import_issues (
+            import_id BIGINT, row_number BIGINT, column_name VARCHAR, severity VARCHAR,
+            reason VARCHAR, value VARCHAR)""",
+        "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    ]
+    return statements
