@@ -64,7 +64,7 @@ def typed(kind: str, raw: str, vocab: dict | None = None) -> tuple[str, list]:
         return f"CASE WHEN {scaled} BETWEEN 0 AND 1 THEN {scaled} END", []
     if kind == "list":
         return (
-            f"list_filter(list_transform(regexp_split_to_array({raw}, '[、;；,，/]'), x -> trim(x)), x -> x <> '')",
+            f"list_filter(list_transform(regexp_split_to_array({raw}, '[、;；,，/]'), lambda x: trim(x)), lambda x: x <> '')",
             [],
         )
     if kind == "masked_text":
@@ -75,6 +75,15 @@ def typed(kind: str, raw: str, vocab: dict | None = None) -> tuple[str, list]:
         # params of nested calls bind inside-out: innermost pattern first
         return sql, params
     return raw, []
+
+
+def mask_values(sql: str, params: list, personal_columns: list[str]) -> tuple[str, list]:
+    """Also hide the row's own personal values (the caller's name, phone) wherever the text repeats them."""
+    for column in personal_columns:
+        value = raw_text(column)
+        needle = f"coalesce(CASE WHEN length({value}) >= 2 THEN {value} END, chr(65535))"
+        sql = f"replace({sql}, {needle}, '[个人信息]')"
+    return sql, params
 
 
 def _lookup(raw: str, vocab: dict) -> tuple[str, list]:

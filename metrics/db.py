@@ -4,6 +4,7 @@ Helpers run on the connection they are given (temp tables and transactions are p
 threads pass their own `con.cursor()`."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -33,9 +34,17 @@ def quote(identifier: str) -> str:
     return '"' + str(identifier).replace('"', '""') + '"'
 
 
+def bind(sql: str, params: Sequence[Any] | dict | None):
+    """Named parameters the statement uses (DuckDB refuses unused ones), or positional as given."""
+    if isinstance(params, dict):
+        used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
+        return {k: v for k, v in params.items() if k in used}
+    return params or []
+
+
 def rows(con, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
     """Run a query and return its rows as dicts."""
-    result = con.execute(sql, params or [])
+    result = con.execute(sql, bind(sql, params))
     names = [d[0] for d in result.description]
     return [dict(zip(names, r)) for r in result.fetchall()]
 
@@ -46,9 +55,9 @@ def one(con, sql: str, params: Sequence[Any] | dict | None = None) -> dict:
 
 
 def scalar(con, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
-    return con.execute(sql, params or []).fetchone()[0]
+    return con.execute(sql, bind(sql, params)).fetchone()[0]
 
 
 def frame(con, sql: str, params: Sequence[Any] | dict | None = None):
     """A query's result as a pandas DataFrame (for pages and exports)."""
-    return con.execute(sql, params or []).df()
+    return con.execute(sql, bind(sql, params)).df()

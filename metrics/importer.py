@@ -131,6 +131,8 @@ def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None
         raw = cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)"
         vocab = mapping.values.get("boolean") if f.kind == "bool" else mapping.values.get(f.vocab or "")
         sql, p = cleaning.typed(f.kind, raw, vocab)
+        if f.kind == "masked_text":
+            sql, p = cleaning.mask_values(sql, p, [f"c{i}" for i in mapping.personal])
         select.append(f"{raw} AS {quote('raw_' + f.name)}")
         select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {quote(f.name)}")
         params += p
@@ -240,18 +242,18 @@ def _upsert(con, dataset: Dataset) -> dict:
         WHERE NOT s.rejected
         QUALIFY row_number() OVER (PARTITION BY s.{quote(id_field)} ORDER BY s._row DESC) = 1""")
     same = " AND ".join(f"i.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in stored)
-    con.execute(f"""ALTER TABLE incoming ADD COLUMN status VARCHAR""")
-    con.execute(f"""UPDATE incoming SET status = x.status FROM (
+    con.execute(f"""ALTER TABLE incoming ADD COLUMN _outcome VARCHAR""")
+    con.execute(f"""UPDATE incoming SET _outcome = x.outcome FROM (
         SELECT i.{quote(id_field)} AS id, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new'
-                                             WHEN {same} THEN 'unchanged' ELSE 'updated' END AS status
+                                             WHEN {same} THEN 'unchanged' ELSE 'updated' END AS outcome
         FROM incoming i LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = i.{quote(id_field)}) x
         WHERE incoming.{quote(id_field)} = x.id""")
-    counts = {r["status"]: r["n"] for r in rows(con, "SELECT status, count(*) AS n FROM incoming GROUP BY status")}
+    counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
     cols = ", ".join(quote(c) for c in stored)
     con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "
-                f"(SELECT {quote(id_field)} FROM incoming WHERE status = 'updated')")
+                f"(SELECT {quote(id_field)} FROM incoming WHERE _outcome = 'updated')")
     con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {cols}, -1 FROM incoming "
-                f"WHERE status IN ('new', 'updated')")
+                f"WHERE _outcome IN ('new', 'updated')")
     return {k: int(counts.get(k, 0)) for k in ("new", "updated", "unchanged")}
 
 

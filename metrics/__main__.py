@@ -1,0 +1,189 @@
+"""Command line for scripts and scheduled jobs: import, kpis, compounds, demo, templates, unmatched."""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from .config import database_path, demo_database_path, load_config
+from .db import connect
+from .importer import ImportResult, import_files
+from .kpis import Scope, kpi_report, window_for
+from .names import resolve_compound_name, unmatched_compounds
+from .periods import parse_date, parse_timestamp
+from .readers import ImportFailure
+from .scorecard import scorecard
+
+
+def _json_default(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "__float__"):
+        return float(value)
+    return str(value)
+
+
+def _add_scope_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path)
+    parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD, inclusive")
+    parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD, inclusive")
+    parser.add_argument("--as-of", dest="as_of", help="data as of (default: latest timestamp in the data)")
+    for name in ("street", "community", "compound", "source", "category", "request-type", "compound-kind",
+                 "management-mode"):
+        parser.add_argument(f"--{name}")
+
+
+def _scope_and_window(args, con, config):
+    compound = None
+    if args.compound:
+        compound = resolve_compound_name(con, config, args.compound)
+        if compound is None:
+            raise SystemExit(f"未找到小区 / compound not found in the registry: {args.compound}")
+    scope = Scope(street=args.street, community=args.community, compound=compound, source=args.source,
+                  category=args.category, request_type=args.request_type, compound_kind=args.compound_kind,
+                  management_mode=args.management_mode)
+    window = window_for(con, parse_date(args.start), parse_date(args.end),
+                        parse_timestamp(args.as_of) if args.as_of else None)
+    return scope, window
+
+
+def _db(args, config) -> Path:
+    return args.db or database_path(config)
+
+
+def cmd_import(args, config) -> int:
+    db = _db(args, config)
+    con = connect(db)
+    rejection_dir = args.rejections or db.parent / "rejections"
+
+    def progress(i, n, name):
+        print(f"[{i + 1}/{n}] {name} …", file=sys.stderr, flush=True)
+
+    results = import_files(con, args.kind, args.files, config, profile=args.profile,
+                           rejection_dir=rejection_dir, progress=progress)
+    failed = 0
+    for r in results:
+        if isinstance(r, ImportFailure):
+            failed += 1
+            print(f"失败 FAILED: {r}")
+            continue
+        print(f"{r.file} ({r.kind}, profile {r.profile}): read {r.rows_read} = new {r.rows_new} + updated "
+              f"{r.rows_updated} + unchanged {r.rows_unchanged} + duplicate {r.rows_duplicate} + rejected "
+              f"{r.rows_rejected}; warnings {r.warnings}")
+        if r.rejection_file:
+            print(f"  rejection file: {r.rejection_file}")
+        for note in r.notes:
+            print(f"  note: {note}")
+    unmatched = unmatched_compounds(con, config)
+    if unmatched:
+        print(f"unmatched compound names: {len(unmatched)} (python -m metrics unmatched --db {db})")
+    con.close()
+    return 1 if failed else 0
+
+
+def cmd_kpis(args, config) -> int:
+    con = connect(_db(args, config), read_only=True)
+    scope, window = _scope_and_window(args, con, config)
+    report = {"scope": scope.as_dict(), **kpi_report(con, config, scope, window)}
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=_json_default))
+    return 0
+
+
+def cmd_compounds(args, config) -> int:
+    con = connect(_db(args, config), read_only=True)
+    scope, window = _scope_and_window(args, con, config)
+    card = scorecard(con, config, scope, window)
+    if args.format == "json":
+        print(json.dumps(card, ensure_ascii=False, indent=2, default=_json_default))
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(card[0]) if card else ["compound_name"])
+        writer.writeheader()
+        for row in card:
+            writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+    return 0
+
+
+def _csv_safe(value):
+    text = "" if value is None else (value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def cmd_demo(args, config) -> int:
+    from .demo import build_demo_database
+
+    db = args.db or demo_database_path(config)
+    build_demo_database(db, config, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    print(db)
+    return 0
+
+
+def cmd_templates(args, config) -> int:
+    from .templates import write_templates
+
+    for path in write_templates(config, args.out):
+        print(path)
+    return 0
+
+
+def cmd_unmatched(args, config) -> int:
+    con = connect(_db(args, config), read_only=True)
+    print(json.dumps(unmatched_compounds(con, config), ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m metrics", description="红色物业治理看板 KPI engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="import export files")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--kind", required=True, choices=["compounds", "work_orders", "complaints"])
+    p.add_argument("--profile", help="config.yaml profile (default: detected from the headers)")
+    p.add_argument("--rejections", type=Path, help="folder for rejection files (default: beside the database)")
+    p.add_argument("files", nargs="+", type=Path)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("kpis", help="KPIs of a scope and period as JSON")
+    _add_scope_args(p)
+    p.add_argument("--format", choices=["json"], default="json")
+    p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("compounds", help="per-compound scorecard")
+    _add_scope_args(p)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.set_defaults(func=cmd_compounds)
+
+    p = sub.add_parser("demo", help="build the demo database from generated exports")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("templates", help="write the Excel import templates")
+    p.add_argument("--out", type=Path, default=Path("data/templates"))
+    p.set_defaults(func=cmd_templates)
+
+    p = sub.add_parser("unmatched", help="compound names that match no registry compound")
+    p.add_argument("--db", type=Path)
+    p.set_defaults(func=cmd_unmatched)
+
+    args = parser.parse_args(argv)
+    config = load_config()
+    try:
+        return args.func(args, config)
+    except (ImportFailure, FileNotFoundError) as exc:
+        print(f"错误 ERROR: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

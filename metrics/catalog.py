@@ -1,0 +1,112 @@
+"""Every KPI, declared once: a ratio of named measures (or a count), with its labels and format.
+
+The dashboard, the briefing and the command line all read these declarations; the SQL of each
+measure lives in metrics.kpis. Rates are fractions 0..1, and null when the denominator is 0."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    label_zh: str
+    label_en: str
+    kind: str                     # rate, count, hours, score, list
+    numerator: str | None = None
+    denominator: str | None = None
+    description_zh: str = ""
+    description_en: str = ""
+    dataset: str = "work_orders"  # work_orders, complaints, compounds
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+KPIS: dict[str, Kpi] = {k.name: k for k in [
+    Kpi("orders_total", "工单总量", "Work orders", "count",
+        description_zh="期内受理（受理时间在期内且不晚于数据截至时间）的工单数。",
+        description_en="Orders received in the period (and not after the data's as-of time)."),
+    Kpi("closed", "已办结", "Closed", "count",
+        description_zh="有办结时间且办结时间不晚于数据截至时间的工单。",
+        description_en="Orders with a closing time no later than as-of."),
+    Kpi("closed_on_time", "按时办结", "Closed on time", "count",
+        description_zh="已办结且办结时间不晚于办结时限（无时限的工单视为按时）。",
+        description_en="Closed with closed_at <= due_at (an order without a deadline is on time)."),
+    Kpi("orders_due", "应办结", "Orders due", "count",
+        description_zh="已办结，或办结时限已到（不晚于数据截至时间）的工单；未到期的在办工单不计入。",
+        description_en="Closed, or due_at <= as-of; open orders not yet due are pending and not counted."),
+    Kpi("on_time_closure_rate", "按时办结率", "On-time closure rate", "rate", "closed_on_time", "orders_due",
+        "按时办结 ÷ 应办结。", "closed_on_time / orders_due."),
+    Kpi("revisited", "已回访", "Revisited", "count",
+        description_zh="已办结且回访结果为满意、基本满意或不满意的工单（无法联系和空白不算回访）。",
+        description_en="Closed orders whose revisit answer is satisfied, basically satisfied or dissatisfied."),
+    Kpi("revisit_rate", "回访率", "Revisit rate", "rate", "revisited", "closed",
+        "已回访 ÷ 已办结。", "revisited / closed."),
+    Kpi("satisfaction_rate", "满意率", "Satisfaction rate", "rate", "satisfied_weighted", "revisited",
+        "（满意 × 权重 + 基本满意 × 权重）÷ 已回访，权重见 config.yaml satisfaction.weights。",
+        "Weighted satisfied answers / revisited; weights in config.yaml satisfaction.weights."),
+    Kpi("first_contact_rate", "先行联系率", "First-contact rate", "rate", "first_contacted", "first_contact_known",
+        "已回访工单中先行联系为“是”的比例（仅计有该列取值的工单；数据无此列时为空）。",
+        "Share of revisited orders marked first-contacted (over those with a value; null without the column)."),
+    Kpi("resolution_rate", "解决率", "Resolution rate", "rate", "resolved_yes", "resolved_known",
+        "已回访工单中是否解决为“是”的比例（数据无此列时为空）。",
+        "Share of revisited orders marked resolved (null without the column)."),
+    Kpi("three_rates_score", "三率综合", "Three-rates composite", "score",
+        description_zh="响应率（先行联系率）、解决率、满意率的加权和，权重见 config.yaml three_rates；任一为空则为空。",
+        description_en="Weighted sum of first-contact, resolution and satisfaction rates (config.yaml three_rates)."),
+    Kpi("repeat_orders", "重复诉求", "Repeat requests", "count",
+        description_zh="标记为重复诉求的工单数。", description_en="Orders marked as repeats."),
+    Kpi("repeat_rate", "重复诉求率", "Repeat rate", "rate", "repeat_orders", "orders_total",
+        "重复诉求 ÷ 工单总量。", "repeat_orders / orders_total."),
+    Kpi("median_close_hours", "办结用时中位数（小时）", "Median hours to close", "hours",
+        description_zh="已办结工单从受理到办结的小时数的中位数（精确值）。",
+        description_en="Exact median of hours from received to closed, over closed orders."),
+    Kpi("p90_close_hours", "办结用时90分位（小时）", "90th percentile hours to close", "hours",
+        description_zh="已办结工单办结小时数的90%分位数（线性插值）。",
+        description_en="90th percentile of hours to close (linear interpolation)."),
+    Kpi("complaint_count", "投诉量", "Complaints", "count", dataset="complaints",
+        description_zh="期内投诉时间落在期内的投诉记录数。", description_en="Complaint records filed in the period."),
+    Kpi("compounds_total", "小区数", "Compounds", "count", dataset="compounds",
+        description_zh="范围内台账小区数。", description_en="Registry compounds in scope."),
+    Kpi("party_org_coverage", "党组织覆盖率", "Party-organisation coverage", "rate", "compounds_covered",
+        "compounds_total", "党组织类型属于覆盖类型（默认独立党支部、联合党支部、党小组）且成立日期不晚于统计日的小区 ÷ 小区数。",
+        "Compounds whose party organisation is a covered type (founded by the reference day) / compounds.",
+        dataset="compounds"),
+    Kpi("independent_branch_rate", "独立组建率", "Independent-branch rate", "rate",
+        "compounds_independent_branch", "compounds_total", "有独立党支部的小区 ÷ 小区数。",
+        "Compounds with a branch of their own / compounds.", dataset="compounds"),
+    Kpi("owners_committee_rate", "业委会组建率", "Owners'-committee rate", "rate", "compounds_with_committee",
+        "compounds_total", "成立业委会的小区 ÷ 小区数。", "Compounds with an owners' committee / compounds.",
+        dataset="compounds"),
+    Kpi("dual_role_rate", "“一肩挑”比例", "Dual-role rate", "rate", "compounds_dual_role",
+        "compounds_branch_and_committee", "“一肩挑”小区 ÷ 既有党支部（独立或联合）又有业委会的小区。",
+        "Dual-role compounds / compounds with both a branch and an owners' committee.", dataset="compounds"),
+    Kpi("fee_collection_rate", "物业费收缴率", "Fee collection rate", "rate", "fee_households_collected",
+        "fee_households", "按户数加权的物业费收缴率：Σ(收缴率 × 户数) ÷ Σ户数（两项都有值的小区）。",
+        "Household-weighted fee collection: sum(rate x households) / sum(households).", dataset="compounds"),
+    Kpi("eligible_uncovered", "应建未建小区", "Eligible but uncovered", "list", dataset="compounds",
+        description_zh="正式党员达到配置人数（默认3人）但没有独立党支部的小区名单。",
+        description_en="Compounds with at least the configured number of full members (3) and no branch of their own."),
+]}
+
+ORDER_KPIS = [k.name for k in KPIS.values() if k.dataset == "work_orders"]
+COMPLAINT_KPIS = [k.name for k in KPIS.values() if k.dataset == "complaints"]
+COMPOUND_KPIS = [k.name for k in KPIS.values() if k.dataset == "compounds"]
+RATE_KPIS = [k.name for k in KPIS.values() if k.kind == "rate"]
+
+
+def ratio(numerator, denominator) -> float | None:
+    """A rate: None when the denominator is zero or missing, never 0 and never an error."""
+    if numerator is None or not denominator:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def apply_ratios(measures: dict, names=None) -> dict:
+    """Add every declared rate whose measures are present to a dict of measures."""
+    out = dict(measures)
+    for kpi in KPIS.values():
+        if kpi.kind == "rate" and (names is None or kpi.name in names) and kpi.numerator in measures:
+            out[kpi.name] = ratio(measures[kpi.numerator], measures[kpi.denominator])
+    return out

@@ -1,0 +1,289 @@
+"""The measures behind every KPI, in SQL, for any scope and window; one scan of the clean tables each.
+
+Scope is a filter on the dimensions officials slice by; values are always bound parameters and
+dimension names come from a closed list."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, fields
+
+from .catalog import COMPLAINT_KPIS, COMPOUND_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios
+from .db import one, rows, scalar
+from .periods import Period, Window
+
+REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
+BRANCH_TYPES = ("independent_branch", "joint_branch")
+GRAINS = ("day", "week", "month", "quarter", "year")
+
+# Scope field -> column, per table; a scope field a table lacks does not filter it.
+SCOPE_COLUMNS = {
+    "work_orders": {"street": "street", "community": "community", "compound": "compound_name", "source": "source",
+                    "category": "category", "request_type": "request_type", "compound_kind": "compound_kind",
+                    "management_mode": "management_mode"},
+    "complaints": {"street": "street", "community": "community", "compound": "compound_name", "source": "source",
+                   "category": "category", "compound_kind": "compound_kind", "management_mode": "management_mode"},
+    "compounds": {"street": "street", "community": "community", "compound": "compound_name",
+                  "compound_kind": "compound_kind", "management_mode": "management_mode"},
+}
+# Group-by dimensions a tidy result may be split by.
+DIMENSIONS = {
+    "work_orders": {"street", "community", "compound_name", "source", "category", "request_type",
+                    "compound_kind", "management_mode", "handling_unit"},
+    "complaints": {"street", "community", "compound_name", "source", "category", "property_company",
+                   "compound_kind", "management_mode"},
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    street: str | None = None
+    community: str | None = None
+    compound: str | None = None        # registry name (resolve aliases first: metrics.names)
+    source: str | None = None
+    category: str | None = None
+    request_type: str | None = None
+    compound_kind: str | None = None
+    management_mode: str | None = None
+
+    def where(self, table: str, alias: str = "") -> tuple[str, dict]:
+        prefix = f"{alias}." if alias else ""
+        clauses, params = [], {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            column = SCOPE_COLUMNS[table].get(f.name)
+            if value is None or column is None:
+                continue
+            clauses.append(f"{prefix}{column} = $scope_{f.name}")
+            params[f"scope_{f.name}"] = value
+        return (" AND ".join(clauses) or "true"), params
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def latest_timestamp(con) -> dt.datetime | None:
+    """数据截至: the latest moment the imported data speaks of (the export's moment)."""
+    return scalar(con, """SELECT max(t) FROM (
+        SELECT max(greatest(received_at, closed_at, revisited_at)) AS t FROM work_orders
+        UNION ALL SELECT max(greatest(filed_at, closed_at)) FROM complaints)""")
+
+
+def _order_measures_sql(config: dict) -> tuple[str, dict]:
+    weights = config["satisfaction"]["weights"]
+    whens = " ".join(f"WHEN $answer_{i} THEN $weight_{i}" for i in range(len(weights)))
+    params = {}
+    for i, (answer, weight) in enumerate(weights.items()):
+        params[f"answer_{i}"], params[f"weight_{i}"] = answer, float(weight)
+    params["revisit_answers"] = list(REVISIT_ANSWERS)
+    flags = f"""
+        closed_at IS NOT NULL AND closed_at <= $as_of AS is_closed,
+        closed_at IS NOT NULL AND closed_at <= $as_of AND revisit_result IN (SELECT unnest($revisit_answers))
+            AND (revisited_at IS NULL OR revisited_at <= $as_of) AS is_revisited,
+        CASE revisit_result {whens} ELSE 0 END AS satisfaction_weight,
+        epoch(closed_at - received_at) / 3600.0 AS close_hours"""
+    measures = """
+        count(*) AS orders_total,
+        count(*) FILTER (WHERE is_closed) AS closed,
+        count(*) FILTER (WHERE is_closed AND (due_at IS NULL OR closed_at <= due_at)) AS closed_on_time,
+        count(*) FILTER (WHERE is_closed OR due_at <= $as_of) AS orders_due,
+        count(*) FILTER (WHERE is_revisited) AS revisited,
+        coalesce(sum(satisfaction_weight) FILTER (WHERE is_revisited), 0) AS satisfied_weighted,
+        count(*) FILTER (WHERE is_revisited AND first_contact IS NOT NULL) AS first_contact_known,
+        count(*) FILTER (WHERE is_revisited AND first_contact) AS first_contacted,
+        count(*) FILTER (WHERE is_revisited AND resolved IS NOT NULL) AS resolved_known,
+        count(*) FILTER (WHERE is_revisited AND resolved) AS resolved_yes,
+        count(*) FILTER (WHERE is_repeat) AS repeat_orders,
+        median(close_hours) FILTER (WHERE is_closed) AS median_close_hours,
+        quantile_cont(close_hours, 0.9) FILTER (WHERE is_closed) AS p90_close_hours"""
+    return flags, measures, params
+
+
+def _window_params(window: Window) -> dict:
+    return {"as_of": window.as_of, "start": window.start, "end": window.end}
+
+
+def order_kpis_by(con, config: dict, scope: Scope, window: Window, by: list[str] | tuple = (),
+                  grain: str | None = None) -> list[dict]:
+    """Order KPIs for the window, split by dimensions and/or a time grain (tidy rows)."""
+    flags, measures, params = _order_measures_sql(config)
+    where, scope_params = scope.where("work_orders")
+    keys = _group_keys("work_orders", by, grain, "received_at")
+    select_keys = "".join(f"{expr} AS {name}, " for name, expr in keys)
+    group = f"GROUP BY {', '.join(name for name, _ in keys)} ORDER BY {', '.join(name for name, _ in keys)}" if keys else ""
+    sql = f"""
+        SELECT {select_keys}{measures}
+        FROM (SELECT *, {flags} FROM work_orders
+              WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where})
+        {group}"""
+    found = rows(con, sql, {**params, **scope_params, **_window_params(window)})
+    return [_finish_orders(r, config) for r in found]
+
+
+def _group_keys(table: str, by, grain, time_column) -> list[tuple[str, str]]:
+    keys = []
+    if grain:
+        if grain not in GRAINS:
+            raise ValueError(f"grain must be one of {GRAINS}")
+        keys.append((grain, f"CAST(date_trunc('{grain}', {time_column}) AS DATE)"))
+    for dim in by:
+        if dim not in DIMENSIONS[table]:
+            raise ValueError(f"cannot group {table} by {dim!r}")
+        keys.append((dim, dim))
+    return keys
+
+
+def _finish_orders(measures: dict, config: dict) -> dict:
+    out = apply_ratios({k: (float(v) if k == "satisfied_weighted" else v) for k, v in measures.items()})
+    weights = config["three_rates"]["weights"]
+    parts = [out.get(name) for name in weights]
+    out["three_rates_score"] = None if any(p is None for p in parts) else sum(
+        float(w) * p for w, p in zip(weights.values(), parts))
+    return out
+
+
+def order_kpis(con, config: dict, scope: Scope, window: Window) -> dict:
+    return order_kpis_by(con, config, scope, window)[0]
+
+
+def complaint_counts_by(con, scope: Scope, window: Window, by=(), grain: str | None = None) -> list[dict]:
+    """Complaints filed in the window, split by dimensions and/or a time grain."""
+    where, params = scope.where("complaints")
+    keys = _group_keys("complaints", by, grain, "filed_at")
+    select_keys = "".join(f"{expr} AS {name}, " for name, expr in keys)
+    group = f"GROUP BY {', '.join(n for n, _ in keys)} ORDER BY {', '.join(n for n, _ in keys)}" if keys else ""
+    return rows(con, f"""SELECT {select_keys}count(*) AS complaint_count FROM complaints
+                         WHERE filed_at >= $start AND filed_at < $end AND filed_at <= $as_of AND {where} {group}""",
+                {**params, **_window_params(window)})
+
+
+def complaint_count(con, scope: Scope, window: Window) -> int:
+    return complaint_counts_by(con, scope, window)[0]["complaint_count"]
+
+
+def _compound_flags() -> str:
+    return """
+        party_org_type IN (SELECT unnest($covered_types))
+            AND (party_org_founded_on IS NULL OR party_org_founded_on <= $reference_date) AS is_covered,
+        party_org_type = 'independent_branch'
+            AND (party_org_founded_on IS NULL OR party_org_founded_on <= $reference_date) AS has_own_branch,
+        party_org_type IN (SELECT unnest($branch_types))
+            AND (party_org_founded_on IS NULL OR party_org_founded_on <= $reference_date) AS has_branch"""
+
+
+def _compound_params(config: dict, window: Window) -> dict:
+    party = config["party_building"]
+    return {"covered_types": list(party["covered_types"]), "branch_types": list(BRANCH_TYPES),
+            "reference_date": window.reference_date, "eligible_min": int(party["eligible_min_members"])}
+
+
+def compound_kpis(con, config: dict, scope: Scope, window: Window) -> dict:
+    """Registry KPIs (coverage, committees, fees) judged on the window's reference day."""
+    where, params = scope.where("compounds")
+    params.update(_compound_params(config, window))
+    measures = one(con, f"""
+        SELECT count(*) AS compounds_total,
+               count(*) FILTER (WHERE is_covered) AS compounds_covered,
+               count(*) FILTER (WHERE has_own_branch) AS compounds_independent_branch,
+               count(*) FILTER (WHERE has_owners_committee) AS compounds_with_committee,
+               count(*) FILTER (WHERE has_branch AND has_owners_committee) AS compounds_branch_and_committee,
+               count(*) FILTER (WHERE has_branch AND has_owners_committee AND dual_role) AS compounds_dual_role,
+               sum(fee_collection_rate * households) FILTER (WHERE fee_collection_rate IS NOT NULL AND households > 0)
+                   AS fee_households_collected,
+               sum(households) FILTER (WHERE fee_collection_rate IS NOT NULL AND households > 0) AS fee_households
+        FROM (SELECT *, {_compound_flags()} FROM compounds WHERE {where})""", params)
+    out = apply_ratios(measures)
+    out["eligible_uncovered"] = eligible_uncovered(con, config, scope, window)
+    return out
+
+
+def compounds_with_flags(con, config: dict, scope: Scope, window: Window) -> list[dict]:
+    """Registry rows in scope with the party-building flags as of the window's reference day."""
+    where, params = scope.where("compounds")
+    params.update(_compound_params(config, window))
+    return rows(con, f"""SELECT *, party_members >= $eligible_min AND NOT has_own_branch AS is_eligible_uncovered
+                         FROM (SELECT * EXCLUDE (import_id), {_compound_flags()} FROM compounds WHERE {where})
+                         ORDER BY street, community, compound_name""", params)
+
+
+def eligible_uncovered(con, config: dict, scope: Scope, window: Window) -> list[str]:
+    return [r["compound_name"] for r in compounds_with_flags(con, config, scope, window) if r["is_eligible_uncovered"]]
+
+
+def open_orders_by_age(con, config: dict, scope: Scope, window: Window) -> dict:
+    """Orders still open at as_of: not yet due, and overdue by day buckets (config open_order_age_buckets)."""
+    low, high = config["open_order_age_buckets"]
+    where, params = scope.where("work_orders")
+    found = one(con, f"""
+        SELECT count(*) FILTER (WHERE overdue_days IS NULL OR overdue_days <= 0) AS not_yet_due,
+               count(*) FILTER (WHERE overdue_days BETWEEN 1 AND $low) AS overdue_short,
+               count(*) FILTER (WHERE overdue_days BETWEEN $low + 1 AND $high) AS overdue_medium,
+               count(*) FILTER (WHERE overdue_days > $high) AS overdue_long
+        FROM (SELECT CASE WHEN due_at < $as_of THEN CAST(ceil(epoch($as_of - due_at) / 86400) AS BIGINT) END AS overdue_days
+              FROM work_orders
+              WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where}
+                AND (closed_at IS NULL OR closed_at > $as_of))""",
+        {**params, **_window_params(window), "low": low, "high": high})
+    return found
+
+
+def kpis(con, config: dict, scope: Scope, window: Window) -> dict:
+    """The current KPIs of every kind for one scope and window."""
+    out = order_kpis(con, config, scope, window)
+    out["complaint_count"] = complaint_count(con, scope, window)
+    out.update(compound_kpis(con, config, scope, window))
+    out["open_orders_by_age"] = open_orders_by_age(con, config, scope, window)
+    return out
+
+
+def changes(current: dict, other: dict) -> dict:
+    """Rate deltas in percentage points, count deltas in percent; None where either side is missing."""
+    out = {}
+    for name in ORDER_KPIS + COMPLAINT_KPIS:
+        a, b = current.get(name), other.get(name)
+        if name in RATE_KPIS or name == "three_rates_score":
+            out[f"{name}_pp"] = None if a is None or b is None else (a - b) * 100
+        elif isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            out[f"{name}_pct"] = None if not b else (a - b) / b * 100
+    return out
+
+
+def kpi_report(con, config: dict, scope: Scope, window: Window) -> dict:
+    """Current KPIs with the previous period and the same period a year earlier, and the changes."""
+    report = {"period": _period_info(window)}
+    current = kpis(con, config, scope, window)
+    report.update(current)
+    for which in ("previous_period", "same_period_last_year"):
+        other = window.compared(which)
+        values = order_kpis(con, config, scope, other)
+        values["complaint_count"] = complaint_count(con, scope, other)
+        report[which] = {"period": _period_info(other), **values, "changes": changes(current, values)}
+    return report
+
+
+def _period_info(window: Window) -> dict:
+    return {"from": window.period.start.isoformat(), "to": window.period.end.isoformat(),
+            "as_of": window.as_of.isoformat(sep=" "), "kind": window.period.kind, "truncated": window.truncated,
+            "label_zh": window.period.label("zh"), "label_en": window.period.label("en")}
+
+
+def window_for(con, start: dt.date, end: dt.date, as_of: dt.datetime | None = None) -> Window:
+    """A window over [start, end] judged at as_of (default: the data's latest timestamp)."""
+    as_of = as_of or latest_timestamp(con) or dt.datetime.combine(end, dt.time(23, 59, 59))
+    return Window(Period(start, end), as_of)
+
+
+def order_rows(con, config: dict, scope: Scope, window: Window, limit: int | None = None) -> list[dict]:
+    """Orders of the window with their verdicts at as_of (no personal data is stored to show)."""
+    where, params = scope.where("work_orders")
+    limit_sql = "LIMIT $limit" if limit else ""
+    if limit:
+        params["limit"] = limit
+    return rows(con, f"""
+        SELECT order_id, received_at, source, request_type, category, street, community, compound_name,
+               compound_raw, handling_unit, due_at, due_at_derived, closed_at, revisit_result, is_repeat, content,
+               closed_at IS NOT NULL AND closed_at <= $as_of AS is_closed,
+               closed_at IS NOT NULL AND closed_at <= $as_of AND (due_at IS NULL OR closed_at <= due_at) AS is_closed_on_time,
+               (closed_at IS NULL OR closed_at > $as_of) AND due_at <= $as_of AS is_overdue_open
+        FROM work_orders
+        WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where}
+        ORDER BY received_at, order_id {limit_sql}""", {**params, **_window_params(window)})

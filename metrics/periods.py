@@ -1,0 +1,139 @@
+"""Reporting periods and their comparisons (环比 previous period, 同比 same period last year).
+
+A month, quarter, half-year or year compares with the calendar period before; any other range with
+the same number of days just before. When the data ends inside the period (本月 in mid-month),
+each comparison is cut to the same elapsed time, so a half month never faces a whole one."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+QUARTER_ZH = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Same day-of-month `months` later (earlier if negative), clamped to the month's end."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return day.replace(year=year, month=month + 1, day=min(day.day, last))
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError(f"period ends before it starts: {self.start} .. {self.end}")
+
+    @property
+    def months(self) -> int | None:
+        """Length in whole calendar months when the period is a month, quarter, half-year or year."""
+        if self.start.day != 1:
+            return None
+        for n in (1, 3, 6, 12):
+            if (self.start.month - 1) % n == 0 and self.end == add_months(self.start, n) - dt.timedelta(days=1):
+                return n
+        return None
+
+    @property
+    def kind(self) -> str:
+        return {1: "month", 3: "quarter", 6: "half_year", 12: "year"}.get(self.months, "days")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def shifted(self, months: int = 0, days: int = 0) -> "Period":
+        if months:
+            start = add_months(self.start, months)
+            return Period(start, add_months(start, self.months) - dt.timedelta(days=1)) if self.months \
+                else Period(start, add_months(self.end, months))
+        return Period(self.start + dt.timedelta(days=days), self.end + dt.timedelta(days=days))
+
+    def previous(self) -> "Period":
+        return self.shifted(months=-self.months) if self.months else self.shifted(days=-self.days)
+
+    def year_earlier(self) -> "Period":
+        if self.months:
+            return self.shifted(months=-12)
+        return Period(add_months(self.start, -12), add_months(self.end, -12))
+
+    def label(self, lang: str = "zh") -> str:
+        s, e = self.start, self.end
+        if lang == "zh":
+            return {
+                "month": f"{s.year}年{s.month}月",
+                "quarter": f"{s.year}年第{QUARTER_ZH[(s.month - 1) // 3 + 1]}季度",
+                "half_year": f"{s.year}年{'上' if s.month == 1 else '下'}半年",
+                "year": f"{s.year}年",
+            }.get(self.kind, f"{s.year}年{s.month}月{s.day}日至{e.year}年{e.month}月{e.day}日")
+        return {
+            "month": s.strftime("%B %Y"),
+            "quarter": f"Q{(s.month - 1) // 3 + 1} {s.year}",
+            "half_year": f"H{1 if s.month == 1 else 2} {s.year}",
+            "year": str(s.year),
+        }.get(self.kind, f"{s.isoformat()} to {e.isoformat()}")
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a KPI counts: orders received in `period` up to `as_of`, judged as they stood at `as_of`."""
+    period: Period
+    as_of: dt.datetime
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.period.start, dt.time())
+
+    @property
+    def end(self) -> dt.datetime:
+        """Exclusive end of the received-at range."""
+        return min(dt.datetime.combine(self.period.end + dt.timedelta(days=1), dt.time()),
+                   self.as_of + dt.timedelta(microseconds=1))
+
+    @property
+    def truncated(self) -> bool:
+        """The data ends inside the period: it is still running."""
+        return self.period.start <= self.as_of.date() <= self.period.end
+
+    @property
+    def reference_date(self) -> dt.date:
+        """The day registry facts are judged on (a branch founded later does not count yet)."""
+        return min(self.period.end, self.as_of.date())
+
+    def compared(self, which: str) -> "Window":
+        """The previous period ('previous_period') or a year earlier ('same_period_last_year')."""
+        if which == "previous_period":
+            other = self.period.previous()
+        elif which == "same_period_last_year":
+            other = self.period.year_earlier()
+        else:
+            raise ValueError(which)
+        if not self.truncated:
+            return Window(other, self.as_of)
+        if which == "same_period_last_year":
+            shifted = add_months(self.as_of.date(), -12)
+        elif self.period.months:
+            shifted = add_months(self.as_of.date(), -self.period.months)
+        else:
+            shifted = self.as_of.date() - dt.timedelta(days=self.period.days)
+        return Window(other, dt.datetime.combine(shifted, self.as_of.time()))
+
+
+def parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(str(text).strip())
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    text = str(text).strip()
+    if len(text) == 10:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
+    return dt.datetime.fromisoformat(text)

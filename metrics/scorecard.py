@@ -1,0 +1,88 @@
+"""The per-compound scorecard and the red/black list (红黑榜).
+
+A compound with few orders is shown but not ranked, and every rate carries a 95% Wilson interval,
+so one late order out of two is not read as a verdict."""
+from __future__ import annotations
+
+import math
+
+from .catalog import KPIS
+from .kpis import Scope, complaint_counts_by, compounds_with_flags, order_kpis_by
+from .periods import Window
+
+Z95 = 1.959963984540054
+INTERVAL_RATES = ("on_time_closure_rate", "revisit_rate", "satisfaction_rate")
+
+
+def wilson(successes: float, trials: float, z: float = Z95) -> tuple[float | None, float | None]:
+    """Wilson score interval of a proportion; (None, None) without trials."""
+    if not trials:
+        return None, None
+    p = successes / trials
+    denom = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denom
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def composite_score(row: dict, config: dict) -> float | None:
+    """0-100: weighted rates plus a complaint component; weights of missing parts are re-spread."""
+    card = config["scorecard"]
+    parts = dict(row)
+    per_1000 = row.get("complaints_per_1000_households")
+    parts["complaint_score"] = None if per_1000 is None else max(0.0, 1 - per_1000 / float(card["complaints_per_1000_cap"]))
+    present = {k: float(w) for k, w in card["weights"].items() if parts.get(k) is not None}
+    total = sum(present.values())
+    if not total:
+        return None
+    return 100 * sum(w * parts[k] for k, w in present.items()) / total
+
+
+def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
+    """One row per registry compound in scope with every KPI, complaints per 1,000 households,
+    Wilson intervals, composite score, rank (ranked compounds only) and list membership."""
+    card = config["scorecard"]
+    registry = compounds_with_flags(con, config, scope, window)
+    orders = {r["compound_name"]: r for r in order_kpis_by(con, config, scope, window, by=["compound_name"])}
+    complaints = {r["compound_name"]: r["complaint_count"]
+                  for r in complaint_counts_by(con, scope, window, by=["compound_name"])}
+    empty = order_kpis_by(con, config, Scope(compound="\x00none"), window)[0]
+    result = []
+    for facts in registry:
+        name = facts["compound_name"]
+        row = {
+            "compound_name": name, "street": facts["street"], "community": facts["community"],
+            "compound_kind": facts["compound_kind"], "management_mode": facts["management_mode"],
+            "property_company": facts["property_company"], "households": facts["households"],
+            "party_org_type": facts["party_org_type"], "party_members": facts["party_members"],
+            "party_org_founded_on": facts["party_org_founded_on"], "has_owners_committee": facts["has_owners_committee"],
+            "is_covered": facts["is_covered"], "has_own_branch": facts["has_own_branch"],
+            "fee_collection_rate": facts["fee_collection_rate"], "model_project_level": facts["model_project_level"],
+        }
+        row.update({k: v for k, v in orders.get(name, empty).items()})
+        row["complaint_count"] = complaints.get(name, 0)
+        households = facts["households"]
+        row["complaints_per_1000_households"] = 1000 * row["complaint_count"] / households if households else None
+        row["orders_per_1000_households"] = 1000 * row["orders_total"] / households if households else None
+        for rate in INTERVAL_RATES:
+            kpi = KPIS[rate]
+            low, high = wilson(row[kpi.numerator], row[kpi.denominator])
+            row[f"{rate}_low"], row[f"{rate}_high"] = low, high
+        row["composite_score"] = composite_score(row, config)
+        row["small_sample"] = row["orders_total"] < int(card["min_orders"])
+        result.append(row)
+    ranked = sorted((r for r in result if not r["small_sample"] and r["composite_score"] is not None),
+                    key=lambda r: (-r["composite_score"], r["compound_name"]))
+    size = int(card["list_size"])
+    for i, r in enumerate(ranked, start=1):
+        r["rank"] = i
+    for r in result:
+        r.setdefault("rank", None)
+        r["list"] = None
+    for r in ranked[:size]:
+        r["list"] = "red"
+    for r in ranked[-size:] if len(ranked) > size else []:
+        if r["list"] is None:
+            r["list"] = "black"
+    result.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["compound_name"]))
+    return result
