@@ -260,7 +260,8 @@ def _build_district(seed: int, n: int, start_year: int, years: int) -> tuple[lis
             weights = [0, 35, 40, 25]
         c.party_type = rng.choices(["独立党支部", "联合党支部", "党小组", "无"], weights=weights)[0]
         if c.party_type != "无":
-            c.founded = date(2012, 1, 1) + timedelta(days=rng.randrange((date(start_year - 1, 12, 31) - date(2012, 1, 1)).days))
+            earliest = date(start_year - 12, 1, 1)
+            c.founded = earliest + timedelta(days=rng.randrange((date(start_year - 1, 12, 31) - earliest).days))
         c.company_party = ("是" if rng.random() < 0.45 else "否") if c.company else ""
         base = {"物业服务企业管理": 0.58, "连片管理": 0.52, "业主自治": 0.45, "社区兜底": 0.36}[c.mode]
         base += {"商品房小区": 0.08, "安置房小区": -0.04, "老旧小区": -0.08, "单位宿舍": -0.04}[c.kind]
@@ -691,8 +692,8 @@ class _OrderGenerator:
         self.src_cw, self.rt_cw = self._cum(_SOURCE_W), self._cum(_REQUEST_W)
         self.names = [self._person(rng) for _ in range(3000)]
         self.phones = [rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}" for _ in range(20000)]
-        self.content = [[t.replace("{b}", str(b)) for t in _CONTENT[cat] for b in range(1, 31)] if "{b}" in "".join(_CONTENT[cat])
-                        else list(_CONTENT[cat]) for cat in CATEGORIES]
+        self.content = [sorted({t.replace("{b}", str(b)) for t in _CONTENT[cat] for b in range(1, 31)})
+                        for cat in CATEGORIES]
         self.praise = [[t.replace("{c}", cat) for t in _PRAISE] for cat in CATEGORIES]
         self.units = [c.company or c.community + "居委会" for c in compounds]
 
@@ -798,7 +799,6 @@ class _OrderGenerator:
         gi = y * sum(self.day_counts[0][1])
         gi_year = 0
         ctr = self.variant_count
-        push = heapq.heappush
         pending = self.pending
         for k, n in enumerate(counts):
             d = first + k

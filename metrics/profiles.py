@@ -66,12 +66,31 @@ def match_profile(config: dict, kind: str, headers: list[str], file_name: str, p
             f"{file_name}: 找不到{dataset.label_zh}的编号列（应为 {expected} 之一），可能选错了数据类型 / "
             f"no id column for {dataset.label_en}: is this the right kind of file? Columns found: {', '.join(h for h in headers if h)}"
         )
+    other = _better_kind(config, kind, normalised, headers, len(best.columns))
+    if other:
+        raise ImportFailure(
+            f"{file_name}: 这个文件看起来是{other.label_zh}，不是{dataset.label_zh}，请选择正确的数据类型 / "
+            f"this file looks like {other.label_en}, not {dataset.label_en}")
     main = dataset.main_timestamp
     if main and main not in best.columns:
         names = "、".join(profiles[best.profile][kind][main])
         raise ImportFailure(f"{file_name}: 缺少时间列（{names}） / the main timestamp column is missing")
     best.values = _values(config, profiles[best.profile])
     return best
+
+
+def _better_kind(config: dict, kind: str, normalised, headers, score: int) -> Dataset | None:
+    """Another dataset whose id column is present and which recognises more of the file's columns."""
+    for other in DATASETS.values():
+        if other.kind == kind:
+            continue
+        for name, profile in config["profiles"].items():
+            if other.kind not in profile:
+                continue
+            mapping = _map(profile, name, other.kind, normalised, headers)
+            if other.id_field in mapping.columns and len(mapping.columns) > score:
+                return other
+    return None
 
 
 def _map(profile: dict, name: str, kind: str, normalised: list[str], headers: list[str]) -> Mapping:

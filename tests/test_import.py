@@ -1,0 +1,233 @@
+"""Import rules: row accounting, rejections, upserts, atomicity, encodings, formats, personal data."""
+import datetime as dt
+
+import fastexcel
+import pytest
+from conftest import june
+
+import fixtures
+from metrics.db import connect
+from metrics.importer import import_file
+from metrics.kpis import Scope, order_kpis
+from metrics.names import name_key, unmatched_compounds
+from metrics.readers import ImportFailure
+
+
+def counts(result):
+    return (result.rows_read, result.rows_new, result.rows_updated, result.rows_unchanged,
+            result.rows_duplicate, result.rows_rejected, result.warnings)
+
+
+def table_snapshot(con):
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("compounds", "work_orders", "complaints", "import_log", "import_issues")}
+
+
+def test_every_row_accounted_for(built):
+    _, _, results = built
+    # 17 rows: 13 distinct good ids, W1 twice (1 duplicate), R1, R2 and a blank id rejected; W13 warned
+    assert counts(results["work_orders"]) == (17, 13, 0, 0, 1, 3, 1)
+    assert counts(results["compounds"]) == (4, 4, 0, 0, 0, 0, 0)
+    assert counts(results["complaints"]) == (4, 4, 0, 0, 0, 0, 0)
+
+
+def test_rejection_file_names_file_row_column_and_reason(built):
+    _, _, results = built
+    sheet = fastexcel.read_excel(results["work_orders"].rejection_file).load_sheet(0, dtypes="string", eager=True)
+    table = sheet.to_pydict()
+    found = list(zip(table["文件 File"], table["行号 Row"], table["列 Column"], table["处理 Outcome"], table["原值 Value"]))
+    assert found == [
+        ("工单.csv", "15", "受理时间", "拒绝导入 rejected", ""),
+        ("工单.csv", "16", "受理时间", "拒绝导入 rejected", "待定"),
+        ("工单.csv", "17", "工单编号", "拒绝导入 rejected", ""),
+        ("工单.csv", "2", "工单编号", "文件内重复 duplicate", "W1"),
+        ("工单.csv", "14", "回访结果", "警告（已导入） warning", "非常好"),
+    ]
+    reasons = table["原因 Reason"]
+    assert reasons[0].startswith("缺少受理时间") and reasons[1].startswith("无法识别的受理时间")
+    assert reasons[3].startswith("与第18行工单编号重复")
+
+
+def test_reimport_updates_and_same_file_twice_changes_nothing(built, config):
+    con, folder, _ = built
+    july = fixtures.write_csv(folder / "工单_7月.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
+    first = import_file(con, "work_orders", july, config)
+    assert counts(first) == (3, 1, 1, 1, 0, 0, 0)
+    closed_at = con.execute("SELECT closed_at FROM work_orders WHERE order_id = 'W5'").fetchone()[0]
+    assert closed_at == dt.datetime(2024, 7, 2, 10, 0)
+    before = table_snapshot(con)
+    second = import_file(con, "work_orders", july, config)
+    assert counts(second) == (3, 0, 0, 3, 0, 0, 0)
+    after = table_snapshot(con)
+    for table in ("compounds", "work_orders", "complaints"):
+        assert before[table] == after[table]
+
+
+def test_import_log_records_each_import(built):
+    con, _, _ = built
+    log = con.execute("SELECT kind, file_name, length(file_sha256), rows_read, rows_new, rows_rejected "
+                      "FROM import_log ORDER BY import_id").fetchall()
+    assert log == [("compounds", "小区台账.csv", 64, 4, 4, 0), ("work_orders", "工单.csv", 64, 17, 13, 3),
+                   ("complaints", "投诉.csv", 64, 4, 4, 0)]
+
+
+@pytest.mark.parametrize("kind,headers,rows,message", [
+    ("work_orders", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS, "找不到工单的编号列"),
+    ("compounds", fixtures.ORDER_HEADERS, fixtures.ORDERS, "看起来是工单，不是小区台账"),
+    ("complaints", ["投诉编号", "来源渠道"], [["C9", "12345"]], "缺少时间列"),
+])
+def test_unimportable_file_leaves_database_unchanged(built, config, kind, headers, rows, message):
+    con, folder, _ = built
+    before = table_snapshot(con)
+    bad = fixtures.write_csv(folder / "wrong.csv", headers, rows)
+    with pytest.raises(ImportFailure, match=message):
+        import_file(con, kind, bad, config)
+    assert table_snapshot(con) == before
+
+
+def test_unreadable_files_fail_cleanly(built, config):
+    con, folder, _ = built
+    before = table_snapshot(con)
+    broken = folder / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ImportFailure, match="broken.xlsx: 无法读取Excel文件"):
+        import_file(con, "work_orders", broken, config)
+    binary = folder / "binary.csv"
+    binary.write_bytes(bytes([0x81, 0x30, 0xFF, 0xFF, 0x00]) * 10)
+    with pytest.raises(ImportFailure, match="binary.csv: 无法识别文件编码"):
+        import_file(con, "work_orders", binary, config)
+    pdf = folder / "工单.pdf"
+    pdf.write_text("x")
+    with pytest.raises(ImportFailure, match="工单.pdf: 不支持的文件类型"):
+        import_file(con, "work_orders", pdf, config)
+    empty = folder / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ImportFailure, match="empty.csv"):
+        import_file(con, "work_orders", empty, config)
+    assert table_snapshot(con) == before
+
+
+def test_failure_midway_rolls_back(built, config, monkeypatch):
+    con, folder, _ = built
+    before = table_snapshot(con)
+    july = fixtures.write_csv(folder / "工单_7月.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
+    import metrics.importer as importer
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "resolve_compounds", explode)
+    with pytest.raises(ImportFailure, match="disk full"):
+        import_file(con, "work_orders", july, config)
+    assert table_snapshot(con) == before
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig"])
+def test_encodings_give_the_same_kpis(tmp_path, config, encoding):
+    con = connect(tmp_path / "enc.duckdb")
+    results = fixtures.build(con, tmp_path, config, orders_encoding=encoding)
+    assert counts(results["work_orders"]) == (17, 13, 0, 0, 1, 3, 1)
+    found = order_kpis(con, config, Scope(), june())
+    assert (found["orders_total"], found["closed_on_time"], found["orders_due"]) == (11, 6, 9)
+    assert con.execute("SELECT compound_raw FROM work_orders WHERE order_id = 'W3'").fetchone()[0] == "阳光\u3000花园"
+
+
+def test_xlsx_with_excel_dates_synonym_headers_and_a_title_row(tmp_path, config):
+    con = connect(tmp_path / "x.duckdb")
+    fixtures.build(con, tmp_path, config)
+    headers = ["来电时间" if h == "受理时间" else "问题分类" if h == "诉求类别" else h for h in fixtures.ORDER_HEADERS]
+    path = fixtures.write_xlsx(tmp_path / "工单.xlsx", headers, fixtures.ORDERS)
+    # put a title line above the header, as many platform exports do
+    import xlsxwriter
+    titled = tmp_path / "工单_标题.xlsx"
+    book = xlsxwriter.Workbook(str(titled))
+    sheet = book.add_worksheet()
+    sheet.write_string(0, 0, "某街道12345工单明细表（2024年6月）")
+    data = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, dtypes="string", eager=True).to_pylist()
+    for r, row in enumerate(data, start=1):
+        for c, value in enumerate(row.values()):
+            if value is not None:
+                sheet.write_string(r, c, value)
+    book.close()
+    for file in (path, titled):
+        result = import_file(con, "work_orders", file, config)
+        assert result.rows_read == 17 and result.rows_rejected == 3 and result.rows_duplicate == 1
+        assert result.columns["received_at"] == "来电时间" and result.columns["category"] == "问题分类"
+    assert con.execute("SELECT received_at FROM work_orders WHERE order_id = 'W2'").fetchone()[0] == dt.datetime(2024, 6, 10, 9)
+    # the title row shifts row numbers by one: R1 is on row 16 of the titled sheet
+    rejected = con.execute("""SELECT row_number FROM import_issues WHERE import_id = 5 AND severity = 'rejected'
+                              ORDER BY row_number""").fetchall()
+    assert rejected == [(16,), (17,), (18,)]
+
+
+def test_excel_serial_numbers_and_yes_no_words(tmp_path, config):
+    con = connect(tmp_path / "s.duckdb")
+    path = fixtures.write_csv(tmp_path / "serial.csv", ["工单编号", "受理时间", "办结时间", "是否重复诉求"], [
+        ["S1", "45474.5", "45475", "Y"], ["S2", "2024-07-01 08:30", "", "true"], ["S3", "2024/7/1 8:30", "", "0"],
+        ["S4", "2024年7月1日", "", "否"]])
+    import_file(con, "work_orders", path, config)
+    found = con.execute("SELECT order_id, received_at, closed_at, is_repeat FROM work_orders ORDER BY order_id").fetchall()
+    assert found == [
+        ("S1", dt.datetime(2024, 7, 1, 12, 0), dt.datetime(2024, 7, 2), True),
+        ("S2", dt.datetime(2024, 7, 1, 8, 30), None, True),
+        ("S3", dt.datetime(2024, 7, 1, 8, 30), None, False),
+        ("S4", dt.datetime(2024, 7, 1), None, False)]
+
+
+def test_personal_data_never_stored(built):
+    con, folder, _ = built
+    con.execute("CHECKPOINT")
+    content = con.execute("SELECT content FROM work_orders WHERE order_id = 'W1'").fetchone()[0]
+    assert content == "我叫[个人信息]，电话[手机号]，身份证[身份证号]，楼上漏水"
+    everything = str(con.execute("SELECT * FROM work_orders, complaints, import_issues").fetchall())
+    columns = str(con.execute("SELECT column_name FROM information_schema.columns").fetchall())
+    con.close()
+    raw = (folder / "test.duckdb").read_bytes()
+    for secret in (fixtures.PHONE, fixtures.ID_NUMBER, fixtures.NAME):
+        assert secret not in everything
+        assert secret.encode("utf-8") not in raw
+    assert "联系电话" not in columns and "诉求人" not in columns
+    for rejection in (folder / "rejections").glob("*.xlsx"):
+        data = str(fastexcel.read_excel(str(rejection)).load_sheet(0, dtypes="string", eager=True).to_pydict())
+        assert fixtures.PHONE not in data and fixtures.NAME not in data
+
+
+def test_compound_matching_and_unmatched_list(built, config):
+    con, _, _ = built
+    matched = dict(con.execute("SELECT order_id, compound_name FROM work_orders").fetchall())
+    assert matched["W3"] == "阳光花园"       # full-width space
+    assert matched["W4"] == "阳光花园"       # registry alias
+    assert matched["W5"] == "幸福里小区"     # trailing 小区 missing
+    assert matched["W9"] is None
+    assert unmatched_compounds(con, config) == [
+        {"compound_raw": "未知小区", "orders": 1, "complaints": 1, "suggestions": []}]
+    assert name_key("ＡＢ 花园小区") == "ab花园"
+
+
+def test_config_alias_and_later_registry_rematch(built, config):
+    import copy
+
+    con, folder, _ = built
+    aliased = copy.deepcopy(config)
+    aliased["compound_aliases"] = {"未知小区": "翠湖苑"}
+    # any later import re-matches every order; a registry re-import is one
+    reg = fixtures.write_csv(folder / "台账.csv", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS)
+    result = import_file(con, "compounds", reg, aliased)
+    assert counts(result) == (4, 0, 0, 4, 0, 0, 0)
+    assert con.execute("SELECT compound_name, street FROM work_orders WHERE order_id = 'W9'").fetchone() == ("翠湖苑", "西街道")
+    assert unmatched_compounds(con, aliased) == []
+
+
+def test_due_at_from_working_days_skips_holidays(tmp_path, config):
+    con = connect(tmp_path / "d.duckdb")
+    # 2024-09-30 (Mon) + 5 working days: 10-01..10-07 National Day holiday, 10-08 .. 10-12 (Sat, a make-up
+    # working day): 10-08, 09, 10, 11, 12 -> due 2024-10-12 at the same clock time
+    # 2024-06-07 (Fri) + 3 working days: 06-10 is 端午 (Dragon Boat), so 06-11, 06-12, 06-13
+    path = fixtures.write_csv(tmp_path / "due.csv", ["工单编号", "受理时间", "诉求类别"], [
+        ["D1", "2024-09-30 15:00", "其他"], ["D2", "2024-06-07 10:00", "渗水漏水"], ["D3", "2024-06-07 10:00", "供暖"],
+        ["D4", "2024-06-07 10:00", ""]])
+    # D3: 供暖 48 hours; D4: no category, the default 5 working days: 06-11, 12, 13, 14, 17
+    import_file(con, "work_orders", path, config)
+    found = dict(con.execute("SELECT order_id, due_at FROM work_orders").fetchall())
+    assert found == {"D1": dt.datetime(2024, 10, 12, 15), "D2": dt.datetime(2024, 6, 13, 10),
+                     "D3": dt.datetime(2024, 6, 9, 10), "D4": dt.datetime(2024, 6, 17, 10)}
