@@ -653,7 +653,7 @@ class _OrderGenerator:
                 if c.q_after is not None:
                     w *= 0.75 if month_start >= self.found_m[i] else 1.3
                 if self.spikes.get(mi, (None,))[0] == i:
-                    w *= 2.2
+                    w *= 2.4
                 acc += w
                 cw.append(acc)
             self.comp_cw.append(cw)
@@ -820,7 +820,7 @@ class _OrderGenerator:
                 cat = catl[i]
                 boost = 1.0
                 if spike is not None and c == spike[0]:
-                    boost = 2.0
+                    boost = 2.2
                     if rand() < 0.6:
                         cat = spike[1]
                 P = after[c] if rec >= found_m[c] else before[c]

@@ -1,0 +1,68 @@
+"""Period kinds, previous periods and same-elapsed-time comparisons."""
+import datetime as dt
+
+import pytest
+
+from metrics.periods import Period, Window, add_months
+
+D = dt.date
+
+
+@pytest.mark.parametrize("start,end,kind,previous,last_year,label", [
+    (D(2024, 6, 1), D(2024, 6, 30), "month", (D(2024, 5, 1), D(2024, 5, 31)), (D(2023, 6, 1), D(2023, 6, 30)), "2024年6月"),
+    (D(2024, 3, 1), D(2024, 3, 31), "month", (D(2024, 2, 1), D(2024, 2, 29)), (D(2023, 3, 1), D(2023, 3, 31)), "2024年3月"),
+    (D(2024, 4, 1), D(2024, 6, 30), "quarter", (D(2024, 1, 1), D(2024, 3, 31)), (D(2023, 4, 1), D(2023, 6, 30)), "2024年第二季度"),
+    (D(2024, 1, 1), D(2024, 6, 30), "half_year", (D(2023, 7, 1), D(2023, 12, 31)), (D(2023, 1, 1), D(2023, 6, 30)), "2024年上半年"),
+    (D(2024, 7, 1), D(2024, 12, 31), "half_year", (D(2024, 1, 1), D(2024, 6, 30)), (D(2023, 7, 1), D(2023, 12, 31)), "2024年下半年"),
+    (D(2024, 1, 1), D(2024, 12, 31), "year", (D(2023, 1, 1), D(2023, 12, 31)), (D(2023, 1, 1), D(2023, 12, 31)), "2024年"),
+    (D(2024, 6, 10), D(2024, 6, 19), "days", (D(2024, 5, 31), D(2024, 6, 9)), (D(2023, 6, 10), D(2023, 6, 19)),
+     "2024年6月10日至2024年6月19日"),
+    (D(2024, 2, 1), D(2024, 3, 31), "days", (D(2023, 12, 3), D(2024, 1, 31)), (D(2023, 2, 1), D(2023, 3, 31)),
+     "2024年2月1日至2024年3月31日"),
+])
+def test_periods(start, end, kind, previous, last_year, label):
+    period = Period(start, end)
+    assert period.kind == kind
+    assert (period.previous().start, period.previous().end) == previous
+    assert (period.year_earlier().start, period.year_earlier().end) == last_year
+    assert period.label("zh") == label
+
+
+def test_english_labels():
+    assert Period(D(2024, 1, 1), D(2024, 6, 30)).label("en") == "H1 2024"
+    assert Period(D(2024, 7, 1), D(2024, 9, 30)).label("en") == "Q3 2024"
+
+
+def test_add_months_clamps_to_month_end():
+    assert add_months(D(2024, 3, 31), -1) == D(2024, 2, 29)
+    assert add_months(D(2024, 2, 29), -12) == D(2023, 2, 28)
+
+
+def test_running_month_compares_same_elapsed_time():
+    window = Window(Period(D(2024, 11, 1), D(2024, 11, 30)), dt.datetime(2024, 11, 15, 17, 30))
+    assert window.truncated
+    previous = window.compared("previous_period")
+    assert previous.period == Period(D(2024, 10, 1), D(2024, 10, 31))
+    assert previous.as_of == dt.datetime(2024, 10, 15, 17, 30)
+    assert previous.end == dt.datetime(2024, 10, 15, 17, 30, 0, 1)
+    last_year = window.compared("same_period_last_year")
+    assert last_year.as_of == dt.datetime(2023, 11, 15, 17, 30)
+
+
+def test_running_custom_range_shifts_by_its_length():
+    window = Window(Period(D(2024, 6, 10), D(2024, 6, 19)), dt.datetime(2024, 6, 12, 8, 0))
+    assert window.compared("previous_period").as_of == dt.datetime(2024, 6, 2, 8, 0)
+
+
+def test_finished_period_compares_whole_periods_at_the_data_moment():
+    as_of = dt.datetime(2024, 12, 31, 18, 0)
+    window = Window(Period(D(2024, 1, 1), D(2024, 6, 30)), as_of)
+    assert not window.truncated
+    assert window.compared("previous_period").as_of == as_of
+    assert window.end == dt.datetime(2024, 7, 1)
+    assert window.reference_date == D(2024, 6, 30)
+
+
+def test_bad_period():
+    with pytest.raises(ValueError):
+        Period(D(2024, 6, 2), D(2024, 6, 1))
