@@ -1,0 +1,106 @@
+"""The command line scripts use: import, kpis, compounds, templates (run as real subprocesses)."""
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import fastexcel
+import pytest
+from conftest import ROOT
+
+import fixtures
+from metrics.templates import template_headers
+
+TOP_KEYS = ["orders_total", "orders_due", "closed", "closed_on_time", "on_time_closure_rate", "revisited",
+            "revisit_rate", "satisfaction_rate", "repeat_rate", "median_close_hours", "complaint_count",
+            "party_org_coverage", "independent_branch_rate", "owners_committee_rate", "dual_role_rate",
+            "fee_collection_rate", "eligible_uncovered", "previous_period", "same_period_last_year"]
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "metrics", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    path = folder / "cli.duckdb"
+    reg = fixtures.write_csv(folder / "台账.csv", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS)
+    orders = fixtures.write_csv(folder / "工单.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS, encoding="gb18030")
+    complaints = fixtures.write_csv(folder / "投诉.csv", fixtures.COMPLAINT_HEADERS, fixtures.COMPLAINTS)
+    assert cli("import", "--db", path, "--kind", "compounds", reg).returncode == 0
+    done = cli("import", "--db", path, "--kind", "work_orders", orders)
+    assert done.returncode == 0, done.stderr
+    assert "read 17 = new 13 + updated 0 + unchanged 0 + duplicate 1 + rejected 3; warnings 1" in done.stdout
+    assert "rejection file: " in done.stdout and "工单_导入问题_2.xlsx" in done.stdout
+    assert "unmatched compound names: 1" in done.stdout
+    assert cli("import", "--db", path, "--kind", "complaints", complaints).returncode == 0
+    return path
+
+
+def test_kpis_json(db):
+    done = cli("kpis", "--db", db, "--from", "2024-06-01", "--to", "2024-06-30", "--as-of", "2024-07-01 10:00",
+               "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    for key in TOP_KEYS:
+        assert key in report
+    assert (report["orders_total"], report["orders_due"], report["closed_on_time"]) == (11, 9, 6)
+    assert report["on_time_closure_rate"] == pytest.approx(6 / 9)
+    assert report["eligible_uncovered"] == ["和平新村", "翠湖苑"]
+    assert report["previous_period"]["orders_total"] == 1
+    assert report["same_period_last_year"]["on_time_closure_rate"] is None
+    assert report["period"]["as_of"] == "2024-07-01 10:00:00"
+
+
+def test_kpis_for_a_compound_named_by_alias(db):
+    done = cli("kpis", "--db", db, "--from", "2024-06-01", "--to", "2024-06-30", "--as-of", "2024-07-01 10:00",
+               "--compound", "旭日苑")
+    report = json.loads(done.stdout)
+    assert report["scope"] == {"compound": "阳光花园"}
+    assert (report["orders_total"], report["closed_on_time"], report["compounds_total"]) == (4, 3, 1)
+
+
+def test_as_of_defaults_to_the_latest_timestamp(db):
+    report = json.loads(cli("kpis", "--db", db, "--from", "2024-06-01", "--to", "2024-06-30").stdout)
+    # W12 closed 2024-07-01 12:00 is the latest moment in the data
+    assert report["period"]["as_of"] == "2024-07-01 12:00:00"
+    assert report["closed"] == 8
+
+
+def test_unknown_compound_is_an_error(db):
+    done = cli("kpis", "--db", db, "--from", "2024-06-01", "--to", "2024-06-30", "--compound", "不存在")
+    assert done.returncode != 0 and "不存在" in done.stderr
+
+
+def test_compounds_csv(db):
+    done = cli("compounds", "--db", db, "--from", "2024-06-01", "--to", "2024-06-30", "--as-of", "2024-07-01 10:00",
+               "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    table = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [r["compound_name"] for r in table] == ["和平新村", "幸福里小区", "翠湖苑", "阳光花园"]
+    assert {r["compound_name"]: r["orders_total"] for r in table} == {"和平新村": "3", "幸福里小区": "3", "翠湖苑": "0",
+                                                                     "阳光花园": "4"}
+
+
+def test_failed_file_gives_nonzero_exit_and_keeps_others(db, tmp_path):
+    good = fixtures.write_csv(tmp_path / "ok.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
+    bad = fixtures.write_csv(tmp_path / "bad.csv", ["x", "y"], [["1", "2"]])
+    done = cli("import", "--db", db, "--kind", "work_orders", good, bad)
+    assert done.returncode == 1
+    assert "失败 FAILED: bad.csv" in done.stdout
+    assert "ok.csv (work_orders, profile default): read 3 = new 1 + updated 1 + unchanged 1" in done.stdout
+
+
+def test_templates_match_the_default_profile(tmp_path, config):
+    done = cli("templates", "--out", tmp_path)
+    assert done.returncode == 0
+    for kind, name in (("compounds", "小区台账模板.xlsx"), ("work_orders", "工单导入模板.xlsx"),
+                       ("complaints", "投诉导入模板.xlsx")):
+        sheet = fastexcel.read_excel(str(tmp_path / name)).load_sheet(0, eager=True)
+        assert sheet.schema.names == template_headers(config, kind)
+        shipped = fastexcel.read_excel(str(ROOT / "data" / "templates" / name)).load_sheet(0, eager=True)
+        assert shipped.schema.names == template_headers(config, kind)
+    assert "诉求人" not in template_headers(config, "work_orders")
