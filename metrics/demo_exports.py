@@ -513,15 +513,13 @@ def write_demo_exports(
     orders_per_year: int = 30000,
     messy: bool = True,
     order_format: str = "mixed",
-    format: str | None = None,
 ) -> list[tuple[str, Path]]:
     """Writes the demo exports; returns [(kind, path)] in the order they must be imported: compounds first, then work_orders files, then complaints.
 
     order_format "mixed" writes xlsx per year (synonym headers after the first year) plus a GB18030 CSV of
     the last year's 啄木鸟 orders; "csv" streams one UTF-8 CSV per year (and the complaints as CSV), for
-    benchmarks at millions of rows. `format` is accepted as an alias of order_format.
+    benchmarks at millions of rows.
     """
-    order_format = format or order_format
     if order_format not in ("mixed", "csv"):
         raise ValueError("order_format must be 'mixed' or 'csv'")
     if years < 1 or orders_per_year < 100:
