@@ -287,3 +287,10 @@ def order_rows(con, config: dict, scope: Scope, window: Window, limit: int | Non
         FROM work_orders
         WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where}
         ORDER BY received_at, order_id {limit_sql}""", {**params, **_window_params(window)})
+
+
+def street_names(con) -> list[str]:
+    """Streets known from the registry and from orders, for filters."""
+    return [r["street"] for r in rows(con, """SELECT street FROM compounds WHERE street IS NOT NULL
+                                               UNION SELECT street FROM work_orders WHERE street IS NOT NULL
+                                               ORDER BY street""")]

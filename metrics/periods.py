@@ -137,3 +137,28 @@ def parse_timestamp(text: str) -> dt.datetime:
     if len(text) == 10:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(23, 59, 59))
     return dt.datetime.fromisoformat(text)
+
+
+PRESETS = ("this_month", "last_month", "this_quarter", "first_half", "second_half", "this_year", "last_year")
+
+
+def preset_period(name: str, today: dt.date) -> Period:
+    """The sidebar's period presets, relative to the data's as-of day (not the wall clock)."""
+    y, m = today.year, today.month
+    if name == "this_month":
+        return Period(dt.date(y, m, 1), month_end(y, m))
+    if name == "last_month":
+        start = add_months(dt.date(y, m, 1), -1)
+        return Period(start, month_end(start.year, start.month))
+    if name == "this_quarter":
+        first = (m - 1) // 3 * 3 + 1
+        return Period(dt.date(y, first, 1), month_end(y, first + 2))
+    if name == "first_half":
+        return Period(dt.date(y, 1, 1), dt.date(y, 6, 30))
+    if name == "second_half":
+        return Period(dt.date(y, 7, 1), dt.date(y, 12, 31))
+    if name == "this_year":
+        return Period(dt.date(y, 1, 1), dt.date(y, 12, 31))
+    if name == "last_year":
+        return Period(dt.date(y - 1, 1, 1), dt.date(y - 1, 12, 31))
+    raise ValueError(name)

@@ -7,13 +7,17 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 CONFIG_DOC = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
 
 
+LEAVES = {"profiles", "values", "compound_aliases", "satisfaction.weights", "three_rates.weights",
+          "scorecard.weights", "time_limits.default", "time_limits.by_category"}
+
+
 def config_keys(config, prefix=""):
+    """Dotted keys of config.yaml down to the ones whose contents are data (weights, vocabularies, profiles)."""
     for key, value in config.items():
-        if prefix.startswith(("profiles.", "values.", "time_limits.by_category", "compound_aliases")):
-            return
-        yield prefix + str(key)
-        if isinstance(value, dict):
-            yield from config_keys(value, f"{prefix}{key}.")
+        path = prefix + str(key)
+        yield path
+        if isinstance(value, dict) and path not in LEAVES:
+            yield from config_keys(value, path + ".")
 
 
 def test_every_kpi_is_explained_in_both_languages():

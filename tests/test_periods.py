@@ -66,3 +66,15 @@ def test_finished_period_compares_whole_periods_at_the_data_moment():
 def test_bad_period():
     with pytest.raises(ValueError):
         Period(D(2024, 6, 2), D(2024, 6, 1))
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("this_month", (D(2025, 11, 1), D(2025, 11, 30))), ("last_month", (D(2025, 10, 1), D(2025, 10, 31))),
+    ("this_quarter", (D(2025, 10, 1), D(2025, 12, 31))), ("first_half", (D(2025, 1, 1), D(2025, 6, 30))),
+    ("second_half", (D(2025, 7, 1), D(2025, 12, 31))), ("this_year", (D(2025, 1, 1), D(2025, 12, 31))),
+    ("last_year", (D(2024, 1, 1), D(2024, 12, 31))),
+])
+def test_presets(name, expected):
+    from metrics.periods import preset_period
+    period = preset_period(name, D(2025, 11, 15))
+    assert (period.start, period.end) == expected
