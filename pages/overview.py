@@ -14,11 +14,23 @@ CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_to
          "party_org_coverage"]
 
 
-def change_text(name: str, comparison: dict, lang: str) -> str:
+# A rise is good news for rates, bad news for complaints, neither for the order count.
+DELTA_COLOR = {"complaint_count": "inverse", "orders_total": "off"}
+
+
+def change(name: str, comparison: dict, lang: str) -> tuple[str, float | None]:
     changes = comparison["changes"]
     if KPIS[name].kind == "rate":
-        return fmt.pp_change(changes.get(f"{name}_pp"), lang)
-    return fmt.pct_change(changes.get(f"{name}_pct"), lang)
+        value = changes.get(f"{name}_pp")
+        return fmt.pp_change(value, lang), value
+    value = changes.get(f"{name}_pct")
+    return fmt.pct_change(value, lang), value
+
+
+def arrow(value: float | None) -> str:
+    if value is None or round(value, 1) == 0:
+        return "off"
+    return "up" if value > 0 else "down"
 
 
 def value_text(name: str, report: dict) -> str:
@@ -50,7 +62,8 @@ window = Window(period, as_of)
 st.title(t("app_title", lang))
 if facts["is_demo"]:
     st.warning(t("demo_badge", lang), icon=":material/science:")
-st.caption(f"{t('as_of', lang)}：{fmt.as_of(facts['as_of'], lang)} · {t('imported', lang)}："
+colon = "：" if lang == "zh" else ": "
+st.caption(f"{t('as_of', lang)}{colon}{fmt.as_of(facts['as_of'], lang)} · {t('imported', lang)}{colon}"
            f"{fmt.as_of(facts['imported_at'], lang)}")
 
 report = kpi_report(cur, state.config(), Scope(street=street), window)
@@ -58,17 +71,19 @@ st.subheader(t("kpi_cards_title", lang, period=period.label(lang)))
 if report["orders_total"] == 0 and report["compounds_total"] == 0:
     st.info(t("no_data", lang))
 targets = state.config()["targets"]
-columns = st.columns(len(CARDS))
+columns = st.columns(3) + st.columns(3)
 for column, name in zip(columns, CARDS):
     with column:
         kpi = KPIS[name]
         help_text = kpi.description_zh if lang == "zh" else kpi.description_en
-        comparison = report["previous_period"] if kpi.dataset != "compounds" else None
-        st.metric(kpi.label(lang), value_text(name, report), help=help_text, border=True,
-                  delta=change_text(name, comparison, lang) if comparison else None, delta_color="off")
+        compared = kpi.dataset != "compounds"
+        text, value = change(name, report["previous_period"], lang) if compared else (None, None)
+        st.metric(kpi.label(lang), value_text(name, report), help=help_text, border=True, delta=text,
+                  delta_color=DELTA_COLOR.get(name, "normal"), delta_arrow=arrow(value),
+                  delta_description=t("vs_previous", lang) if compared else None)
         lines = []
         if name in targets:
             lines.append(f"{t('target', lang)} {fmt.percent(targets[name])}")
-        if kpi.dataset != "compounds":
-            lines.append(f"{t('vs_last_year', lang)} {change_text(name, report['same_period_last_year'], lang)}")
+        if compared:
+            lines.append(f"{t('vs_last_year', lang)} {change(name, report['same_period_last_year'], lang)[0]}")
         st.caption(" · ".join(lines))
