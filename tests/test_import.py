@@ -231,3 +231,19 @@ def test_due_at_from_working_days_skips_holidays(tmp_path, config):
     found = dict(con.execute("SELECT order_id, due_at FROM work_orders").fetchall())
     assert found == {"D1": dt.datetime(2024, 10, 12, 15), "D2": dt.datetime(2024, 6, 13, 10),
                      "D3": dt.datetime(2024, 6, 9, 10), "D4": dt.datetime(2024, 6, 17, 10)}
+
+
+def test_calendar_days_and_hours_limits_from_config(tmp_path, config):
+    import copy
+
+    custom = copy.deepcopy(config)
+    custom["time_limits"] = {"default": {"value": 2, "unit": "calendar_days"},
+                             "by_category": {"电梯": {"value": 36, "unit": "hours"}}}
+    con = connect(tmp_path / "c.duckdb")
+    path = fixtures.write_csv(tmp_path / "cal.csv", ["工单编号", "受理时间", "诉求类别", "办结时限"], [
+        ["E1", "2024-09-30 15:00", "其他", ""], ["E2", "2024-09-30 15:00", "电梯", ""],
+        ["E3", "2024-09-30 15:00", "电梯", "2024-10-08 17:00"]])
+    import_file(con, "work_orders", path, custom)
+    found = con.execute("SELECT order_id, due_at, due_at_derived FROM work_orders ORDER BY order_id").fetchall()
+    assert found == [("E1", dt.datetime(2024, 10, 2, 15), True), ("E2", dt.datetime(2024, 10, 2, 3), True),
+                     ("E3", dt.datetime(2024, 10, 8, 17), False)]

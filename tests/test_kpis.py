@@ -6,7 +6,7 @@ import pytest
 from conftest import june
 
 import fixtures
-from metrics.kpis import Scope, Window, kpi_report, kpis, open_orders_by_age, order_kpis, order_rows
+from metrics.kpis import Scope, Window, kpi_report, kpis, open_orders_by_age, order_kpis, order_kpis_by, order_rows
 from metrics.names import resolve_compound_name
 from metrics.periods import Period
 
@@ -137,3 +137,32 @@ def test_order_rows_carry_verdicts(fixture_con, config):
     assert found["W2"]["is_closed"] and not found["W2"]["is_closed_on_time"]
     assert found["W6"]["is_overdue_open"] and not found["W5"]["is_overdue_open"]
     assert found["W8"]["due_at"] == dt.datetime(2024, 6, 13, 9, 0) and found["W8"]["due_at_derived"]
+
+
+@pytest.mark.parametrize("scope,expected", [
+    (Scope(source="啄木鸟平台"), {"orders_total": 1, "closed_on_time": 1, "satisfaction_rate": 1.0, "complaint_count": 0}),
+    (Scope(category="电梯"), {"orders_total": 1, "closed": 1, "orders_due": 1, "repeat_rate": 1.0, "complaint_count": 0}),
+    (Scope(request_type="投诉"), {"orders_total": 11, "complaint_count": 3}),  # request type does not filter complaints
+    (Scope(community="东一社区"), {"orders_total": 4, "compounds_total": 1, "party_org_coverage": 1.0}),
+    (Scope(compound_kind="old"), {"orders_total": 3, "compounds_total": 1, "complaint_count": 1}),
+    (Scope(management_mode="cluster_managed"), {"orders_total": 3, "compounds_total": 1, "eligible_uncovered": ["和平新村"]}),
+])
+def test_scope_dimensions(fixture_con, config, scope, expected):
+    check(kpis(fixture_con, config, scope, june()), expected)
+
+
+def test_complaint_trend_by_month_and_category(fixture_con):
+    from metrics.kpis import complaint_counts_by
+    window = Window(Period(dt.date(2024, 5, 1), dt.date(2024, 6, 30)), fixtures.AS_OF)
+    found = [(r["month"], r["category"], r["complaint_count"])
+             for r in complaint_counts_by(fixture_con, Scope(), window, by=["category"], grain="month")]
+    assert found == [(dt.date(2024, 5, 1), "物业服务", 1), (dt.date(2024, 6, 1), "噪音扰民", 1),
+                     (dt.date(2024, 6, 1), "物业服务", 1), (dt.date(2024, 6, 1), "环境卫生", 1)]
+
+
+def test_order_kpis_by_street_and_month(fixture_con, config):
+    found = {(r["month"], r["street"]): r["orders_total"] for r in
+             order_kpis_by(fixture_con, config, Scope(), june(), by=["street"], grain="month")}
+    assert found == {(dt.date(2024, 6, 1), "东街道"): 7, (dt.date(2024, 6, 1), "西街道"): 4}
+    with pytest.raises(ValueError):
+        order_kpis_by(fixture_con, config, Scope(), june(), by=["content"])

@@ -39,6 +39,9 @@ def test_boston_on_time_verdict_agrees_with_bostons_own_on_every_closed_case(con
     # 2022-05-20 (after as_of) and 3 without a target are not
     assert (found["orders_total"], found["closed"], found["closed_on_time"], found["orders_due"]) == (100, 85, 80, 96)
     assert found["revisit_rate"] == 0.0 and found["satisfaction_rate"] is None
+    # no 先行联系 / 是否解决 columns in Boston's export: null, not 0
+    assert found["first_contact_rate"] is None and found["resolution_rate"] is None
+    assert found["three_rates_score"] is None
 
 
 def test_boston_neighbourhood_plays_the_compound(con, config):
