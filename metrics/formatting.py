@@ -20,28 +20,25 @@ def hours(h: float | None, lang: str = "zh") -> str:
     return f"{h:.1f}小时" if lang == "zh" else f"{h:.1f} h"
 
 
-def pp_change(delta_pp: float | None, lang: str = "zh", digits: int = 1) -> str:
-    """A rate change in percentage points: 提高2.8个百分点 / 下降1.0个百分点 / 持平; +2.8 pp."""
-    if delta_pp is None:
+def _change(delta: float | None, lang: str, digits: int, zh_up: str, zh_down: str, zh_unit: str, en_unit: str) -> str:
+    if delta is None:
         return DASH
-    rounded = round(delta_pp, digits)
+    rounded = round(delta, digits)
     if lang != "zh":
-        return "±0.0 pp" if rounded == 0 else f"{rounded:+.{digits}f} pp"
+        return f"±{0:.{digits}f}{en_unit}" if rounded == 0 else f"{rounded:+.{digits}f}{en_unit}"
     if rounded == 0:
         return "持平"
-    return f"{'提高' if rounded > 0 else '下降'}{abs(rounded):.{digits}f}个百分点"
+    return f"{zh_up if rounded > 0 else zh_down}{abs(rounded):.{digits}f}{zh_unit}"
+
+
+def pp_change(delta_pp: float | None, lang: str = "zh", digits: int = 1) -> str:
+    """A rate change in percentage points: 提高2.8个百分点 / 下降1.0个百分点 / 持平; +2.8 pp."""
+    return _change(delta_pp, lang, digits, "提高", "下降", "个百分点", " pp")
 
 
 def pct_change(delta_pct: float | None, lang: str = "zh", digits: int = 1) -> str:
     """A count change in percent: 增长12.5% / 下降3.0% / 持平; +12.5%."""
-    if delta_pct is None:
-        return DASH
-    rounded = round(delta_pct, digits)
-    if lang != "zh":
-        return "±0.0%" if rounded == 0 else f"{rounded:+.{digits}f}%"
-    if rounded == 0:
-        return "持平"
-    return f"{'增长' if rounded > 0 else '下降'}{abs(rounded):.{digits}f}%"
+    return _change(delta_pct, lang, digits, "增长", "下降", "%", "%")
 
 
 def as_of(moment, lang: str = "zh") -> str:
