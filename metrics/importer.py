@@ -105,7 +105,7 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         con.execute(
             "INSERT INTO import_issues SELECT ?, row_number, column_name, severity, reason, value "
             "FROM staging_issues ORDER BY row_number LIMIT ?", [import_id, MAX_ISSUES_KEPT])
-        con.execute(f"INSERT OR REPLACE INTO meta VALUES ('latest_import_at', ?)", [str(imported_at or dt.datetime.now())])
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('latest_import_at', ?)", [str(imported_at or dt.datetime.now())])
         con.execute("COMMIT")
         return result
     except Exception as exc:
@@ -157,13 +157,14 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
     rejected = f"{quote(id_field)} IS NULL"
     if ts:
         ts_header, ts_label = mapping.headers[ts], dataset.field(ts).label_zh
+        value, value_params = cleaning.typed("masked_text", f"left({quote('raw_' + ts)}, 60)")
         con.execute(
             f"""INSERT INTO staging_issues SELECT _row, ?, 'rejected',
-                    CASE WHEN {quote('raw_' + ts)} IS NULL THEN ? ELSE ? END, left({quote('raw_' + ts)}, 60)
+                    CASE WHEN {quote('raw_' + ts)} IS NULL THEN ? ELSE ? END, {value}
                 FROM staging WHERE {quote(id_field)} IS NOT NULL AND {quote(ts)} IS NULL""",
-            [ts_header, f"缺少{ts_label} / missing {ts}", f"无法识别的{ts_label} / unreadable {ts}"])
+            [ts_header, f"缺少{ts_label} / missing {ts}", f"无法识别的{ts_label} / unreadable {ts}", *value_params])
         rejected += f" OR {quote(ts)} IS NULL"
-    con.execute(f"ALTER TABLE staging ADD COLUMN rejected BOOLEAN")
+    con.execute("ALTER TABLE staging ADD COLUMN rejected BOOLEAN")
     con.execute(f"UPDATE staging SET rejected = ({rejected})")
     con.execute(f"""
         INSERT INTO staging_issues
@@ -174,10 +175,12 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
         if f.name not in mapping.columns or f.kind not in cleaning.KIND_WARNING or f.name == ts:
             continue
         zh, en = cleaning.KIND_WARNING[f.kind]
+        # a value in the wrong column could be a phone number: the issue keeps it masked
+        value, value_params = cleaning.typed("masked_text", f"left({quote('raw_' + f.name)}, 60)")
         con.execute(
-            f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, left({quote('raw_' + f.name)}, 60)
+            f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, {value}
                 FROM staging WHERE NOT rejected AND {quote('raw_' + f.name)} IS NOT NULL AND {quote(f.name)} IS NULL""",
-            [mapping.headers[f.name], f"{zh}，已置空 / {en}, left blank"])
+            [mapping.headers[f.name], f"{zh}，已置空 / {en}, left blank", *value_params])
 
 
 def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> list[str]:
@@ -242,7 +245,7 @@ def _upsert(con, dataset: Dataset) -> dict:
         WHERE NOT s.rejected
         QUALIFY row_number() OVER (PARTITION BY s.{quote(id_field)} ORDER BY s._row DESC) = 1""")
     same = " AND ".join(f"i.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in stored)
-    con.execute(f"""ALTER TABLE incoming ADD COLUMN _outcome VARCHAR""")
+    con.execute("ALTER TABLE incoming ADD COLUMN _outcome VARCHAR")
     con.execute(f"""UPDATE incoming SET _outcome = x.outcome FROM (
         SELECT i.{quote(id_field)} AS id, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new'
                                              WHEN {same} THEN 'unchanged' ELSE 'updated' END AS outcome

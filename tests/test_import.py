@@ -160,6 +160,16 @@ def test_xlsx_with_excel_dates_synonym_headers_and_a_title_row(tmp_path, config)
     assert rejected == [(16,), (17,), (18,)]
 
 
+def test_issue_values_are_masked_too(tmp_path, config):
+    con = connect(tmp_path / "m.duckdb")
+    path = fixtures.write_csv(tmp_path / "m.csv", ["工单编号", "受理时间", "回访结果"], [
+        ["M1", "13812345678", ""], ["M2", "2024-06-01 08:00", "电话13812345678"]])
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_rejected, result.warnings) == (1, 1)
+    values = con.execute("SELECT value FROM import_issues ORDER BY row_number").fetchall()
+    assert values == [("[手机号]",), ("电话[手机号]",)]
+
+
 def test_excel_serial_numbers_and_yes_no_words(tmp_path, config):
     con = connect(tmp_path / "s.duckdb")
     path = fixtures.write_csv(tmp_path / "serial.csv", ["工单编号", "受理时间", "办结时间", "是否重复诉求"], [
