@@ -31,6 +31,7 @@ DIMENSIONS = {
                     "compound_kind", "management_mode", "handling_unit"},
     "complaints": {"street", "community", "compound_name", "source", "category", "property_company",
                    "compound_kind", "management_mode"},
+    "compounds": {"street", "community", "compound_kind", "management_mode", "party_org_type", "property_company"},
 }
 
 
@@ -176,22 +177,30 @@ def _compound_params(config: dict, window: Window) -> dict:
             "reference_date": window.reference_date, "eligible_min": int(party["eligible_min_members"])}
 
 
-def compound_kpis(con, config: dict, scope: Scope, window: Window) -> dict:
-    """Registry KPIs (coverage, committees, fees) judged on the window's reference day."""
+def compound_kpis_by(con, config: dict, scope: Scope, window: Window, by=()) -> list[dict]:
+    """Registry KPIs (coverage, committees, fees) judged on the window's reference day, split by dimensions."""
     where, params = scope.where("compounds")
     params.update(_compound_params(config, window))
-    measures = one(con, f"""
-        SELECT count(*) AS compounds_total,
+    keys = _group_keys("compounds", by, None, None)
+    select_keys = "".join(f"{name}, " for name, _ in keys)
+    group = f"GROUP BY {', '.join(n for n, _ in keys)} ORDER BY {', '.join(n for n, _ in keys)}" if keys else ""
+    found = rows(con, f"""
+        SELECT {select_keys}count(*) AS compounds_total,
                count(*) FILTER (WHERE is_covered) AS compounds_covered,
                count(*) FILTER (WHERE has_own_branch) AS compounds_independent_branch,
                count(*) FILTER (WHERE has_owners_committee) AS compounds_with_committee,
                count(*) FILTER (WHERE has_branch AND has_owners_committee) AS compounds_branch_and_committee,
                count(*) FILTER (WHERE has_branch AND has_owners_committee AND dual_role) AS compounds_dual_role,
+               count(*) FILTER (WHERE party_members >= $eligible_min AND NOT has_own_branch) AS compounds_eligible_uncovered,
                sum(fee_collection_rate * households) FILTER (WHERE fee_collection_rate IS NOT NULL AND households > 0)
                    AS fee_households_collected,
                sum(households) FILTER (WHERE fee_collection_rate IS NOT NULL AND households > 0) AS fee_households
-        FROM (SELECT *, {_compound_flags()} FROM compounds WHERE {where})""", params)
-    out = apply_ratios(measures)
+        FROM (SELECT *, {_compound_flags()} FROM compounds WHERE {where}) {group}""", params)
+    return [apply_ratios(r) for r in found]
+
+
+def compound_kpis(con, config: dict, scope: Scope, window: Window) -> dict:
+    out = compound_kpis_by(con, config, scope, window)[0]
     out["eligible_uncovered"] = eligible_uncovered(con, config, scope, window)
     return out
 
@@ -287,10 +296,3 @@ def order_rows(con, config: dict, scope: Scope, window: Window, limit: int | Non
         FROM work_orders
         WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where}
         ORDER BY received_at, order_id {limit_sql}""", {**params, **_window_params(window)})
-
-
-def street_names(con) -> list[str]:
-    """Streets known from the registry and from orders, for filters."""
-    return [r["street"] for r in rows(con, """SELECT street FROM compounds WHERE street IS NOT NULL
-                                               UNION SELECT street FROM work_orders WHERE street IS NOT NULL
-                                               ORDER BY street""")]
