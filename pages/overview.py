@@ -1,21 +1,38 @@
-"""总览 Overview: KPI cards with targets and comparisons for the chosen period and street."""
-import datetime as dt
-
+"""总览 Overview: KPI cards against targets and comparisons, the monthly trend of the three rates,
+streets side by side, the top categories and the compounds that need attention."""
+import pandas as pd
 import streamlit as st
 
 from metrics import formatting as fmt
 from metrics.catalog import KPIS
-from metrics.kpis import Scope, Window, kpi_report, street_names
-from metrics.periods import PRESETS, Period, preset_period
-from ui import state
-from ui.i18n import t
+from ui import charts, state
+from ui.i18n import kpi_label, register, t
+
+register({
+    "kpi_cards_title": ("{period}主要指标", "Key figures, {period}"),
+    "rates_trend_title": ("按时办结率、回访率、满意率月度走势", "On-time closure, revisit and satisfaction rates by month"),
+    "streets_title": ("各街道按时办结率与满意率", "On-time closure and satisfaction by street"),
+    "streets_orders_title": ("各街道工单量", "Work orders by street"),
+    "categories_title": ("工单量前十的诉求类别", "Top ten categories by work orders"),
+    "attention_title": ("需关注的小区", "Compounds that need attention"),
+    "attention_caption": ("低于目标（样本充足的小区）或投诉量较自身前几个月激增的小区。",
+                          "Below target (compounds with enough orders), or a complaint spike against their own past months."),
+    "attention_none": ("没有需要特别关注的小区。", "No compound needs particular attention."),
+    "reasons": ("原因", "Reasons"),
+    "below_target_of": ("{kpi}低于目标", "{kpi} below target"),
+    "spike_text": ("{month}投诉{n}件（此前月均{base}件）", "{month}: {n} complaints (before: {base} a month)"),
+    "open_orders_title": ("在办工单（截至数据时点）", "Open orders at the data's moment"),
+    "not_yet_due": ("未到期", "Not yet due"),
+    "overdue_short": ("超期1-3天", "Overdue 1-3 days"),
+    "overdue_medium": ("超期4-7天", "Overdue 4-7 days"),
+    "overdue_long": ("超期7天以上", "Overdue over 7 days"),
+})
 
 CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_total", "complaint_count",
          "party_org_coverage"]
-
-
 # A rise is good news for rates, bad news for complaints, neither for the order count.
-DELTA_COLOR = {"complaint_count": "inverse", "orders_total": "off"}
+RISE_IS_GOOD = {"complaint_count": False, "orders_total": None}
+RATES = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
 
 
 def change(name: str, comparison: dict, lang: str) -> tuple[str, float | None]:
@@ -33,57 +50,113 @@ def arrow(value: float | None) -> str:
     return "up" if value > 0 else "down"
 
 
+def delta_color(name: str, value: float | None) -> str:
+    good = RISE_IS_GOOD.get(name, True)
+    if value is None or round(value, 1) == 0 or good is None:
+        return "gray"
+    return "green" if (value > 0) == good else "red"
+
+
 def value_text(name: str, report: dict) -> str:
     value = report.get(name)
     return fmt.percent(value) if KPIS[name].kind == "rate" else fmt.count(value)
 
 
-lang = state.lang()
-cur = state.cursor()
-facts = state.data_facts(state.database())
-as_of = state.as_of()
-
-with st.sidebar:
-    preset = st.selectbox(t("period", lang), PRESETS, key="preset",
-                          index=PRESETS.index(st.query_params.get("period", "first_half")),
-                          format_func=lambda p: t(p, lang))
-    st.query_params["period"] = preset
-    streets = [None] + street_names(cur)
-    street = st.selectbox(t("street", lang), streets, key="street",
-                          index=streets.index(st.query_params.get("street")) if st.query_params.get("street") in streets else 0,
-                          format_func=lambda s: t("all", lang) if s is None else s)
-    if street:
-        st.query_params["street"] = street
-    elif "street" in st.query_params:
-        del st.query_params["street"]
-
-period: Period = preset_period(preset, as_of.date())
-window = Window(period, as_of)
-st.title(t("app_title", lang))
-if facts["is_demo"]:
-    st.warning(t("demo_badge", lang), icon=":material/science:")
-colon = "：" if lang == "zh" else ": "
-st.caption(f"{t('as_of', lang)}{colon}{fmt.as_of(facts['as_of'], lang)} · {t('imported', lang)}{colon}"
-           f"{fmt.as_of(facts['imported_at'], lang)}")
-
-report = kpi_report(cur, state.config(), Scope(street=street), window)
-st.subheader(t("kpi_cards_title", lang, period=period.label(lang)))
-if report["orders_total"] == 0 and report["compounds_total"] == 0:
-    st.info(t("no_data", lang))
-targets = state.config()["targets"]
-columns = st.columns(3) + st.columns(3)
-for column, name in zip(columns, CARDS):
-    with column:
+def kpi_cards(report: dict, lang: str) -> None:
+    targets = state.config()["targets"]
+    for column, name in zip(st.columns(3) + st.columns(3), CARDS):
         kpi = KPIS[name]
-        help_text = kpi.description_zh if lang == "zh" else kpi.description_en
         compared = kpi.dataset != "compounds"
         text, value = change(name, report["previous_period"], lang) if compared else (None, None)
-        st.metric(kpi.label(lang), value_text(name, report), help=help_text, border=True, delta=text,
-                  delta_color=DELTA_COLOR.get(name, "normal"), delta_arrow=arrow(value),
-                  delta_description=t("vs_previous", lang) if compared else None)
-        lines = []
-        if name in targets:
-            lines.append(f"{t('target', lang)} {fmt.percent(targets[name])}")
-        if compared:
-            lines.append(f"{t('vs_last_year', lang)} {change(name, report['same_period_last_year'], lang)[0]}")
-        st.caption(" · ".join(lines))
+        with column:
+            st.metric(kpi.label(lang), value_text(name, report), border=True, delta=text,
+                      help=kpi.description_zh if lang == "zh" else kpi.description_en,
+                      delta_color=delta_color(name, value), delta_arrow=arrow(value),
+                      delta_description=t("vs_previous", lang) if compared else None)
+            lines = []
+            if name in targets:
+                lines.append(f"{t('target', lang)} {fmt.percent(targets[name])}")
+            if compared:
+                lines.append(f"{t('vs_last_year', lang)} {change(name, report['same_period_last_year'], lang)[0]}")
+            st.caption(" · ".join(lines))
+
+
+def attention_table(rows: list[dict], lang: str) -> pd.DataFrame:
+    def reasons(r):
+        parts = [t("below_target_of", lang, kpi=kpi_label(k, lang)) for k in r["below_target"]]
+        parts += [t("spike_text", lang, month=charts.month_label(s["month"], lang), n=s["complaints"],
+                    base=f"{s['baseline']:.1f}") for s in r["spikes"]]
+        return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+    return pd.DataFrame({
+        t("compound", lang): [r["compound_name"] for r in rows],
+        t("street", lang): [r["street"] for r in rows],
+        kpi_label("on_time_closure_rate", lang): [fmt.percent(r["on_time_closure_rate"]) for r in rows],
+        kpi_label("satisfaction_rate", lang): [fmt.percent(r["satisfaction_rate"]) for r in rows],
+        kpi_label("orders_total", lang): [r["orders_total"] for r in rows],
+        t("reasons", lang): [reasons(r) for r in rows],
+    })
+
+
+lang = state.lang()
+filters = state.sidebar_filters()
+state.page_header("page_overview", filters)
+scope, window = filters.scope, filters.window
+report = state.ask("kpi_report", scope, window)
+
+st.subheader(t("kpi_cards_title", lang, period=filters.period.label(lang)))
+if report["orders_total"] == 0 and report["complaint_count"] == 0 and report["compounds_total"] == 0:
+    state.empty_state()
+    st.stop()
+kpi_cards(report, lang)
+
+ages = report["open_orders_by_age"]
+st.markdown(f"**{t('open_orders_title', lang)}**")
+for column, key in zip(st.columns(4), ["not_yet_due", "overdue_short", "overdue_medium", "overdue_long"]):
+    column.metric(t(key, lang), fmt.count(ages[key]))
+
+targets = state.config()["targets"]
+monthly = state.ask("order_kpis_by", scope, window, grain="month")
+left, right = st.columns(2)
+with left:
+    if monthly:
+        shown = [{**r, "month": charts.month_label(r["month"], lang)} for r in monthly]
+        st.plotly_chart(charts.lines(shown, "month", [(k, kpi_label(k, lang)) for k in RATES],
+                                     t("rates_trend_title", lang), percent=True, targets=targets),
+                        key="rates_trend")
+    else:
+        state.empty_state()
+with right:
+    by_street = [r for r in state.ask("order_kpis_by", scope, window, by=("street",)) if r["street"]]
+    if by_street:
+        st.plotly_chart(charts.bars(by_street, "street", [("on_time_closure_rate", kpi_label("on_time_closure_rate", lang)),
+                                                          ("satisfaction_rate", kpi_label("satisfaction_rate", lang))],
+                                    t("streets_title", lang), percent=True), key="streets")
+    else:
+        state.empty_state()
+
+left, right = st.columns(2)
+with left:
+    categories = sorted(state.ask("order_kpis_by", scope, window, by=("category",)),
+                        key=lambda r: -r["orders_total"])[:10]
+    colors = charts.color_map(state.facts()["options"]["category"])
+    if categories:
+        st.plotly_chart(charts.bars(categories, "category", [("orders_total", kpi_label("orders_total", lang))],
+                                    t("categories_title", lang), horizontal=True, color_by_x=colors), key="categories")
+with right:
+    if by_street:
+        street_colors = charts.color_map(state.facts()["options"]["street"])
+        st.plotly_chart(charts.bars(by_street, "street", [("orders_total", kpi_label("orders_total", lang))],
+                                    t("streets_orders_title", lang), color_by_x=street_colors), key="streets_orders")
+
+st.subheader(t("attention_title", lang))
+st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
+attention = state.ask("needs_attention", scope, window)
+if attention:
+    table = attention_table(attention, lang)
+    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="attention")
+    state.download_buttons(table, t("attention_title", lang), "attention_dl")
+    if event.selection.rows:
+        state.open_profile(attention[event.selection.rows[0]]["compound_name"])
+else:
+    st.success(t("attention_none", lang))

@@ -42,3 +42,47 @@ def fixture_con(tmp_path_factory, config):
 
 def june(as_of=fixtures.AS_OF) -> Window:
     return Window(Period(dt.date(2024, 6, 1), dt.date(2024, 6, 30)), as_of)
+
+
+@pytest.fixture(autouse=True)
+def navigation_not_pages_directory(monkeypatch):
+    """A real server sets PagesManager.uses_pages_directory = False on the first st.navigation call and
+    keeps it; AppTest resets it to None before every run, and with our pages/ folder the rerun then takes
+    the legacy path that runs the page without dashboard.py (streamlit PR 14217). Behave as the server."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture(scope="module")
+def app_db(tmp_path_factory, config):
+    """The hand-counted fixture as the user's database of the app (data as of 2024-07-01 12:00)."""
+    folder = tmp_path_factory.mktemp("appdb")
+    con = connect(folder / "app.duckdb")
+    fixtures.build(con, folder, config)
+    con.close()
+    return folder / "app.duckdb"
+
+
+@pytest.fixture
+def app(app_db, monkeypatch):
+    """A fresh AppTest of dashboard.py on the fixture database; caches cleared before and after."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DASHBOARD_DB", str(app_db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def shown_metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}

@@ -1,10 +1,23 @@
-"""The interface's string table: Simplified Chinese first, English as a choice."""
+"""The interface's string table: Simplified Chinese first, English as a choice.
+
+Common strings live here; a page registers its own with `register({...})` at import, so every label of
+every page is in one (zh, en) table and a missing translation fails a test instead of a screen."""
 from __future__ import annotations
 
-STRINGS = {
+from metrics.catalog import KPIS
+
+STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("红色物业治理看板", "Compound Governance Dashboard"),
-    "overview": ("总览", "Overview"),
     "language": ("语言 / Language", "语言 / Language"),
+    # pages
+    "page_overview": ("总览", "Overview"),
+    "page_trends": ("诉求趋势", "Trends"),
+    "page_compare": ("小区对比", "Compare compounds"),
+    "page_party": ("党建覆盖", "Party building"),
+    "page_profile": ("小区档案", "Compound profile"),
+    "page_import": ("数据导入", "Import"),
+    # filters
+    "filters": ("筛选", "Filters"),
     "period": ("统计时段", "Period"),
     "this_month": ("本月", "This month"),
     "last_month": ("上月", "Last month"),
@@ -13,21 +26,82 @@ STRINGS = {
     "second_half": ("下半年", "Second half"),
     "this_year": ("本年", "This year"),
     "last_year": ("去年", "Last year"),
-    "custom": ("自定义", "Custom"),
+    "custom": ("自定义", "Custom range"),
+    "date_range": ("起止日期", "From – to"),
     "street": ("街道", "Street"),
+    "community": ("社区", "Community"),
+    "compound": ("小区", "Compound"),
+    "compound_kind": ("小区类型", "Compound kind"),
+    "management_mode": ("管理模式", "Management mode"),
+    "source": ("来源渠道", "Source"),
+    "category": ("诉求类别", "Category"),
+    "request_type": ("诉求类型", "Request type"),
     "all": ("全部", "All"),
+    "reset_filters": ("清除筛选", "Clear filters"),
+    # header
     "as_of": ("数据截至", "Data as of"),
     "imported": ("最近导入", "Last import"),
-    "demo_badge": ("演示数据（虚构示范区，非真实数据）", "Demo data (a fictional district, not real data)"),
+    "never": ("尚未导入", "never"),
+    "demo_badge": ("演示数据：虚构的示范区，并非真实数据", "Demo data: a fictional district, not real data"),
     "building_demo": ("首次启动：正在生成演示数据库…", "First start: building the demo database…"),
+    "scope_label": ("范围", "Scope"),
+    "district": ("全区", "Whole district"),
+    # common
     "target": ("目标", "Target"),
     "vs_previous": ("环比", "vs previous"),
     "vs_last_year": ("同比", "vs last year"),
-    "no_data": ("所选范围内没有数据。", "Nothing in the selected scope."),
-    "kpi_cards_title": ("{period}主要指标", "Key figures, {period}"),
+    "no_data": ("所选范围和时段内没有数据，请调整筛选条件。", "Nothing in the selected scope and period: change the filters."),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "month": ("月份", "Month"),
+    "week": ("周", "Week"),
+    "count_unit": ("件", ""),
+    "orders": ("工单", "Orders"),
+    "complaints": ("投诉", "Complaints"),
+    "rate": ("比率", "Rate"),
+    "value": ("数值", "Value"),
+    "unknown": ("未知", "Unknown"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    "small_sample": ("样本少", "Small sample"),
+    "open_compound": ("点击表格中的一行可打开该小区档案。", "Click a row to open the compound's profile."),
 }
+
+VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "compound_kind": {"commercial": ("商品房小区", "Commercial"), "resettlement": ("安置房小区", "Resettlement"),
+                      "old": ("老旧小区", "Old compound"), "work_unit": ("单位宿舍/房改房", "Work-unit housing")},
+    "management_mode": {"company_managed": ("物业服务企业管理", "Company managed"),
+                        "cluster_managed": ("连片管理", "Cluster managed"), "self_governed": ("业主自治", "Self-governed"),
+                        "community_fallback": ("社区兜底", "Community fallback")},
+    "party_org_type": {"independent_branch": ("独立党支部", "Independent branch"), "joint_branch": ("联合党支部", "Joint branch"),
+                       "party_group": ("党小组", "Party group"), "none": ("无", "None")},
+    "revisit_result": {"satisfied": ("满意", "Satisfied"), "basically_satisfied": ("基本满意", "Basically satisfied"),
+                       "dissatisfied": ("不满意", "Dissatisfied"), "unreachable": ("无法联系", "Unreachable")},
+    "model_project_level": {"provincial": ("省级", "Provincial"), "city": ("市级", "City"), "district": ("区级", "District"),
+                            "none": ("无", "None")},
+    "list": {"red": ("红榜", "Red list"), "black": ("黑榜", "Black list")},
+}
+
+
+def register(table: dict[str, tuple[str, str]]) -> None:
+    for key, pair in table.items():
+        if key in STRINGS and STRINGS[key] != pair:
+            raise KeyError(f"string {key!r} registered twice with different text")
+        STRINGS[key] = pair
 
 
 def t(key: str, lang: str = "zh", **values) -> str:
     zh, en = STRINGS[key]
     return (zh if lang == "zh" else en).format(**values)
+
+
+def value_label(vocab: str, value, lang: str = "zh") -> str:
+    """A canonical value (old, satisfied, …) in the reader's language; unknown values pass through."""
+    if value is None:
+        return t("unknown", lang)
+    pair = VALUE_LABELS.get(vocab, {}).get(value)
+    return (pair[0] if lang == "zh" else pair[1]) if pair else str(value)
+
+
+def kpi_label(name: str, lang: str = "zh") -> str:
+    return KPIS[name].label(lang)

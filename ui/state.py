@@ -1,23 +1,59 @@
-"""Connection, caching and shared filters: the one module outside pages/ that imports streamlit.
+"""Connection, cached engine calls, the shared filters and the page frame: the one module outside pages/
+that imports streamlit.
 
-DuckDB connections are not thread-safe, so one cached connection serves every session and each query
-runs on its own cursor."""
+DuckDB connections are not thread-safe: one cached connection per database file serves every session,
+and each query runs on its own cursor. Filters live in widgets keyed `f_*` and are mirrored into the URL
+query string, so a view can be bookmarked and sent to a colleague."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+import pandas as pd
 import streamlit as st
 
+from metrics import formatting as fmt
+from metrics.attention import needs_attention
 from metrics.config import database_path, demo_database_path, load_config
 from metrics.db import connect
 from metrics.demo import build_demo_database, is_demo
-from metrics.kpis import latest_timestamp
-from ui.i18n import t
+from metrics.exports import to_csv_bytes, to_xlsx_bytes
+from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, compounds_with_flags, kpi_report,
+                          latest_timestamp, open_orders_by_age, order_kpis_by, order_rows)
+from metrics.options import filter_options
+from metrics.party import branch_comparison, new_branches
+from metrics.periods import PRESETS, Period, parse_date, preset_period
+from metrics.quality import import_history, issues_by_column
+from metrics.names import unmatched_compounds
+from metrics.scorecard import scorecard
+from ui.i18n import t, value_label
 
+PERIOD_CHOICES = PRESETS + ("custom",)
+DEFAULT_PRESET = "first_half"
+# filter -> URL key
+URL_KEYS = {"street": "street", "community": "community", "compound_kind": "kind", "management_mode": "mode",
+            "source": "source", "category": "category"}
+
+ENGINE = {
+    "kpi_report": lambda con, cfg, scope, window: kpi_report(con, cfg, scope, window),
+    "order_kpis_by": lambda con, cfg, scope, window, **kw: order_kpis_by(con, cfg, scope, window, **kw),
+    "complaint_counts_by": lambda con, cfg, scope, window, **kw: complaint_counts_by(con, scope, window, **kw),
+    "compound_kpis_by": lambda con, cfg, scope, window, **kw: compound_kpis_by(con, cfg, scope, window, **kw),
+    "compounds_with_flags": lambda con, cfg, scope, window: compounds_with_flags(con, cfg, scope, window),
+    "scorecard": lambda con, cfg, scope, window: scorecard(con, cfg, scope, window),
+    "needs_attention": lambda con, cfg, scope, window: needs_attention(con, cfg, scope, window),
+    "branch_comparison": lambda con, cfg, scope, window: branch_comparison(con, cfg, scope, window),
+    "new_branches": lambda con, cfg, scope, window: new_branches(con, scope, window),
+    "open_orders_by_age": lambda con, cfg, scope, window: open_orders_by_age(con, cfg, scope, window),
+    "order_rows": lambda con, cfg, scope, window, **kw: order_rows(con, cfg, scope, window, **kw),
+}
+
+
+# ---- connection and data -------------------------------------------------------------------------
 
 @st.cache_resource
 def _connection(path: str):
-    return connect(path, read_only=True)
+    return connect(path)
 
 
 def config() -> dict:
@@ -25,7 +61,7 @@ def config() -> dict:
 
 
 def database() -> str:
-    """The user's database when it exists, else the demo database (built on first start)."""
+    """The user's database when it exists, else the demo database (built on first start, with progress)."""
     cfg = config()
     user = database_path(cfg)
     if user.exists():
@@ -34,6 +70,7 @@ def database() -> str:
     if not demo.exists():
         with st.status(t("building_demo", lang()), expanded=True) as status:
             build_demo_database(demo, cfg, progress=status.write)
+            status.update(state="complete")
     return str(demo)
 
 
@@ -41,16 +78,204 @@ def cursor():
     return _connection(database()).cursor()
 
 
-def lang() -> str:
-    return st.session_state.get("lang", st.query_params.get("lang", "zh"))
+def user_cursor():
+    """A cursor on the user's database, created on first import (the demo database is never written to)."""
+    return _connection(str(database_path(config()))).cursor()
 
 
-@st.cache_data(ttl=600)
-def data_facts(path: str) -> dict:
-    cur = _connection(path).cursor()
+def data_version() -> int:
+    """Changes with every import, so cached results never outlive the data they came from."""
+    return cursor().execute("SELECT coalesce(max(import_id), 0) FROM import_log").fetchone()[0]
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=1000)
+def _engine(db: str, version: int, name: str, scope: Scope, window: Window, kwargs: tuple):
+    return ENGINE[name](_connection(db).cursor(), load_config(), scope, window, **dict(kwargs))
+
+
+def ask(name: str, scope: Scope, window: Window, **kwargs):
+    """An engine result for this scope and window, cached per database version."""
+    return _engine(database(), data_version(), name, scope, window, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _facts(db: str, version: int) -> dict:
+    cur = _connection(db).cursor()
     imported = cur.execute("SELECT max(imported_at) FROM import_log").fetchone()[0]
-    return {"as_of": latest_timestamp(cur), "imported_at": imported, "is_demo": is_demo(cur)}
+    return {"as_of": latest_timestamp(cur), "imported_at": imported, "is_demo": is_demo(cur),
+            "options": filter_options(cur)}
+
+
+def facts() -> dict:
+    return _facts(database(), data_version())
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _quality(db: str, version: int) -> dict:
+    cur = _connection(db).cursor()
+    return {"history": import_history(cur), "issues": issues_by_column(cur),
+            "unmatched": unmatched_compounds(cur, load_config())}
+
+
+def quality() -> dict:
+    return _quality(database(), data_version())
 
 
 def as_of() -> dt.datetime:
-    return data_facts(database())["as_of"] or dt.datetime.now().replace(microsecond=0)
+    return facts()["as_of"] or dt.datetime.now().replace(microsecond=0)
+
+
+def refresh() -> None:
+    """After an import: forget cached results and connections so every page reads the new data."""
+    st.cache_data.clear()
+
+
+# ---- language ------------------------------------------------------------------------------------
+
+def lang() -> str:
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = "en" if st.query_params.get("lang") == "en" else "zh"
+    return st.session_state["lang"]
+
+
+def language_switch() -> None:
+    current = lang()
+    choice = st.sidebar.radio(t("language", current), ["简体中文", "English"], key="lang_choice", horizontal=True,
+                              index=0 if current == "zh" else 1)
+    st.session_state["lang"] = "en" if choice == "English" else "zh"
+    _set_param("lang", "en" if st.session_state["lang"] == "en" else None)
+
+
+# ---- filters -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    period: Period
+    preset: str
+    scope: Scope
+
+    @property
+    def window(self) -> Window:
+        return Window(self.period, as_of())
+
+
+def _set_param(key: str, value: str | None) -> None:
+    if value is None or value == "":
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+def _init(key: str, value) -> None:
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def sidebar_filters() -> Filters:
+    """The filters every page shares; first values come from the URL, later ones are written back to it."""
+    language = lang()
+    options = facts()["options"]
+    params = st.query_params
+    _init("f_period", params.get("period") if params.get("period") in PERIOD_CHOICES else DEFAULT_PRESET)
+    today = as_of().date()
+    with st.sidebar:
+        st.subheader(t("filters", language))
+        preset = st.selectbox(t("period", language), PERIOD_CHOICES, key="f_period",
+                              format_func=lambda p: t(p, language))
+        if preset == "custom":
+            default = preset_period(DEFAULT_PRESET, today)
+            try:
+                start, end = parse_date(params.get("from", "")), parse_date(params.get("to", ""))
+            except ValueError:
+                start, end = default.start, default.end
+            _init("f_range", (start, end))
+            picked = st.date_input(t("date_range", language), key="f_range", format="YYYY-MM-DD")
+            start, end = (picked[0], picked[1]) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (start, end)
+            period = Period(min(start, end), max(start, end))
+            _set_param("from", period.start.isoformat())
+            _set_param("to", period.end.isoformat())
+        else:
+            period = preset_period(preset, today)
+            _set_param("from", None)
+            _set_param("to", None)
+        _set_param("period", None if preset == DEFAULT_PRESET else preset)
+        chosen = {}
+        streets = options["street"]
+        chosen["street"] = _choice("street", streets, language)
+        communities = [r["community"] for r in options["community"]
+                       if chosen["street"] is None or r["street"] == chosen["street"]]
+        chosen["community"] = _choice("community", sorted(set(communities)), language)
+        chosen["compound_kind"] = _choice("compound_kind", options["compound_kind"], language,
+                                          lambda v: value_label("compound_kind", v, language))
+        chosen["management_mode"] = _choice("management_mode", options["management_mode"], language,
+                                            lambda v: value_label("management_mode", v, language))
+        chosen["source"] = _choice("source", options["source"], language)
+        chosen["category"] = _choice("category", options["category"], language)
+        if st.button(t("reset_filters", language), key="f_reset", icon=":material/filter_alt_off:"):
+            for name in URL_KEYS:
+                st.session_state[f"f_{name}"] = ALL
+            st.session_state["f_period"] = DEFAULT_PRESET
+            st.rerun()
+    return Filters(period=period, preset=preset, scope=Scope(**chosen))
+
+
+ALL = ""  # the 全部 entry of a filter (None would render as an empty selectbox)
+
+
+def _choice(name: str, values: list, language: str, label=None):
+    """A selectbox whose first entry is 全部; its value is mirrored to the URL; 全部 is returned as None."""
+    key = f"f_{name}"
+    url_value = st.query_params.get(URL_KEYS[name])
+    _init(key, url_value if url_value in values else ALL)
+    if st.session_state[key] not in values:
+        st.session_state[key] = ALL
+    value = st.selectbox(t(name, language), [ALL, *values], key=key,
+                         format_func=lambda v: t("all", language) if v == ALL else (label(v) if label else v))
+    _set_param(URL_KEYS[name], value or None)
+    return value or None
+
+
+# ---- the page frame ------------------------------------------------------------------------------
+
+def page_header(title_key: str, filters: Filters | None = None) -> None:
+    """Title, demo badge, data-as-of line and the scope and period being shown."""
+    language = lang()
+    st.title(t(title_key, language))
+    info = facts()
+    if info["is_demo"]:
+        st.warning(t("demo_badge", language), icon=":material/science:")
+    colon = "：" if language == "zh" else ": "
+    parts = [f"{t('as_of', language)}{colon}{fmt.as_of(info['as_of'], language)}",
+             f"{t('imported', language)}{colon}{fmt.as_of(info['imported_at'], language) if info['imported_at'] else t('never', language)}"]
+    if filters:
+        parts.append(f"{t('period', language)}{colon}{filters.period.label(language)}")
+        parts.append(f"{t('scope_label', language)}{colon}{scope_text(filters.scope, language)}")
+    st.caption(" · ".join(parts))
+
+
+def scope_text(scope: Scope, language: str) -> str:
+    parts = []
+    for name, value in scope.as_dict().items():
+        shown = value_label(name, value, language) if name in ("compound_kind", "management_mode") else value
+        parts.append(f"{t(name, language)} {shown}")
+    return "，".join(parts) if language == "zh" and parts else (", ".join(parts) or t("district", language))
+
+
+def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
+    """Excel and CSV of a table as shown (headers in the reader's language, no personal data)."""
+    language = lang()
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(t("download_xlsx", language), to_xlsx_bytes(frame), file_name=f"{name}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+    right.download_button(t("download_csv", language), to_csv_bytes(frame), file_name=f"{name}.csv",
+                          mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+
+
+def empty_state(language: str | None = None) -> None:
+    st.info(t("no_data", language or lang()), icon=":material/filter_alt_off:")
+
+
+def open_profile(name: str) -> None:
+    st.switch_page("pages/profile.py", query_params={"compound": name, **({"lang": "en"} if lang() == "en" else {})})

@@ -1,0 +1,7 @@
+"""Placeholder while the page is built."""
+import streamlit as st
+
+from ui import state
+
+filters = state.sidebar_filters()
+state.page_header("page_profile", filters)
