@@ -93,8 +93,12 @@ def _engine(db: str, version: int, name: str, scope: Scope, window: Window, kwar
     return ENGINE[name](_connection(db).cursor(), load_config(), scope, window, **dict(kwargs))
 
 
-def ask(name: str, scope: Scope, window: Window, **kwargs):
-    """An engine result for this scope and window, cached per database version."""
+def ask(name, scope: Scope, window: Window, **kwargs):
+    """An engine result for this scope and window, cached per database version. `name` is a key of ENGINE
+    or a function taking (con, config, scope, window, **kwargs); keyword values must be hashable."""
+    if callable(name):
+        fn, name = name, f"{name.__module__}.{name.__qualname__}"
+        ENGINE.setdefault(name, fn)
     return _engine(database(), data_version(), name, scope, window, tuple(sorted(kwargs.items())))
 
 
