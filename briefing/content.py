@@ -1,0 +1,221 @@
+"""What a briefing (简报) says, from the KPI engine only: the headline paragraph, the KPI table, the lists.
+
+Every number in a briefing comes from metrics.kpis / metrics.scorecard for the same scope and window as the
+dashboard shows, so the document and the screen cannot disagree. The sentence adapts to the data: 下降 when a
+figure fell, only the sources present, nothing printed for what the data lacks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from metrics import formatting as fmt
+from metrics.attention import needs_attention
+from metrics.catalog import KPIS, ratio
+from metrics.db import rows
+from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
+from metrics.party import new_branches
+from metrics.periods import Window
+from metrics.scorecard import scorecard
+
+TABLE_KPIS = ["orders_total", "on_time_closure_rate", "revisit_rate", "satisfaction_rate", "repeat_rate",
+              "complaint_count", "median_close_hours", "party_org_coverage", "independent_branch_rate",
+              "owners_committee_rate"]
+TOP_CATEGORIES = 4
+MAX_SOURCES_NAMED = 3
+
+
+def headline_rate(rate: float | None) -> str:
+    """As briefings write them: 100% without decimals, otherwise one decimal (95.0%)."""
+    if rate is None:
+        return fmt.DASH
+    return "100%" if round(rate * 1000) == 1000 else fmt.percent(rate)
+
+
+def join_zh(items: list[str]) -> str:
+    return "、".join(items)
+
+
+def join_en(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def scope_name(scope: Scope, config: dict, lang: str = "zh") -> str:
+    if scope.community:
+        return scope.community
+    if scope.street:
+        return scope.street
+    return config.get("district_name") or ("全区" if lang == "zh" else "the district")
+
+
+# Chinese prose writes counts without thousands separators (791件, 14584件); tables use them.
+def headline(report: dict, sources: list[dict], categories: list[dict], name: str, period_label: str,
+             lang: str = "zh") -> str:
+    """The opening paragraph of the briefing, in the style of the seeds (see README)."""
+    total = report["orders_total"]
+    named_sources = [s["source"] for s in sources if s["source"]][:MAX_SOURCES_NAMED]
+    more_sources = len([s for s in sources if s["source"]]) > MAX_SOURCES_NAMED
+    top = [c["category"] for c in categories if c["category"]][:TOP_CATEGORIES]
+    yoy = report["same_period_last_year"]["changes"].get("satisfaction_rate_pp")
+    complaints = report["complaint_count"]
+    complaints_yoy = report["same_period_last_year"]["changes"].get("complaint_count_pct")
+    rates = [(KPIS[k].label_zh if lang == "zh" else KPIS[k].label_en.lower(), report[k])
+             for k in ("on_time_closure_rate", "revisit_rate", "satisfaction_rate")]
+    present = [(label, value) for label, value in rates if value is not None]
+    if lang == "zh":
+        if total == 0:
+            text = f"{period_label}，{name}未收到物业工单。"
+        else:
+            via = f"{join_zh(named_sources)}{'等渠道' if more_sources else ''}的" if named_sources else ""
+            text = f"{period_label}，{name}共收到{via}物业工单{total}件"
+            text += f"，主要集中在{join_zh(top)}等方面。" if top else "。"
+        if present:
+            text += "，".join(f"{label}{headline_rate(value)}" for label, value in present)
+            satisfaction = report["satisfaction_rate"]
+            if satisfaction is not None and yoy is not None:
+                text += "，同比" + ("持平" if round(yoy, 1) == 0 else fmt.pp_change(yoy, "zh"))
+            text += "。"
+        if complaints:
+            text += f"期内受理投诉{complaints}件"
+            if complaints_yoy is not None:
+                text += "，同比" + fmt.pct_change(complaints_yoy, "zh")
+            text += "。"
+        return text
+    if total == 0:
+        text = f"In {period_label}, {name} received no property work orders."
+    else:
+        via = f" from {join_en(named_sources)}{' and other channels' if more_sources else ''}" if named_sources else ""
+        text = f"In {period_label}, {name} received {fmt.count(total)} property work orders{via}"
+        text += f", mainly about {join_en(top)}." if top else "."
+    if present:
+        text += " " + ", ".join(f"{label.capitalize() if i == 0 else label} {headline_rate(value)}"
+                                for i, (label, value) in enumerate(present))
+        if report["satisfaction_rate"] is not None and yoy is not None:
+            change = "unchanged" if round(yoy, 1) == 0 else (f"up {abs(yoy):.1f} pp" if yoy > 0 else f"down {abs(yoy):.1f} pp")
+            text += f", satisfaction {change} year on year"
+        text += "."
+    if complaints:
+        text += f" Complaints received: {fmt.count(complaints)}"
+        if complaints_yoy is not None:
+            text += f" ({fmt.pct_change(complaints_yoy, 'en')} year on year)"
+        text += "."
+    return text
+
+
+@dataclass
+class Briefing:
+    lang: str
+    title: str
+    scope_name: str
+    period_label: str
+    as_of: str
+    headline: str
+    kpi_table: list[dict]
+    complaints_by_month: list[dict]
+    complaints_by_category: list[dict]
+    units: list[dict]                  # streets or communities side by side
+    unit_dimension: str | None
+    red_list: list[dict]
+    black_list: list[dict]
+    company_red: list[dict]
+    company_black: list[dict]
+    party: dict
+    attention: list[dict]
+    data_note: dict
+    report: dict = field(repr=False, default_factory=dict)
+
+
+def company_scorecard(card: list[dict], config: dict) -> list[dict]:
+    """Property companies ranked by their compounds pooled; a company with fewer orders than
+    scorecard.min_orders is not ranked."""
+    from metrics.scorecard import composite_score
+
+    companies: dict[str, dict] = {}
+    for row in card:
+        name = row.get("property_company")
+        if not name:
+            continue
+        c = companies.setdefault(name, {"property_company": name, "compounds": 0, "households": 0, "orders_total": 0,
+                                        "closed_on_time": 0, "orders_due": 0, "revisited": 0, "closed": 0,
+                                        "satisfied_weighted": 0.0, "complaint_count": 0})
+        c["compounds"] += 1
+        for key in ("households", "orders_total", "closed_on_time", "orders_due", "revisited", "closed",
+                    "satisfied_weighted", "complaint_count"):
+            c[key] += row.get(key) or 0
+    out = []
+    for c in companies.values():
+        c["on_time_closure_rate"] = ratio(c["closed_on_time"], c["orders_due"])
+        c["revisit_rate"] = ratio(c["revisited"], c["closed"])
+        c["satisfaction_rate"] = ratio(c["satisfied_weighted"], c["revisited"])
+        c["complaints_per_1000_households"] = ratio(1000 * c["complaint_count"], c["households"])
+        c["composite_score"] = composite_score(c, config)
+        c["small_sample"] = c["orders_total"] < int(config["scorecard"]["min_orders"])
+        out.append(c)
+    return sorted(out, key=lambda c: (c["small_sample"], -(c["composite_score"] or 0), c["property_company"]))
+
+
+def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
+    eligible = [r for r in ranked if not r["small_sample"] and r["composite_score"] is not None]
+    red = eligible[:size]
+    black = [r for r in reversed(eligible[size:])][:size] if len(eligible) > size else []
+    return red, black
+
+
+def data_note(con, config: dict, scope: Scope, window: Window) -> dict:
+    """Where the numbers come from and what they leave out, so nobody signs a number blind."""
+    imports = rows(con, """SELECT kind, count(*) AS files, sum(rows_read) AS rows_read, sum(rows_rejected) AS rejected,
+                                  sum(rows_duplicate) AS duplicates, sum(warnings) AS warnings
+                           FROM import_log GROUP BY kind ORDER BY kind""")
+    where, params = scope.where("work_orders")
+    unmatched = rows(con, f"""SELECT count(*) AS orders, count(DISTINCT compound_raw) AS names FROM work_orders
+                              WHERE compound_raw IS NOT NULL AND compound_name IS NULL AND received_at >= $start
+                                AND received_at < $end AND {where}""",
+                     {**params, "start": window.start, "end": window.end})[0]
+    files = rows(con, "SELECT DISTINCT file_name FROM import_log ORDER BY file_name")
+    return {"imports": imports, "unmatched_orders": unmatched["orders"], "unmatched_names": unmatched["names"],
+            "files": [f["file_name"] for f in files], "as_of": window.as_of}
+
+
+def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> Briefing:
+    report = kpi_report(con, config, scope, window)
+    sources = sorted(order_kpis_by(con, config, scope, window, by=["source"]), key=lambda r: -r["orders_total"])
+    categories = sorted(order_kpis_by(con, config, scope, window, by=["category"]), key=lambda r: -r["orders_total"])
+    name = scope_name(scope, config, lang)
+    period_label = window.period.label(lang)
+    table = []
+    targets = config["targets"]
+    for key in TABLE_KPIS:
+        kpi = KPIS[key]
+        prev = report["previous_period"].get(key) if kpi.dataset != "compounds" else None
+        last = report["same_period_last_year"].get(key) if kpi.dataset != "compounds" else None
+        table.append({"kpi": key, "label": kpi.label(lang), "kind": kpi.kind, "value": report.get(key),
+                      "target": targets.get(key), "previous": prev, "last_year": last,
+                      "change_previous": report["previous_period"]["changes"].get(f"{key}_pp" if kpi.kind == "rate" else f"{key}_pct") if kpi.dataset != "compounds" else None,
+                      "change_last_year": report["same_period_last_year"]["changes"].get(f"{key}_pp" if kpi.kind == "rate" else f"{key}_pct") if kpi.dataset != "compounds" else None})
+    unit_dimension = "community" if scope.street and not scope.community else ("street" if not scope.street else None)
+    units = [r for r in order_kpis_by(con, config, scope, window, by=[unit_dimension]) if r[unit_dimension]] \
+        if unit_dimension else []
+    if unit_dimension:
+        counts = {r[unit_dimension]: r["complaint_count"] for r in complaint_counts_by(con, scope, window, by=[unit_dimension])}
+        for u in units:
+            u["complaint_count"] = counts.get(u[unit_dimension], 0)
+    card = scorecard(con, config, scope, window)
+    size = int(config["scorecard"]["list_size"])
+    red = [r for r in card if r["list"] == "red"]
+    black = sorted([r for r in card if r["list"] == "black"], key=lambda r: r["composite_score"])
+    company_red, company_black = red_black(company_scorecard(card, config), size)
+    party = {k: report.get(k) for k in ("party_org_coverage", "independent_branch_rate", "owners_committee_rate",
+                                          "dual_role_rate", "compounds_total", "compounds_covered")}
+    party["eligible_uncovered"] = report["eligible_uncovered"]
+    party["new_branches"] = new_branches(con, scope, window)
+    title = (f"{name}红色物业工作简报（{period_label}）" if lang == "zh"
+             else f"Red property briefing: {name}, {period_label}")
+    return Briefing(
+        lang=lang, title=title, scope_name=name, period_label=period_label, as_of=fmt.as_of(window.as_of, lang),
+        headline=headline(report, sources, categories, name, period_label, lang), kpi_table=table,
+        complaints_by_month=complaint_counts_by(con, scope, window, grain="month"),
+        complaints_by_category=sorted(complaint_counts_by(con, scope, window, by=["category"]),
+                                      key=lambda r: -r["complaint_count"]),
+        units=units, unit_dimension=unit_dimension, red_list=red, black_list=black, company_red=company_red,
+        company_black=company_black, party=party, attention=needs_attention(con, config, scope, window, card),
+        data_note=data_note(con, config, scope, window), report=report)

@@ -1,0 +1,158 @@
+"""The briefing's sections as plain data (heading, paragraphs, tables), shared by the Word and PDF writers
+so both documents say the same thing in the same order."""
+from __future__ import annotations
+
+from metrics import formatting as fmt
+
+ZH_NUMERALS = "一二三四五六七八九十"
+LIST_LIMIT = 10
+
+
+def _value(row: dict, key: str = "value") -> str:
+    value = row[key]
+    if row["kind"] == "rate":
+        return fmt.percent(value)
+    if row["kind"] == "hours":
+        return fmt.DASH if value is None else f"{value:.1f}"
+    return fmt.count(value)
+
+
+def _change(row: dict, key: str, lang: str) -> str:
+    if row["kind"] == "rate":
+        return fmt.pp_change(row[key], lang)
+    return fmt.pct_change(row[key], lang)
+
+
+def _words(lang: str) -> dict:
+    zh = lang == "zh"
+    return {
+        "overall": "总体情况" if zh else "Overview",
+        "kpis": "主要指标" if zh else "Key figures",
+        "complaints": "投诉情况" if zh else "Complaints",
+        "units": ("街道与社区对比" if zh else "Streets and communities"),
+        "lists": "红黑榜" if zh else "Red and black lists",
+        "party": "党建引领" if zh else "Party building",
+        "attention": "需关注事项" if zh else "Needs attention",
+        "note": "数据说明" if zh else "About the data",
+    }
+
+
+def heading(index: int, text: str, lang: str) -> str:
+    return f"{ZH_NUMERALS[index]}、{text}" if lang == "zh" else f"{index + 1}. {text}"
+
+
+def sections(b) -> list[dict]:
+    """[{heading, paragraphs: [str], tables: [{header, rows}], images: bool}] in document order."""
+    zh = b.lang == "zh"
+    w = _words(b.lang)
+    out = [{"key": "overall", "paragraphs": [b.headline], "tables": []}]
+
+    header = (["指标", "本期", "目标", "环比", "同比"] if zh else ["Indicator", "This period", "Target", "vs previous", "vs last year"])
+    rows = [[r["label"], _value(r), fmt.percent(r["target"]) if r["target"] is not None else fmt.DASH,
+             _change(r, "change_previous", b.lang) if r["previous"] is not None or r["change_previous"] is not None else fmt.DASH,
+             _change(r, "change_last_year", b.lang) if r["last_year"] is not None or r["change_last_year"] is not None else fmt.DASH]
+            for r in b.kpi_table]
+    out.append({"key": "kpis", "paragraphs": [], "tables": [{"header": header, "rows": rows}]})
+
+    complaints = b.report["complaint_count"]
+    text = (f"期内共受理投诉{complaints}件。" if zh else f"{fmt.count(complaints)} complaints were received in the period.") \
+        if complaints else ("期内未受理投诉。" if zh else "No complaints were received in the period.")
+    if b.complaints_by_category:
+        top = [f"{r['category']}（{r['complaint_count']}件）" if zh else f"{r['category']} ({r['complaint_count']})"
+               for r in b.complaints_by_category[:3] if r["category"]]
+        if top:
+            text += ("主要类别：" + "、".join(top) + "。") if zh else (" Main categories: " + ", ".join(top) + ".")
+    out.append({"key": "complaints", "paragraphs": [text], "tables": [], "images": True})
+
+    if b.units:
+        unit_word = ("街道" if b.unit_dimension == "street" else "社区") if zh else b.unit_dimension.capitalize()
+        header = [unit_word] + (["工单", "按时办结率", "回访率", "满意率", "投诉"] if zh
+                                else ["Orders", "On-time closure", "Revisit", "Satisfaction", "Complaints"])
+        rows = [[u[b.unit_dimension], fmt.count(u["orders_total"]), fmt.percent(u["on_time_closure_rate"]),
+                 fmt.percent(u["revisit_rate"]), fmt.percent(u["satisfaction_rate"]), fmt.count(u["complaint_count"])]
+                for u in b.units]
+        out.append({"key": "units", "paragraphs": [], "tables": [{"header": header, "rows": rows}]})
+
+    list_header = (["名次", "小区", "街道", "综合得分", "按时办结率", "满意率", "工单"] if zh
+                   else ["Rank", "Compound", "Street", "Score", "On-time", "Satisfaction", "Orders"])
+    paragraphs, tables = [], []
+    if b.red_list or b.black_list:
+        for label, items in (("红榜" if zh else "Red list", b.red_list), ("黑榜" if zh else "Black list", b.black_list)):
+            if items:
+                tables.append({"title": label, "header": list_header, "rows": [
+                    [str(r["rank"]), r["compound_name"], r["street"] or fmt.DASH, f"{r['composite_score']:.1f}",
+                     fmt.percent(r["on_time_closure_rate"]), fmt.percent(r["satisfaction_rate"]), fmt.count(r["orders_total"])]
+                    for r in items]})
+        paragraphs.append("工单少于评分门槛的小区不参与排名。" if zh else "Compounds with too few orders are not ranked.")
+    else:
+        paragraphs.append("工单量达到评分门槛的小区不足，本期不排红黑榜。" if zh
+                          else "Too few compounds have enough orders to be ranked this period.")
+    company_header = (["物业公司", "在管小区", "综合得分", "按时办结率", "满意率"] if zh
+                      else ["Property company", "Compounds", "Score", "On-time", "Satisfaction"])
+    for label, items in (("物业公司红榜" if zh else "Companies: red list", b.company_red),
+                         ("物业公司黑榜" if zh else "Companies: black list", b.company_black)):
+        if items:
+            tables.append({"title": label, "header": company_header, "rows": [
+                [c["property_company"], str(c["compounds"]), f"{c['composite_score']:.1f}",
+                 fmt.percent(c["on_time_closure_rate"]), fmt.percent(c["satisfaction_rate"])] for c in items]})
+    out.append({"key": "lists", "paragraphs": paragraphs, "tables": tables})
+
+    p = b.party
+    if p["compounds_total"]:
+        text = (f"范围内共有小区{p['compounds_total']}个，党组织覆盖率{fmt.percent(p['party_org_coverage'])}，"
+                f"独立组建率{fmt.percent(p['independent_branch_rate'])}，业委会组建率{fmt.percent(p['owners_committee_rate'])}，"
+                f"“一肩挑”比例{fmt.percent(p['dual_role_rate'])}。") if zh else (
+                f"{p['compounds_total']} compounds in scope: party-organisation coverage {fmt.percent(p['party_org_coverage'])}, "
+                f"independent branches {fmt.percent(p['independent_branch_rate'])}, owners' committees "
+                f"{fmt.percent(p['owners_committee_rate'])}, dual role {fmt.percent(p['dual_role_rate'])}.")
+        paragraphs = [text]
+        if p["new_branches"]:
+            names = [f"{r['compound_name']}（{r['party_org_founded_on']:%Y年%m月%d日}）" if zh
+                     else f"{r['compound_name']} ({r['party_org_founded_on']:%Y-%m-%d})" for r in p["new_branches"]]
+            paragraphs.append(("本期新建党组织：" + "、".join(names) + "。") if zh else ("New this period: " + ", ".join(names) + "."))
+        if p["eligible_uncovered"]:
+            names = p["eligible_uncovered"]
+            paragraphs.append((f"应建未建小区{len(names)}个：" + "、".join(names) + "。") if zh
+                              else (f"{len(names)} compounds are eligible for a branch of their own but have none: " + ", ".join(names) + "."))
+        else:
+            paragraphs.append("无应建未建小区。" if zh else "No compound is eligible and uncovered.")
+    else:
+        paragraphs = ["范围内没有台账小区。" if zh else "No registry compounds in scope."]
+    out.append({"key": "party", "paragraphs": paragraphs, "tables": []})
+
+    if b.attention:
+        header = (["小区", "街道", "按时办结率", "满意率", "情况"] if zh else ["Compound", "Street", "On-time", "Satisfaction", "Issue"])
+        rows = []
+        for r in b.attention[:LIST_LIMIT]:
+            issues = [("按时办结率低于目标" if k == "on_time_closure_rate" else "满意率低于目标") if zh
+                      else ("on-time below target" if k == "on_time_closure_rate" else "satisfaction below target")
+                      for k in r["below_target"]]
+            issues += [(f"{s['month']:%Y年%m月}投诉{s['complaints']}件（此前月均{s['baseline']:.1f}件）" if zh
+                        else f"{s['month']:%b %Y}: {s['complaints']} complaints (before {s['baseline']:.1f}/month)")
+                       for s in r["spikes"]]
+            rows.append([r["compound_name"], r["street"] or fmt.DASH, fmt.percent(r["on_time_closure_rate"]),
+                         fmt.percent(r["satisfaction_rate"]), ("；" if zh else "; ").join(issues)])
+        more = len(b.attention) - LIST_LIMIT
+        paragraphs = [(f"另有{more}个小区低于目标，详见看板。" if zh else f"{more} more compounds below target: see the dashboard.")] if more > 0 else []
+        out.append({"key": "attention", "paragraphs": paragraphs, "tables": [{"header": header, "rows": rows}]})
+    else:
+        out.append({"key": "attention", "paragraphs": ["本期无需要特别关注的小区。" if zh else "No compound needs particular attention."],
+                    "tables": []})
+
+    n = b.data_note
+    lines = []
+    for imp in n["imports"]:
+        kind = {"compounds": "小区台账", "work_orders": "工单", "complaints": "投诉"}[imp["kind"]] if zh else imp["kind"]
+        lines.append(f"{kind}：导入{imp['files']}个文件共{imp['rows_read']}行，拒绝{imp['rejected']}行、文件内重复{imp['duplicates']}行、警告{imp['warnings']}条。"
+                     if zh else f"{kind}: {imp['files']} files, {imp['rows_read']} rows read, {imp['rejected']} rejected, "
+                                f"{imp['duplicates']} duplicates, {imp['warnings']} warnings.")
+    lines.append((f"数据截至{b.as_of}。" if zh else f"Data as of {b.as_of}."))
+    if n["unmatched_orders"]:
+        lines.append(f"本期有{n['unmatched_orders']}件工单的小区名称（{n['unmatched_names']}个）未能与台账匹配，已计入街道和全区合计，未计入小区排名。"
+                     if zh else f"{n['unmatched_orders']} orders name {n['unmatched_names']} compounds not in the registry: they count in "
+                                "street and district totals, not in compound rankings.")
+    out.append({"key": "note", "paragraphs": lines, "tables": []})
+
+    for i, section in enumerate(out):
+        section["heading"] = heading(i, w[section["key"]], b.lang)
+    return out
