@@ -5,6 +5,7 @@ briefings (0.1-0.8 s per image instead of 6-10 s)."""
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import kaleido
 
@@ -24,7 +25,9 @@ def image_server():
 
 def png(figure) -> bytes:
     figure.update_layout(width=WIDTH, height=HEIGHT)
-    return figure.to_image(format="png", width=WIDTH, height=HEIGHT, scale=SCALE)
+    with warnings.catch_warnings():  # plotly passes options the running server ignores, and says so
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        return figure.to_image(format="png", width=WIDTH, height=HEIGHT, scale=SCALE)
 
 
 def complaint_images(briefing) -> list[tuple[str, bytes]]:

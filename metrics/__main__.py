@@ -136,6 +136,27 @@ def cmd_templates(args, config) -> int:
     return 0
 
 
+def cmd_report(args, config) -> int:
+    from briefing.generate import write_all_streets, write_briefing
+    from briefing.images import image_server
+    from .options import filter_options
+
+    con = connect(_db(args, config), read_only=True)
+    scope, window = _scope_and_window(args, con, config)
+    if args.all_streets:
+        streets = filter_options(con)["street"]
+
+        def progress(i, n, street):
+            print(f"[{i}/{n}] {street} …", file=sys.stderr, flush=True)
+
+        for path in write_all_streets(con, config, streets, window, args.format, args.out, args.lang, progress):
+            print(path)
+        return 0
+    with image_server():
+        print(write_briefing(con, config, scope, window, args.format, args.out, args.lang))
+    return 0
+
+
 def cmd_unmatched(args, config) -> int:
     con = connect(_db(args, config), read_only=True)
     print(json.dumps(unmatched_compounds(con, config), ensure_ascii=False, indent=2))
@@ -163,6 +184,14 @@ def main(argv=None) -> int:
     _add_scope_args(p)
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.set_defaults(func=cmd_compounds)
+
+    p = sub.add_parser("report", help="write a briefing (简报) as Word or PDF")
+    _add_scope_args(p)
+    p.add_argument("--format", choices=["docx", "pdf"], default="docx")
+    p.add_argument("--out", type=Path, required=True, help="the file, or the folder with --all-streets")
+    p.add_argument("--all-streets", action="store_true", help="one briefing per street into the --out folder")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="build the demo database from generated exports")
     p.add_argument("--db", type=Path)
