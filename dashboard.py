@@ -9,6 +9,7 @@ PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overvie
          ("pages/compare.py", "page_compare", ":material/compare_arrows:", "compare"),
          ("pages/party.py", "page_party", ":material/flag:", "party"),
          ("pages/profile.py", "page_profile", ":material/home_work:", "profile"),
+         ("pages/briefing.py", "page_briefing", ":material/description:", "briefing"),
          ("pages/import_data.py", "page_import", ":material/upload_file:", "import")]
 
 
@@ -18,6 +19,7 @@ def run() -> None:
     lang = state.lang()
     page = st.navigation([st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=(url == "overview"))
                           for path, title, icon, url in PAGES])
+    state.render_filters()
     page.run()
 
 

@@ -16,6 +16,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_party": ("党建覆盖", "Party building"),
     "page_profile": ("小区档案", "Compound profile"),
     "page_import": ("数据导入", "Import"),
+    "page_briefing": ("简报", "Briefing"),
     # filters
     "filters": ("筛选", "Filters"),
     "period": ("统计时段", "Period"),

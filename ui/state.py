@@ -177,6 +177,14 @@ def _init(key: str, value) -> None:
 
 
 def sidebar_filters() -> Filters:
+    """The filters of this run. dashboard.py renders them (render_filters) before the page runs: widgets of
+    the entry script keep their state across pages, widgets of a page script would not."""
+    if "_filters" not in st.session_state:
+        return render_filters()
+    return st.session_state["_filters"]
+
+
+def render_filters() -> Filters:
     """The filters every page shares; first values come from the URL, later ones are written back to it."""
     language = lang()
     options = facts()["options"]
@@ -221,7 +229,9 @@ def sidebar_filters() -> Filters:
                 st.session_state[f"f_{name}"] = ALL
             st.session_state["f_period"] = DEFAULT_PRESET
             st.rerun()
-    return Filters(period=period, preset=preset, scope=Scope(**chosen))
+    filters = Filters(period=period, preset=preset, scope=Scope(**chosen))
+    st.session_state["_filters"] = filters
+    return filters
 
 
 ALL = ""  # the 全部 entry of a filter (None would render as an empty selectbox)

@@ -1,0 +1,70 @@
+"""简报 Briefing: the report a street office sends up, for the sidebar's scope and period, in one click."""
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from briefing.content import build
+from briefing.generate import safe_file_name, write_briefing
+from briefing.images import image_server
+from briefing.sections import sections
+from metrics.kpis import Scope
+from ui import state
+from ui.i18n import register, t
+
+register({
+    "briefing_intro": ("按左侧选择的街道（或社区）和统计时段生成简报；不选街道即为全区。正文中的每个数字都来自与看板相同的指标定义。",
+                       "A briefing for the street (or community) and period chosen on the left; no street means the whole "
+                       "district. Every number comes from the same KPI definitions as the dashboard."),
+    "briefing_lang": ("简报语言", "Briefing language"),
+    "briefing_preview": ("预览", "Preview"),
+    "briefing_generate": ("生成 Word 和 PDF", "Generate Word and PDF"),
+    "briefing_generating": ("正在生成简报…", "Writing the briefing…"),
+    "briefing_done": ("简报已生成。", "The briefing is ready."),
+    "download_docx": ("下载 Word", "Download Word"),
+    "download_pdf": ("下载 PDF", "Download PDF"),
+    "briefing_scope_note": ("简报按街道、社区范围生成，其他筛选条件（类型、模式、来源、类别）不适用。",
+                            "Briefings cover a street or community; the other filters (kind, mode, source, category) do not apply."),
+})
+
+lang = state.lang()
+filters = state.sidebar_filters()
+state.page_header("page_briefing", filters)
+st.caption(t("briefing_intro", lang))
+scope = Scope(street=filters.scope.street, community=filters.scope.community)
+if set(filters.scope.as_dict()) - {"street", "community"}:
+    st.info(t("briefing_scope_note", lang))
+doc_lang = st.radio(t("briefing_lang", lang), ["zh", "en"], key="briefing_lang", horizontal=True,
+                    format_func=lambda v: "简体中文" if v == "zh" else "English")
+
+content = state.ask(build, scope, filters.window, lang=doc_lang)
+with st.container(border=True):
+    st.markdown(f"### {content.title}")
+    for part in sections(content):
+        st.markdown(f"**{part['heading']}**")
+        for text in part["paragraphs"]:
+            st.write(text)
+        for table in part["tables"]:
+            if table.get("title"):
+                st.markdown(f"*{table['title']}*")
+            st.dataframe([dict(zip(table["header"], row)) for row in table["rows"]], hide_index=True)
+
+if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", icon=":material/description:"):
+    folder = Path(tempfile.mkdtemp(prefix="briefing_"))
+    name = safe_file_name(content.title)
+    with st.status(t("briefing_generating", lang), expanded=False) as status:
+        con = state.cursor()
+        with image_server():
+            files = {fmt: write_briefing(con, state.config(), scope, filters.window, fmt, folder / f"{name}.{fmt}", doc_lang)
+                     for fmt in ("docx", "pdf")}
+        status.update(label=t("briefing_done", lang), state="complete")
+    st.session_state["briefing_files"] = {fmt: (path.name, path.read_bytes()) for fmt, path in files.items()}
+
+if "briefing_files" in st.session_state:
+    left, right, _ = st.columns([1, 1, 4])
+    name, data = st.session_state["briefing_files"]["docx"]
+    left.download_button(t("download_docx", lang), data, file_name=name, key="briefing_docx", on_click="ignore",
+                         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    name, data = st.session_state["briefing_files"]["pdf"]
+    right.download_button(t("download_pdf", lang), data, file_name=name, key="briefing_pdf", on_click="ignore",
+                          mime="application/pdf")
