@@ -46,7 +46,8 @@ def typed(kind: str, raw: str, vocab: dict | None = None) -> tuple[str, list]:
             f"CASE WHEN regexp_full_match({raw}, '[0-9]{{5}}(\\.[0-9]+)?') THEN TIMESTAMP '1899-12-30' + "
             f"to_microseconds(CAST(round(CAST({raw} AS DOUBLE) * 86400000000) AS BIGINT)) END"
         )
-        return f"COALESCE(try_strptime({raw}, ?), {serial})", [TIMESTAMP_FORMATS]
+        # ISO forms (most exports) take the fast cast; the rest try each format in turn
+        return f"COALESCE(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), {serial})", [TIMESTAMP_FORMATS]
     if kind == "date":
         sql, params = typed("timestamp", raw)
         return f"CAST({sql} AS DATE)", params
@@ -72,8 +73,9 @@ def typed(kind: str, raw: str, vocab: dict | None = None) -> tuple[str, list]:
         for pattern, replacement in MASKS:
             sql = f"regexp_replace({sql}, ?, ?, 'g')"
             params = params + [pattern, replacement]
-        # params of nested calls bind inside-out: innermost pattern first
-        return sql, params
+        # params of nested calls bind inside-out: innermost pattern first. Text without a run of 7 digits
+        # holds no phone or ID number and skips the chain (most rows).
+        return f"CASE WHEN regexp_matches({raw}, '[0-9]{{3}}[ -]?[0-9]{{4}}') THEN {sql} ELSE {raw} END", params
     return raw, []
 
 

@@ -13,7 +13,7 @@ from . import cleaning, duetime
 from .db import one, quote, rows, scalar
 from .names import resolve_compounds
 from .profiles import Mapping, header_score_for, match_profile
-from .readers import STAGING, ImportFailure, read_into
+from .readers import STAGING, ImportFailure, read_into, release
 from .schema import DATASETS, Dataset, content_columns, stored_name
 
 MAX_ISSUES_KEPT = 100_000
@@ -69,13 +69,13 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         raise ImportFailure(f"未知的数据类型 {kind} / unknown kind (compounds, work_orders, complaints)")
     dataset = DATASETS[kind]
     path = Path(path)
-    rejection_path = None
+    rejection_path = raw = None
     con.execute("BEGIN TRANSACTION")
     try:
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, path.name, profile)
-        rows_read = scalar(con, f"SELECT count(*) FROM {STAGING}")
         _type_staging(con, dataset, mapping, config)
+        rows_read = scalar(con, "SELECT count(*) FROM staging")
         _record_issues(con, dataset, mapping)
         notes = _derive_due_at(con, dataset, mapping, config)
         counts = _upsert(con, dataset)
@@ -116,27 +116,31 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
             raise
         raise ImportFailure(f"{path.name}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}") from exc
     finally:
-        for table in (STAGING, "staging", "staging_issues", "incoming"):
-            try:
-                con.execute(f"DROP TABLE IF EXISTS {table}")
-            except Exception:
-                pass
+        release(con, raw)
+        for table in ("staging", "staging_issues", "incoming"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None:
-    """staging: _row, raw text and typed value of every mapped field (typed NULL when absent)."""
+    """staging: _row, raw text and typed value of every mapped field (typed NULL when absent).
+
+    The inner query trims each cell once; the outer one types the trimmed text, so the file is read once
+    and no expression is evaluated twice."""
+    inner = ["_row"] + [f"c{i} AS p{i}" for i in mapping.personal]
     select, params = ["_row"], []
     for f in dataset.fields:
         pos = mapping.columns.get(f.name)
-        raw = cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)"
+        raw_name = quote("raw_" + f.name)
+        inner.append((cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)") + f" AS {raw_name}")
         vocab = mapping.values.get("boolean") if f.kind == "bool" else mapping.values.get(f.vocab or "")
-        sql, p = cleaning.typed(f.kind, raw, vocab)
+        sql, p = cleaning.typed(f.kind, raw_name, vocab)
         if f.kind == "masked_text":
-            sql, p = cleaning.mask_values(sql, p, [f"c{i}" for i in mapping.personal])
-        select.append(f"{raw} AS {quote('raw_' + f.name)}")
+            sql, p = cleaning.mask_values(sql, p, [f"p{i}" for i in mapping.personal])
+        select.append(raw_name)
         select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {quote(f.name)}")
         params += p
-    con.execute(f"CREATE TEMP TABLE staging AS SELECT {', '.join(select)} FROM {STAGING}", params)
+    con.execute(f"CREATE TEMP TABLE staging AS SELECT {', '.join(select)} "
+                f"FROM (SELECT {', '.join(inner)} FROM {STAGING})", params)
 
 
 def _sql_type(kind: str) -> str:
@@ -240,17 +244,13 @@ def _upsert(con, dataset: Dataset) -> dict:
     source_expr = {stored_name(dataset, f): quote(f.name) for f in dataset.fields}
     source_expr["due_at_derived"] = "due_at_derived"
     select = ", ".join(f"s.{source_expr[c]} AS {quote(c)}" for c in stored)
+    same = " AND ".join(f"s.{source_expr[c]} IS NOT DISTINCT FROM t.{quote(c)}" for c in stored)
     con.execute(f"""CREATE TEMP TABLE incoming AS
-        SELECT {select} FROM staging s
-        WHERE NOT s.rejected
-        QUALIFY row_number() OVER (PARTITION BY s.{quote(id_field)} ORDER BY s._row DESC) = 1""")
-    same = " AND ".join(f"i.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in stored)
-    con.execute("ALTER TABLE incoming ADD COLUMN _outcome VARCHAR")
-    con.execute(f"""UPDATE incoming SET _outcome = x.outcome FROM (
-        SELECT i.{quote(id_field)} AS id, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new'
-                                             WHEN {same} THEN 'unchanged' ELSE 'updated' END AS outcome
-        FROM incoming i LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = i.{quote(id_field)}) x
-        WHERE incoming.{quote(id_field)} = x.id""")
+        SELECT {select}, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new' WHEN {same} THEN 'unchanged'
+                              ELSE 'updated' END AS _outcome
+        FROM (SELECT * FROM staging WHERE NOT rejected
+              QUALIFY row_number() OVER (PARTITION BY {quote(id_field)} ORDER BY _row DESC) = 1) s
+        LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = s.{quote(id_field)}""")
     counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
     cols = ", ".join(quote(c) for c in stored)
     con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "

@@ -8,7 +8,7 @@ import duckdb
 from .db import quote, rows
 from .importer import _type_staging
 from .profiles import header_score_for, match_profile
-from .readers import STAGING, read_into
+from .readers import read_into, release
 from .schema import DATASETS
 
 
@@ -16,14 +16,16 @@ def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
     """The detected profile and column mapping and the first rows as they would be stored (personal data
     dropped, content masked), read in a scratch in-memory database so nothing is imported."""
     con = duckdb.connect()
+    raw = None
     try:
         raw = read_into(con, Path(path), header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, Path(path).name)
         _type_staging(con, DATASETS[kind], mapping, config)
         fields = [f.name for f in DATASETS[kind].fields if f.name in mapping.columns]
         sample = rows(con, f"SELECT {', '.join(quote(f) for f in fields)} FROM staging ORDER BY _row LIMIT ?", [limit])
-        total = con.execute(f"SELECT count(*) FROM {STAGING}").fetchone()[0]
+        total = con.execute("SELECT count(*) FROM staging").fetchone()[0]
     finally:
+        release(con, raw)
         con.close()
     used = set(mapping.columns.values()) | set(mapping.personal)
     return {

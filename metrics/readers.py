@@ -1,4 +1,4 @@
-"""Reading an export file, whatever its format and encoding, into a staging table of text.
+"""Reading an export file, whatever its format and encoding, as a staging view of text.
 
 Every cell stays text here; typing happens in SQL (metrics.cleaning), so a bad value becomes a
 warning with its row and column instead of a failed read. Row numbers are the ones a user sees
@@ -29,6 +29,7 @@ class RawFile:
     headers: list[str]          # as written in the file, position i is staging column c{i}
     encoding: str               # 'xlsx', 'utf-8', 'utf-8-sig', 'gb18030'
     header_row: int             # 1-based row number of the header line
+    temporary: str | None = None  # transcoded UTF-8 copy, removed by release()
 
 
 def detect_encoding(path: Path) -> str:
@@ -61,38 +62,83 @@ def detect_encoding(path: Path) -> str:
 
 
 def read_into(con, path: Path, header_score) -> RawFile:
-    """Load `path` into the temp table staging_raw(_row, c0..cN); `header_score(cells)` rates a
-    candidate header line so a title row above the header is skipped."""
+    """Expose `path` as the temp view staging_raw(_row, c0..cN) of data rows (below the header) without
+    materialising it: the import reads the file once, typing as it goes. `header_score(cells)` rates a
+    candidate header line so a title row above the header is skipped. Call `release()` when done."""
     path = Path(path)
     if not path.exists():
         raise ImportFailure(f"{path}: 文件不存在 / file not found")
     suffix = path.suffix.lower()
-    con.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    con.execute(f"DROP VIEW IF EXISTS {STAGING}")
+    temporary = None
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        table = _read_excel(path)
-        encoding = "xlsx"
-        con.register("staging_arrow", table)
-        con.execute(f"CREATE TEMP TABLE {STAGING} AS SELECT * FROM staging_arrow")
-        con.unregister("staging_arrow")
+        con.register("staging_arrow", _read_excel(path))
+        source, encoding = "staging_arrow", "xlsx"
+        peek = f"SELECT * FROM staging_arrow WHERE _row <= {HEADER_SCAN_ROWS} ORDER BY _row"
+        ncols = len(con.execute("SELECT * FROM staging_arrow LIMIT 0").description) - 1
+        columns = [f"c{i}" for i in range(ncols)]
     elif suffix in (".csv", ".txt"):
         encoding = detect_encoding(path)
-        _read_csv(con, path, encoding)
+        csv_path = path
+        if encoding == "gb18030":
+            temporary = csv_path = _transcode(path)
+        source = "read_csv(?, header = false, all_varchar = true, strict_mode = false)"
+        try:
+            names = [d[0] for d in con.execute(f"SELECT * FROM {source} LIMIT 0", [str(csv_path)]).description]
+            head = con.execute(f"SELECT * FROM {source} LIMIT {HEADER_SCAN_ROWS}", [str(csv_path)]).fetchall()
+        except Exception as exc:
+            _remove(temporary)
+            raise ImportFailure(f"{path.name}: 无法读取CSV文件 / unreadable CSV file: {exc}") from exc
+        columns = [f"c{i}" for i in range(len(names))]
+        source = source.replace("?", _sql_string(str(csv_path)))
+        renamed = ", ".join(f"{quote(n)} AS c{i}" for i, n in enumerate(names))
+        source = f"(SELECT row_number() OVER () AS _row, {renamed} FROM {source})"
+        peek = None
     else:
         raise ImportFailure(f"{path.name}: 不支持的文件类型 {suffix}（支持 .xlsx .csv） / unsupported file type")
-    ncols = len(con.execute(f"SELECT * FROM {STAGING} LIMIT 0").description) - 1
-    if ncols < 1:
+    if not columns:
+        _remove(temporary)
         raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
-    cols = ", ".join(f"c{i}" for i in range(ncols))
-    candidates = con.execute(
-        f"SELECT _row, {cols} FROM {STAGING} WHERE _row <= ? ORDER BY _row", [HEADER_SCAN_ROWS]
-    ).fetchall()
+    candidates = con.execute(peek).fetchall() if peek else [(i + 1, *row) for i, row in enumerate(head)]
     if not candidates:
+        _remove(temporary)
         raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
     best = max(candidates, key=lambda r: (header_score([c for c in r[1:] if c is not None]), -r[0]))
     header_row = best[0]
     headers = [(c or "").strip() for c in best[1:]]
-    con.execute(f"DELETE FROM {STAGING} WHERE _row <= ?", [header_row])
-    return RawFile(path=path, headers=headers, encoding=encoding, header_row=header_row)
+    con.execute(f"CREATE TEMP VIEW {STAGING} AS SELECT _row, {', '.join(columns)} FROM {source} "
+                f"WHERE _row > {int(header_row)}")
+    return RawFile(path=path, headers=headers, encoding=encoding, header_row=header_row, temporary=temporary)
+
+
+def release(con, raw: "RawFile | None") -> None:
+    """Drop the staging view and any transcoded copy of the file."""
+    con.execute(f"DROP VIEW IF EXISTS {STAGING}")
+    try:
+        con.unregister("staging_arrow")
+    except Exception:
+        pass
+    if raw is not None:
+        _remove(raw.temporary)
+
+
+def _sql_string(text: str) -> str:
+    """A file path as an SQL string literal (a view cannot hold a bound parameter)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _remove(path) -> None:
+    if path and os.path.exists(path):
+        os.unlink(path)
+
+
+def _transcode(path: Path) -> str:
+    """GB18030 to a temporary UTF-8 copy: DuckDB's reader knows UTF-8 only."""
+    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(path, encoding="gb18030", newline="") as src:
+        while chunk := src.read(1 << 22):
+            out.write(chunk)
+    return tmp
 
 
 def _read_excel(path: Path) -> pa.Table:
@@ -107,33 +153,3 @@ def _read_excel(path: Path) -> pa.Table:
     names = [f"c{i}" for i in range(batch.num_columns)]
     rownum = pa.array(range(1, batch.num_rows + 1), type=pa.int64())
     return pa.Table.from_arrays([rownum, *arrays], names=["_row", *names])
-
-
-def _read_csv(con, path: Path, encoding: str) -> None:
-    source = path
-    tmp = None
-    if encoding == "gb18030":
-        fd, tmp = tempfile.mkstemp(suffix=".csv")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(
-            path, encoding="gb18030", newline=""
-        ) as src:
-            while chunk := src.read(1 << 22):
-                out.write(chunk)
-        source = Path(tmp)
-    try:
-        con.execute(
-            f"""CREATE TEMP TABLE {STAGING} AS
-                SELECT row_number() OVER () AS _row, * FROM read_csv(?, header = false,
-                    all_varchar = true, strict_mode = false)""",
-            [str(source)],
-        )
-        names = [d[0] for d in con.execute(f"SELECT * FROM {STAGING} LIMIT 0").description][1:]
-        for i, name in enumerate(names):
-            con.execute(f"ALTER TABLE {STAGING} RENAME COLUMN {quote(name)} TO c{i}")
-    except ImportFailure:
-        raise
-    except Exception as exc:
-        raise ImportFailure(f"{path.name}: 无法读取CSV文件 / unreadable CSV file: {exc}") from exc
-    finally:
-        if tmp:
-            os.unlink(tmp)

@@ -130,7 +130,9 @@ def ddl() -> list[str]:
     for ds in DATASETS.values():
         cols = []
         for f in ds.fields:
-            pk = " PRIMARY KEY" if f.kind == "id" else ""
+            # Orders and complaints carry no index: the importer keeps ids unique (deduplicated, updated rows
+            # replaced), and a 10M-row ART index would cost 2 s per million rows on insert and its memory.
+            pk = " PRIMARY KEY" if f.kind == "id" and ds.kind == "compounds" else ""
             notnull = " NOT NULL" if f.name == ds.main_timestamp else ""
             cols.append(f"{stored_name(ds, f)} {SQL_TYPES[f.kind]}{pk}{notnull}")
         if ds.kind == "work_orders":

@@ -61,6 +61,7 @@ def test_reimport_updates_and_same_file_twice_changes_nothing(built, config):
     after = table_snapshot(con)
     for table in ("compounds", "work_orders", "complaints"):
         assert before[table] == after[table]
+    assert con.execute("SELECT count(*) - count(DISTINCT order_id) FROM work_orders").fetchone()[0] == 0
 
 
 def test_import_log_records_each_import(built):
@@ -158,6 +159,16 @@ def test_xlsx_with_excel_dates_synonym_headers_and_a_title_row(tmp_path, config)
     rejected = con.execute("""SELECT row_number FROM import_issues WHERE import_id = 5 AND severity = 'rejected'
                               ORDER BY row_number""").fetchall()
     assert rejected == [(16,), (17,), (18,)]
+
+
+def test_phone_numbers_with_separators_and_landlines_are_masked(tmp_path, config):
+    con = connect(tmp_path / "p.duckdb")
+    path = fixtures.write_csv(tmp_path / "p.csv", ["工单编号", "受理时间", "诉求内容"], [
+        ["P1", "2024-06-01 08:00", "请回电138 1234 5678或139-8765-4321"], ["P2", "2024-06-01 08:00", "座机0513-85123456"],
+        ["P3", "2024-06-01 08:00", "3号楼1单元502室漏水"]])
+    import_file(con, "work_orders", path, config)
+    found = dict(con.execute("SELECT order_id, content FROM work_orders").fetchall())
+    assert found == {"P1": "请回电[手机号]或[手机号]", "P2": "座机[电话]", "P3": "3号楼1单元502室漏水"}
 
 
 def test_issue_values_are_masked_too(tmp_path, config):

@@ -1,0 +1,105 @@
+"""Files uploaded in the browser, as the importer sees them: (name, bytes) saved under their own names in a
+temporary folder, so the import log, the issues and the rejection file carry the name the user knows, and
+the folder is gone when the import is done."""
+from __future__ import annotations
+
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .config import ROOT, database_path
+from .importer import ImportResult, import_files
+from .quality import preview_file
+from .readers import ImportFailure
+from .templates import TEMPLATE_NAMES
+
+KINDS = ("compounds", "work_orders", "complaints")
+TEMPLATES_DIR = ROOT / "data" / "templates"
+
+Upload = tuple[str, bytes]
+
+
+def template_files() -> dict[str, Path]:
+    """The shipped Excel template of each dataset."""
+    return {kind: TEMPLATES_DIR / TEMPLATE_NAMES[kind] for kind in KINDS}
+
+
+def rejection_dir(config: dict) -> Path:
+    """Rejection files live beside the user's database (never beside the demo)."""
+    return database_path(config).parent / "rejections"
+
+
+def _file_name(name: str) -> str:
+    """The name without any folder part a browser might send; a placeholder when nothing is left."""
+    cleaned = Path(str(name).replace("\\", "/")).name.strip()
+    return cleaned if cleaned not in ("", ".", "..") else "upload"
+
+
+@contextmanager
+def saved(files: Sequence[Upload]) -> Iterator[list[Path]]:
+    """The uploads written to a temporary folder, each under its original name (a subfolder per file, so
+    two uploads with the same name do not overwrite each other); removed on exit."""
+    with tempfile.TemporaryDirectory(prefix="dashboard_upload_") as folder:
+        paths = []
+        for i, (name, data) in enumerate(files):
+            path = Path(folder) / str(i) / _file_name(name)
+            path.parent.mkdir()
+            path.write_bytes(data)
+            paths.append(path)
+        yield paths
+
+
+def preview_upload(name: str, data: bytes, kind: str, config: dict, limit: int = 5) -> dict:
+    """metrics.quality.preview_file on an uploaded file; any reading error is an ImportFailure naming it."""
+    with saved([(name, data)]) as (path,):
+        try:
+            return preview_file(path, kind, config, limit=limit)
+        except ImportFailure as failure:
+            raise _without_folder(failure, path) from failure
+        except Exception as exc:
+            raise _without_folder(ImportFailure(f"{path.name}: 无法读取文件 / cannot read the file: {exc}"), path) from exc
+
+
+def import_uploads(con, kind: str, files: Sequence[Upload], config: dict, *, rejection_dir: Path,
+                   progress=None) -> list[tuple[str, ImportResult | ImportFailure]]:
+    """Import the uploads in order, each atomically; pairs each file's name with its result or failure."""
+    with saved(files) as paths:
+        results = import_files(con, kind, paths, config, rejection_dir=rejection_dir, progress=progress)
+    return [(path.name, _without_folder(result, path) if isinstance(result, ImportFailure) else result)
+            for path, result in zip(paths, results)]
+
+
+def _without_folder(failure: ImportFailure, path: Path) -> ImportFailure:
+    """The message with the temporary folder taken out: the user knows the file by its name only."""
+    return ImportFailure(str(failure).replace(str(path), path.name))
+
+
+def reason(message: str, name: str) -> str:
+    """A failure message without the file name it starts with (shown beside the name already)."""
+    return message[len(name) + 2:] if message.startswith(f"{name}: ") else message
+
+
+def accounting(results: Sequence[tuple[str, ImportResult | ImportFailure]]) -> list[dict]:
+    """One row per imported file: read = new + updated + unchanged + duplicate + rejected, warnings;
+    a failed file carries its message instead of counts."""
+    rows = []
+    for name, result in results:
+        if isinstance(result, ImportFailure):
+            rows.append({"file": name, "error": str(result)})
+            continue
+        rows.append({"file": name, "error": None, "import_id": result.import_id, "profile": result.profile,
+                     "rows_read": result.rows_read, "rows_new": result.rows_new,
+                     "rows_updated": result.rows_updated, "rows_unchanged": result.rows_unchanged,
+                     "rows_duplicate": result.rows_duplicate, "rows_rejected": result.rows_rejected,
+                     "warnings": result.warnings, "balanced": result.accounted(),
+                     "rejection_file": result.rejection_file, "notes": list(result.notes)})
+    return rows
+
+
+def in_language(text: str | None, lang: str) -> str | None:
+    """The Chinese or English half of an engine message written "中文 / English"."""
+    if not text or " / " not in text:
+        return text
+    zh, en = text.split(" / ", 1)
+    return zh if lang == "zh" else en
