@@ -62,7 +62,7 @@ def sections(b) -> list[dict]:
                for r in b.complaints_by_category[:3] if r["category"]]
         if top:
             text += ("主要类别：" + "、".join(top) + "。") if zh else (" Main categories: " + ", ".join(top) + ".")
-    out.append({"key": "complaints", "paragraphs": [text], "tables": [], "images": True})
+    out.append({"key": "complaints", "paragraphs": [text], "tables": []})
 
     if b.units:
         unit_word = ("街道" if b.unit_dimension == "street" else "社区") if zh else b.unit_dimension.capitalize()

@@ -56,7 +56,7 @@ def _page_number_footer(section) -> None:
     paragraph.add_run(" —")
 
 
-def write_docx(briefing, images: list[tuple[str, bytes]], config: dict, out: Path) -> Path:
+def write_docx(briefing, images: list[tuple[str, bytes, str]], config: dict, out: Path) -> Path:
     fonts = config["briefing"]
     doc = Document()
     section = doc.sections[0]
@@ -95,8 +95,8 @@ def write_docx(briefing, images: list[tuple[str, bytes]], config: dict, out: Pat
             if table.get("title"):
                 doc.add_heading(table["title"], level=2)
             _table(doc, table, fonts)
-        if part.get("images"):
-            for caption, png in images:
+        for caption, png, key in images:
+            if key == part["key"]:
                 doc.add_picture(io.BytesIO(png), width=Cm(15.5))
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                 cap = doc.add_paragraph(caption)
@@ -126,7 +126,7 @@ def _table(doc, table: dict, fonts: dict) -> None:
             _set_font(cell.paragraphs[0].add_run(str(text)), fonts["font_body"], size=12)
 
 
-def html_document(briefing, images: list[tuple[str, bytes]], config: dict) -> str:
+def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) -> str:
     fonts = config["briefing"]
     e = html.escape
     parts = [f"<h1>{e(briefing.title)}</h1>",
@@ -140,8 +140,8 @@ def html_document(briefing, images: list[tuple[str, bytes]], config: dict) -> st
             head = "".join(f"<th>{e(h)}</th>" for h in table["header"])
             body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>" for row in table["rows"])
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        if part.get("images"):
-            for caption, png in images:
+        for caption, png, key in images:
+            if key == part["key"]:
                 data = base64.b64encode(png).decode()
                 parts.append(f"<figure><img src='data:image/png;base64,{data}'/><figcaption>{e(caption)}</figcaption></figure>")
     serif, sans = fonts["pdf_font_body"], fonts["pdf_font_heading"]
@@ -164,7 +164,7 @@ def html_document(briefing, images: list[tuple[str, bytes]], config: dict) -> st
     return f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><style>{css}</style></head><body>{''.join(parts)}</body></html>"
 
 
-def write_pdf(briefing, images: list[tuple[str, bytes]], config: dict, out: Path) -> Path:
+def write_pdf(briefing, images: list[tuple[str, bytes, str]], config: dict, out: Path) -> Path:
     from weasyprint import HTML
 
     out = Path(out)
