@@ -3,18 +3,44 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test demo bench clean
+# Debian packages are installed when missing: as root, else through sudo; one `apt-get update` first.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
+APT_INSTALL_MISSING = if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(APT_GET) update && $(APT_GET) install $$missing; \
+	fi
+# `python3 -m venv` needs ensurepip, which Debian ships in python3-venv.
+NEED_VENV = python3 -c 'import ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"
+
+.PHONY: run test demo bench clean system-packages runtime-packages
 
 $(STAMP): requirements.txt
+	@missing=""; $(NEED_VENV); $(APT_INSTALL_MISSING)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+# What briefings need from Debian: chromium (kaleido draws chart images with it), CJK fonts (else Chinese
+# renders as boxes) and pango (WeasyPrint writes the PDF with it).
+RUNTIME_CHECKS = command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"
+
+runtime-packages:
+	@missing=""; $(NEED_VENV); $(RUNTIME_CHECKS); $(APT_INSTALL_MISSING)
+
+# The tests also drive the browser (Debian's chromium, no `playwright install`) and read PDFs (poppler-utils).
+system-packages:
+	@missing=""; $(NEED_VENV); $(RUNTIME_CHECKS); \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	$(APT_INSTALL_MISSING)
+
+run: runtime-packages $(STAMP)
 	$(VENV)/bin/streamlit run dashboard.py
 
-test: $(STAMP)
+test: system-packages $(STAMP)
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)
