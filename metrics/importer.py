@@ -139,8 +139,14 @@ def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None
         select.append(raw_name)
         select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {quote(f.name)}")
         params += p
-    con.execute(f"CREATE TEMP TABLE staging AS SELECT {', '.join(select)} "
-                f"FROM (SELECT {', '.join(inner)} FROM {STAGING})", params)
+    id_field, ts = quote(dataset.id_field), dataset.main_timestamp
+    rejected = f"{id_field} IS NULL" + (f" OR {quote(ts)} IS NULL" if ts else "")
+    derived = ", false AS due_at_derived" if dataset.kind == "work_orders" else ""
+    # keep_row: the last row of the file carrying this id (earlier ones are duplicates in the file)
+    con.execute(f"""CREATE TEMP TABLE staging AS
+        SELECT *, max(_row) FILTER (WHERE NOT rejected) OVER (PARTITION BY {id_field}) AS keep_row{derived}
+        FROM (SELECT *, ({rejected}) AS rejected
+              FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {STAGING})))""", params)
 
 
 def _sql_type(kind: str) -> str:
@@ -158,7 +164,6 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
     con.execute(
         f"INSERT INTO staging_issues SELECT _row, ?, 'rejected', ?, NULL FROM staging WHERE {quote(id_field)} IS NULL",
         [id_header, f"缺少{id_label} / missing id"])
-    rejected = f"{quote(id_field)} IS NULL"
     if ts:
         ts_header, ts_label = mapping.headers[ts], dataset.field(ts).label_zh
         value, value_params = cleaning.typed("masked_text", f"left({quote('raw_' + ts)}, 60)")
@@ -167,14 +172,10 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
                     CASE WHEN {quote('raw_' + ts)} IS NULL THEN ? ELSE ? END, {value}
                 FROM staging WHERE {quote(id_field)} IS NOT NULL AND {quote(ts)} IS NULL""",
             [ts_header, f"缺少{ts_label} / missing {ts}", f"无法识别的{ts_label} / unreadable {ts}", *value_params])
-        rejected += f" OR {quote(ts)} IS NULL"
-    con.execute("ALTER TABLE staging ADD COLUMN rejected BOOLEAN")
-    con.execute(f"UPDATE staging SET rejected = ({rejected})")
     con.execute(f"""
         INSERT INTO staging_issues
         SELECT _row, ?, 'duplicate', '与第' || keep_row || '行' || ? || '重复（保留文件中最后一次出现） / duplicate id in file, the last occurrence is kept', {quote(id_field)}
-        FROM (SELECT _row, {quote(id_field)}, max(_row) OVER (PARTITION BY {quote(id_field)}) AS keep_row
-              FROM staging WHERE NOT rejected) WHERE _row < keep_row""", [id_header, id_label])
+        FROM staging WHERE NOT rejected AND _row < keep_row""", [id_header, id_label])
     for f in dataset.fields:
         if f.name not in mapping.columns or f.kind not in cleaning.KIND_WARNING or f.name == ts:
             continue
@@ -191,7 +192,6 @@ def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> lis
     """Fill due_at from config time limits where the export has none (work orders only)."""
     if dataset.kind != "work_orders":
         return []
-    con.execute("ALTER TABLE staging ADD COLUMN due_at_derived BOOLEAN DEFAULT false")
     if not mapping.derive_due_at:
         return []
     categories = [r["category"] for r in rows(con, "SELECT DISTINCT category FROM staging WHERE due_at IS NULL AND NOT rejected")]
@@ -248,8 +248,7 @@ def _upsert(con, dataset: Dataset) -> dict:
     con.execute(f"""CREATE TEMP TABLE incoming AS
         SELECT {select}, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new' WHEN {same} THEN 'unchanged'
                               ELSE 'updated' END AS _outcome
-        FROM (SELECT * FROM staging WHERE NOT rejected
-              QUALIFY row_number() OVER (PARTITION BY {quote(id_field)} ORDER BY _row DESC) = 1) s
+        FROM (SELECT * FROM staging WHERE NOT rejected AND _row = keep_row) s
         LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = s.{quote(id_field)}""")
     counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
     cols = ", ".join(quote(c) for c in stored)
