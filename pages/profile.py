@@ -1,7 +1,332 @@
-"""Placeholder while the page is built."""
+"""小区档案 Compound profile: one compound's registry facts, its KPIs for the period against targets and
+comparisons, its months, categories, orders and complaints. The compound is the scope (the sidebar's street
+and other filters do not apply); the period does. No personal data: orders keep only masked content."""
+import pandas as pd
 import streamlit as st
 
-from ui import state
+from metrics import formatting as fmt
+from metrics.catalog import KPIS
+from metrics.kpis import Scope
+from metrics.profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
+from ui import charts, state
+from ui.i18n import kpi_label, register, t, value_label
 
+register({
+    "profile_pick": ("选择小区", "Choose a compound"),
+    "profile_pick_placeholder": ("输入小区名称搜索", "Type a compound's name"),
+    "profile_choose": ("请选择一个小区查看其档案。", "Choose a compound to see its profile."),
+    "profile_unknown": ("台账中没有名为“{name}”的小区（也不是任何小区的别名）。请从列表中选择。",
+                        "No compound in the registry is called “{name}” (nor has it as an alias). Choose one from the list."),
+    "profile_alias_note": ("“{alias}”是“{name}”的别名。", "“{alias}” is an alias of “{name}”."),
+    "profile_scope_note": ("统计时段：{period}。本页只看该小区，侧栏中的街道、社区等筛选不适用。",
+                           "Period: {period}. This page shows this compound only; the sidebar's street, community and "
+                           "other filters do not apply."),
+    "profile_registry": ("台账信息", "Registry"),
+    "profile_kind": ("小区类型", "Kind"),
+    "profile_households": ("户数", "Households"),
+    "profile_mode": ("管理模式", "Management mode"),
+    "profile_company": ("物业公司", "Property company"),
+    "profile_committee": ("业委会", "Owners' committee"),
+    "profile_org_type": ("党组织类型", "Party organisation"),
+    "profile_members": ("党员人数", "Party members"),
+    "profile_founded": ("党组织成立日期", "Party organisation founded"),
+    "profile_dual_role": ("“一肩挑”", "Dual role"),
+    "profile_company_org": ("物业企业党组织", "Company party organisation"),
+    "profile_model": ("示范项目级别", "Model project"),
+    "profile_fee": ("物业费收缴率", "Fee collection rate"),
+    "profile_aliases": ("别名", "Aliases"),
+    "profile_eligible_flag": ("正式党员{m}人，已达到{n}人的组建条件，但尚无独立党支部（应建未建）。",
+                              "{m} full party members (a branch of its own needs {n}), yet no branch of its own: "
+                              "eligible but uncovered."),
+    "profile_kpis_title": ("{period}工单与投诉", "Orders and complaints, {period}"),
+    "profile_open": ("在办工单：未到期{a}件，超期1-3天{b}件，超期4-7天{c}件，超期7天以上{d}件。",
+                     "Open orders: {a} not yet due, {b} overdue 1-3 days, {c} overdue 4-7 days, {d} overdue over 7 days."),
+    "profile_rates_title": ("按时办结率与满意率月度走势", "On-time closure and satisfaction by month"),
+    "profile_volume_title": ("每月工单量与投诉量", "Orders and complaints by month"),
+    "profile_founded_mark": ("党组织成立（{day}）", "Party organisation founded ({day})"),
+    "profile_categories_title": ("诉求类别（工单量）", "Categories by work orders"),
+    "profile_orders_title": ("工单明细", "Work orders"),
+    "profile_orders_cap": ("仅显示前{n}条；下载文件同样为前{n}条。", "Only the first {n} are shown and downloaded."),
+    "profile_order_id": ("工单编号", "Order id"),
+    "profile_received": ("受理时间", "Received"),
+    "profile_due": ("办结时限", "Due"),
+    "profile_closed": ("办结时间", "Closed"),
+    "profile_status": ("是否按时办结", "On time?"),
+    "profile_on_time": ("按时办结", "Closed on time"),
+    "profile_late": ("超时办结", "Closed late"),
+    "profile_overdue": ("超期未办结", "Open, overdue"),
+    "profile_pending": ("在办（未到期）", "Open, not yet due"),
+    "profile_revisit": ("回访结果", "Revisit result"),
+    "profile_repeat": ("重复诉求", "Repeat"),
+    "profile_content": ("诉求内容（已脱敏）", "Content (masked)"),
+    "profile_complaints_title": ("投诉记录", "Complaints"),
+    "profile_complaint_id": ("投诉编号", "Complaint id"),
+    "profile_filed": ("投诉时间", "Filed"),
+    "profile_complaint_status": ("处理状态", "Status"),
+    "profile_linked": ("关联工单", "Linked order"),
+    "profile_no_orders": ("统计时段内该小区没有工单。", "The compound has no work orders in the period."),
+    "profile_no_complaints": ("统计时段内该小区没有投诉记录。", "The compound has no complaints in the period."),
+})
+
+CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_total", "complaint_count",
+         "median_close_hours"]
+# A rise is good news for rates, bad news for complaints and hours, neither for the order count.
+RISE_IS_GOOD = {"complaint_count": False, "median_close_hours": False, "orders_total": None}
+ORDER_LIMIT = 2000
+KEY = "profile_compound"
+LAST = "_profile_last"
+
+
+# ---- which compound ------------------------------------------------------------------------------
+
+def sync_url() -> None:
+    """The selectbox changed: the URL follows (callbacks run before the script reads the URL)."""
+    chosen = st.session_state.get(KEY)
+    if chosen:
+        st.query_params["compound"] = chosen
+    else:
+        st.session_state.pop(LAST, None)
+        if "compound" in st.query_params:
+            del st.query_params["compound"]
+
+
+def chosen_compound(window, lang: str) -> tuple[str | None, str | None]:
+    """(registry name, what the URL asked for when it is not a registry name)."""
+    options = state.facts()["options"]["compound"]
+    names = [r["compound_name"] for r in options]
+    places = {r["compound_name"]: " · ".join(p for p in (r["street"], r["community"]) if p) for r in options}
+    asked = st.query_params.get("compound") or st.session_state.get(LAST) or None
+    resolved = state.ask(resolve_compound, Scope(), window, typed=asked) if asked else None
+    if resolved in names and st.session_state.get(KEY) != resolved:
+        st.session_state[KEY] = resolved
+    elif asked and resolved is None and KEY in st.session_state:
+        st.session_state[KEY] = None
+    st.selectbox(t("profile_pick", lang), names, index=None, key=KEY, on_change=sync_url,
+                 placeholder=t("profile_pick_placeholder", lang),
+                 format_func=lambda n: f"{n}（{places[n]}）" if lang == "zh" and places.get(n)
+                 else (f"{n} ({places[n]})" if places.get(n) else n))
+    chosen = st.session_state.get(KEY)
+    if chosen:
+        st.session_state[LAST] = chosen  # back to the same compound after a visit to another page
+        if st.query_params.get("compound") != chosen:
+            st.query_params["compound"] = chosen
+    return chosen, (asked if asked and asked != resolved else None)
+
+
+# ---- pieces --------------------------------------------------------------------------------------
+
+def yes_no(value, lang: str) -> str:
+    return t("unknown", lang) if value is None else t("yes" if value else "no", lang)
+
+
+def registry_facts(row: dict, lang: str) -> list[tuple[str, str]]:
+    founded = row["party_org_founded_on"]
+    return [
+        (t("profile_kind", lang), value_label("compound_kind", row["compound_kind"], lang)),
+        (t("profile_households", lang), fmt.count(row["households"])),
+        (t("profile_mode", lang), value_label("management_mode", row["management_mode"], lang)),
+        (t("profile_company", lang), row["property_company"] or fmt.DASH),
+        (t("profile_committee", lang), yes_no(row["has_owners_committee"], lang)),
+        (t("profile_org_type", lang), value_label("party_org_type", row["party_org_type"], lang)),
+        (t("profile_members", lang), fmt.count(row["party_members"])),
+        (t("profile_founded", lang), founded.isoformat() if founded else fmt.DASH),
+        (t("profile_dual_role", lang), yes_no(row["dual_role"], lang)),
+        (t("profile_company_org", lang), yes_no(row["company_party_org"], lang)),
+        (t("profile_model", lang), value_label("model_project_level", row["model_project_level"], lang)),
+        (t("profile_fee", lang), fmt.percent(row["fee_collection_rate"])),
+        (t("profile_aliases", lang), "、".join(row["aliases"]) if row["aliases"] and lang == "zh"
+         else (", ".join(row["aliases"]) if row["aliases"] else fmt.DASH)),
+    ]
+
+
+def show_registry(row: dict, lang: str) -> None:
+    facts = registry_facts(row, lang)
+    columns = st.columns(4)
+    for i, (label, value) in enumerate(facts):
+        columns[i % 4].markdown(f"<small>{label}</small><br>**{value}**", unsafe_allow_html=True)
+    if row["is_eligible_uncovered"]:
+        st.warning(t("profile_eligible_flag", lang, m=row["party_members"],
+                     n=state.config()["party_building"]["eligible_min_members"]),
+                   icon=":material/flag:")
+
+
+def change(name: str, comparison: dict, lang: str) -> tuple[str, float | None]:
+    changes = comparison["changes"]
+    if KPIS[name].kind == "rate":
+        value = changes.get(f"{name}_pp")
+        return fmt.pp_change(value, lang), value
+    value = changes.get(f"{name}_pct")
+    return fmt.pct_change(value, lang), value
+
+
+def arrow(value: float | None) -> str:
+    if value is None or round(value, 1) == 0:
+        return "off"
+    return "up" if value > 0 else "down"
+
+
+def delta_color(name: str, value: float | None) -> str:
+    good = RISE_IS_GOOD.get(name, True)
+    if value is None or round(value, 1) == 0 or good is None:
+        return "gray"
+    return "green" if (value > 0) == good else "red"
+
+
+def value_text(name: str, report: dict, lang: str) -> str:
+    value, kind = report.get(name), KPIS[name].kind
+    if kind == "hours":  # the label says 小时 already
+        return fmt.DASH if value is None else f"{value:.1f}"
+    return fmt.percent(value) if kind == "rate" else fmt.count(value)
+
+
+def kpi_cards(report: dict, lang: str) -> None:
+    targets = state.config()["targets"]
+    for column, name in zip(st.columns(3) + st.columns(3), CARDS):
+        kpi = KPIS[name]
+        text, value = change(name, report["previous_period"], lang)
+        with column:
+            st.metric(kpi.label(lang), value_text(name, report, lang), border=True, delta=text,
+                      help=kpi.description_zh if lang == "zh" else kpi.description_en,
+                      delta_color=delta_color(name, value), delta_arrow=arrow(value),
+                      delta_description=t("vs_previous", lang))
+            lines = [f"{t('target', lang)} {fmt.percent(targets[name])}"] if name in targets else []
+            lines.append(f"{t('vs_last_year', lang)} {change(name, report['same_period_last_year'], lang)[0]}")
+            st.caption(" · ".join(lines))
+
+
+def month_label(day, window, lang: str) -> str:
+    """Short month names when the period lies in one year (the year is in the section title)."""
+    if window.period.start.year != window.period.end.year:
+        return charts.month_label(day, lang)
+    return f"{day.month}月" if lang == "zh" else day.strftime("%b")
+
+
+def mark_founding(figure, founded, window, lang: str) -> None:
+    """A dotted line at the month the party organisation was founded."""
+    month = month_label(founded, window, lang)
+    figure.add_shape(type="line", xref="x", yref="paper", x0=month, x1=month, y0=0, y1=1,
+                     line={"color": charts.ACCENT, "dash": "dot", "width": 1.5})
+    figure.add_annotation(x=month, xref="x", yref="paper", y=1, yanchor="bottom", showarrow=False,
+                          text=t("profile_founded_mark", lang, day=founded.isoformat()),
+                          font={"size": 11, "color": charts.ACCENT})
+
+
+def when(moment) -> str:
+    return fmt.DASH if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def status(row: dict, lang: str) -> str:
+    if row["is_closed"]:
+        return t("profile_on_time" if row["is_closed_on_time"] else "profile_late", lang)
+    return t("profile_overdue" if row["is_overdue_open"] else "profile_pending", lang)
+
+
+def orders_table(found: list[dict], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("profile_order_id", lang): [r["order_id"] for r in found],
+        t("profile_received", lang): [when(r["received_at"]) for r in found],
+        t("category", lang): [r["category"] or fmt.DASH for r in found],
+        t("source", lang): [r["source"] or fmt.DASH for r in found],
+        t("profile_due", lang): [when(r["due_at"]) for r in found],
+        t("profile_closed", lang): [when(r["closed_at"] if r["is_closed"] else None) for r in found],
+        t("profile_status", lang): [status(r, lang) for r in found],
+        t("profile_revisit", lang): [value_label("revisit_result", r["revisit_result"], lang)
+                                     if r["revisit_result"] else fmt.DASH for r in found],
+        t("profile_repeat", lang): [yes_no(r["is_repeat"], lang) for r in found],
+        t("profile_content", lang): [r["content"] or "" for r in found],
+    })
+
+
+def complaints_table(found: list[dict], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("profile_complaint_id", lang): [r["complaint_id"] for r in found],
+        t("profile_filed", lang): [when(r["filed_at"]) for r in found],
+        t("category", lang): [r["category"] or fmt.DASH for r in found],
+        t("source", lang): [r["source"] or fmt.DASH for r in found],
+        t("profile_company", lang): [r["property_company"] or fmt.DASH for r in found],
+        t("profile_complaint_status", lang): [r["status"] or fmt.DASH for r in found],
+        t("profile_closed", lang): [when(r["closed_at"]) for r in found],
+        t("profile_linked", lang): [r["order_id"] or fmt.DASH for r in found],
+    })
+
+
+# ---- the page ------------------------------------------------------------------------------------
+
+lang = state.lang()
 filters = state.sidebar_filters()
-state.page_header("page_profile", filters)
+window = filters.window
+state.page_header("page_profile")
+st.caption(t("profile_scope_note", lang, period=filters.period.label(lang)))
+name, unknown = chosen_compound(window, lang)
+if unknown and not name:
+    st.error(t("profile_unknown", lang, name=unknown), icon=":material/search_off:")
+    st.stop()
+if not name:
+    st.info(t("profile_choose", lang), icon=":material/apartment:")
+    st.stop()
+
+scope = Scope(compound=name)
+registry = state.ask("compounds_with_flags", scope, window)
+if not registry:  # the registry changed under a stale selection
+    st.error(t("profile_unknown", lang, name=name), icon=":material/search_off:")
+    st.stop()
+row = registry[0]
+st.header(name, divider="red")
+place = " · ".join(p for p in (row["street"], row["community"]) if p)
+st.caption(place + (f" · {t('profile_alias_note', lang, alias=unknown, name=name)}" if unknown else ""))
+
+st.subheader(t("profile_registry", lang))
+show_registry(row, lang)
+
+st.subheader(t("profile_kpis_title", lang, period=filters.period.label(lang)))
+report = state.ask("kpi_report", scope, window)
+kpi_cards(report, lang)
+ages = report["open_orders_by_age"]
+st.caption(t("profile_open", lang, a=ages["not_yet_due"], b=ages["overdue_short"], c=ages["overdue_medium"],
+             d=ages["overdue_long"]))
+
+months = [{**m, "month": month_label(m["month"], window, lang)} for m in state.ask(monthly_activity, scope, window)]
+founded = row["party_org_founded_on"] if founded_in_window(row["party_org_founded_on"], window) else None
+targets = state.config()["targets"]
+left, right = st.columns(2)
+with left:
+    figure = charts.lines(months, "month", [(k, kpi_label(k, lang)) for k in ("on_time_closure_rate", "satisfaction_rate")],
+                          t("profile_rates_title", lang), percent=True, targets=targets)
+    if founded:
+        mark_founding(figure, founded, window, lang)
+    st.plotly_chart(figure, key="profile_rates")
+with right:
+    figure = charts.bars(months, "month", [("orders_total", kpi_label("orders_total", lang)),
+                                           ("complaint_count", kpi_label("complaint_count", lang))],
+                         t("profile_volume_title", lang))
+    if founded:
+        mark_founding(figure, founded, window, lang)
+    st.plotly_chart(figure, key="profile_volume")
+
+categories = sorted(state.ask("order_kpis_by", scope, window, by=("category",)), key=lambda r: -r["orders_total"])
+if categories:
+    st.plotly_chart(charts.bars(categories, "category", [("orders_total", kpi_label("orders_total", lang))],
+                                t("profile_categories_title", lang), horizontal=True,
+                                color_by_x=charts.color_map(state.facts()["options"]["category"]),
+                                height=max(240, 40 * len(categories) + 100)), key="profile_categories")
+
+st.subheader(t("profile_orders_title", lang))
+orders = state.ask("order_rows", scope, window, limit=ORDER_LIMIT)
+if orders:
+    if len(orders) == ORDER_LIMIT:
+        st.caption(t("profile_orders_cap", lang, n=ORDER_LIMIT))
+    table = orders_table(orders, lang)
+    st.dataframe(table, hide_index=True, key="profile_orders",
+                 column_config={t("profile_content", lang): st.column_config.TextColumn(width="large")})
+    state.download_buttons(table, f"{name}_{t('profile_orders_title', lang)}", "profile_orders_dl")
+else:
+    st.info(t("profile_no_orders", lang))
+
+st.subheader(t("profile_complaints_title", lang))
+complaints = state.ask(complaint_rows, scope, window, limit=ORDER_LIMIT)
+if complaints:
+    table = complaints_table(complaints, lang)
+    st.dataframe(table, hide_index=True, key="profile_complaints")
+    state.download_buttons(table, f"{name}_{t('profile_complaints_title', lang)}", "profile_complaints_dl")
+else:
+    st.info(t("profile_no_complaints", lang))

@@ -1,0 +1,184 @@
+"""数据导入 through AppTest: templates, history, data quality on the hand-counted fixture, and an import
+through the page into a temporary user database while a (tiny) demo database stays untouched."""
+import pytest
+import yaml
+
+import fixtures
+from metrics.config import ROOT
+from metrics.db import connect
+from metrics.demo import DEMO_FLAG
+from metrics.templates import TEMPLATE_NAMES
+
+PAGE = "pages/import_data.py"
+
+
+def table(at, header):
+    """The first dataframe on the page with this column header."""
+    found = [d.value for d in at.dataframe if header in d.value.columns]
+    assert found, f"no table with a column {header!r}"
+    return found[0]
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> bytes of every download the app offers (AppTest keeps no file name on the button)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    offered = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            offered[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return offered
+
+
+def test_templates_history_and_quality(app, downloads):
+    at = app.run().switch_page(PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "数据导入"
+    # the fixture database is a user database: no demo notice
+    assert not any("演示数据" in i.value for i in at.info)
+    assert [b.label for b in at.download_button][:3] == ["小区台账模板", "工单导入模板", "投诉导入模板"]
+    for name in TEMPLATE_NAMES.values():
+        assert downloads[name] == (ROOT / "data" / "templates" / name).read_bytes()
+
+    history = table(at, "导入时间")
+    # the fixture's three imports, newest first
+    assert list(history["文件"]) == ["投诉.csv", "工单.csv", "小区台账.csv"]
+    assert list(history["数据类型"]) == ["投诉", "工单", "小区台账"]
+    orders = history.iloc[1]
+    assert [orders[c] for c in ("读取", "新增", "更新", "未变", "文件内重复", "拒绝", "警告")] == [17, 13, 0, 0, 1, 3, 1]
+
+    unmatched = table(at, "文件中的小区名称")
+    assert unmatched.to_dict("records") == [{"文件中的小区名称": "未知小区", "工单": 1, "投诉": 1, "可能是": "—"}]
+    assert any("compound_aliases" in c.value for c in at.caption)
+
+    issues = table(at, "原因")
+    # R1 no received time, R2 unreadable one, a blank id (rejected); W1 twice (duplicate); W13's answer (warning)
+    assert len(issues) == 5 and list(issues["行数"]) == [1, 1, 1, 1, 1]
+    assert sorted(issues["处理"]) == ["拒绝", "拒绝", "拒绝", "文件内重复", "警告（已置空）"]
+    assert set(issues["数据类型"]) == {"工单"}
+    assert "缺少工单编号" in set(issues["原因"]) and set(issues["列名"]) == {"受理时间", "工单编号", "回访结果"}
+    assert {"导入记录.xlsx", "导入记录.csv", "未匹配到台账的小区名称.xlsx", "拒绝、重复和警告（按列）.csv"} <= set(downloads)
+
+
+def test_english(app):
+    at = app.run().switch_page(PAGE).run()
+    at.radio(key="lang_choice").set_value("English").run()
+    assert not at.exception
+    assert at.title[0].value == "Import"
+    assert [b.label for b in at.download_button][:3] == ["Compound registry template", "Work order template",
+                                                         "Complaint template"]
+    assert at.radio(key="import_kind").options == ["Compound registry", "Work orders", "Complaints"]
+    assert [s.value for s in at.main.subheader] == ["1. Download a template", "2. Choose the dataset and upload files",
+                                               "Import history", "Data quality"]
+    history = table(at, "Imported at")
+    assert list(history["Dataset"]) == ["Complaints", "Work orders", "Compound registry"]
+    issues = table(at, "Reason")
+    assert "missing id" in set(issues["Reason"]) and "Duplicate in file" in set(issues["Outcome"])
+    assert table(at, "Compound name in the files")["Orders"].tolist() == [1]
+
+
+def test_preview_shows_the_mapping_and_names_unreadable_files(app, tmp_path):
+    orders = fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS).read_bytes()
+    at = app.run().switch_page(PAGE).run()
+    at.radio(key="import_kind").set_value("work_orders")
+    at.file_uploader(key="import_files").set_value([("工单.csv", orders, "text/csv"),
+                                                    ("坏文件.xlsx", b"not a workbook", "application/octet-stream")])
+    at.run()
+    assert not at.exception
+    mapping = table(at, "文件中的列名")
+    assert len(mapping) == 17
+    assert dict(zip(mapping["字段"], mapping["文件中的列名"]))["受理时间"] == "受理时间"
+    assert any("表头在第1行 · 共17行数据" in c.value for c in at.caption)
+    assert any(i.value.endswith("诉求人、联系电话") for i in at.info)
+    sample = table(at, "工单编号")
+    assert list(sample["工单编号"]) == ["W1", "W2", "W3", "W4", "W5"]
+    assert sample["诉求内容"][0] == "我叫[个人信息]，电话[手机号]，身份证[身份证号]，楼上漏水"
+    assert sample["回访结果"][0] == "满意" and sample["受理时间"][0] == "2024-06-03 09:00"
+    assert sample["是否先行联系"][0] == "是"
+    [error] = at.error
+    assert error.value.startswith("坏文件.xlsx：无法导入。无法读取Excel文件")
+    assert "dashboard_upload_" not in error.value
+    assert not at.button(key="import_run").disabled
+    at.radio(key="lang_choice").set_value("English").run()
+    assert at.error[0].value.startswith("坏文件.xlsx: cannot be imported. unreadable Excel file")
+    assert table(at, "Column in the file")["Field"][0] == "Order id"
+
+
+@pytest.fixture
+def on_demo(tmp_path, monkeypatch, config):
+    """The app on a tiny demo database (the fixture flagged as demo) with no user database yet, both in
+    tmp_path: an import through the page must create the user database there and leave the demo alone."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    demo = tmp_path / "demo" / "demo.duckdb"
+    con = connect(demo)
+    fixtures.build(con, demo.parent, config)
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [DEMO_FLAG])
+    con.close()
+    user = tmp_path / "user" / "dashboard.duckdb"
+    settings = tmp_path / "config.yaml"
+    settings.write_text(yaml.safe_dump({**config, "demo_database": str(demo), "database": str(user)},
+                                       allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
+    monkeypatch.setenv("DASHBOARD_DB", str(user))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), demo, user
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_import_through_the_page_creates_the_user_database(on_demo, tmp_path, downloads):
+    app, demo, user = on_demo
+    (tmp_path / "src").mkdir()
+    registry = fixtures.write_csv(tmp_path / "src" / "小区台账.csv", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS)
+    orders = fixtures.write_xlsx(tmp_path / "src" / "工单.xlsx", fixtures.ORDER_HEADERS, fixtures.ORDERS)
+    at = app.run().switch_page(PAGE).run()
+    assert not at.exception
+    assert any(str(user) in i.value and "演示数据保持不变" in i.value for i in at.info)
+    assert len(table(at, "导入时间")) == 3  # the demo's history
+
+    at.file_uploader(key="import_files").set_value(("小区台账.csv", registry.read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="import_run").click().run()
+    assert not at.exception
+    assert user.exists()
+    assert any(str(user) in s.value for s in at.success)
+    # the app has switched to the user database: no demo badge, its own history
+    assert not any("演示数据" in w.value for w in at.warning)
+    assert list(table(at, "导入时间")["文件"]) == ["小区台账.csv"]
+
+    at.radio(key="import_kind").set_value("work_orders")
+    at.file_uploader(key="import_files").set_value([("工单.xlsx", orders.read_bytes(), "application/octet-stream"),
+                                                    ("坏文件.xlsx", b"not a workbook", "application/octet-stream")])
+    at.run()
+    at.button(key="import_run").click().run()
+    assert not at.exception
+    result = table(at, "核对")
+    # 17 rows read = 13 new + 1 duplicate (W1) + 3 rejected (R1, R2, blank id); W13 warned
+    assert result.to_dict("records") == [{"文件": "工单.xlsx", "映射方案": "default", "读取": 17, "新增": 13, "更新": 0,
+                                          "未变": 0, "文件内重复": 1, "拒绝": 3, "警告": 1, "核对": "✓"}]
+    assert any(e.value.startswith("坏文件.xlsx：无法导入。") for e in at.error)
+    rejection = user.parent / "rejections" / "工单_导入问题_2.xlsx"
+    assert rejection.exists()
+    assert downloads["工单_导入问题_2.xlsx"] == rejection.read_bytes()
+    assert any(b.label == "下载问题清单：工单_导入问题_2.xlsx" for b in at.download_button)
+    assert list(table(at, "导入时间")["文件"]) == ["工单.xlsx", "小区台账.csv"]
+    # registry imported first: only 未知小区 stays unmatched, with its one order (no complaints imported here)
+    assert table(at, "文件中的小区名称").to_dict("records") == [
+        {"文件中的小区名称": "未知小区", "工单": 1, "投诉": 0, "可能是": "—"}]
+
+    import streamlit as st
+
+    st.cache_resource.clear()  # the app's cached connections, before opening the demo file directly
+    con = connect(demo)
+    assert con.execute("SELECT count(*) FROM import_log").fetchone()[0] == 3
+    assert con.execute("SELECT count(*) FROM work_orders").fetchone()[0] == 13
+    con.close()

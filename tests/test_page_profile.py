@@ -1,0 +1,116 @@
+"""小区档案 through AppTest on the hand-counted fixture (data as of 2024-07-01 12:00, default period H1 2024).
+
+阳光花园 (alias 阳光小区, 旭日苑) in H1 2024: W10 (05-31, on time, satisfied), W1 (on time, satisfied), W2 (late,
+basically satisfied), W3 (on time, dissatisfied), W4 (on time, unreachable); complaints C3 (05-20) and C1 (06-05)."""
+import json
+
+from conftest import shown_metrics
+
+
+def profile(app, compound: str | None = None):
+    if compound is not None:
+        app.query_params["compound"] = compound
+    at = app.switch_page("pages/profile.py").run()
+    assert not at.exception
+    return at
+
+
+def specs(at) -> dict:
+    found = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return {s["layout"]["title"]["text"]: s for s in found}
+
+
+def test_alias_in_the_url(app):
+    at = profile(app, "旭日苑")
+    assert at.header[0].value == "阳光花园"
+    assert at.selectbox(key="profile_compound").value == "阳光花园"
+    assert at.query_params["compound"] == "阳光花园"  # the URL now names the registry compound
+    assert any("“旭日苑”是“阳光花园”的别名。" in c.value for c in at.caption)
+    shown = shown_metrics(at)
+    # 5 orders, all closed and due; on time 4 of 5; revisited 4 of 5 (W4 unreachable); satisfied 3 of 4
+    assert shown["工单总量"] == "5" and shown["按时办结率"] == "80.0%"
+    assert shown["回访率"] == "80.0%" and shown["满意率"] == "75.0%"
+    assert shown["投诉量"] == "2"
+    assert shown["办结用时中位数（小时）"] == "24.0"  # 11, 24, 24, 49, 96 hours
+    facts = " ".join(m.value for m in at.markdown)
+    for value in ("商品房小区", "1,000", "物业服务企业管理", "甲物业", "独立党支部", "2023-01-01", "市级", "90.0%",
+                  "阳光小区、旭日苑"):
+        assert f"**{value}**" in facts
+
+
+def test_orders_table_has_no_personal_data(app):
+    at = profile(app, "旭日苑")
+    orders, complaints = (d.value for d in at.dataframe)
+    assert list(orders["工单编号"]) == ["W10", "W1", "W2", "W3", "W4"]
+    assert "诉求人" not in orders.columns and "联系电话" not in orders.columns
+    assert list(orders.columns) == ["工单编号", "受理时间", "诉求类别", "来源渠道", "办结时限", "办结时间", "是否按时办结",
+                                    "回访结果", "重复诉求", "诉求内容（已脱敏）"]
+    w1 = orders[orders["工单编号"] == "W1"].iloc[0]
+    assert w1["诉求内容（已脱敏）"] == "我叫[个人信息]，电话[手机号]，身份证[身份证号]，楼上漏水"
+    assert list(orders["是否按时办结"]) == ["按时办结", "按时办结", "超时办结", "按时办结", "按时办结"]
+    assert list(orders["回访结果"]) == ["满意", "满意", "基本满意", "不满意", "无法联系"]
+    assert w1["受理时间"] == "2024-06-03 09:00" and w1["办结时间"] == "2024-06-05 10:00"
+    assert list(complaints["投诉编号"]) == ["C3", "C1"]
+    assert list(complaints["关联工单"]) == ["—", "W1"]
+    assert len(at.get("download_button")) == 4
+
+
+def test_monthly_charts(app):
+    at = profile(app, "阳光花园")
+    charts = specs(at)
+    volume = charts["每月工单量与投诉量"]
+    orders = next(t for t in volume["data"] if t["name"] == "工单总量")
+    complaints = next(t for t in volume["data"] if t["name"] == "投诉量")
+    assert orders["x"] == ["1月", "2月", "3月", "4月", "5月", "6月"]
+    assert orders["y"] == [0, 0, 0, 0, 1, 4] and complaints["y"] == [0, 0, 0, 0, 1, 1]
+    on_time = next(t for t in charts["按时办结率与满意率月度走势"]["data"] if t["name"] == "按时办结率")
+    assert on_time["y"] == [None, None, None, None, 1.0, 0.75]  # June: W2 late of 4
+    assert not volume["layout"].get("annotations")  # A's branch dates from 2023
+
+
+def test_choosing_a_compound_updates_the_url_and_marks_the_founding(app):
+    at = profile(app)
+    at.selectbox(key="profile_compound").select("和平新村").run()
+    assert not at.exception
+    assert at.query_params["compound"] == "和平新村"
+    # H1 2024: W7 (overdue), W8, W12 (closed at 07-01 12:00, on time); due 3, on time 2
+    shown = shown_metrics(at)
+    assert shown["工单总量"] == "3" and shown["按时办结率"] == "66.7%"
+    notes = [a["text"] for s in specs(at).values() for a in s["layout"].get("annotations", [])]
+    assert notes.count("党组织成立（2024-06-20）") == 2
+    orders = at.dataframe[0].value
+    assert list(orders["是否按时办结"]) == ["按时办结", "超期未办结", "按时办结"]  # W8, W7, W12
+    assert [i.value for i in at.info] == ["统计时段内该小区没有投诉记录。"]
+
+
+def test_unknown_name(app):
+    at = profile(app, "不存在花园")
+    assert [e.value for e in at.error] == ["台账中没有名为“不存在花园”的小区（也不是任何小区的别名）。请从列表中选择。"]
+    assert not at.metric and not at.dataframe
+
+
+def test_no_name_asks_for_one(app):
+    at = profile(app)
+    assert "请选择一个小区查看其档案。" in [i.value for i in at.info]
+    assert at.selectbox(key="profile_compound").value is None
+    assert not at.metric
+
+
+def test_sidebar_street_filter_does_not_apply(app):
+    app.query_params["street"] = "西街道"
+    at = profile(app, "阳光花园")
+    assert shown_metrics(at)["工单总量"] == "5"
+
+
+def test_english(app):
+    at = profile(app, "旭日苑")
+    at.radio(key="lang_choice").set_value("English").run()
+    assert not at.exception
+    assert at.title[0].value == "Compound profile"
+    shown = shown_metrics(at)
+    assert shown["Work orders"] == "5" and shown["On-time closure rate"] == "80.0%"
+    orders = at.dataframe[0].value
+    assert "Content (masked)" in orders.columns
+    assert list(orders["Revisit result"]) == ["Satisfied", "Satisfied", "Basically satisfied", "Dissatisfied",
+                                              "Unreachable"]
+    assert "**Independent branch**" in " ".join(m.value for m in at.markdown)
