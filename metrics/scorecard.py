@@ -33,8 +33,8 @@ def composite_score(row: dict, config: dict) -> float | None:
     parts["complaint_score"] = None if per_1000 is None else max(0.0, 1 - per_1000 / float(card["complaints_per_1000_cap"]))
     present = {k: float(w) for k, w in card["weights"].items() if parts.get(k) is not None}
     total = sum(present.values())
-    if not total:
-        return None
+    if not total or set(present) <= {"complaint_score"}:
+        return None  # without any order rate there is nothing to score (no orders is not a perfect record)
     return 100 * sum(w * parts[k] for k, w in present.items()) / total
 
 

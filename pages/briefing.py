@@ -47,7 +47,7 @@ with st.container(border=True):
         for table in part["tables"]:
             if table.get("title"):
                 st.markdown(f"*{table['title']}*")
-            st.dataframe([dict(zip(table["header"], row)) for row in table["rows"]], hide_index=True)
+            st.dataframe([dict(zip(table["header"], row)) for row in table["rows"]], hide_index=True, placeholder="—")
 
 if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", icon=":material/description:"):
     folder = Path(tempfile.mkdtemp(prefix="briefing_"))

@@ -205,7 +205,7 @@ else:
     colours = {r["compound_name"]: charts.SERIES[i % len(charts.SERIES)] for i, r in enumerate(rows)}
     st.subheader(t("cmp_kpis_title", lang, period=filters.period.label(lang)))
     table, styled = side_by_side(rows, lang)
-    st.dataframe(styled, hide_index=True, key="compare_kpis")
+    st.dataframe(styled, hide_index=True, placeholder="—", key="compare_kpis")
     notes = [t("cmp_colour_note", lang)]
     small = [r["compound_name"] for r in rows if r["small_sample"]]
     if small:
@@ -225,7 +225,7 @@ else:
 
     st.subheader(t("cmp_facts_title", lang))
     facts = facts_table(rows, lang)
-    st.dataframe(facts, hide_index=True, key="compare_facts")
+    st.dataframe(facts, hide_index=True, placeholder="—", key="compare_facts")
     state.download_buttons(facts, f"{t('cmp_facts_title', lang)}", "compare_facts_dl")
 
 st.subheader(t("cmp_ranking_title", lang))
@@ -239,7 +239,7 @@ if not all_rows:
     st.info(t("cmp_none_in_scope", lang), icon=":material/filter_alt_off:")
 else:
     numbers, text, config = ranking(all_rows, lang)
-    event = st.dataframe(numbers, hide_index=True, column_config=config, on_select="rerun",
+    event = st.dataframe(numbers, hide_index=True, placeholder="—", column_config=config, on_select="rerun",
                          selection_mode="single-row", key="compare_ranking")
     state.download_buttons(text, f"{t('cmp_ranking_title', lang)}_{filters.period.label(lang)}", "compare_ranking_dl")
     if event.selection.rows:

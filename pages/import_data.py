@@ -170,7 +170,7 @@ def show_preview(name: str, kind: str, found: dict, lang: str) -> None:
                      header_row=found["header_row"], rows=fmt.count(found["rows"])))
         left, right = st.columns([1, 2])
         with left:
-            st.dataframe(mapping_table(kind, found, lang), hide_index=True, height="content")
+            st.dataframe(mapping_table(kind, found, lang), hide_index=True, placeholder="—", height="content")
         with right:
             if found["personal_dropped"]:
                 st.info(t("imp_personal_dropped", lang, columns=joined(found["personal_dropped"], lang)),
@@ -178,7 +178,7 @@ def show_preview(name: str, kind: str, found: dict, lang: str) -> None:
             if found["ignored"]:
                 st.caption(t("imp_ignored", lang, columns=joined(found["ignored"], lang)))
             st.markdown(f"**{t('imp_sample', lang, n=min(SAMPLE_ROWS, len(found['sample'])))}**")
-            st.dataframe(sample_table(kind, found, lang), hide_index=True)
+            st.dataframe(sample_table(kind, found, lang), hide_index=True, placeholder="—")
 
 
 def run_import(kind: str, files: list[tuple[str, bytes]], lang: str) -> dict:
@@ -220,7 +220,7 @@ def show_outcome(outcome: dict, lang: str) -> None:
             st.error(failure_text(r["file"], r["error"], lang), icon=":material/error:")
     if any(not r["error"] for r in outcome["rows"]):
         st.caption(t("imp_accounting", lang))
-        st.dataframe(accounting_table(outcome["rows"], lang), hide_index=True, key="imp_result_table")
+        st.dataframe(accounting_table(outcome["rows"], lang), hide_index=True, placeholder="—", key="imp_result_table")
     for r in outcome["rows"]:
         for note in (r.get("notes") or []):
             st.caption(f"{r['file']}: {note}")
@@ -312,7 +312,7 @@ quality = state.quality()
 st.subheader(t("imp_history_title", lang))
 if quality["history"]:
     history = history_table(quality["history"], lang)
-    st.dataframe(history, hide_index=True, key="imp_history")
+    st.dataframe(history, hide_index=True, placeholder="—", key="imp_history")
     state.download_buttons(history, t("imp_history_title", lang), "imp_history_dl")
 else:
     st.info(t("imp_no_history", lang))
@@ -322,7 +322,7 @@ st.markdown(f"**{t('imp_unmatched_title', lang)}**")
 if quality["unmatched"]:
     st.caption(t("imp_unmatched_caption", lang))
     unmatched = unmatched_table(quality["unmatched"], lang)
-    st.dataframe(unmatched, hide_index=True, key="imp_unmatched")
+    st.dataframe(unmatched, hide_index=True, placeholder="—", key="imp_unmatched")
     state.download_buttons(unmatched, t("imp_unmatched_title", lang), "imp_unmatched_dl")
 else:
     st.success(t("imp_unmatched_none", lang))
@@ -331,7 +331,7 @@ st.markdown(f"**{t('imp_issues_title', lang)}**")
 if quality["issues"]:
     st.caption(t("imp_issues_caption", lang))
     issues = issues_table(quality["issues"], lang)
-    st.dataframe(issues, hide_index=True, key="imp_issues")
+    st.dataframe(issues, hide_index=True, placeholder="—", key="imp_issues")
     state.download_buttons(issues, t("imp_issues_title", lang), "imp_issues_dl")
 else:
     st.success(t("imp_issues_none", lang))

@@ -154,7 +154,7 @@ st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
 attention = state.ask("needs_attention", scope, window)
 if attention:
     table = attention_table(attention, lang)
-    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="attention")
+    event = st.dataframe(table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row", key="attention")
     state.download_buttons(table, t("attention_title", lang), "attention_dl")
     if event.selection.rows:
         state.open_profile(attention[event.selection.rows[0]]["compound_name"])

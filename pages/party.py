@@ -123,7 +123,7 @@ def day_label(day, lang: str) -> str:
 
 
 def clickable(table: pd.DataFrame, names: list[str], key: str) -> None:
-    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key=key)
+    event = st.dataframe(table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row", key=key)
     if event.selection.rows:
         state.open_profile(names[event.selection.rows[0]])
 
@@ -149,7 +149,7 @@ st.subheader(t("party_by_community", lang))
 st.caption(t("party_by_community_caption", lang))
 by_community = state.ask("compound_kpis_by", scope, window, by=("street", "community"))
 table = community_table(by_community, lang)
-st.dataframe(table, hide_index=True, key="party_communities")
+st.dataframe(table, hide_index=True, placeholder="—", key="party_communities")
 state.download_buttons(table, t("party_by_community", lang), "party_communities_dl")
 
 st.subheader(t("party_todo_title", lang))
@@ -189,5 +189,5 @@ with right:
     figure.update_traces(texttemplate="%{y:.1f}", hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
     st.plotly_chart(figure, key="party_compare_complaints")
 table = comparison_table(groups, lang)
-st.dataframe(table, hide_index=True, key="party_compare")
+st.dataframe(table, hide_index=True, placeholder="—", key="party_compare")
 state.download_buttons(table, t("party_compare_title", lang), "party_compare_dl")

@@ -316,7 +316,7 @@ if orders:
     if len(orders) == ORDER_LIMIT:
         st.caption(t("profile_orders_cap", lang, n=ORDER_LIMIT))
     table = orders_table(orders, lang)
-    st.dataframe(table, hide_index=True, key="profile_orders",
+    st.dataframe(table, hide_index=True, placeholder="—", key="profile_orders",
                  column_config={t("profile_content", lang): st.column_config.TextColumn(width="large")})
     state.download_buttons(table, f"{name}_{t('profile_orders_title', lang)}", "profile_orders_dl")
 else:
@@ -326,7 +326,7 @@ st.subheader(t("profile_complaints_title", lang))
 complaints = state.ask(complaint_rows, scope, window, limit=ORDER_LIMIT)
 if complaints:
     table = complaints_table(complaints, lang)
-    st.dataframe(table, hide_index=True, key="profile_complaints")
+    st.dataframe(table, hide_index=True, placeholder="—", key="profile_complaints")
     state.download_buttons(table, f"{name}_{t('profile_complaints_title', lang)}", "profile_complaints_dl")
 else:
     st.info(t("profile_no_complaints", lang))

@@ -305,6 +305,6 @@ names = {"trend": "tr_tab_trend", "split_orders": "tr_tab_split_orders", "split_
          "yoy": "tr_tab_yoy", "categories": "tr_tab_categories", "heatmap": "tr_tab_heatmap"}
 for tab, (name, table) in zip(st.tabs([t(names[n], lang) for n in tables]), tables.items()):
     with tab:
-        st.dataframe(table, hide_index=True, key=f"trend_table_{name}")
+        st.dataframe(table, hide_index=True, placeholder="—", key=f"trend_table_{name}")
         state.download_buttons(table, f"{t('page_trends', lang)}_{t(names[name], lang)}_{filters.period.label(lang)}",
                                f"trend_dl_{name}")

@@ -32,6 +32,7 @@ def test_scorecard_ranks_and_lists(fixture_con, config):
     assert (a["rank"], c["rank"], b["rank"], d["rank"]) == (1, 2, 3, None)
     assert (a["list"], c["list"], b["list"], d["list"]) == ("red", None, "black", None)
     assert d["small_sample"] and d["orders_total"] == 0 and d["on_time_closure_rate"] is None
+    assert d["composite_score"] is None  # no orders: nothing to score, not a perfect record
     assert (a["on_time_closure_rate_low"], a["on_time_closure_rate_high"]) == pytest.approx(wilson(3, 4))
 
 
