@@ -65,3 +65,38 @@ def test_filter_that_selects_nothing(app):
     at = app.run()
     assert not at.exception
     assert any("没有数据" in i.value for i in at.info)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("params,orders", [
+    ({"community": "东一社区"}, "5"),              # 阳光花园: W1-W4, W10
+    ({"kind": "old"}, "3"),                        # 幸福里小区: W5, W6, W13
+    ({"mode": "cluster_managed"}, "3"),            # 和平新村: W7, W8, W12 (W11 is July)
+    ({"source": "啄木鸟平台"}, "1"),                 # W9
+    ({"category": "电梯"}, "1"),                     # W8
+    ({"period": "this_month"}, "1"),               # July 2024 up to 07-01 12:00: W11
+    ({"period": "last_month"}, "11"),              # June 2024
+    ({"period": "this_quarter"}, "1"),             # Q3 2024: W11
+    ({"period": "second_half"}, "1"),
+    ({"period": "this_year"}, "13"),               # W1-W13
+    ({"period": "custom", "from": "2024-06-01", "to": "2024-06-15"}, "5"),  # W1, W2, W6, W8, W13
+])
+def test_every_filter_from_the_url(app, params, orders):
+    for key, value in params.items():
+        app.query_params[key] = value
+    at = app.run()
+    assert not at.exception
+    assert shown_metrics(at)["工单总量"] == orders
+
+
+def test_custom_range_widget(app):
+    import datetime as dt
+
+    at = app.run()
+    at.selectbox(key="f_period").select("custom").run()
+    at.date_input(key="f_range").set_value((dt.date(2024, 6, 1), dt.date(2024, 6, 15))).run()
+    assert not at.exception
+    assert shown_metrics(at)["工单总量"] == "5"
+    assert (at.query_params["period"], at.query_params["from"], at.query_params["to"]) == ("custom", "2024-06-01", "2024-06-15")
