@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .config import database_path, demo_database_path, load_config
 from .db import connect
-from .importer import ImportResult, import_files
+from .importer import import_files
 from .kpis import Scope, kpi_report, window_for
 from .names import resolve_compound_name, unmatched_compounds
 from .periods import parse_date, parse_timestamp

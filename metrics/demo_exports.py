@@ -797,7 +797,6 @@ class _OrderGenerator:
         gi = y * sum(self.day_counts[0][1])
         gi_year = 0
         ctr = self.variant_count
-        pending = self.pending
         for k, n in enumerate(counts):
             d = first + k
             mi = cal.month[d]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
-from .catalog import COMPLAINT_KPIS, COMPOUND_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios
+from .catalog import COMPLAINT_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios
 from .db import one, rows, scalar
 from .periods import Period, Window
 

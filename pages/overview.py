@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from metrics import formatting as fmt
-from metrics.catalog import KPIS
 from ui import charts, state
 from ui.i18n import kpi_label, register, t
 
@@ -30,55 +29,7 @@ register({
 
 CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_total", "complaint_count",
          "party_org_coverage"]
-# A rise is good news for rates, bad news for complaints, neither for the order count.
-RISE_IS_GOOD = {"complaint_count": False, "orders_total": None}
 RATES = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
-
-
-def change(name: str, comparison: dict, lang: str) -> tuple[str, float | None]:
-    changes = comparison["changes"]
-    if KPIS[name].kind == "rate":
-        value = changes.get(f"{name}_pp")
-        return fmt.pp_change(value, lang), value
-    value = changes.get(f"{name}_pct")
-    return fmt.pct_change(value, lang), value
-
-
-def arrow(value: float | None) -> str:
-    if value is None or round(value, 1) == 0:
-        return "off"
-    return "up" if value > 0 else "down"
-
-
-def delta_color(name: str, value: float | None) -> str:
-    good = RISE_IS_GOOD.get(name, True)
-    if value is None or round(value, 1) == 0 or good is None:
-        return "gray"
-    return "green" if (value > 0) == good else "red"
-
-
-def value_text(name: str, report: dict) -> str:
-    value = report.get(name)
-    return fmt.percent(value) if KPIS[name].kind == "rate" else fmt.count(value)
-
-
-def kpi_cards(report: dict, lang: str) -> None:
-    targets = state.config()["targets"]
-    for column, name in zip(st.columns(3) + st.columns(3), CARDS):
-        kpi = KPIS[name]
-        compared = kpi.dataset != "compounds"
-        text, value = change(name, report["previous_period"], lang) if compared else (None, None)
-        with column:
-            st.metric(kpi.label(lang), value_text(name, report), border=True, delta=text,
-                      help=kpi.description_zh if lang == "zh" else kpi.description_en,
-                      delta_color=delta_color(name, value), delta_arrow=arrow(value),
-                      delta_description=t("vs_previous", lang) if compared else None)
-            lines = []
-            if name in targets:
-                lines.append(f"{t('target', lang)} {fmt.percent(targets[name])}")
-            if compared:
-                lines.append(f"{t('vs_last_year', lang)} {change(name, report['same_period_last_year'], lang)[0]}")
-            st.caption(" · ".join(lines))
 
 
 def attention_table(rows: list[dict], lang: str) -> pd.DataFrame:
@@ -108,7 +59,7 @@ st.subheader(t("kpi_cards_title", lang, period=filters.period.label(lang)))
 if report["orders_total"] == 0 and report["complaint_count"] == 0 and report["compounds_total"] == 0:
     state.empty_state()
     st.stop()
-kpi_cards(report, lang)
+state.kpi_cards(report, CARDS)
 
 ages = report["open_orders_by_age"]
 st.markdown(f"**{t('open_orders_title', lang)}**")

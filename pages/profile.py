@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from metrics import formatting as fmt
-from metrics.catalog import KPIS
 from metrics.kpis import Scope
 from metrics.profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
 from ui import charts, state
@@ -71,7 +70,6 @@ register({
 CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_total", "complaint_count",
          "median_close_hours"]
 # A rise is good news for rates, bad news for complaints and hours, neither for the order count.
-RISE_IS_GOOD = {"complaint_count": False, "median_close_hours": False, "orders_total": None}
 ORDER_LIMIT = 2000
 KEY = "profile_compound"
 LAST = "_profile_last"
@@ -148,50 +146,6 @@ def show_registry(row: dict, lang: str) -> None:
         st.warning(t("profile_eligible_flag", lang, m=row["party_members"],
                      n=state.config()["party_building"]["eligible_min_members"]),
                    icon=":material/flag:")
-
-
-def change(name: str, comparison: dict, lang: str) -> tuple[str, float | None]:
-    changes = comparison["changes"]
-    if KPIS[name].kind == "rate":
-        value = changes.get(f"{name}_pp")
-        return fmt.pp_change(value, lang), value
-    value = changes.get(f"{name}_pct")
-    return fmt.pct_change(value, lang), value
-
-
-def arrow(value: float | None) -> str:
-    if value is None or round(value, 1) == 0:
-        return "off"
-    return "up" if value > 0 else "down"
-
-
-def delta_color(name: str, value: float | None) -> str:
-    good = RISE_IS_GOOD.get(name, True)
-    if value is None or round(value, 1) == 0 or good is None:
-        return "gray"
-    return "green" if (value > 0) == good else "red"
-
-
-def value_text(name: str, report: dict, lang: str) -> str:
-    value, kind = report.get(name), KPIS[name].kind
-    if kind == "hours":  # the label says 小时 already
-        return fmt.DASH if value is None else f"{value:.1f}"
-    return fmt.percent(value) if kind == "rate" else fmt.count(value)
-
-
-def kpi_cards(report: dict, lang: str) -> None:
-    targets = state.config()["targets"]
-    for column, name in zip(st.columns(3) + st.columns(3), CARDS):
-        kpi = KPIS[name]
-        text, value = change(name, report["previous_period"], lang)
-        with column:
-            st.metric(kpi.label(lang), value_text(name, report, lang), border=True, delta=text,
-                      help=kpi.description_zh if lang == "zh" else kpi.description_en,
-                      delta_color=delta_color(name, value), delta_arrow=arrow(value),
-                      delta_description=t("vs_previous", lang))
-            lines = [f"{t('target', lang)} {fmt.percent(targets[name])}"] if name in targets else []
-            lines.append(f"{t('vs_last_year', lang)} {change(name, report['same_period_last_year'], lang)[0]}")
-            st.caption(" · ".join(lines))
 
 
 def month_label(day, window, lang: str) -> str:
@@ -280,7 +234,7 @@ show_registry(row, lang)
 
 st.subheader(t("profile_kpis_title", lang, period=filters.period.label(lang)))
 report = state.ask("kpi_report", scope, window)
-kpi_cards(report, lang)
+state.kpi_cards(report, CARDS)
 ages = report["open_orders_by_age"]
 st.caption(t("profile_open", lang, a=ages["not_yet_due"], b=ages["overdue_short"], c=ages["overdue_medium"],
              d=ages["overdue_long"]))

@@ -1,6 +1,4 @@
 """简报 page through AppTest: the preview says what the document will say, and the files are produced."""
-import docx
-import io
 
 from briefing.content import build
 from metrics.db import connect
