@@ -71,7 +71,7 @@ def database() -> str:
     if not demo.exists():
         with st.status(t("building_demo", lang()), expanded=True) as status:
             build_demo_database(demo, cfg, progress=status.write)
-            status.update(state="complete")
+            status.update(state="complete", expanded=False)
     return str(demo)
 
 
