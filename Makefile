@@ -43,6 +43,11 @@ run: runtime-packages $(STAMP)
 test: system-packages $(STAMP)
 	$(PY) -m pytest -q tests
 
+# The city-scale benchmark (prints a table, writes benchmarks/results.json); ROWS may list several sizes.
+ROWS ?= 1000000 10000000
+bench: system-packages $(STAMP)
+	$(PY) benchmarks/scale.py --rows $(ROWS)
+
 demo: $(STAMP)
 	$(PY) -m metrics demo
 
