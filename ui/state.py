@@ -62,10 +62,11 @@ def config() -> dict:
 
 
 def database() -> str:
-    """The user's database when it exists, else the demo database (built on first start, with progress)."""
+    """The user's database once something was imported into it, else the demo database (built on first start,
+    with progress)."""
     cfg = config()
     user = database_path(cfg)
-    if user.exists():
+    if user.exists() and _has_imports(str(user)):
         return str(user)
     demo = demo_database_path(cfg)
     if not demo.exists():
@@ -73,6 +74,11 @@ def database() -> str:
             build_demo_database(demo, cfg, progress=status.write)
             status.update(state="complete", expanded=False)
     return str(demo)
+
+
+def _has_imports(path: str) -> bool:
+    """A user database that no import ever succeeded into (a first file refused) is not shown over the demo."""
+    return _connection(path).cursor().execute("SELECT count(*) FROM import_log").fetchone()[0] > 0
 
 
 def cursor():
