@@ -142,6 +142,17 @@ def _finish_orders(measures: dict, config: dict) -> dict:
     return out
 
 
+ZERO_MEASURES = ("orders_total", "closed", "closed_on_time", "orders_due", "revisited", "first_contact_known",
+                 "first_contacted", "resolved_known", "resolved_yes", "repeat_orders")
+
+
+def no_orders(config: dict) -> dict:
+    """The order KPIs of a scope without orders (counts 0, rates and hours null), without a query."""
+    measures = {name: 0 for name in ZERO_MEASURES}
+    measures.update(satisfied_weighted=0.0, median_close_hours=None, p90_close_hours=None)
+    return _finish_orders(measures, config)
+
+
 def order_kpis(con, config: dict, scope: Scope, window: Window) -> dict:
     return order_kpis_by(con, config, scope, window)[0]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from .catalog import KPIS
-from .kpis import Scope, complaint_counts_by, compounds_with_flags, order_kpis_by
+from .kpis import Scope, complaint_counts_by, compounds_with_flags, no_orders, order_kpis_by
 from .periods import Window
 
 Z95 = 1.959963984540054
@@ -46,7 +46,7 @@ def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
     orders = {r["compound_name"]: r for r in order_kpis_by(con, config, scope, window, by=["compound_name"])}
     complaints = {r["compound_name"]: r["complaint_count"]
                   for r in complaint_counts_by(con, scope, window, by=["compound_name"])}
-    empty = order_kpis_by(con, config, Scope(compound="\x00none"), window)[0]
+    empty = no_orders(config)
     result = []
     for facts in registry:
         name = facts["compound_name"]

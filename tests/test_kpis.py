@@ -166,3 +166,8 @@ def test_order_kpis_by_street_and_month(fixture_con, config):
     assert found == {(dt.date(2024, 6, 1), "东街道"): 7, (dt.date(2024, 6, 1), "西街道"): 4}
     with pytest.raises(ValueError):
         order_kpis_by(fixture_con, config, Scope(), june(), by=["content"])
+
+
+def test_no_orders_equals_an_empty_query(fixture_con, config):
+    from metrics.kpis import no_orders
+    assert no_orders(config) == order_kpis(fixture_con, config, Scope(street="没有的街道"), june())
