@@ -122,7 +122,8 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
 
 
 def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None:
-    """staging: _row, raw text and typed value of every mapped field (typed NULL when absent).
+    """staging: _row, the typed value of every mapped field (NULL when absent) and, where a warning or a
+    rejection must tell a bad value from a blank one, its trimmed text (raw_*).
 
     The inner query trims each cell once; the outer one types the trimmed text, so the file is read once
     and no expression is evaluated twice."""
@@ -136,7 +137,11 @@ def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None
         sql, p = cleaning.typed(f.kind, raw_name, vocab)
         if f.kind == "masked_text":
             sql, p = cleaning.mask_values(sql, p, [f"p{i}" for i in mapping.personal])
-        select.append(raw_name)
+        if f.kind in ("id", "text"):  # the trimmed text is the value: no second copy of the column
+            select.append(f"{raw_name} AS {quote(f.name)}")
+            continue
+        if f.kind in cleaning.KIND_WARNING or f.name == dataset.main_timestamp:
+            select.append(raw_name)  # kept to tell a bad value (warning) from a blank one
         select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {quote(f.name)}")
         params += p
     id_field, ts = quote(dataset.id_field), dataset.main_timestamp

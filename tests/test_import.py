@@ -268,3 +268,16 @@ def test_calendar_days_and_hours_limits_from_config(tmp_path, config):
     found = con.execute("SELECT order_id, due_at, due_at_derived FROM work_orders ORDER BY order_id").fetchall()
     assert found == [("E1", dt.datetime(2024, 10, 2, 15), True), ("E2", dt.datetime(2024, 10, 2, 3), True),
                      ("E3", dt.datetime(2024, 10, 8, 17), False)]
+
+
+def test_utf8_file_broken_after_the_probe_fails_whole(tmp_path, config, monkeypatch):
+    import metrics.readers as readers
+
+    monkeypatch.setattr(readers, "UTF8_PROBE", 64)  # the probe sees only clean bytes
+    con = connect(tmp_path / "u.duckdb")
+    path = tmp_path / "broken.csv"
+    good = "工单编号,受理时间\n" + "".join(f"B{i},2024-06-01 08:00\n" for i in range(20))
+    path.write_bytes(good.encode("utf-8") + "阳光99,2024-06-01 08:00\n".encode("gb18030"))
+    with pytest.raises(ImportFailure, match=r"(?s)broken.csv.*not utf-8 encoded"):
+        import_file(con, "work_orders", path, config)
+    assert con.execute("SELECT count(*) FROM work_orders").fetchone()[0] == 0
