@@ -21,10 +21,12 @@ register({
     "cmp_pick_more": ("请选择2至6个小区进行对比。", "Pick 2 to 6 compounds to compare them."),
     "cmp_kpis_title": ("{period}主要指标对比", "Key figures, {period}"),
     "cmp_kpi": ("指标", "Measure"),
+    "cmp_item": ("项目", "Item"),
     "cmp_small_note": ("{names}的工单少于{n}件，比率仅供参考。", "{names}: fewer than {n} orders; read the rates with care."),
     "cmp_colour_note": ("绿色：达到目标；红色：低于目标。", "Green: at or above target; red: below target."),
     "cmp_radar_title": ("五率对比", "Five rates compared"),
-    "cmp_radar_note": ("无数据的比率（—）画在圆心。", "A rate without data (—) is drawn at the centre."),
+    "cmp_radar_note": ("径向坐标从{floor}起；无数据的比率（—）画在圆心。",
+                       "The radial axis starts at {floor}; a rate without data (—) is drawn at the centre."),
     "cmp_trend_kpi": ("走势指标", "Trend of"),
     "cmp_trend_title": ("{kpi}月度走势", "{kpi} by month"),
     "cmp_facts_title": ("小区基本情况", "Registry facts"),
@@ -134,7 +136,7 @@ def facts_table(rows: list[dict], lang: str) -> pd.DataFrame:
         (t("cmp_committee", lang), lambda r: fmt.DASH if r["has_owners_committee"] is None
             else t("yes" if r["has_owners_committee"] else "no", lang)),
     ]
-    return pd.DataFrame({t("cmp_kpi", lang): [name for name, _ in items],
+    return pd.DataFrame({t("cmp_item", lang): [name for name, _ in items],
                          **{r["compound_name"]: [get(r) for _, get in items] for r in rows}})
 
 
@@ -216,10 +218,14 @@ else:
 
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(charts.radar([(r["compound_name"], [r[k] for k in RADAR]) for r in rows],
-                                     [kpi_label(k, lang) for k in RADAR], t("cmp_radar_title", lang), colors=colours),
-                        key="compare_radar")
-        st.caption(t("cmp_radar_note", lang))
+        radar = charts.radar([(r["compound_name"], [r[k] for k in RADAR]) for r in rows],
+                             [kpi_label(k, lang) for k in RADAR], t("cmp_radar_title", lang), colors=colours)
+        # rates near the rim are told apart only when the axis starts near them
+        known = [r[k] for r in rows for k in RADAR if r[k] is not None]
+        floor = max(0.0, (int(min(known) * 10) - 1) / 10) if known else 0.0
+        radar.update_polars(radialaxis_range=[floor, 1])
+        st.plotly_chart(radar, key="compare_radar")
+        st.caption(t("cmp_radar_note", lang, floor=fmt.percent(floor, 0)))
     with right:
         monthly_trend([r["compound_name"] for r in rows], what, window, colours, lang)
 
