@@ -187,8 +187,18 @@ def sidebar_filters() -> Filters:
     """The filters of this run. dashboard.py renders them (render_filters) before the page runs: widgets of
     the entry script keep their state across pages, widgets of a page script would not."""
     if "_filters" not in st.session_state:
-        return render_filters()
+        _rerun_through_the_frame()
     return st.session_state["_filters"]
+
+
+def _rerun_through_the_frame() -> None:
+    """A fresh server whose first visitor opens /trends directly runs the page without dashboard.py: with a
+    pages/ folder present Streamlit starts in its legacy multipage mode and leaves it only when st.navigation
+    runs. Leave it now and rerun, so dashboard.py draws the frame and routes to the same page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def render_filters() -> Filters:
