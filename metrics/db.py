@@ -24,8 +24,10 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), read_only=read_only)
     if not read_only:
+        from . import rollup   # rollup asks through this module
         for statement in ddl():
             con.execute(statement)
+        rollup.ensure(con)
     return con
 
 

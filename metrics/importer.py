@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import cleaning, duetime
+from . import cleaning, duetime, rollup
 from .db import one, quote, rows, scalar
 from .names import resolve_compounds
 from .profiles import Mapping, header_score_for, match_profile
@@ -80,6 +80,8 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         notes = _derive_due_at(con, dataset, mapping, config)
         counts = _upsert(con, dataset)
         resolve_compounds(con, config)
+        span = counts.get("span") or {}
+        rollup.refresh(con, kind, span.get("first"), span.get("last"))
         import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
         issue_counts = one(con, """SELECT count(*) FILTER (severity = 'rejected') AS rejected,
                                           count(*) FILTER (severity = 'duplicate') AS duplicate,
@@ -249,10 +251,12 @@ def _upsert(con, dataset: Dataset) -> dict:
     source_expr = {stored_name(dataset, f): quote(f.name) for f in dataset.fields}
     source_expr["due_at_derived"] = "due_at_derived"
     select = ", ".join(f"s.{source_expr[c]} AS {quote(c)}" for c in stored)
+    main = dataset.main_timestamp
+    old_time = f", t.{quote(main)} AS _old_time" if main else ""
     same = " AND ".join(f"s.{source_expr[c]} IS NOT DISTINCT FROM t.{quote(c)}" for c in stored)
     con.execute(f"""CREATE TEMP TABLE incoming AS
         SELECT {select}, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new' WHEN {same} THEN 'unchanged'
-                              ELSE 'updated' END AS _outcome
+                              ELSE 'updated' END AS _outcome{old_time}
         FROM (SELECT * FROM staging WHERE NOT rejected AND _row = keep_row) s
         LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = s.{quote(id_field)}""")
     counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
@@ -261,7 +265,12 @@ def _upsert(con, dataset: Dataset) -> dict:
                 f"(SELECT {quote(id_field)} FROM incoming WHERE _outcome = 'updated')")
     con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {cols}, -1 FROM incoming "
                 f"WHERE _outcome IN ('new', 'updated')")
-    return {k: int(counts.get(k, 0)) for k in ("new", "updated", "unchanged")}
+    out = {k: int(counts.get(k, 0)) for k in ("new", "updated", "unchanged")}
+    if main:   # the span of time the written rows cover, old values included: what the rollups rebuild
+        out["span"] = one(con, f"""SELECT least(min({quote(main)}), min(_old_time)) AS first,
+                                          greatest(max({quote(main)}), max(_old_time)) AS last
+                                   FROM incoming WHERE _outcome IN ('new', 'updated')""")
+    return out
 
 
 def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
+from . import rollup
 from .catalog import COMPLAINT_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios
 from .db import one, rows, scalar
 from .periods import Period, Window
 
-REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
+REVISIT_ANSWERS = rollup.REVISIT_ANSWERS
 BRANCH_TYPES = ("independent_branch", "joint_branch")
 GRAINS = ("day", "week", "month", "quarter", "year")
 
@@ -58,66 +59,140 @@ class Scope:
             params[f"scope_{f.name}"] = value
         return (" AND ".join(clauses) or "true"), params
 
+    def columns(self, table: str) -> list[str]:
+        """The columns this scope filters `table` on."""
+        return [SCOPE_COLUMNS[table][f.name] for f in fields(self)
+                if getattr(self, f.name) is not None and f.name in SCOPE_COLUMNS[table]]
+
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 def latest_timestamp(con) -> dt.datetime | None:
-    """数据截至: the latest moment the imported data speaks of (the export's moment)."""
+    """数据截至: the latest moment the imported data speaks of (the export's moment), as recorded at the
+    last import, or read from the tables of a database without rollups."""
+    recorded = rollup.latest(con)
+    if recorded is not None:
+        return recorded
     return scalar(con, """SELECT max(t) FROM (
         SELECT max(greatest(received_at, closed_at, revisited_at)) AS t FROM work_orders
         UNION ALL SELECT max(greatest(filed_at, closed_at)) FROM complaints)""")
 
 
-def _order_measures_sql(config: dict) -> tuple[str, dict]:
-    weights = config["satisfaction"]["weights"]
-    whens = " ".join(f"WHEN $answer_{i} THEN $weight_{i}" for i in range(len(weights)))
-    params = {}
-    for i, (answer, weight) in enumerate(weights.items()):
-        params[f"answer_{i}"], params[f"weight_{i}"] = answer, float(weight)
-    params["revisit_answers"] = list(REVISIT_ANSWERS)
+def _order_measures_sql() -> tuple[str, str, dict]:
+    """Per-order flags at $as_of and the measures over them; revisit answers are counted one by one so the
+    weighted satisfaction is the same sum whether it comes from here or from a rollup."""
+    params = {"revisit_answers": list(REVISIT_ANSWERS)}
     flags = f"""
         closed_at IS NOT NULL AND closed_at <= $as_of AS is_closed,
         closed_at IS NOT NULL AND closed_at <= $as_of AND revisit_result IN (SELECT unnest($revisit_answers))
             AND (revisited_at IS NULL OR revisited_at <= $as_of) AS is_revisited,
-        CASE revisit_result {whens} ELSE 0 END AS satisfaction_weight,
-        epoch(closed_at - received_at) / 3600.0 AS close_hours"""
-    measures = """
+        {rollup.CLOSE_HOURS} AS close_hours"""
+    answers = "".join(f"count(*) FILTER (WHERE is_revisited AND revisit_result = '{a}') AS answer_{a},\n"
+                      for a in REVISIT_ANSWERS)
+    measures = f"""
         count(*) AS orders_total,
         count(*) FILTER (WHERE is_closed) AS closed,
         count(*) FILTER (WHERE is_closed AND (due_at IS NULL OR closed_at <= due_at)) AS closed_on_time,
         count(*) FILTER (WHERE is_closed OR due_at <= $as_of) AS orders_due,
-        count(*) FILTER (WHERE is_revisited) AS revisited,
-        coalesce(sum(satisfaction_weight) FILTER (WHERE is_revisited), 0) AS satisfied_weighted,
+        {answers}
         count(*) FILTER (WHERE is_revisited AND first_contact IS NOT NULL) AS first_contact_known,
         count(*) FILTER (WHERE is_revisited AND first_contact) AS first_contacted,
         count(*) FILTER (WHERE is_revisited AND resolved IS NOT NULL) AS resolved_known,
         count(*) FILTER (WHERE is_revisited AND resolved) AS resolved_yes,
         count(*) FILTER (WHERE is_repeat) AS repeat_orders,
-        median(close_hours) FILTER (WHERE is_closed) AS median_close_hours,
-        quantile_cont(close_hours, 0.9) FILTER (WHERE is_closed) AS p90_close_hours"""
+        {HOURS_SQL}"""
     return flags, measures, params
+
+
+# median and p90 in one call, the same expression the rollup's cube is built with
+HOURS_SQL = "quantile_cont(close_hours, [0.5, 0.9]) FILTER (WHERE is_closed) AS close_hours_q"
 
 
 def _window_params(window: Window) -> dict:
     return {"as_of": window.as_of, "start": window.start, "end": window.end}
 
 
+def _key_sql(keys) -> tuple[str, str]:
+    select_keys = "".join(f"{expr} AS {name}, " for name, expr in keys)
+    names = ", ".join(name for name, _ in keys)
+    return select_keys, (f"GROUP BY {names} ORDER BY {names}" if keys else "")
+
+
 def order_kpis_by(con, config: dict, scope: Scope, window: Window, by: list[str] | tuple = (),
                   grain: str | None = None) -> list[dict]:
-    """Order KPIs for the window, split by dimensions and/or a time grain (tidy rows)."""
-    flags, measures, params = _order_measures_sql(config)
-    where, scope_params = scope.where("work_orders")
+    """Order KPIs for the window, split by dimensions and/or a time grain (tidy rows); from the monthly
+    rollups when they answer exactly (metrics.rollup), else from the orders themselves."""
     keys = _group_keys("work_orders", by, grain, "received_at")
-    select_keys = "".join(f"{expr} AS {name}, " for name, expr in keys)
-    group = f"GROUP BY {', '.join(name for name, _ in keys)} ORDER BY {', '.join(name for name, _ in keys)}" if keys else ""
-    sql = f"""
+    scope_columns = scope.columns("work_orders")
+    plan = rollup.plan(con, "work_orders", scope_columns, window, by, grain)
+    if plan is None:
+        found = _order_measures_scan(con, scope, window, keys)
+    else:
+        found = _order_measures_rollup(con, scope, window, keys, plan)
+        hours = _close_hours(con, scope, window, keys, plan, scope_columns, by, grain)
+        for r in found:
+            r["close_hours_q"] = hours.get(tuple(r[name] for name, _ in keys))
+    return [_finish_orders(r, config) for r in found]
+
+
+def _order_measures_scan(con, scope: Scope, window: Window, keys) -> list[dict]:
+    flags, measures, params = _order_measures_sql()
+    where, scope_params = scope.where("work_orders")
+    select_keys, group = _key_sql(keys)
+    return rows(con, f"""
         SELECT {select_keys}{measures}
         FROM (SELECT *, {flags} FROM work_orders
               WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where})
-        {group}"""
-    found = rows(con, sql, {**params, **scope_params, **_window_params(window)})
-    return [_finish_orders(r, config) for r in found]
+        {group}""", {**params, **scope_params, **_window_params(window)})
+
+
+def _order_measures_rollup(con, scope: Scope, window: Window, keys, plan) -> list[dict]:
+    """The counts from the rollup's months, and 应办结 = closed + open orders due by as_of."""
+    where, params = scope.where("work_orders")
+    rollup_keys = [(name, expr.replace("received_at", "month")) for name, expr in keys]
+    select_keys, group = _key_sql(rollup_keys)
+    open_keys, open_group = _key_sql(keys)
+    sums = ", ".join(f"sum({name})::BIGINT AS {name}" for name in rollup.ORDER_MEASURES)
+    join = " AND ".join(f"o.{name} IS NOT DISTINCT FROM r.{name}" for name, _ in keys) or "true"
+    found = rows(con, f"""
+        WITH r AS (SELECT {select_keys}{sums} FROM {plan.table}
+                   WHERE month >= $month_from AND month < $month_to AND {where} {group}),
+             o AS (SELECT {open_keys}count(*) AS open_due FROM open_work_orders
+                   WHERE received_at >= $start AND received_at < $end AND due_at <= $as_of AND {where} {open_group})
+        SELECT r.*, coalesce(o.open_due, 0) AS open_due FROM r LEFT JOIN o ON {join}
+        WHERE r.orders_total > 0 ORDER BY {', '.join(f'r.{n}' for n, _ in keys) or '1'}""",
+        {**params, **_window_params(window), "month_from": plan.month_from, "month_to": plan.month_to})
+    if not keys and not found:
+        found = [{name: 0 for name in rollup.ORDER_MEASURES} | {"open_due": 0}]
+    for r in found:
+        r["orders_due"] = r["closed"] + r.pop("open_due")
+    return found
+
+
+def _close_hours(con, scope: Scope, window: Window, keys, plan, scope_columns, by, grain) -> dict:
+    """Median and p90 hours to close per group: from the cube when its cells are the groups, else a scan."""
+    cells = rollup.cube_cells(window, plan, scope_columns, by, grain)
+    names = [name for name, _ in keys]
+    if cells is None:
+        flags, _, params = _order_measures_sql()
+        where, scope_params = scope.where("work_orders")
+        select_keys, group = _key_sql(keys)
+        found = rows(con, f"""
+            SELECT {select_keys}{HOURS_SQL}
+            FROM (SELECT *, {flags} FROM work_orders
+                  WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where}) {group}""",
+            {**params, **scope_params, **_window_params(window)})
+    else:
+        kind, grouping = cells
+        where, params = scope.where("work_orders")
+        period = {"kind": kind, "grouping": grouping, "month_from": plan.month_from, "month_to": plan.month_to}
+        select = "".join(f"period_start AS {grain}, " if name == grain else f"{name}, " for name in names)
+        found = rows(con, f"""SELECT {select}[median_close_hours, p90_close_hours] AS close_hours_q
+                              FROM close_hours_cube WHERE kind = $kind AND grouping_set = $grouping
+                              AND period_start >= $month_from AND period_start < $month_to AND {where}""",
+                     {**params, **period})
+    return {tuple(r[name] for name in names): r["close_hours_q"] for r in found}
 
 
 def _group_keys(table: str, by, grain, time_column) -> list[tuple[str, str]]:
@@ -134,22 +209,28 @@ def _group_keys(table: str, by, grain, time_column) -> list[tuple[str, str]]:
 
 
 def _finish_orders(measures: dict, config: dict) -> dict:
-    out = apply_ratios({k: (float(v) if k == "satisfied_weighted" else v) for k, v in measures.items()})
-    weights = config["three_rates"]["weights"]
-    parts = [out.get(name) for name in weights]
+    measures = dict(measures)
+    weights = config["satisfaction"]["weights"]
+    answers = {a: measures.pop(f"answer_{a}") for a in REVISIT_ANSWERS}
+    measures["revisited"] = sum(answers.values())
+    measures["satisfied_weighted"] = sum(float(weights.get(a, 0)) * n for a, n in answers.items())
+    quantiles = measures.pop("close_hours_q", None) or (None, None)
+    measures["median_close_hours"], measures["p90_close_hours"] = quantiles
+    out = apply_ratios(measures)
+    three = config["three_rates"]["weights"]
+    parts = [out.get(name) for name in three]
     out["three_rates_score"] = None if any(p is None for p in parts) else sum(
-        float(w) * p for w, p in zip(weights.values(), parts))
+        float(w) * p for w, p in zip(three.values(), parts))
     return out
 
 
-ZERO_MEASURES = ("orders_total", "closed", "closed_on_time", "orders_due", "revisited", "first_contact_known",
+ZERO_MEASURES = ("orders_total", "closed", "closed_on_time", "orders_due", "first_contact_known",
                  "first_contacted", "resolved_known", "resolved_yes", "repeat_orders")
 
 
 def no_orders(config: dict) -> dict:
     """The order KPIs of a scope without orders (counts 0, rates and hours null), without a query."""
-    measures = {name: 0 for name in ZERO_MEASURES}
-    measures.update(satisfied_weighted=0.0, median_close_hours=None, p90_close_hours=None)
+    measures = {name: 0 for name in ZERO_MEASURES} | {f"answer_{a}": 0 for a in REVISIT_ANSWERS}
     return _finish_orders(measures, config)
 
 
@@ -161,11 +242,19 @@ def complaint_counts_by(con, scope: Scope, window: Window, by=(), grain: str | N
     """Complaints filed in the window, split by dimensions and/or a time grain."""
     where, params = scope.where("complaints")
     keys = _group_keys("complaints", by, grain, "filed_at")
-    select_keys = "".join(f"{expr} AS {name}, " for name, expr in keys)
-    group = f"GROUP BY {', '.join(n for n, _ in keys)} ORDER BY {', '.join(n for n, _ in keys)}" if keys else ""
-    return rows(con, f"""SELECT {select_keys}count(*) AS complaint_count FROM complaints
-                         WHERE filed_at >= $start AND filed_at < $end AND filed_at <= $as_of AND {where} {group}""",
-                {**params, **_window_params(window)})
+    plan = rollup.plan(con, "complaints", scope.columns("complaints"), window, by, grain)
+    if plan is None:
+        select_keys, group = _key_sql(keys)
+        return rows(con, f"""SELECT {select_keys}count(*) AS complaint_count FROM complaints
+                             WHERE filed_at >= $start AND filed_at < $end AND filed_at <= $as_of AND {where} {group}""",
+                    {**params, **_window_params(window)})
+    select_keys, group = _key_sql([(name, expr.replace("filed_at", "month")) for name, expr in keys])
+    found = rows(con, f"""SELECT {select_keys}sum(complaint_count)::BIGINT AS complaint_count FROM {plan.table}
+                          WHERE month >= $month_from AND month < $month_to AND {where} {group}""",
+                 {**params, "month_from": plan.month_from, "month_to": plan.month_to})
+    if keys:
+        return [r for r in found if r["complaint_count"]]
+    return [{"complaint_count": found[0]["complaint_count"] or 0}]
 
 
 def complaint_count(con, scope: Scope, window: Window) -> int:
@@ -226,22 +315,30 @@ def compounds_with_flags(con, config: dict, scope: Scope, window: Window) -> lis
 
 
 def eligible_uncovered(con, config: dict, scope: Scope, window: Window) -> list[str]:
-    return [r["compound_name"] for r in compounds_with_flags(con, config, scope, window) if r["is_eligible_uncovered"]]
+    where, params = scope.where("compounds")
+    params.update(_compound_params(config, window))
+    return [r["compound_name"] for r in rows(con, f"""
+        SELECT compound_name FROM (SELECT street, community, compound_name, party_members, {_compound_flags()}
+                                   FROM compounds WHERE {where})
+        WHERE party_members >= $eligible_min AND NOT has_own_branch ORDER BY street, community, compound_name""", params)]
 
 
 def open_orders_by_age(con, config: dict, scope: Scope, window: Window) -> dict:
-    """Orders still open at as_of: not yet due, and overdue by day buckets (config open_order_age_buckets)."""
+    """Orders still open at as_of: not yet due, and overdue by day buckets (config open_order_age_buckets).
+    At the data's moment the open orders are the ones without a closing time, kept apart at import."""
     low, high = config["open_order_age_buckets"]
     where, params = scope.where("work_orders")
+    settled = rollup.latest(con)
+    source = ("open_work_orders" if settled is not None and window.as_of >= settled
+              else "work_orders WHERE closed_at IS NULL OR closed_at > $as_of")
     found = one(con, f"""
         SELECT count(*) FILTER (WHERE overdue_days IS NULL OR overdue_days <= 0) AS not_yet_due,
                count(*) FILTER (WHERE overdue_days BETWEEN 1 AND $low) AS overdue_short,
                count(*) FILTER (WHERE overdue_days BETWEEN $low + 1 AND $high) AS overdue_medium,
                count(*) FILTER (WHERE overdue_days > $high) AS overdue_long
         FROM (SELECT CASE WHEN due_at < $as_of THEN CAST(ceil(epoch($as_of - due_at) / 86400) AS BIGINT) END AS overdue_days
-              FROM work_orders
-              WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where}
-                AND (closed_at IS NULL OR closed_at > $as_of))""",
+              FROM (SELECT * FROM {source})
+              WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where})""",
         {**params, **_window_params(window), "low": low, "high": high})
     return found
 
@@ -270,13 +367,14 @@ def changes(current: dict, other: dict) -> dict:
 def kpi_report(con, config: dict, scope: Scope, window: Window) -> dict:
     """Current KPIs with the previous period and the same period a year earlier, and the changes."""
     report = {"period": _period_info(window)}
-    current = kpis(con, config, scope, window)
-    report.update(current)
-    for which in ("previous_period", "same_period_last_year"):
-        other = window.compared(which)
-        values = order_kpis(con, config, scope, other)
-        values["complaint_count"] = complaint_count(con, scope, other)
-        report[which] = {"period": _period_info(other), **values, "changes": changes(current, values)}
+    with rollup.pinned(con):
+        current = kpis(con, config, scope, window)
+        report.update(current)
+        for which in ("previous_period", "same_period_last_year"):
+            other = window.compared(which)
+            values = order_kpis(con, config, scope, other)
+            values["complaint_count"] = complaint_count(con, scope, other)
+            report[which] = {"period": _period_info(other), **values, "changes": changes(current, values)}
     return report
 
 

@@ -1,0 +1,264 @@
+"""Monthly rollups maintained at import, so the dashboard's questions cost the same at ten million orders
+as at ten thousand.
+
+The rollups hold each order's verdict as it stands once the data is complete (closed or not, on time,
+revisit answer ...). That is the verdict at the data's own moment (数据截至, the latest timestamp), because
+nothing in the data happens after it. A question is answered from them only when it is asked at that
+moment or later, over whole months, and by dimensions a rollup keeps; anything else (a comparison cut
+to the same elapsed time, a week grain, a handling unit) is answered by scanning the orders, as before.
+Both ways give the same numbers, to the last digit (tests/test_rollup.py).
+
+- order / complaint rollups: counts by month and a set of dimensions;
+- open_work_orders: orders without a closing time, for 应办结 (due by as_of) and open orders by age;
+- close_hours_cube: exact median and 90th percentile of hours to close, computed by DuckDB at import
+  for every month, quarter, half-year and year and the scopes officials look at (whole district,
+  street, community, compound, compounds of a street, communities of a street).
+
+A rollup is rebuilt for the months an import touched (the registry rebuilds all: it moves orders
+between compounds) inside the import's transaction, so it is never out of step with the orders."""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+from dataclasses import dataclass
+
+from .db import rows
+
+VERSION = "1"
+REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
+
+ORDER_ROLLUPS = (
+    ("order_rollup_compound", ("street", "community", "compound_name", "compound_kind", "management_mode")),
+    ("order_rollup_category", ("street", "community", "compound_kind", "management_mode", "category", "source",
+                               "request_type")),
+)
+COMPLAINT_ROLLUPS = (
+    ("complaint_rollup_compound", ("street", "community", "compound_name", "compound_kind", "management_mode")),
+    ("complaint_rollup_category", ("street", "community", "compound_kind", "management_mode", "category", "source")),
+)
+OPEN_COLUMNS = ("received_at", "due_at", "street", "community", "compound_name", "source", "category", "request_type",
+                "compound_kind", "management_mode", "handling_unit")
+CUBE_DIMS = ("street", "community", "compound_name")
+CUBE_SETS = ((), ("street",), ("community",), ("compound_name",), ("street", "community"), ("street", "compound_name"))
+CUBE_KINDS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+# The settled verdicts of one order (no as_of: nothing in the data is later than its latest timestamp).
+ORDER_MEASURES = {
+    "orders_total": "count(*)",
+    "closed": "count(*) FILTER (WHERE closed_at IS NOT NULL)",
+    "closed_on_time": "count(*) FILTER (WHERE closed_at IS NOT NULL AND (due_at IS NULL OR closed_at <= due_at))",
+    **{f"answer_{a}": f"count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result = '{a}')"
+       for a in REVISIT_ANSWERS},
+    "first_contact_known": "count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result IN {answers} "
+                           "AND first_contact IS NOT NULL)",
+    "first_contacted": "count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result IN {answers} AND first_contact)",
+    "resolved_known": "count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result IN {answers} "
+                      "AND resolved IS NOT NULL)",
+    "resolved_yes": "count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result IN {answers} AND resolved)",
+    "repeat_orders": "count(*) FILTER (WHERE is_repeat)",
+}
+ANSWERS_SQL = "(" + ", ".join(f"'{a}'" for a in REVISIT_ANSWERS) + ")"
+
+
+def _month(day) -> dt.date:
+    return dt.date(day.year, day.month, 1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+_PINNED: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("rollup_meta", default=None)
+
+
+def _meta(con) -> dict:
+    pinned = _PINNED.get()
+    if pinned is not None and pinned[0] is con:
+        return pinned[1]
+    return {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM meta WHERE key IN "
+                                                    "('rollup_version', 'latest_timestamp')")}
+
+
+@contextlib.contextmanager
+def pinned(con):
+    """Read the rollups' state once for a whole report (a dozen questions asked of one database state)."""
+    token = _PINNED.set((con, _meta(con)))
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+# ---- building -------------------------------------------------------------------------------------
+
+def _ddl() -> list[str]:
+    statements = []
+    for table, dims in ORDER_ROLLUPS:
+        measures = ", ".join(f"{name} BIGINT" for name in ORDER_MEASURES)
+        statements.append(f"CREATE TABLE {table} (month DATE, {', '.join(f'{d} VARCHAR' for d in dims)}, {measures})")
+    for table, dims in COMPLAINT_ROLLUPS:
+        statements.append(f"CREATE TABLE {table} (month DATE, {', '.join(f'{d} VARCHAR' for d in dims)}, "
+                          "complaint_count BIGINT)")
+    statements.append("CREATE TABLE open_work_orders AS SELECT " + ", ".join(OPEN_COLUMNS) + " FROM work_orders LIMIT 0")
+    statements.append("CREATE TABLE close_hours_cube (kind VARCHAR, period_start DATE, grouping_set VARCHAR, "
+                      "street VARCHAR, community VARCHAR, compound_name VARCHAR, "
+                      "median_close_hours DOUBLE, p90_close_hours DOUBLE)")
+    return statements
+
+
+def ensure(con) -> None:
+    """Create (or, after a change of their layout, recreate) the rollups and fill them from the tables."""
+    if _meta(con).get("rollup_version") == VERSION:
+        return
+    for table in _tables():
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in _ddl():
+        con.execute(statement)
+    refresh(con, "compounds")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
+
+
+def _tables() -> list[str]:
+    return [t for t, _ in ORDER_ROLLUPS + COMPLAINT_ROLLUPS] + ["open_work_orders", "close_hours_cube"]
+
+
+def refresh(con, kind: str, first: dt.datetime | None = None, last: dt.datetime | None = None) -> None:
+    """Rebuild what an import of `kind` changed: the months from `first` to `last` of its main timestamp
+    (old and new values of the rows it wrote), or everything after a registry import or without a span."""
+    if kind in ("work_orders", "compounds"):
+        _refresh_orders(con, *(_span(first, last) if kind == "work_orders" else (None, None)))
+    if kind in ("complaints", "compounds"):
+        _refresh_complaints(con, *(_span(first, last) if kind == "complaints" else (None, None)))
+    latest = rows(con, """SELECT max(t) AS t FROM (
+        SELECT max(received_at) AS t FROM work_orders UNION ALL SELECT max(closed_at) FROM work_orders
+        UNION ALL SELECT max(revisited_at) FROM work_orders UNION ALL SELECT max(filed_at) FROM complaints
+        UNION ALL SELECT max(closed_at) FROM complaints)""")[0]["t"]
+    con.execute("DELETE FROM meta WHERE key = 'latest_timestamp'")
+    if latest is not None:
+        con.execute("INSERT INTO meta VALUES ('latest_timestamp', ?)", [latest.isoformat(sep=" ")])
+
+
+def _span(first, last) -> tuple[dt.date | None, dt.date | None]:
+    if first is None or last is None:
+        return (dt.date.max, dt.date.min)   # nothing written: an empty range
+    return _month(first), _next_month(_month(last))
+
+
+def _range_sql(column: str, start, end) -> tuple[str, dict]:
+    if start is None:
+        return "true", {}
+    return f"{column} >= $range_start AND {column} < $range_end", {"range_start": start, "range_end": end}
+
+
+def _refresh_orders(con, start, end) -> None:
+    if start is not None and start >= end:
+        return
+    where, params = _range_sql("received_at", start, end)
+    month_where, _ = _range_sql("month", start, end)
+    measures = ", ".join(f"{sql.format(answers=ANSWERS_SQL)} AS {name}" for name, sql in ORDER_MEASURES.items())
+    for table, dims in ORDER_ROLLUPS:
+        con.execute(f"DELETE FROM {table} WHERE {month_where}", params)
+        keys = ", ".join(dims)
+        con.execute(f"""INSERT INTO {table} SELECT CAST(date_trunc('month', received_at) AS DATE) AS month, {keys},
+                               {measures}
+                        FROM work_orders WHERE {where} GROUP BY ALL ORDER BY month""", params)
+    con.execute(f"DELETE FROM open_work_orders WHERE {where}", params)
+    con.execute(f"INSERT INTO open_work_orders SELECT {', '.join(OPEN_COLUMNS)} FROM work_orders "
+                f"WHERE closed_at IS NULL AND {where} ORDER BY received_at", params)
+    # the cube holds whole quarters, halves and years: rebuild the calendar years the span touches
+    if start is not None:
+        start, end = dt.date(start.year, 1, 1), dt.date((end - dt.timedelta(days=1)).year + 1, 1, 1)
+    where, params = _range_sql("received_at", start, end)
+    cube_where, _ = _range_sql("period_start", start, end)
+    con.execute(f"DELETE FROM close_hours_cube WHERE {cube_where}", params)
+    sets = ", ".join("(period_start" + "".join(f", {d}" for d in s) + ")" for s in CUBE_SETS)
+    names = " ".join(f"WHEN grouping({', '.join(CUBE_DIMS)}) = {_grouping_id(s)} THEN '{','.join(s)}'"
+                     for s in CUBE_SETS)
+    for kind, months in CUBE_KINDS.items():
+        period_start = (f"CAST(make_date(year(received_at), (month(received_at) - 1) // {months} * {months} + 1, 1) "
+                        "AS DATE)")
+        con.execute(f"""INSERT INTO close_hours_cube
+            SELECT '{kind}', period_start, grouping_set, street, community, compound_name, q[1], q[2]
+            FROM (SELECT period_start, CASE {names} END AS grouping_set, street, community, compound_name,
+                         quantile_cont(close_hours, [0.5, 0.9]) AS q
+                  FROM (SELECT {period_start} AS period_start, street, community, compound_name,
+                               {CLOSE_HOURS} AS close_hours
+                        FROM work_orders WHERE closed_at IS NOT NULL AND {where})
+                  GROUP BY GROUPING SETS ({sets}))""", params)
+
+
+CLOSE_HOURS = "epoch(closed_at - received_at) / 3600.0"
+
+
+def _grouping_id(dims: tuple) -> int:
+    """DuckDB's grouping() bit pattern: a 1 for every dimension not grouped, first dimension highest."""
+    return sum(1 << (len(CUBE_DIMS) - 1 - i) for i, d in enumerate(CUBE_DIMS) if d not in dims)
+
+
+def _refresh_complaints(con, start, end) -> None:
+    if start is not None and start >= end:
+        return
+    where, params = _range_sql("filed_at", start, end)
+    month_where, _ = _range_sql("month", start, end)
+    for table, dims in COMPLAINT_ROLLUPS:
+        con.execute(f"DELETE FROM {table} WHERE {month_where}", params)
+        con.execute(f"""INSERT INTO {table} SELECT CAST(date_trunc('month', filed_at) AS DATE) AS month,
+                               {', '.join(dims)}, count(*) FROM complaints WHERE {where} GROUP BY ALL ORDER BY month""",
+                    params)
+
+
+# ---- asking -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Plan:
+    """How to answer from the rollups: which table, which months [month_from, month_to)."""
+    table: str
+    month_from: dt.date
+    month_to: dt.date
+    open_ended: bool   # the window reaches past the data's latest moment: its last month is all there is
+
+
+def latest(con) -> dt.datetime | None:
+    """The data's latest timestamp as recorded at the last import (None when unknown)."""
+    value = _meta(con).get("latest_timestamp")
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def plan(con, dataset: str, scope_columns: list[str], window, by=(), grain: str | None = None) -> Plan | None:
+    """A rollup that answers exactly, or None: the window is judged at or after the data's moment, runs
+    over whole months, and every dimension asked for is kept."""
+    meta = _meta(con)
+    if meta.get("rollup_version") != VERSION or not meta.get("latest_timestamp"):
+        return None
+    settled = dt.datetime.fromisoformat(meta["latest_timestamp"])
+    if window.as_of < settled or window.period.start.day != 1 or grain not in (None, "month", "quarter", "year"):
+        return None
+    end = window.end
+    if end > settled:
+        month_to = _next_month(_month(settled)) if window.period.start <= settled.date() else window.period.start
+    elif end.day == 1 and end.time() == dt.time():
+        month_to = end.date()
+    else:
+        return None
+    needed = set(scope_columns) | set(by)
+    for table, dims in (ORDER_ROLLUPS if dataset == "work_orders" else COMPLAINT_ROLLUPS):
+        if needed <= set(dims):
+            return Plan(table, window.period.start, max(month_to, window.period.start), end > settled)
+    return None
+
+
+def cube_cells(window, plan_: Plan, scope_columns: list[str], by, grain: str | None) -> tuple[str, str] | None:
+    """(kind, grouping set) of the cube cells that are exactly the groups asked for, or None."""
+    dims = set(scope_columns) | set(by)
+    grouping = next((s for s in CUBE_SETS if set(s) == dims), None)
+    if grouping is None:
+        return None
+    if grain is None:
+        kind = window.period.kind   # a whole month, quarter, half or year (or all of it the data has yet)
+        return (kind, ",".join(grouping)) if kind in CUBE_KINDS else None
+    months = CUBE_KINDS[grain]
+    aligned = (lambda d: (d.month - 1) % months == 0)
+    if not aligned(plan_.month_from) or not (aligned(plan_.month_to) or plan_.open_ended):
+        return None
+    return grain, ",".join(grouping)
