@@ -2,6 +2,7 @@
 or rejected with its reason, and a file that cannot be imported leaves the database as it was."""
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ class ImportResult:
                                   + self.rows_duplicate + self.rows_rejected)
 
 
+_HASHER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-sha256")
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -70,6 +74,8 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
     dataset = DATASETS[kind]
     path = Path(path)
     rejection_path = raw = None
+    # the file's fingerprint is taken beside the import (hashing lets go of the interpreter lock)
+    hashing = _HASHER.submit(file_sha256, path) if path.exists() else None
     con.execute("BEGIN TRANSACTION")
     try:
         raw = read_into(con, path, header_score_for(config, kind))
@@ -78,11 +84,12 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         rows_read = scalar(con, "SELECT count(*) FROM staging")
         _record_issues(con, dataset, mapping)
         notes = _derive_due_at(con, dataset, mapping, config)
-        counts = _upsert(con, dataset)
-        resolve_compounds(con, config)
+        import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
+        counts = _upsert(con, dataset, import_id)
+        # a registry can move every order; orders or complaints only need their own rows matched
+        resolve_compounds(con, config, None if kind == "compounds" else (dataset.table, import_id))
         span = counts.get("span") or {}
         rollup.refresh(con, kind, span.get("first"), span.get("last"))
-        import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
         issue_counts = one(con, """SELECT count(*) FILTER (severity = 'rejected') AS rejected,
                                           count(*) FILTER (severity = 'duplicate') AS duplicate,
                                           count(*) FILTER (severity = 'warning') AS warnings FROM staging_issues""")
@@ -97,10 +104,9 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         )
         if not result.accounted():
             raise ImportFailure(f"{path.name}: 行数核对不平 / row accounting does not balance: {result}")
-        con.execute(f"UPDATE {dataset.table} SET import_id = ? WHERE import_id = -1", [import_id])
         con.execute(
             "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, kind, path.name, file_sha256(path), mapping.profile, imported_at or dt.datetime.now(),
+            [import_id, kind, path.name, hashing.result(), mapping.profile, imported_at or dt.datetime.now(),
              rows_read, result.rows_new, result.rows_updated, result.rows_unchanged, result.rows_duplicate,
              result.rows_rejected, result.warnings, result.rejection_file],
         )
@@ -119,7 +125,7 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         raise ImportFailure(f"{path.name}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}") from exc
     finally:
         release(con, raw)
-        for table in ("staging", "staging_issues", "incoming"):
+        for table in ("staging", "staging_dups", "staging_issues", "incoming"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -149,11 +155,12 @@ def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None
     id_field, ts = quote(dataset.id_field), dataset.main_timestamp
     rejected = f"{id_field} IS NULL" + (f" OR {quote(ts)} IS NULL" if ts else "")
     derived = ", false AS due_at_derived" if dataset.kind == "work_orders" else ""
-    # keep_row: the last row of the file carrying this id (earlier ones are duplicates in the file)
     con.execute(f"""CREATE TEMP TABLE staging AS
-        SELECT *, max(_row) FILTER (WHERE NOT rejected) OVER (PARTITION BY {id_field}) AS keep_row{derived}
-        FROM (SELECT *, ({rejected}) AS rejected
-              FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {STAGING})))""", params)
+        SELECT *, ({rejected}) AS rejected{derived}
+        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {STAGING}))""", params)
+    # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
+    con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
+                    WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")
 
 
 def _sql_type(kind: str) -> str:
@@ -182,7 +189,8 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
     con.execute(f"""
         INSERT INTO staging_issues
         SELECT _row, ?, 'duplicate', '与第' || keep_row || '行' || ? || '重复（保留文件中最后一次出现） / duplicate id in file, the last occurrence is kept', {quote(id_field)}
-        FROM staging WHERE NOT rejected AND _row < keep_row""", [id_header, id_label])
+        FROM staging JOIN staging_dups USING ({quote(id_field)}) WHERE NOT rejected AND _row < keep_row""",
+        [id_header, id_label])
     for f in dataset.fields:
         if f.name not in mapping.columns or f.kind not in cleaning.KIND_WARNING or f.name == ts:
             continue
@@ -244,7 +252,7 @@ def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> lis
     return notes
 
 
-def _upsert(con, dataset: Dataset) -> dict:
+def _upsert(con, dataset: Dataset, import_id: int) -> dict:
     """Classify kept rows against the table, then write new and changed ones."""
     id_field = dataset.id_field
     stored = content_columns(dataset)
@@ -254,17 +262,28 @@ def _upsert(con, dataset: Dataset) -> dict:
     main = dataset.main_timestamp
     old_time = f", t.{quote(main)} AS _old_time" if main else ""
     same = " AND ".join(f"s.{source_expr[c]} IS NOT DISTINCT FROM t.{quote(c)}" for c in stored)
+    kept = f"""(SELECT * FROM staging ANTI JOIN staging_dups d
+                ON d.{quote(id_field)} = staging.{quote(id_field)} AND staging._row < d.keep_row
+                WHERE NOT rejected) s"""
+    cols = ", ".join(quote(c) for c in stored)
+    known = scalar(con, f"""SELECT EXISTS (SELECT 1 FROM {dataset.table} t
+                                           SEMI JOIN staging s ON t.{quote(id_field)} = s.{quote(id_field)})""")
+    if not known:   # only new ids (a new month's export): written straight from staging
+        con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {select}, ? FROM {kept}", [import_id])
+        out = {"new": scalar(con, f"SELECT count(*) FROM {kept}"), "updated": 0, "unchanged": 0}
+        if main:
+            out["span"] = one(con, f"SELECT min({quote(main)}) AS first, max({quote(main)}) AS last FROM {kept}")
+        return out
     con.execute(f"""CREATE TEMP TABLE incoming AS
         SELECT {select}, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new' WHEN {same} THEN 'unchanged'
                               ELSE 'updated' END AS _outcome{old_time}
-        FROM (SELECT * FROM staging WHERE NOT rejected AND _row = keep_row) s
+        FROM {kept}
         LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = s.{quote(id_field)}""")
     counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
-    cols = ", ".join(quote(c) for c in stored)
     con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "
                 f"(SELECT {quote(id_field)} FROM incoming WHERE _outcome = 'updated')")
-    con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {cols}, -1 FROM incoming "
-                f"WHERE _outcome IN ('new', 'updated')")
+    con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {cols}, ? FROM incoming "
+                f"WHERE _outcome IN ('new', 'updated')", [import_id])
     out = {k: int(counts.get(k, 0)) for k in ("new", "updated", "unchanged")}
     if main:   # the span of time the written rows cover, old values included: what the rollups rebuild
         out["span"] = one(con, f"""SELECT least(min({quote(main)}), min(_old_time)) AS first,

@@ -52,29 +52,33 @@ def match(keys: dict[str, str | None], raw: str | None) -> str | None:
     return keys.get(name_key(raw)) if raw is not None else None
 
 
-def resolve_compounds(con, config: dict) -> None:
+def resolve_compounds(con, config: dict, only: tuple[str, int] | None = None) -> None:
     """Set compound_name, and street/community where the export left them blank, on every order
-    and complaint from the current registry; rows already right are not rewritten."""
+    and complaint from the current registry (or only on the rows one import wrote: `only` = (table,
+    import_id)); rows already right are not rewritten."""
     keys = registry_keys(con, config)
-    for table in ("work_orders", "complaints"):
-        raws = [r["compound_raw"] for r in rows(con, f"SELECT DISTINCT compound_raw FROM {table} WHERE compound_raw IS NOT NULL")]
+    tables = [only[0]] if only else ["work_orders", "complaints"]
+    for table in tables:
+        mine, params = ("import_id = ?", [only[1]]) if only else ("true", [])
+        raws = [r["compound_raw"] for r in rows(
+            con, f"SELECT DISTINCT compound_raw FROM {table} WHERE compound_raw IS NOT NULL AND {mine}", params)]
         matches = pa.table({"compound_raw": pa.array(raws, pa.string()),
                             "matched_name": pa.array([match(keys, r) for r in raws], pa.string())})
         con.register("compound_match", matches)
         con.execute(f"""
             UPDATE {table} SET compound_name = r.compound_name, street = r.street, community = r.community,
                    compound_kind = r.compound_kind, management_mode = r.management_mode
-            FROM (SELECT t.rowid AS rid, m.matched_name AS compound_name,
+            FROM (SELECT t.rid, m.matched_name AS compound_name,
                          COALESCE(t.street_export, c.street) AS street,
                          COALESCE(t.community_export, c.community) AS community,
                          c.compound_kind, c.management_mode
-                  FROM {table} t
+                  FROM (SELECT rowid AS rid, compound_raw, street_export, community_export FROM {table} WHERE {mine}) t
                   LEFT JOIN compound_match m ON m.compound_raw = t.compound_raw
                   LEFT JOIN compounds c ON c.compound_name = m.matched_name) r
             WHERE {table}.rowid = r.rid AND (
                 {table}.compound_name IS DISTINCT FROM r.compound_name OR {table}.street IS DISTINCT FROM r.street
                 OR {table}.community IS DISTINCT FROM r.community OR {table}.compound_kind IS DISTINCT FROM r.compound_kind
-                OR {table}.management_mode IS DISTINCT FROM r.management_mode)""")
+                OR {table}.management_mode IS DISTINCT FROM r.management_mode)""", params)
         con.unregister("compound_match")
 
 

@@ -281,3 +281,20 @@ def test_utf8_file_broken_after_the_probe_fails_whole(tmp_path, config, monkeypa
     with pytest.raises(ImportFailure, match=r"(?s)broken.csv.*not utf-8 encoded"):
         import_file(con, "work_orders", path, config)
     assert con.execute("SELECT count(*) FROM work_orders").fetchone()[0] == 0
+
+
+def test_row_numbers_hold_in_a_file_read_in_parallel(tmp_path, config):
+    """A file big enough for DuckDB to read in several pieces at once: issues still name the file's lines."""
+    data = [fixtures._order(f"P{i:06d}", "2024-06-03 09:00", "2024-06-06 09:00", "2024-06-05 10:00", "满意",
+                            content="楼道灯不亮" * 8) for i in range(120_000)]
+    data[70_000][2] = "不是日期"                 # line 70,002 (after the header line)
+    data[119_999][0] = ""                       # the last line, 120,001
+    data[100_000][0] = data[5][0]               # a duplicate of line 7 at line 100,002: line 7 is the duplicate
+    path = fixtures.write_csv(tmp_path / "大文件.csv", fixtures.ORDER_HEADERS, data)
+    assert path.stat().st_size > 30_000_000
+    con = connect(tmp_path / "big.duckdb")
+    result = import_file(con, "work_orders", path, config)
+    assert (result.rows_read, result.rows_new, result.rows_rejected, result.rows_duplicate) == (120_000, 119_997, 2, 1)
+    issues = con.execute("SELECT row_number, severity FROM import_issues ORDER BY row_number").fetchall()
+    assert issues == [(7, "duplicate"), (70_002, "rejected"), (120_001, "rejected")]
+    con.close()
