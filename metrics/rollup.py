@@ -25,17 +25,16 @@ from dataclasses import dataclass
 
 from .db import rows
 
-VERSION = "1"
+VERSION = "2"
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 ORDER_ROLLUPS = (
     ("order_rollup_compound", ("street", "community", "compound_name", "compound_kind", "management_mode")),
-    ("order_rollup_category", ("street", "community", "compound_kind", "management_mode", "category", "source",
-                               "request_type")),
+    ("order_rollup_category", ("street", "community", "category", "source", "request_type")),
 )
 COMPLAINT_ROLLUPS = (
     ("complaint_rollup_compound", ("street", "community", "compound_name", "compound_kind", "management_mode")),
-    ("complaint_rollup_category", ("street", "community", "compound_kind", "management_mode", "category", "source")),
+    ("complaint_rollup_category", ("street", "community", "category", "source")),
 )
 OPEN_COLUMNS = ("received_at", "due_at", "street", "community", "compound_name", "source", "category", "request_type",
                 "compound_kind", "management_mode", "handling_unit")
