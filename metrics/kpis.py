@@ -85,7 +85,7 @@ def _order_measures_sql() -> tuple[str, str, dict]:
     params = {"revisit_answers": list(REVISIT_ANSWERS)}
     flags = f"""
         closed_at IS NOT NULL AND closed_at <= $as_of AS is_closed,
-        closed_at IS NOT NULL AND closed_at <= $as_of AND revisit_result IN (SELECT unnest($revisit_answers))
+        closed_at IS NOT NULL AND closed_at <= $as_of AND list_contains($revisit_answers, revisit_result)
             AND (revisited_at IS NULL OR revisited_at <= $as_of) AS is_revisited,
         {rollup.CLOSE_HOURS} AS close_hours"""
     answers = "".join(f"count(*) FILTER (WHERE is_revisited AND revisit_result = '{a}') AS answer_{a},\n"
@@ -154,15 +154,15 @@ def _order_measures_rollup(con, scope: Scope, window: Window, keys, plan) -> lis
     select_keys, group = _key_sql(rollup_keys)
     open_keys, open_group = _key_sql(keys)
     sums = ", ".join(f"sum({name})::BIGINT AS {name}" for name in rollup.ORDER_MEASURES)
-    join = " AND ".join(f"o.{name} IS NOT DISTINCT FROM r.{name}" for name, _ in keys) or "true"
-    found = rows(con, f"""
-        WITH r AS (SELECT {select_keys}{sums} FROM {plan.table}
-                   WHERE month >= $month_from AND month < $month_to AND {where} {group}),
-             o AS (SELECT {open_keys}count(*) AS open_due FROM open_work_orders
-                   WHERE received_at >= $start AND received_at < $end AND due_at <= $as_of AND {where} {open_group})
-        SELECT r.*, coalesce(o.open_due, 0) AS open_due FROM r LEFT JOIN o ON {join}
-        WHERE r.orders_total > 0 ORDER BY {', '.join(f'r.{n}' for n, _ in keys) or '1'}""",
-        {**params, **_window_params(window), "month_from": plan.month_from, "month_to": plan.month_to})
+    names = [name for name, _ in keys]
+    counted = rows(con, f"""SELECT {select_keys}{sums} FROM {plan.table}
+                            WHERE month >= $month_from AND month < $month_to AND {where} {group}""",
+                   {**params, "month_from": plan.month_from, "month_to": plan.month_to})
+    due = {tuple(r[n] for n in names): r["open_due"] for r in rows(
+        con, f"""SELECT {open_keys}count(*) AS open_due FROM open_work_orders
+                 WHERE received_at >= $start AND received_at < $end AND due_at <= $as_of AND {where} {open_group}""",
+        {**params, **_window_params(window)})}
+    found = [{**r, "open_due": due.get(tuple(r[n] for n in names), 0)} for r in counted if r["orders_total"]]
     if not keys and not found:
         found = [{name: 0 for name in rollup.ORDER_MEASURES} | {"open_due": 0}]
     for r in found:
@@ -263,11 +263,11 @@ def complaint_count(con, scope: Scope, window: Window) -> int:
 
 def _compound_flags() -> str:
     return """
-        party_org_type IN (SELECT unnest($covered_types))
+        list_contains($covered_types, party_org_type)
             AND (party_org_founded_on IS NULL OR party_org_founded_on <= $reference_date) AS is_covered,
         party_org_type = 'independent_branch'
             AND (party_org_founded_on IS NULL OR party_org_founded_on <= $reference_date) AS has_own_branch,
-        party_org_type IN (SELECT unnest($branch_types))
+        list_contains($branch_types, party_org_type)
             AND (party_org_founded_on IS NULL OR party_org_founded_on <= $reference_date) AS has_branch"""
 
 

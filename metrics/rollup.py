@@ -110,12 +110,18 @@ def ensure(con) -> None:
     """Create (or, after a change of their layout, recreate) the rollups and fill them from the tables."""
     if _meta(con).get("rollup_version") == VERSION:
         return
-    for table in _tables():
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    for statement in _ddl():
-        con.execute(statement)
-    refresh(con, "compounds")
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in _tables():
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _ddl():
+            con.execute(statement)
+        refresh(con, "compounds")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _tables() -> list[str]:
@@ -124,7 +130,8 @@ def _tables() -> list[str]:
 
 def refresh(con, kind: str, first: dt.datetime | None = None, last: dt.datetime | None = None) -> None:
     """Rebuild what an import of `kind` changed: the months from `first` to `last` of its main timestamp
-    (old and new values of the rows it wrote), or everything after a registry import or without a span."""
+    (old and new values of the rows it wrote; nothing when it wrote none), or everything after a registry
+    import. Runs inside the import's transaction."""
     if kind in ("work_orders", "compounds"):
         _refresh_orders(con, *(_span(first, last) if kind == "work_orders" else (None, None)))
     if kind in ("complaints", "compounds"):
