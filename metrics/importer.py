@@ -12,10 +12,10 @@ import pyarrow as pa
 
 from . import cleaning, duetime, rollup
 from .db import one, quote, rows, scalar
-from .names import resolve_compounds
+from . import names
 from .profiles import Mapping, header_score_for, match_profile
-from .readers import STAGING, ImportFailure, read_into, release
-from .schema import DATASETS, Dataset, content_columns, stored_name
+from .readers import ROWS_TABLE, ImportFailure, copy_rows, read_into, release
+from .schema import DATASETS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
 
 MAX_ISSUES_KEPT = 100_000
 
@@ -80,14 +80,14 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
     try:
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, path.name, profile)
-        _type_staging(con, dataset, mapping, config)
+        _type_staging(con, raw, dataset, mapping, config)
         rows_read = scalar(con, "SELECT count(*) FROM staging")
         _record_issues(con, dataset, mapping)
         notes = _derive_due_at(con, dataset, mapping, config)
         import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
-        counts = _upsert(con, dataset, import_id)
-        # a registry can move every order; orders or complaints only need their own rows matched
-        resolve_compounds(con, config, None if kind == "compounds" else (dataset.table, import_id))
+        counts = _upsert(con, dataset, import_id, config)
+        if kind == "compounds":   # a registry can move every order and complaint to another compound
+            names.resolve_compounds(con, config)
         span = counts.get("span") or {}
         rollup.refresh(con, kind, span.get("first"), span.get("last"))
         issue_counts = one(con, """SELECT count(*) FILTER (severity = 'rejected') AS rejected,
@@ -125,18 +125,19 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         raise ImportFailure(f"{path.name}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}") from exc
     finally:
         release(con, raw)
-        for table in ("staging", "staging_dups", "staging_issues", "incoming"):
+        for table in ("staging_dups", "staging_issues", "incoming"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None:
+def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict) -> None:
     """staging: _row, the typed value of every mapped field (NULL when absent) and, where a warning or a
-    rejection must tell a bad value from a blank one, its trimmed text (raw_*).
+    rejection must tell a bad value from a blank one, its trimmed text when it could not be read (raw_*).
 
-    The inner query trims each cell once; the outer one types the trimmed text, so the file is read once
-    and no expression is evaluated twice."""
-    inner = ["_row"] + [f"c{i} AS p{i}" for i in mapping.personal]
-    select, params = ["_row"], []
+    The inner query trims each cell once; the outer one types the trimmed text, so the file is read once,
+    straight into its typed copy, and no expression is evaluated twice."""
+    select = [raw.row_column] if raw.row_column else []
+    inner = select + [f"c{i} AS p{i}" for i in mapping.personal]
+    params, unreadable = [], []
     for f in dataset.fields:
         pos = mapping.columns.get(f.name)
         raw_name = quote("raw_" + f.name)
@@ -150,14 +151,15 @@ def _type_staging(con, dataset: Dataset, mapping: Mapping, config: dict) -> None
             continue
         if f.kind in cleaning.KIND_WARNING or f.name == dataset.main_timestamp:
             select.append(raw_name)  # kept to tell a bad value (warning) from a blank one
+            unreadable.append(f"CASE WHEN {quote(f.name)} IS NULL THEN {raw_name} END AS {raw_name}")
         select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {quote(f.name)}")
         params += p
     id_field, ts = quote(dataset.id_field), dataset.main_timestamp
     rejected = f"{id_field} IS NULL" + (f" OR {quote(ts)} IS NULL" if ts else "")
     derived = ", false AS due_at_derived" if dataset.kind == "work_orders" else ""
-    con.execute(f"""CREATE TEMP TABLE staging AS
-        SELECT *, ({rejected}) AS rejected{derived}
-        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {STAGING}))""", params)
+    # the text of a typed value is kept only where it could not be read (a million copies of good dates cost)
+    copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(unreadable)}), ({rejected}) AS rejected{derived}
+        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {raw.source}))""", params, "staging")
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
                     WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")
@@ -236,9 +238,9 @@ def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> lis
         "received_date": pa.array(workdays["received_date"], pa.date32()),
         "n": pa.array(workdays["n"], pa.int64()),
         "due_date": pa.array(workdays["due_date"], pa.date32())}))
-    con.execute("""
-        UPDATE staging SET due_at = d.due_at, due_at_derived = true
-        FROM (SELECT s._row, CASE l.limit_unit
+    con.execute(f"""
+        UPDATE {ROWS_TABLE} SET due_at = d.due_at, due_at_derived = true
+        FROM (SELECT s._rid, CASE l.limit_unit
                     WHEN 'hours' THEN s.received_at + to_hours(l.limit_value)
                     WHEN 'calendar_days' THEN s.received_at + to_days(CAST(l.limit_value AS INTEGER))
                     ELSE CAST(w.due_date AS TIMESTAMP) + (s.received_at - CAST(CAST(s.received_at AS DATE) AS TIMESTAMP))
@@ -246,14 +248,15 @@ def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> lis
               FROM staging s JOIN time_limits l ON l.category IS NOT DISTINCT FROM s.category
               LEFT JOIN working_days w ON w.received_date = CAST(s.received_at AS DATE) AND w.n = l.limit_value
               WHERE s.due_at IS NULL AND NOT s.rejected) d
-        WHERE staging._row = d._row""")
+        WHERE {ROWS_TABLE}.rowid = d._rid""")
     con.unregister("time_limits")
     con.unregister("working_days")
     return notes
 
 
-def _upsert(con, dataset: Dataset, import_id: int) -> dict:
-    """Classify kept rows against the table, then write new and changed ones."""
+def _upsert(con, dataset: Dataset, import_id: int, config: dict) -> dict:
+    """Classify kept rows against the table, then write new and changed ones; orders and complaints are
+    matched to the registry as they are written."""
     id_field = dataset.id_field
     stored = content_columns(dataset)
     source_expr = {stored_name(dataset, f): quote(f.name) for f in dataset.fields}
@@ -266,29 +269,41 @@ def _upsert(con, dataset: Dataset, import_id: int) -> dict:
                 ON d.{quote(id_field)} = staging.{quote(id_field)} AND staging._row < d.keep_row
                 WHERE NOT rejected) s"""
     cols = ", ".join(quote(c) for c in stored)
+    resolved, joins, resolved_cols = "", "", ""
+    if dataset.kind != "compounds":
+        names.register_matches(con, names.registry_keys(con, config),
+                               "SELECT DISTINCT compound FROM staging WHERE compound IS NOT NULL")
+        resolved, joins = ", " + names.RESOLVED_SQL, names.RESOLVED_JOINS
+        resolved_cols = ", " + ", ".join(name for name, _ in RESOLVED_COLUMNS)
+    out = {"new": 0, "updated": 0, "unchanged": 0}
     known = scalar(con, f"""SELECT EXISTS (SELECT 1 FROM {dataset.table} t
                                            SEMI JOIN staging s ON t.{quote(id_field)} = s.{quote(id_field)})""")
     if not known:   # only new ids (a new month's export): written straight from staging
-        con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {select}, ? FROM {kept}", [import_id])
-        out = {"new": scalar(con, f"SELECT count(*) FROM {kept}"), "updated": 0, "unchanged": 0}
-        if main:
-            out["span"] = one(con, f"SELECT min({quote(main)}) AS first, max({quote(main)}) AS last FROM {kept}")
-        return out
-    con.execute(f"""CREATE TEMP TABLE incoming AS
-        SELECT {select}, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new' WHEN {same} THEN 'unchanged'
-                              ELSE 'updated' END AS _outcome{old_time}
-        FROM {kept}
-        LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = s.{quote(id_field)}""")
-    counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
-    con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "
-                f"(SELECT {quote(id_field)} FROM incoming WHERE _outcome = 'updated')")
-    con.execute(f"INSERT INTO {dataset.table} ({cols}, import_id) SELECT {cols}, ? FROM incoming "
-                f"WHERE _outcome IN ('new', 'updated')", [import_id])
-    out = {k: int(counts.get(k, 0)) for k in ("new", "updated", "unchanged")}
-    if main:   # the span of time the written rows cover, old values included: what the rollups rebuild
-        out["span"] = one(con, f"""SELECT least(min({quote(main)}), min(_old_time)) AS first,
-                                          greatest(max({quote(main)}), max(_old_time)) AS last
-                                   FROM incoming WHERE _outcome IN ('new', 'updated')""")
+        out["new"] = scalar(con, f"""INSERT INTO {dataset.table} ({cols}{resolved_cols}, import_id)
+                                     SELECT t.*{resolved}, ? FROM (SELECT {select} FROM {kept}) t {joins}""",
+                            [import_id])
+        if main:   # the months the rows cover (those of earlier duplicates too: a rebuilt month is still right)
+            out["span"] = one(con, f"SELECT min({quote(main)}) AS first, max({quote(main)}) AS last FROM staging "
+                                   "WHERE NOT rejected")
+    else:
+        con.execute(f"""CREATE TEMP TABLE incoming AS
+            SELECT {select}, CASE WHEN t.{quote(id_field)} IS NULL THEN 'new' WHEN {same} THEN 'unchanged'
+                                  ELSE 'updated' END AS _outcome{old_time}
+            FROM {kept}
+            LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = s.{quote(id_field)}""")
+        counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
+        out.update({k: int(counts.get(k, 0)) for k in out})
+        con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "
+                    f"(SELECT {quote(id_field)} FROM incoming WHERE _outcome = 'updated')")
+        con.execute(f"""INSERT INTO {dataset.table} ({cols}{resolved_cols}, import_id)
+                        SELECT {', '.join(f't.{quote(c)}' for c in stored)}{resolved}, ?
+                        FROM (SELECT * FROM incoming WHERE _outcome IN ('new', 'updated')) t {joins}""", [import_id])
+        if main:   # the span of time the written rows cover, old values included: what the rollups rebuild
+            out["span"] = one(con, f"""SELECT least(min({quote(main)}), min(_old_time)) AS first,
+                                              greatest(max({quote(main)}), max(_old_time)) AS last
+                                       FROM incoming WHERE _outcome IN ('new', 'updated')""")
+    if dataset.kind != "compounds":
+        con.unregister("compound_match")
     return out
 
 

@@ -52,33 +52,38 @@ def match(keys: dict[str, str | None], raw: str | None) -> str | None:
     return keys.get(name_key(raw)) if raw is not None else None
 
 
-def resolve_compounds(con, config: dict, only: tuple[str, int] | None = None) -> None:
-    """Set compound_name, and street/community where the export left them blank, on every order
-    and complaint from the current registry (or only on the rows one import wrote: `only` = (table,
-    import_id)); rows already right are not rewritten."""
+def register_matches(con, keys: dict[str, str | None], query: str, params=()) -> None:
+    """Register compound_match(compound_raw, matched_name) for the distinct names `query` returns."""
+    raws = [r[0] for r in con.execute(query, list(params)).fetchall()]
+    con.register("compound_match", pa.table({"compound_raw": pa.array(raws, pa.string()),
+                                             "matched_name": pa.array([match(keys, r) for r in raws], pa.string())}))
+
+
+# What an order or complaint takes from the registry, over the export's columns (prefix `t.`), compound_match
+# (m.) and compounds (c.): the street and community the export wrote win over the registry's.
+RESOLVED_SQL = """m.matched_name AS compound_name, COALESCE(t.street_export, c.street) AS street,
+                  COALESCE(t.community_export, c.community) AS community, c.compound_kind, c.management_mode"""
+RESOLVED_JOINS = """LEFT JOIN compound_match m ON m.compound_raw = t.compound_raw
+                    LEFT JOIN compounds c ON c.compound_name = m.matched_name"""
+
+
+def resolve_compounds(con, config: dict) -> None:
+    """Set compound_name, and street/community where the export left them blank, on every order and
+    complaint from the current registry (after a registry import); rows already right are not rewritten.
+    An import of orders or complaints resolves its own rows as it writes them (RESOLVED_SQL)."""
     keys = registry_keys(con, config)
-    tables = [only[0]] if only else ["work_orders", "complaints"]
-    for table in tables:
-        mine, params = ("import_id = ?", [only[1]]) if only else ("true", [])
-        raws = [r["compound_raw"] for r in rows(
-            con, f"SELECT DISTINCT compound_raw FROM {table} WHERE compound_raw IS NOT NULL AND {mine}", params)]
-        matches = pa.table({"compound_raw": pa.array(raws, pa.string()),
-                            "matched_name": pa.array([match(keys, r) for r in raws], pa.string())})
-        con.register("compound_match", matches)
+    for table in ("work_orders", "complaints"):
+        register_matches(con, keys, f"SELECT DISTINCT compound_raw FROM {table} WHERE compound_raw IS NOT NULL")
         con.execute(f"""
             UPDATE {table} SET compound_name = r.compound_name, street = r.street, community = r.community,
                    compound_kind = r.compound_kind, management_mode = r.management_mode
-            FROM (SELECT t.rid, m.matched_name AS compound_name,
-                         COALESCE(t.street_export, c.street) AS street,
-                         COALESCE(t.community_export, c.community) AS community,
-                         c.compound_kind, c.management_mode
-                  FROM (SELECT rowid AS rid, compound_raw, street_export, community_export FROM {table} WHERE {mine}) t
-                  LEFT JOIN compound_match m ON m.compound_raw = t.compound_raw
-                  LEFT JOIN compounds c ON c.compound_name = m.matched_name) r
+            FROM (SELECT t.rid, {RESOLVED_SQL}
+                  FROM (SELECT rowid AS rid, compound_raw, street_export, community_export FROM {table}) t
+                  {RESOLVED_JOINS}) r
             WHERE {table}.rowid = r.rid AND (
                 {table}.compound_name IS DISTINCT FROM r.compound_name OR {table}.street IS DISTINCT FROM r.street
                 OR {table}.community IS DISTINCT FROM r.community OR {table}.compound_kind IS DISTINCT FROM r.compound_kind
-                OR {table}.management_mode IS DISTINCT FROM r.management_mode)""", params)
+                OR {table}.management_mode IS DISTINCT FROM r.management_mode)""")
         con.unregister("compound_match")
 
 

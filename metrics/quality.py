@@ -20,7 +20,7 @@ def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
     try:
         raw = read_into(con, Path(path), header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, Path(path).name)
-        _type_staging(con, DATASETS[kind], mapping, config)
+        _type_staging(con, raw, DATASETS[kind], mapping, config)
         fields = [f.name for f in DATASETS[kind].fields if f.name in mapping.columns]
         sample = rows(con, f"SELECT {', '.join(quote(f) for f in fields)} FROM staging ORDER BY _row LIMIT ?", [limit])
         total = con.execute("SELECT count(*) FROM staging").fetchone()[0]

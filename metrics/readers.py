@@ -1,4 +1,4 @@
-"""Reading an export file, whatever its format and encoding, as a staging view of text.
+"""Reading an export file, whatever its format and encoding, as cells of text typed in one pass.
 
 Every cell stays text here; typing happens in SQL (metrics.cleaning), so a bad value becomes a
 warning with its row and column instead of a failed read. Row numbers are the ones a user sees
@@ -11,13 +11,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from .db import quote
 
 HEADER_SCAN_ROWS = 10
-RAW_TABLE = "staging_file"
-STAGING = "staging_raw"
+ROWS_TABLE = "staging_rows"
 
 
 class ImportFailure(Exception):
@@ -30,6 +30,9 @@ class RawFile:
     headers: list[str]          # as written in the file, position i is staging column c{i}
     encoding: str               # 'xlsx', 'utf-8', 'utf-8-sig', 'gb18030'
     header_row: int             # 1-based row number of the header line
+    source: str                 # SQL relation of every line of the file: c0..cN (and _row for a workbook)
+    params: list                # its bound parameters (the path of a CSV file)
+    row_column: str | None      # the column of row numbers a workbook carries (a CSV file's order is its numbers)
     temporary: str | None = None  # transcoded UTF-8 copy, removed by release()
 
 
@@ -63,9 +66,9 @@ def detect_encoding(path: Path) -> str:
 
 
 def read_into(con, path: Path, header_score) -> RawFile:
-    """Expose `path` as the temp view staging_raw(_row, c0..cN) of data rows (below the header) without
-    materialising it: the import reads the file once, typing as it goes. `header_score(cells)` rates a
-    candidate header line so a title row above the header is skipped. Call `release()` when done."""
+    """Find the file's header and describe its lines as a relation of text cells, without reading it all:
+    `copy_rows` then reads the file once, typing as it goes. `header_score(cells)` rates a candidate header
+    line so a title row above the header is skipped. Call `release()` when done."""
     path = Path(path)
     if not path.exists():
         raise ImportFailure(f"{path}: 文件不存在 / file not found")
@@ -74,68 +77,69 @@ def read_into(con, path: Path, header_score) -> RawFile:
     temporary = None
     if suffix in (".xlsx", ".xlsm", ".xls"):
         con.register("staging_arrow", _read_excel(path))
-        source, encoding = "staging_arrow", "xlsx"
-        peek = f"SELECT * FROM staging_arrow WHERE _row <= {HEADER_SCAN_ROWS} ORDER BY _row"
+        source, params, encoding = "staging_arrow", [], "xlsx"
         ncols = len(con.execute("SELECT * FROM staging_arrow LIMIT 0").description) - 1
-        columns = [f"c{i}" for i in range(ncols)]
+        candidates = con.execute(f"SELECT * FROM staging_arrow WHERE _row <= {HEADER_SCAN_ROWS} ORDER BY _row").fetchall()
     elif suffix in (".csv", ".txt"):
         encoding = detect_encoding(path)
         csv_path = path
         if encoding == "gb18030":
             temporary = csv_path = _transcode(path)
-        source = "read_csv(?, header = false, all_varchar = true, strict_mode = false)"
+        reader, params = "read_csv(?, header = false, all_varchar = true, strict_mode = false)", [str(csv_path)]
         try:
-            peeked = con.execute(f"SELECT * FROM {source} LIMIT {HEADER_SCAN_ROWS}", [str(csv_path)])
+            peeked = con.execute(f"SELECT * FROM {reader} LIMIT {HEADER_SCAN_ROWS}", params)
             names = [d[0] for d in peeked.description]
-            head = peeked.fetchall()
+            candidates = [(i + 1, *row) for i, row in enumerate(peeked.fetchall())]
         except Exception as exc:
             _remove(temporary)
             raise ImportFailure(f"{path.name}: 无法读取CSV文件 / unreadable CSV file: {exc}") from exc
-        columns = [f"c{i}" for i in range(len(names))]
-        renamed = ", ".join(f"{quote(n)} AS c{i}" for i, n in enumerate(names))
-        # DuckDB reads in parallel and keeps the file's order, so a row's place in this table is its line:
-        # cheaper than numbering rows with a window over the whole file
-        try:
-            con.execute(f"CREATE TEMP TABLE {RAW_TABLE} AS SELECT {renamed} FROM {source}", [str(csv_path)])
-        except Exception as exc:
-            _remove(temporary)
-            raise ImportFailure(f"{path.name}: 无法读取CSV文件 / unreadable CSV file: {exc}") from exc
-        # (inside a transaction row ids start at a large offset: count from the first)
-        first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {RAW_TABLE}").fetchone()[0]
-        source = f"(SELECT rowid - {int(first)} + 1 AS _row, * FROM {RAW_TABLE})"
-        peek = None
+        ncols = len(names)
+        source = f"(SELECT {', '.join(f'{quote(n)} AS c{i}' for i, n in enumerate(names))} FROM {reader})"
     else:
         raise ImportFailure(f"{path.name}: 不支持的文件类型 {suffix}（支持 .xlsx .csv） / unsupported file type")
-    if not columns:
-        _remove(temporary)
-        raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
-    candidates = con.execute(peek).fetchall() if peek else [(i + 1, *row) for i, row in enumerate(head)]
-    if not candidates:
+    if not ncols or not candidates:
         _remove(temporary)
         raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
     best = max(candidates, key=lambda r: (header_score([c for c in r[1:] if c is not None]), -r[0]))
-    header_row = best[0]
-    headers = [(c or "").strip() for c in best[1:]]
-    con.execute(f"CREATE TEMP VIEW {STAGING} AS SELECT _row, {', '.join(columns)} FROM {source} "
-                f"WHERE _row > {int(header_row)}")
-    return RawFile(path=path, headers=headers, encoding=encoding, header_row=header_row, temporary=temporary)
+    return RawFile(path=path, headers=[(c or "").strip() for c in best[1:]], encoding=encoding, header_row=best[0],
+                   source=source, params=params, row_column="_row" if encoding == "xlsx" else None,
+                   temporary=temporary)
 
 
-def release(con, raw: "RawFile | None") -> None:
+def copy_rows(con, raw: RawFile, query: str, params: list, view: str) -> None:
+    """Run `query` (a SELECT over raw.source, which it names last, carrying raw.row_column through) once
+    into the temp table staging_rows, and expose its data rows (below the header) as the temp view `view`,
+    with _row the row number a user sees in Excel or WPS and _rid the table's rowid (to update a row).
+
+    DuckDB reads a CSV file in parallel and keeps its order, so a line's place in the table is its number:
+    cheaper than numbering lines with a window over the whole file. (Inside a transaction rowids start at a
+    large offset: count from the first.) A workbook carries its row numbers in _row."""
+    try:
+        con.execute(f"CREATE TEMP TABLE {ROWS_TABLE} AS {query}", params + raw.params)
+    except duckdb.Error as exc:
+        raise ImportFailure(f"{raw.path.name}: 无法读取文件 / unreadable file: {exc}") from exc
+    if raw.row_column:
+        number, columns = raw.row_column, "*"
+    else:
+        first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {ROWS_TABLE}").fetchone()[0]
+        number = f"(rowid - {int(first)} + 1)"
+        columns = f"{number} AS _row, *"
+    # the title and header lines are deleted, not filtered out in the view: DuckDB 2.0 fails a query that
+    # takes the first rows by _row under a filter on rowid (an internal error in late materialisation)
+    con.execute(f"DELETE FROM {ROWS_TABLE} WHERE {number} <= {int(raw.header_row)}")
+    con.execute(f"CREATE TEMP VIEW {view} AS SELECT rowid AS _rid, {columns} FROM {ROWS_TABLE}")
+
+
+def release(con, raw: "RawFile | None", view: str = "staging") -> None:
     """Drop the staging view, the file's rows and any transcoded copy of the file."""
-    con.execute(f"DROP VIEW IF EXISTS {STAGING}")
-    con.execute(f"DROP TABLE IF EXISTS {RAW_TABLE}")
+    con.execute(f"DROP VIEW IF EXISTS {view}")
+    con.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
     try:
         con.unregister("staging_arrow")
     except Exception:
         pass
     if raw is not None:
         _remove(raw.temporary)
-
-
-def _sql_string(text: str) -> str:
-    """A file path as an SQL string literal (a view cannot hold a bound parameter)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _remove(path) -> None:

@@ -175,23 +175,62 @@ def _refresh_orders(con, start, end) -> None:
     # the cube holds whole quarters, halves and years: rebuild the calendar years the span touches
     if start is not None:
         start, end = dt.date(start.year, 1, 1), dt.date((end - dt.timedelta(days=1)).year + 1, 1, 1)
+    _refresh_cube(con, start, end)
+
+
+def _refresh_cube(con, start, end) -> None:
+    """Exact quantiles for every kind of period and grouping set of CUBE_SETS.
+
+    A set that adds the street to a finer dimension (street × compound, street × community) mostly
+    repeats the finer set's cells: a compound whose closed orders of those years all carry one street
+    has, in every period, the same cell with that street. Those cells are copied, and only compounds
+    and communities seen with several streets (or none and some) are computed: half the quantile work."""
     where, params = _range_sql("received_at", start, end)
     cube_where, _ = _range_sql("period_start", start, end)
     con.execute(f"DELETE FROM close_hours_cube WHERE {cube_where}", params)
-    sets = ", ".join("(period_start" + "".join(f", {d}" for d in s) + ")" for s in CUBE_SETS)
+    periods = ", ".join(f"CAST(make_date(year(received_at), (month(received_at) - 1) // {months} * {months} + 1, 1) "
+                        f"AS DATE) AS p_{kind}" for kind, months in CUBE_KINDS.items())
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE cube_rows AS
+        SELECT {periods}, street, community, compound_name, {CLOSE_HOURS} AS close_hours
+        FROM work_orders WHERE closed_at IS NOT NULL AND {where}""", params)
+    derived = {s: s[1] for s in CUBE_SETS if len(s) == 2 and (s[1],) in CUBE_SETS and s[0] == "street"}
+    computed = [s for s in CUBE_SETS if s not in derived]
+    for dim in derived.values():   # the finer dimension's values and their one street, if they have one
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE cube_streets_{dim} AS
+            SELECT {dim}, (count(street) = 0 OR (count(street) = count(*) AND min(street) = max(street))) AS single,
+                   min(street) AS street
+            FROM cube_rows GROUP BY {dim}""")
     names = " ".join(f"WHEN grouping({', '.join(CUBE_DIMS)}) = {_grouping_id(s)} THEN '{','.join(s)}'"
                      for s in CUBE_SETS)
-    for kind, months in CUBE_KINDS.items():
-        period_start = (f"CAST(make_date(year(received_at), (month(received_at) - 1) // {months} * {months} + 1, 1) "
-                        "AS DATE)")
+    for kind in CUBE_KINDS:
+        sets = ", ".join("(period_start" + "".join(f", {d}" for d in s) + ")" for s in computed)
         con.execute(f"""INSERT INTO close_hours_cube
             SELECT '{kind}', period_start, grouping_set, street, community, compound_name, q[1], q[2]
             FROM (SELECT period_start, CASE {names} END AS grouping_set, street, community, compound_name,
                          quantile_cont(close_hours, [0.5, 0.9]) AS q
-                  FROM (SELECT {period_start} AS period_start, street, community, compound_name,
-                               {CLOSE_HOURS} AS close_hours
-                        FROM work_orders WHERE closed_at IS NOT NULL AND {where})
-                  GROUP BY GROUPING SETS ({sets}))""", params)
+                  FROM (SELECT p_{kind} AS period_start, street, community, compound_name, close_hours FROM cube_rows)
+                  GROUP BY GROUPING SETS ({sets}))""")
+        for grouping, dim in derived.items():
+            label, others = ",".join(grouping), [d for d in CUBE_DIMS if d not in grouping]
+            blanks = ", ".join(f"NULL AS {d}" for d in others)
+            copied = ", ".join("s.street" if d == "street" else f"c.{d}" if d == dim else "NULL" for d in CUBE_DIMS)
+            columns = ", ".join(CUBE_DIMS)
+            con.execute(f"""INSERT INTO close_hours_cube
+                SELECT '{kind}', c.period_start, '{label}', {copied}, c.median_close_hours, c.p90_close_hours
+                FROM (SELECT period_start, {dim}, median_close_hours, p90_close_hours FROM close_hours_cube
+                      WHERE kind = '{kind}' AND grouping_set = '{dim}' AND {cube_where}) c
+                JOIN (SELECT {dim}, street FROM cube_streets_{dim} WHERE single) s
+                  ON s.{dim} IS NOT DISTINCT FROM c.{dim}
+                UNION ALL
+                SELECT '{kind}', period_start, '{label}', {columns}, q[1], q[2]
+                FROM (SELECT p_{kind} AS period_start, street, {dim}, {blanks},
+                             quantile_cont(close_hours, [0.5, 0.9]) AS q
+                      FROM cube_rows SEMI JOIN (SELECT {dim} FROM cube_streets_{dim} WHERE NOT single) s
+                        ON s.{dim} IS NOT DISTINCT FROM cube_rows.{dim}
+                      GROUP BY ALL)""", params)
+    con.execute("DROP TABLE cube_rows")
+    for dim in derived.values():
+        con.execute(f"DROP TABLE cube_streets_{dim}")
 
 
 CLOSE_HOURS = "epoch(closed_at - received_at) / 3600.0"

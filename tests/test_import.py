@@ -117,7 +117,7 @@ def test_failure_midway_rolls_back(built, config, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer, "resolve_compounds", explode)
+    monkeypatch.setattr(importer.rollup, "refresh", explode)   # after the rows are written
     with pytest.raises(ImportFailure, match="disk full"):
         import_file(con, "work_orders", july, config)
     assert table_snapshot(con) == before
