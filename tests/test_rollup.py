@@ -206,3 +206,38 @@ def test_a_database_from_before_the_rollups_gets_them_when_opened(tmp_path, conf
     assert kpi_report(con, config, Scope(), june) == expected
     assert window_for(con, june.period.start, june.period.end).as_of == june.as_of
     con.close()
+
+
+def test_street_cells_of_the_quantile_cube_hold_when_a_compound_has_orders_in_two_streets(tmp_path, config):
+    """Street × compound and street × community cells are copied from the compound and community cells where
+    all of a compound's (community's) closed orders carry one street; the others are computed. Every cell
+    must equal the quantiles of its own orders."""
+    con = connect(tmp_path / "t.duckdb")
+    fixtures.build(con, tmp_path, config)
+    # 阳光花园 (东街道 in the registry) gets two June orders the export files under 西街道; an unknown compound
+    # gets one with no street at all and one in 东街道
+    extra = [fixtures._order("X1", "2024-06-04 09:00", "2024-06-09 09:00", "2024-06-04 19:00", street="西街道"),
+             fixtures._order("X2", "2024-06-05 09:00", "2024-06-09 09:00", "2024-06-06 15:30", street="西街道"),
+             fixtures._order("X3", "2024-06-05 09:00", "2024-06-09 09:00", "2024-06-05 12:00", compound="无名小区"),
+             fixtures._order("X4", "2024-06-07 09:00", "2024-06-09 09:00", "2024-06-07 10:00", compound="无名小区",
+                             street="东街道")]
+    import_file(con, "work_orders", _orders_csv(tmp_path, "两个街道.csv", extra), config)
+    expected = rows(con, f"""
+        SELECT 'month' AS kind, CAST(date_trunc('month', received_at) AS DATE) AS period_start, street, community,
+               compound_name, quantile_cont({rollup.CLOSE_HOURS}, [0.5, 0.9]) AS q
+        FROM work_orders WHERE closed_at IS NOT NULL
+        GROUP BY GROUPING SETS ((period_start, street, community), (period_start, street, compound_name))
+        ORDER BY ALL""")
+    found = rows(con, """SELECT kind, period_start, street, community, compound_name,
+                                [median_close_hours, p90_close_hours] AS q
+                         FROM close_hours_cube WHERE kind = 'month' AND grouping_set IN ('street,community',
+                                                                                          'street,compound_name')
+                         ORDER BY ALL""")
+    assert found == expected
+    sunshine = {(r["street"], r["period_start"].month): r["q"] for r in found
+                if r["compound_name"] == "阳光花园"}
+    assert sunshine[("西街道", 6)] == [(10 + 30.5) / 2, 10 + 0.9 * 20.5]   # X1 10 h, X2 30.5 h
+    nameless = {r["street"]: r["q"] for r in found if r["compound_name"] is None and r["community"] is None
+                and r["period_start"].month == 6}
+    assert nameless[None] == [3.0, 3.0] and nameless["东街道"][0] == 1.0
+    con.close()
