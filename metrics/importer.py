@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import cleaning, duetime, rollup
+from . import cleaning, duetime, names, rollup
 from .db import one, quote, rows, scalar
-from . import names
 from .profiles import Mapping, header_score_for, match_profile
 from .readers import ROWS_TABLE, ImportFailure, copy_rows, read_into, release
 from .schema import DATASETS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name

@@ -117,7 +117,8 @@ def copy_rows(con, raw: RawFile, query: str, params: list, view: str) -> None:
     try:
         con.execute(f"CREATE TEMP TABLE {ROWS_TABLE} AS {query}", params + raw.params)
     except duckdb.Error as exc:
-        raise ImportFailure(f"{raw.path.name}: 无法读取文件 / unreadable file: {exc}") from exc
+        what = "Excel文件 / unreadable Excel file" if raw.encoding == "xlsx" else "CSV文件 / unreadable CSV file"
+        raise ImportFailure(f"{raw.path.name}: 无法读取{what}: {exc}") from exc
     if raw.row_column:
         number, columns = raw.row_column, "*"
     else:
