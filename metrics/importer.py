@@ -274,13 +274,18 @@ def _upsert(con, dataset: Dataset, import_id: int, config: dict) -> dict:
                                "SELECT DISTINCT compound FROM staging WHERE compound IS NOT NULL")
         resolved, joins = ", " + names.RESOLVED_SQL, names.RESOLVED_JOINS
         resolved_cols = ", " + ", ".join(name for name, _ in RESOLVED_COLUMNS)
+
+    def write(rows_sql: str) -> int:
+        """Insert `rows_sql` (the stored columns), matched to the registry; the number of rows written."""
+        return scalar(con, f"""INSERT INTO {dataset.table} ({cols}{resolved_cols}, import_id)
+                               SELECT {', '.join(f't.{quote(c)}' for c in stored)}{resolved}, ?
+                               FROM ({rows_sql}) t {joins}""", [import_id])
+
     out = {"new": 0, "updated": 0, "unchanged": 0}
     known = scalar(con, f"""SELECT EXISTS (SELECT 1 FROM {dataset.table} t
                                            SEMI JOIN staging s ON t.{quote(id_field)} = s.{quote(id_field)})""")
     if not known:   # only new ids (a new month's export): written straight from staging
-        out["new"] = scalar(con, f"""INSERT INTO {dataset.table} ({cols}{resolved_cols}, import_id)
-                                     SELECT t.*{resolved}, ? FROM (SELECT {select} FROM {kept}) t {joins}""",
-                            [import_id])
+        out["new"] = write(f"SELECT {select} FROM {kept}")
         if main:   # the months the rows cover (those of earlier duplicates too: a rebuilt month is still right)
             out["span"] = one(con, f"SELECT min({quote(main)}) AS first, max({quote(main)}) AS last FROM staging "
                                    "WHERE NOT rejected")
@@ -294,9 +299,7 @@ def _upsert(con, dataset: Dataset, import_id: int, config: dict) -> dict:
         out.update({k: int(counts.get(k, 0)) for k in out})
         con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "
                     f"(SELECT {quote(id_field)} FROM incoming WHERE _outcome = 'updated')")
-        con.execute(f"""INSERT INTO {dataset.table} ({cols}{resolved_cols}, import_id)
-                        SELECT {', '.join(f't.{quote(c)}' for c in stored)}{resolved}, ?
-                        FROM (SELECT * FROM incoming WHERE _outcome IN ('new', 'updated')) t {joins}""", [import_id])
+        write("SELECT * FROM incoming WHERE _outcome IN ('new', 'updated')")
         if main:   # the span of time the written rows cover, old values included: what the rollups rebuild
             out["span"] = one(con, f"""SELECT least(min({quote(main)}), min(_old_time)) AS first,
                                               greatest(max({quote(main)}), max(_old_time)) AS last

@@ -52,9 +52,9 @@ def match(keys: dict[str, str | None], raw: str | None) -> str | None:
     return keys.get(name_key(raw)) if raw is not None else None
 
 
-def register_matches(con, keys: dict[str, str | None], query: str, params=()) -> None:
+def register_matches(con, keys: dict[str, str | None], query: str) -> None:
     """Register compound_match(compound_raw, matched_name) for the distinct names `query` returns."""
-    raws = [r[0] for r in con.execute(query, list(params)).fetchall()]
+    raws = [r[0] for r in con.execute(query).fetchall()]
     con.register("compound_match", pa.table({"compound_raw": pa.array(raws, pa.string()),
                                              "matched_name": pa.array([match(keys, r) for r in raws], pa.string())}))
 

@@ -32,8 +32,12 @@ class RawFile:
     header_row: int             # 1-based row number of the header line
     source: str                 # SQL relation of every line of the file: c0..cN (and _row for a workbook)
     params: list                # its bound parameters (the path of a CSV file)
-    row_column: str | None      # the column of row numbers a workbook carries (a CSV file's order is its numbers)
     temporary: str | None = None  # transcoded UTF-8 copy, removed by release()
+
+    @property
+    def row_column(self) -> str | None:
+        """The column of row numbers a workbook carries (a CSV file's order is its numbering)."""
+        return "_row" if self.encoding == "xlsx" else None
 
 
 UTF8_PROBE = 1 << 22  # bytes checked in Python; DuckDB's reader validates the rest of a UTF-8 file itself
@@ -102,8 +106,7 @@ def read_into(con, path: Path, header_score) -> RawFile:
         raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
     best = max(candidates, key=lambda r: (header_score([c for c in r[1:] if c is not None]), -r[0]))
     return RawFile(path=path, headers=[(c or "").strip() for c in best[1:]], encoding=encoding, header_row=best[0],
-                   source=source, params=params, row_column="_row" if encoding == "xlsx" else None,
-                   temporary=temporary)
+                   source=source, params=params, temporary=temporary)
 
 
 def copy_rows(con, raw: RawFile, query: str, params: list, view: str) -> None:

@@ -202,32 +202,31 @@ def _refresh_cube(con, start, end) -> None:
             FROM cube_rows GROUP BY {dim}""")
     names = " ".join(f"WHEN grouping({', '.join(CUBE_DIMS)}) = {_grouping_id(s)} THEN '{','.join(s)}'"
                      for s in CUBE_SETS)
+    sets = ", ".join("(period_start" + "".join(f", {d}" for d in s) + ")" for s in computed)
     for kind in CUBE_KINDS:
-        sets = ", ".join("(period_start" + "".join(f", {d}" for d in s) + ")" for s in computed)
         con.execute(f"""INSERT INTO close_hours_cube
             SELECT '{kind}', period_start, grouping_set, street, community, compound_name, q[1], q[2]
             FROM (SELECT period_start, CASE {names} END AS grouping_set, street, community, compound_name,
                          quantile_cont(close_hours, [0.5, 0.9]) AS q
                   FROM (SELECT p_{kind} AS period_start, street, community, compound_name, close_hours FROM cube_rows)
                   GROUP BY GROUPING SETS ({sets}))""")
-        for grouping, dim in derived.items():
-            label, others = ",".join(grouping), [d for d in CUBE_DIMS if d not in grouping]
-            blanks = ", ".join(f"NULL AS {d}" for d in others)
-            copied = ", ".join("s.street" if d == "street" else f"c.{d}" if d == dim else "NULL" for d in CUBE_DIMS)
-            columns = ", ".join(CUBE_DIMS)
+        for grouping, dim in derived.items():   # values seen with several streets: computed
+            blanks = ", ".join(f"NULL AS {d}" for d in CUBE_DIMS if d not in grouping)
             con.execute(f"""INSERT INTO close_hours_cube
-                SELECT '{kind}', c.period_start, '{label}', {copied}, c.median_close_hours, c.p90_close_hours
-                FROM (SELECT period_start, {dim}, median_close_hours, p90_close_hours FROM close_hours_cube
-                      WHERE kind = '{kind}' AND grouping_set = '{dim}' AND {cube_where}) c
-                JOIN (SELECT {dim}, street FROM cube_streets_{dim} WHERE single) s
-                  ON s.{dim} IS NOT DISTINCT FROM c.{dim}
-                UNION ALL
-                SELECT '{kind}', period_start, '{label}', {columns}, q[1], q[2]
+                SELECT '{kind}', period_start, '{",".join(grouping)}', {", ".join(CUBE_DIMS)}, q[1], q[2]
                 FROM (SELECT p_{kind} AS period_start, street, {dim}, {blanks},
                              quantile_cont(close_hours, [0.5, 0.9]) AS q
                       FROM cube_rows SEMI JOIN (SELECT {dim} FROM cube_streets_{dim} WHERE NOT single) s
                         ON s.{dim} IS NOT DISTINCT FROM cube_rows.{dim}
-                      GROUP BY ALL)""", params)
+                      GROUP BY ALL)""")
+    for grouping, dim in derived.items():   # values seen with one street: the finer cell, every kind at once
+        copied = ", ".join("s.street" if d == "street" else f"c.{d}" if d == dim else "NULL" for d in CUBE_DIMS)
+        con.execute(f"""INSERT INTO close_hours_cube
+            SELECT c.kind, c.period_start, '{",".join(grouping)}', {copied}, c.median_close_hours, c.p90_close_hours
+            FROM (SELECT kind, period_start, {dim}, median_close_hours, p90_close_hours FROM close_hours_cube
+                  WHERE grouping_set = '{dim}' AND {cube_where}) c
+            JOIN (SELECT {dim}, street FROM cube_streets_{dim} WHERE single) s ON s.{dim} IS NOT DISTINCT FROM c.{dim}""",
+                    params)
     con.execute("DROP TABLE cube_rows")
     for dim in derived.values():
         con.execute(f"DROP TABLE cube_streets_{dim}")
