@@ -23,6 +23,8 @@ def test_empty_user_database_falls_back_to_the_labelled_demo(tmp_path, monkeypat
         assert not at.exception
         assert (tmp_path / "demo" / "demo.duckdb").exists()
         assert any("演示数据" in w.value for w in at.warning)
+        # the progress box says it has finished, not that it is still building
+        assert [(s.label, s.state) for s in at.status] == [("首次启动：演示数据库已生成", "complete")]
         # the deterministic demo (seed 42): 14,584 orders received in the first half of 2025
         assert shown_metrics(at)["工单总量"] == "14,584"
     finally:

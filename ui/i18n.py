@@ -45,6 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "never": ("尚未导入", "never"),
     "demo_badge": ("演示数据：虚构的示范区，并非真实数据", "Demo data: a fictional district, not real data"),
     "building_demo": ("首次启动：正在生成演示数据库…", "First start: building the demo database…"),
+    "demo_built": ("首次启动：演示数据库已生成", "First start: the demo database is built"),
     "scope_label": ("范围", "Scope"),
     "district": ("全区", "Whole district"),
     # common

@@ -72,7 +72,7 @@ def database() -> str:
     if not demo.exists():
         with st.status(t("building_demo", lang()), expanded=True) as status:
             build_demo_database(demo, cfg, progress=status.write)
-            status.update(state="complete", expanded=False)
+            status.update(label=t("demo_built", lang()), state="complete", expanded=False)
     return str(demo)
 
 
