@@ -93,7 +93,7 @@ def main() -> None:
         print(f"{seconds:7.2f}  {sql}")
     print(f"{total - sum(timed.seconds.values()):7.2f}  (Python between statements, the file's hash)")
     rollups = sum(s for sql, s in timed.seconds.items() if ROLLUP_TABLES.search(sql))
-    print(f"\nThe floor, each into a fresh database file (x the plain load; the target allows 2.00):")
+    print("\nThe floor, each into a fresh database file (x the plain load; the target allows 2.00):")
     for label, seconds in floor.items():
         print(f"{seconds:7.2f}  {seconds / ceiling:5.2f}x  {label}")
     print(f"{rollups:7.2f}  {rollups / ceiling:5.2f}x  the rollups kept by this import (statements above on their tables)")
