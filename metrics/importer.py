@@ -158,7 +158,7 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict) ->
     derived = ", false AS due_at_derived" if dataset.kind == "work_orders" else ""
     # the text of a typed value is kept only where it could not be read (a million copies of good dates cost)
     copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(unreadable)}), ({rejected}) AS rejected{derived}
-        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {raw.source}))""", params, "staging")
+        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {raw.source}))""", params)
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
                     WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")

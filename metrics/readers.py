@@ -18,6 +18,7 @@ from .db import quote
 
 HEADER_SCAN_ROWS = 10
 ROWS_TABLE = "staging_rows"
+STAGING = "staging"   # the view of a file's data rows that the importer and the preview query
 
 
 class ImportFailure(Exception):
@@ -96,7 +97,7 @@ def read_into(con, path: Path, header_score) -> RawFile:
             candidates = [(i + 1, *row) for i, row in enumerate(peeked.fetchall())]
         except Exception as exc:
             _remove(temporary)
-            raise ImportFailure(f"{path.name}: 无法读取CSV文件 / unreadable CSV file: {exc}") from exc
+            raise _unreadable(path, encoding, exc) from exc
         ncols = len(names)
         source = f"(SELECT {', '.join(f'{quote(n)} AS c{i}' for i, n in enumerate(names))} FROM {reader})"
     else:
@@ -109,9 +110,9 @@ def read_into(con, path: Path, header_score) -> RawFile:
                    source=source, params=params, temporary=temporary)
 
 
-def copy_rows(con, raw: RawFile, query: str, params: list, view: str) -> None:
+def copy_rows(con, raw: RawFile, query: str, params: list) -> None:
     """Run `query` (a SELECT over raw.source, which it names last, carrying raw.row_column through) once
-    into the temp table staging_rows, and expose its data rows (below the header) as the temp view `view`,
+    into the temp table staging_rows, and expose its data rows (below the header) as the temp view staging,
     with _row the row number a user sees in Excel or WPS and _rid the table's rowid (to update a row).
 
     DuckDB reads a CSV file in parallel and keeps its order, so a line's place in the table is its number:
@@ -120,8 +121,7 @@ def copy_rows(con, raw: RawFile, query: str, params: list, view: str) -> None:
     try:
         con.execute(f"CREATE TEMP TABLE {ROWS_TABLE} AS {query}", params + raw.params)
     except duckdb.Error as exc:
-        what = "Excel文件 / unreadable Excel file" if raw.encoding == "xlsx" else "CSV文件 / unreadable CSV file"
-        raise ImportFailure(f"{raw.path.name}: 无法读取{what}: {exc}") from exc
+        raise _unreadable(raw.path, raw.encoding, exc) from exc
     if raw.row_column:
         number, columns = raw.row_column, "*"
     else:
@@ -131,12 +131,18 @@ def copy_rows(con, raw: RawFile, query: str, params: list, view: str) -> None:
     # the title and header lines are deleted, not filtered out in the view: DuckDB 2.0 fails a query that
     # takes the first rows by _row under a filter on rowid (an internal error in late materialisation)
     con.execute(f"DELETE FROM {ROWS_TABLE} WHERE {number} <= {int(raw.header_row)}")
-    con.execute(f"CREATE TEMP VIEW {view} AS SELECT rowid AS _rid, {columns} FROM {ROWS_TABLE}")
+    con.execute(f"CREATE TEMP VIEW {STAGING} AS SELECT rowid AS _rid, {columns} FROM {ROWS_TABLE}")
 
 
-def release(con, raw: "RawFile | None", view: str = "staging") -> None:
+def _unreadable(path: Path, encoding: str, exc: Exception) -> ImportFailure:
+    """The failure of a file its reader refuses, naming the file and its format."""
+    what = "Excel文件 / unreadable Excel file" if encoding == "xlsx" else "CSV文件 / unreadable CSV file"
+    return ImportFailure(f"{path.name}: 无法读取{what}: {exc}")
+
+
+def release(con, raw: "RawFile | None") -> None:
     """Drop the staging view, the file's rows and any transcoded copy of the file."""
-    con.execute(f"DROP VIEW IF EXISTS {view}")
+    con.execute(f"DROP VIEW IF EXISTS {STAGING}")
     con.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
     try:
         con.unregister("staging_arrow")
@@ -167,7 +173,7 @@ def _read_excel(path: Path) -> pa.Table:
         reader = fastexcel.read_excel(str(path))
         batch = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string", eager=True)
     except Exception as exc:  # fastexcel raises its own error types for broken workbooks
-        raise ImportFailure(f"{path.name}: 无法读取Excel文件 / unreadable Excel file: {exc}") from exc
+        raise _unreadable(path, "xlsx", exc) from exc
     arrays = [batch.column(i) for i in range(batch.num_columns)]
     names = [f"c{i}" for i in range(batch.num_columns)]
     rownum = pa.array(range(1, batch.num_rows + 1), type=pa.int64())
