@@ -80,9 +80,10 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, path.name, profile)
         _type_staging(con, raw, dataset, mapping, config)
-        rows_read = scalar(con, "SELECT count(*) FROM staging")
+        rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged)
         _record_issues(con, dataset, mapping)
-        notes = _derive_due_at(con, dataset, mapping, config)
+        _record_ragged(con, raw)
+        notes = raw.notes + _derive_due_at(con, dataset, mapping, config)
         import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
         counts = _upsert(con, dataset, import_id, config)
         if kind == "compounds":   # a registry can move every order and complaint to another compound
@@ -202,6 +203,17 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
             f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, {value}
                 FROM staging WHERE NOT rejected AND {quote('raw_' + f.name)} IS NOT NULL AND {quote(f.name)} IS NULL""",
             [mapping.headers[f.name], f"{zh}，已置空 / {en}, left blank", *value_params])
+
+
+def _record_ragged(con, raw) -> None:
+    """Rows whose cell count differs from the header's: rejected whole, as a shifted row would store a value
+    under the wrong column."""
+    if raw.ragged:
+        expected = len(raw.headers)
+        con.executemany(
+            "INSERT INTO staging_issues VALUES (?, '(整行 / whole row)', 'rejected', ?, NULL)",
+            [[row, f"本行有{cells}个单元格，表头有{expected}列 / the row has {cells} cells, the header has {expected}"]
+             for row, cells in raw.ragged])
 
 
 def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> list[str]:

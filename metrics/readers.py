@@ -1,24 +1,39 @@
-"""Reading an export file, whatever its format and encoding, as cells of text typed in one pass.
+"""Reading an export file, whatever its format, encoding, quoting and line endings, as rows of text cells.
 
-Every cell stays text here; typing happens in SQL (metrics.cleaning), so a bad value becomes a
-warning with its row and column instead of a failed read. Row numbers are the ones a user sees
-when opening the file in Excel or WPS: the header is row 1 when it is the first line."""
+The contract: the cells we read are the cells Python's `csv` module (or Excel/WPS, for a workbook) reads,
+whatever the quoting (RFC 4180 doubled quotes, quoted delimiters and newlines), line endings (CR, LF and CRLF
+mixed in one file), cell size or position in the file. A CSV file is parsed by Arrow's multi-threaded reader
+with the dialect fixed from the header (no sampling that a late row could contradict); a file Arrow cannot
+take as a clean table (a row with too few or too many cells, a quote left open) is read again by Python's
+`csv` module, the reference, row by row, and each ragged row is rejected on its own with its row number.
+
+Every cell stays text here; typing happens in SQL (metrics.cleaning), so a bad value becomes a warning with its
+row and column instead of a failed read. Row numbers are the ones a user sees when opening the file in Excel
+or WPS: a record is one row even when a cell holds a line break, the header is row 1 when it is the first."""
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import os
+import re
+import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
-from .db import quote
-
-HEADER_SCAN_ROWS = 10
+HEADER_SCAN_ROWS = 50       # title lines (and, in a workbook, empty rows) tolerated above the header
+DELIMITERS = (",", "\t", ";", "|")
 ROWS_TABLE = "staging_rows"
-STAGING = "staging"   # the view of a file's data rows that the importer and the preview query
+STAGING = "staging"         # the view of a file's data rows that the importer and the preview query
+SOURCE = "staging_arrow"    # the file's rows as registered with DuckDB: _row, c0..cN, all text
+ARROW_BLOCK = 1 << 20       # Arrow parses blocks in parallel; a row larger than a block is retried in one block
+
+csv.field_size_limit(sys.maxsize)   # a cell of several megabytes is still a cell
 
 
 class ImportFailure(Exception):
@@ -28,25 +43,33 @@ class ImportFailure(Exception):
 @dataclass
 class RawFile:
     path: Path
-    headers: list[str]          # as written in the file, position i is staging column c{i}
+    headers: list[str]          # as written in the file, position i is column c{i}
     encoding: str               # 'xlsx', 'utf-8', 'utf-8-sig', 'gb18030'
-    header_row: int             # 1-based row number of the header line
-    source: str                 # SQL relation of every line of the file: c0..cN (and _row for a workbook)
-    params: list                # its bound parameters (the path of a CSV file)
-    temporary: str | None = None  # transcoded UTF-8 copy, removed by release()
+    header_row: int             # row number of the header, as Excel/WPS shows it
+    ragged: list[tuple[int, int]] = field(default_factory=list)  # (row, cells) of rows whose cell count differs
+    blank_rows: int = 0         # rows with no cell filled in: not data, not counted as read
+    sheet: str | None = None    # the worksheet read, when a workbook has several
+    delimiter: str = ","
+    source: str = SOURCE        # the relation the importer selects from (registered Arrow table)
+    row_column: str = "_row"
 
     @property
-    def row_column(self) -> str | None:
-        """The column of row numbers a workbook carries (a CSV file's order is its numbering)."""
-        return "_row" if self.encoding == "xlsx" else None
+    def notes(self) -> list[str]:
+        """What a user should know about how the file was read."""
+        notes = []
+        if self.sheet:
+            notes.append(f"读取工作表“{self.sheet}” / read worksheet '{self.sheet}'")
+        if self.blank_rows:
+            notes.append(f"跳过{self.blank_rows}个空行 / {self.blank_rows} empty rows skipped")
+        return notes
 
 
-UTF8_PROBE = 1 << 22  # bytes checked in Python; DuckDB's reader validates the rest of a UTF-8 file itself
+UTF8_PROBE = 1 << 22  # bytes checked before choosing UTF-8; the rest is validated as Arrow decodes it
 
 
 def detect_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) or GB18030. GBK text is almost never valid UTF-8, so the first 4 MiB decide;
-    a UTF-8 file broken further on is refused by DuckDB's reader with the import failing as a whole."""
+    a UTF-8 file broken further on is refused by the reader with the import failing as a whole."""
     with open(path, "rb") as f:
         head = f.read(UTF8_PROBE)
         if head.startswith(codecs.BOM_UTF8):
@@ -71,94 +94,172 @@ def detect_encoding(path: Path) -> str:
 
 
 def read_into(con, path: Path, header_score) -> RawFile:
-    """Find the file's header and describe its lines as a relation of text cells, without reading it all:
-    `copy_rows` then reads the file once, typing as it goes. `header_score(cells)` rates a candidate header
-    line so a title row above the header is skipped. Call `release()` when done."""
+    """Find the file's header (the best-scoring of its first rows, `header_score(cells)`, so title rows above it
+    are skipped) and register its data rows with `con` as the Arrow table SOURCE: _row (as Excel numbers it) and
+    c0..cN as text. Call `release()` when done."""
     path = Path(path)
     if not path.exists():
         raise ImportFailure(f"{path}: 文件不存在 / file not found")
     suffix = path.suffix.lower()
     release(con, None)
-    temporary = None
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        con.register("staging_arrow", _read_excel(path))
-        source, params, encoding = "staging_arrow", [], "xlsx"
-        ncols = len(con.execute("SELECT * FROM staging_arrow LIMIT 0").description) - 1
-        candidates = con.execute(f"SELECT * FROM staging_arrow WHERE _row <= {HEADER_SCAN_ROWS} ORDER BY _row").fetchall()
+        raw, table = _read_excel(path, header_score)
     elif suffix in (".csv", ".txt"):
-        encoding = detect_encoding(path)
-        csv_path = path
-        if encoding == "gb18030":
-            temporary = csv_path = _transcode(path)
-        reader, params = "read_csv(?, header = false, all_varchar = true, strict_mode = false)", [str(csv_path)]
-        try:
-            peeked = con.execute(f"SELECT * FROM {reader} LIMIT {HEADER_SCAN_ROWS}", params)
-            names = [d[0] for d in peeked.description]
-            candidates = [(i + 1, *row) for i, row in enumerate(peeked.fetchall())]
-        except Exception as exc:
-            _remove(temporary)
-            raise _unreadable(path, encoding, exc) from exc
-        ncols = len(names)
-        source = f"(SELECT {', '.join(f'{quote(n)} AS c{i}' for i, n in enumerate(names))} FROM {reader})"
+        raw, table = _read_csv(path, header_score)
     else:
         raise ImportFailure(f"{path.name}: 不支持的文件类型 {suffix}（支持 .xlsx .csv） / unsupported file type")
-    if not ncols or not candidates:
-        _remove(temporary)
-        raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
-    best = max(candidates, key=lambda r: (header_score([c for c in r[1:] if c is not None]), -r[0]))
-    return RawFile(path=path, headers=[(c or "").strip() for c in best[1:]], encoding=encoding, header_row=best[0],
-                   source=source, params=params, temporary=temporary)
+    table, raw.blank_rows = _drop_blank_rows(table)
+    con.register(SOURCE, table)
+    return raw
 
 
 def copy_rows(con, raw: RawFile, query: str, params: list) -> None:
-    """Run `query` (a SELECT over raw.source, which it names last, carrying raw.row_column through) once
-    into the temp table staging_rows, and expose its data rows (below the header) as the temp view staging,
-    with _row the row number a user sees in Excel or WPS and _rid the table's rowid (to update a row).
-
-    DuckDB reads a CSV file in parallel and keeps its order, so a line's place in the table is its number:
-    cheaper than numbering lines with a window over the whole file. (Inside a transaction rowids start at a
-    large offset: count from the first.) A workbook carries its row numbers in _row."""
-    try:
-        con.execute(f"CREATE TEMP TABLE {ROWS_TABLE} AS {query}", params + raw.params)
-    except duckdb.Error as exc:
-        raise _unreadable(raw.path, raw.encoding, exc) from exc
-    if raw.row_column:
-        number, columns = raw.row_column, "*"
-    else:
-        first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {ROWS_TABLE}").fetchone()[0]
-        number = f"(rowid - {int(first)} + 1)"
-        columns = f"{number} AS _row, *"
-    # the title and header lines are deleted, not filtered out in the view: DuckDB 2.0 fails a query that
-    # takes the first rows by _row under a filter on rowid (an internal error in late materialisation)
-    con.execute(f"DELETE FROM {ROWS_TABLE} WHERE {number} <= {int(raw.header_row)}")
-    con.execute(f"CREATE TEMP VIEW {STAGING} AS SELECT rowid AS _rid, {columns} FROM {ROWS_TABLE}")
-
-
-def _unreadable(path: Path, encoding: str, exc: Exception) -> ImportFailure:
-    """The failure of a file its reader refuses, naming the file and its format."""
-    what = "Excel文件 / unreadable Excel file" if encoding == "xlsx" else "CSV文件 / unreadable CSV file"
-    return ImportFailure(f"{path.name}: 无法读取{what}: {exc}")
+    """Run `query` (a SELECT over raw.source, carrying _row through) once into the temp table staging_rows, and
+    expose it as the temp view staging, with _rid the table's rowid (to update a row)."""
+    con.execute(f"CREATE TEMP TABLE {ROWS_TABLE} AS {query}", params)
+    con.execute(f"CREATE TEMP VIEW {STAGING} AS SELECT rowid AS _rid, * FROM {ROWS_TABLE}")
 
 
 def release(con, raw: "RawFile | None") -> None:
-    """Drop the staging view, the file's rows and any transcoded copy of the file."""
+    """Drop the staging view, the file's rows and the registered table."""
     con.execute(f"DROP VIEW IF EXISTS {STAGING}")
     con.execute(f"DROP TABLE IF EXISTS {ROWS_TABLE}")
     try:
-        con.unregister("staging_arrow")
+        con.unregister(SOURCE)
     except Exception:
         pass
-    if raw is not None:
-        _remove(raw.temporary)
 
 
-def _remove(path) -> None:
-    if path and os.path.exists(path):
-        os.unlink(path)
+def _unreadable(path: Path, encoding: str, reason: str) -> ImportFailure:
+    """The failure of a file its reader refuses, naming the file and its format; `reason` never holds a cell."""
+    what = "Excel文件 / unreadable Excel file" if encoding == "xlsx" else "CSV文件 / unreadable CSV file"
+    return ImportFailure(f"{path.name}: 无法读取{what}: {reason}")
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+
+def _read_csv(path: Path, header_score) -> tuple[RawFile, pa.Table]:
+    encoding = detect_encoding(path)
+    temporary = _transcode(path) if encoding == "gb18030" else None
+    text_path = Path(temporary) if temporary else path
+    try:
+        delimiter, header_index, header, offset = _find_header(text_path, encoding, header_score)
+        header_row = header_index + 1
+        raw = RawFile(path=path, headers=[c.strip() for c in header], encoding=encoding, header_row=header_row,
+                      delimiter=delimiter)
+        ncols = len(header)
+        table = _arrow_rows(text_path, offset, ncols, delimiter)
+        if table is None:   # a ragged row or a quote left open: the reference reader, row by row
+            table, raw.ragged = _python_rows(path, text_path, offset, ncols, delimiter, header_row)
+        first = header_row + 1
+        numbers = pa.array(range(first, first + table.num_rows), pa.int64())
+        if "_row" not in table.column_names:
+            table = table.add_column(0, "_row", numbers)
+        return raw, table
+    finally:
+        _remove(temporary)
+
+
+def _records(text_path: Path, encoding: str, delimiter: str, limit: int):
+    """The first `limit` records of a UTF-8 file, each with the byte offset just after it."""
+    consumed = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
+    out = []
+    with open(text_path, encoding="utf-8-sig" if encoding == "utf-8-sig" else "utf-8", newline="",
+              errors="surrogateescape") as f:
+        def lines():
+            nonlocal consumed
+            for line in f:   # newline="": lines end at CR, LF or CRLF, kept as written
+                consumed += len(line.encode("utf-8", "surrogateescape"))
+                yield line
+        reader = csv.reader(lines(), delimiter=delimiter)
+        try:
+            for record in reader:
+                out.append((record, consumed))
+                if len(out) >= limit:
+                    break
+        except csv.Error:
+            pass   # a broken quote in the first rows: the rows before it still show the header
+    return out
+
+
+def _find_header(text_path: Path, encoding: str, header_score):
+    """The delimiter and header that recognise the most known headers among the first rows."""
+    best = None
+    for delimiter in DELIMITERS:
+        records = _records(text_path, encoding, delimiter, HEADER_SCAN_ROWS)
+        for i, (record, offset) in enumerate(records):
+            score = header_score([c for c in record if c])
+            if best is None or score > best[0]:
+                best = (score, delimiter, i, record, offset)
+    if best is None or not best[3]:
+        raise ImportFailure(f"{text_path.name}: 文件为空 / the file is empty")
+    return best[1], best[2], best[3], best[4]
+
+
+def _arrow_rows(text_path: Path, offset: int, ncols: int, delimiter: str) -> pa.Table | None:
+    """The data rows as a table of ncols text columns, or None when the file is not a clean table."""
+    names = [f"c{i}" for i in range(ncols)]
+    block = ARROW_BLOCK
+    while True:
+        ragged = []
+        with pa.OSFile(str(text_path)) as source:
+            source.seek(offset)
+            try:
+                table = pacsv.read_csv(
+                    source,
+                    read_options=pacsv.ReadOptions(column_names=names, block_size=block),
+                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                                     ignore_empty_lines=False,
+                                                     invalid_row_handler=lambda row: ragged.append(1) or "skip"),
+                    convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}),
+                )
+            except pa.ArrowInvalid as exc:
+                if "straddl" in str(exc) and block < (1 << 31) - 1:
+                    block = min(block * 16, (1 << 31) - 1)   # a cell larger than a block: bigger blocks
+                    continue
+                return None   # never shown: the message quotes the row; the reference reader says where
+            except pa.ArrowException:
+                return None
+        return None if ragged else table
+
+
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def _python_rows(path: Path, text_path: Path, offset: int, ncols: int, delimiter: str, header_row: int):
+    """Python's csv module over the data rows: rows of ncols cells (an empty line counts as a row of empty
+    cells), and the row numbers and cell counts of the others."""
+    columns = [[] for _ in range(ncols)]
+    numbers, ragged = [], []
+    with open(text_path, "rb") as binary:
+        binary.seek(offset)
+        # undecodable bytes become lone surrogates, so the row that holds them can be named
+        text = io.TextIOWrapper(binary, encoding="utf-8", newline="", errors="surrogateescape")
+        reader = csv.reader(text, delimiter=delimiter)
+        number = None
+        try:
+            for number, record in enumerate(reader, start=header_row + 1):
+                if not any(cell.strip() for cell in record):
+                    record = [""] * ncols   # a blank record of any length is a blank row (counted, not data)
+                if _UNDECODABLE.search("".join(record)):
+                    raise UnicodeDecodeError("utf-8", b"", 0, 1, "invalid byte")
+                if len(record) != ncols:
+                    ragged.append((number, len(record)))
+                    continue
+                numbers.append(number)
+                for column, cell in zip(columns, record):
+                    column.append(cell)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            row = number if isinstance(exc, UnicodeDecodeError) and number else (number or header_row) + 1
+            what = "无效的UTF-8字节 / invalid UTF-8 bytes" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            raise _unreadable(path, "csv", f"第{row}行 / row {row}: {what}") from None
+    table = pa.table([pa.array(numbers, pa.int64())] + [pa.array(c, pa.string()) for c in columns],
+                     names=["_row"] + [f"c{i}" for i in range(ncols)])
+    return table, ragged
 
 
 def _transcode(path: Path) -> str:
-    """GB18030 to a temporary UTF-8 copy: DuckDB's reader knows UTF-8 only."""
+    """GB18030 to a temporary UTF-8 copy: Arrow's reader and the byte offsets are UTF-8."""
     fd, tmp = tempfile.mkstemp(suffix=".csv")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(path, encoding="gb18030", newline="") as src:
         while chunk := src.read(1 << 22):
@@ -166,15 +267,66 @@ def _transcode(path: Path) -> str:
     return tmp
 
 
-def _read_excel(path: Path) -> pa.Table:
+def _remove(path) -> None:
+    if path and os.path.exists(path):
+        os.unlink(path)
+
+
+# --- Excel -------------------------------------------------------------------------------------------------
+
+def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
+    """The worksheet whose header recognises the most known columns (data on the second sheet is found)."""
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(str(path))
-        batch = reader.load_sheet(0, header_row=None, skip_rows=0, dtypes="string", eager=True)
+        names = reader.sheet_names
+        best = None
+        for index, name in enumerate(names):
+            head = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
+                                     dtypes="string", eager=True)
+            for i, row in enumerate(_table_rows(head)):
+                score = header_score([c for c in row if c])
+                if best is None or score > best[0]:
+                    best = (score, index, i)
+        if best is None:
+            raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
+        _, index, header_index = best
+        batch = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
+    except ImportFailure:
+        raise
     except Exception as exc:  # fastexcel raises its own error types for broken workbooks
-        raise _unreadable(path, "xlsx", exc) from exc
-    arrays = [batch.column(i) for i in range(batch.num_columns)]
-    names = [f"c{i}" for i in range(batch.num_columns)]
-    rownum = pa.array(range(1, batch.num_rows + 1), type=pa.int64())
-    return pa.Table.from_arrays([rownum, *arrays], names=["_row", *names])
+        raise _unreadable(path, "xlsx", type(exc).__name__) from exc
+    table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+    headers = [("" if c is None else str(c)).strip() for c in _table_rows(table.slice(header_index, 1))[0]]
+    data = table.slice(header_index + 1)
+    arrays = [data.column(i).cast(pa.string()) for i in range(data.num_columns)]
+    first = header_index + 2
+    rownum = pa.array(range(first, first + data.num_rows), pa.int64())
+    out = pa.Table.from_arrays([rownum, *arrays], names=["_row", *[f"c{i}" for i in range(len(arrays))]])
+    raw = RawFile(path=path, headers=headers, encoding="xlsx", header_row=header_index + 1,
+                  sheet=names[index] if len(names) > 1 else None)
+    return raw, out
+
+
+def _table_rows(table) -> list[list]:
+    if isinstance(table, pa.RecordBatch):
+        table = pa.Table.from_batches([table])
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return [list(r) for r in zip(*columns)] if columns else []
+
+
+def _drop_blank_rows(table: pa.Table) -> tuple[pa.Table, int]:
+    """Rows with no cell filled in are not data (an Excel user sees an empty row): dropped and counted."""
+    cells = [n for n in table.column_names if n != "_row"]
+    if not cells or table.num_rows == 0:
+        return table, 0
+    blank = None
+    for name in cells:
+        column = table.column(name)
+        empty = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), True)
+        blank = empty if blank is None else pc.and_(blank, empty)
+        if not pc.any(blank).as_py():
+            return table, 0
+    count = pc.sum(blank).as_py() or 0
+    return (table.filter(pc.invert(blank)), count) if count else (table, 0)

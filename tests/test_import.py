@@ -276,9 +276,9 @@ def test_utf8_file_broken_after_the_probe_fails_whole(tmp_path, config, monkeypa
     monkeypatch.setattr(readers, "UTF8_PROBE", 64)  # the probe sees only clean bytes
     con = connect(tmp_path / "u.duckdb")
     path = tmp_path / "broken.csv"
-    good = "工单编号,受理时间\n" + "".join(f"B{i},2024-06-01 08:00\n" for i in range(20))
+    good = "工单编号,受理时间\n" + "".join(f"B{i},2024-06-01 08:00\n" for i in range(60))
     path.write_bytes(good.encode("utf-8") + "阳光99,2024-06-01 08:00\n".encode("gb18030"))
-    with pytest.raises(ImportFailure, match=r"(?s)broken.csv.*not utf-8 encoded"):
+    with pytest.raises(ImportFailure, match=r"(?s)broken.csv.*第62行 / row 62: 无效的UTF-8字节"):
         import_file(con, "work_orders", path, config)
     assert con.execute("SELECT count(*) FROM work_orders").fetchone()[0] == 0
 

@@ -1,0 +1,199 @@
+"""The reader stores exactly the cells Python's csv module (or Excel) reads, whatever the dialect, line endings,
+quoting, cell size or position in the file; ragged rows are rejected one by one with their row numbers."""
+import csv
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from metrics.db import connect
+from metrics.importer import import_file
+from metrics.profiles import header_score_for
+from metrics.readers import SOURCE, read_into, release
+
+HEADERS = ["工单编号", "受理时间", "小区", "承办单位"]
+# a cell: commas, quotes, CR, LF, CRLF, tabs, semicolons, Chinese, spaces, empty, now and then long
+CHARS = st.sampled_from(list(",\";\t|\r\n '") + list("ab漏水阳光花园，。“”")) | st.just("\r\n")
+CELL = st.lists(CHARS, max_size=12).map("".join) | st.builds(lambda c, n: c * n, st.sampled_from("x水,\""),
+                                                                st.integers(200, 3000))
+DIALECTS = st.fixed_dictionaries({
+    "delimiter": st.sampled_from([",", ";", "\t", "|"]),
+    "lineterminator": st.sampled_from(["\r\n", "\n", "\r"]),
+    "quoting": st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]),
+})
+ENCODINGS = st.sampled_from(["utf-8", "utf-8-sig", "gb18030"])
+
+
+def write(path: Path, header, table, dialect: dict, encoding: str) -> Path:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, **dialect)
+    writer.writerow(header)
+    writer.writerows(table)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def reference(path: Path, encoding: str, delimiter: str, ncols: int = 4):
+    """What Python's csv module reads, data rows only, rows without any filled cell left out: the rows of the
+    header's width, and the Excel numbers of the others (ragged)."""
+    with open(path, encoding="utf-8-sig" if encoding == "utf-8-sig" else encoding, newline="") as f:
+        records = list(csv.reader(f, delimiter=delimiter))[1:]
+    numbered = [(i + 2, r) for i, r in enumerate(records) if any(c.strip() for c in r)]
+    return ([r for _, r in numbered if len(r) == ncols], [n for n, r in numbered if len(r) == ncols],
+            [(n, len(r)) for n, r in numbered if len(r) != ncols])
+
+
+def read_cells(path: Path, config) -> tuple[list[list[str]], list[int], object]:
+    con = duckdb.connect()
+    raw = read_into(con, path, header_score_for(config, "work_orders"))
+    try:
+        names = ", ".join(f"c{i}" for i in range(len(raw.headers)))
+        got = con.execute(f"SELECT _row, {names} FROM {SOURCE} ORDER BY _row").fetchall()
+    finally:
+        release(con, raw)
+    return [list(r[1:]) for r in got], [r[0] for r in got], raw
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.lists(st.lists(CELL, min_size=4, max_size=4), min_size=1, max_size=30), dialect=DIALECTS,
+       encoding=ENCODINGS)
+def test_any_table_a_csv_writer_produces_reads_back_cell_for_cell(tmp_path, config, table, dialect, encoding):
+    path = write(tmp_path / "t.csv", HEADERS, table, dialect, encoding)
+    cells, numbers, raw = read_cells(path, config)
+    expected, expected_numbers, ragged = reference(path, encoding, dialect["delimiter"])
+    assert cells == expected
+    # row numbers as Excel shows them: the header is row 1, a record is one row whatever its line breaks
+    assert numbers == expected_numbers
+    assert raw.ragged == ragged   # only where the writer itself left a line break unquoted (CR-terminated rows)
+    assert raw.headers == HEADERS and raw.delimiter == dialect["delimiter"]
+    if dialect["lineterminator"] != "\r":   # a writer quotes every CR and LF: the table comes back whole
+        assert cells == [r for r in table if any(c.strip() for c in r)] and ragged == []
+
+
+TEXT = st.lists(st.sampled_from(list(",\"\r\n ") + ["\r\n"] + list("漏水阳光花园物业，。")), max_size=10).map("".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=20), dialect=DIALECTS)
+def test_imported_orders_store_the_cells_the_csv_module_reads(tmp_path, config, texts, dialect):
+    """Through the whole import: the stored text is the cell as read, trimmed of spaces (blank is NULL)."""
+    table = [[f"ZZ{i:04d}", "2024-07-01 08:30", compound, unit] for i, (compound, unit) in enumerate(texts)]
+    path = write(tmp_path / "orders.csv", HEADERS, table, dialect, "utf-8")
+    con = connect(None)   # a fresh database per example (tmp_path is shared between them)
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    stored = con.execute("SELECT order_id, compound_raw, handling_unit FROM work_orders ORDER BY order_id").fetchall()
+    con.close()
+    good, _, ragged = reference(path, "utf-8", dialect["delimiter"])
+    expected = sorted((r[0], r[2].strip(" ") or None, r[3].strip(" ") or None) for r in good)
+    assert stored == expected
+    assert (result.rows_read, result.rows_new, result.rows_rejected) == (len(good) + len(ragged), len(good),
+                                                                          len(ragged))
+
+
+def order_rows(n: int) -> list[list[str]]:
+    return [[f"ZZ{i:08d}", "2024-07-01 08:30", "阳光花园", f"单位{i}"] for i in range(n)]
+
+
+def test_hard_cases_after_row_30000_keep_every_cell(tmp_path, config):
+    """Past any sampling: a quoted delimiter, doubled quotes, a line break in a cell, a lone CR line ending,
+    a row with an extra cell and a short row. The extra-cell and short rows are rejected with their rows; no
+    other cell moves."""
+    rows = order_rows(30_010)
+    rows[30_001][3] = '他说"漏水,很严重"'            # row 30,003 in Excel
+    rows[30_002][2] = "阳光\r\n花园"                 # row 30,004
+    lines = [",".join(HEADERS)]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    for i, r in enumerate(rows):
+        out.seek(0)
+        out.truncate()
+        writer.writerow(r)
+        line = out.getvalue()[:-1]
+        if i == 30_003:
+            line += ",多出的格"                       # row 30,005: one cell too many
+        if i == 30_005:
+            line = ",".join(r[:3])                     # row 30,007: one cell short
+        lines.append(line)
+    text = "\n".join(lines[:30_005]) + "\r" + "\n".join(lines[30_005:]) + "\n"   # a lone CR before row 30,006
+    path = tmp_path / "hard.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    con = connect(tmp_path / "hard.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new, result.rows_rejected) == (30_010, 30_008, 2)
+    got = dict(((r[0], r[1:]) for r in con.execute(
+        "SELECT order_id, compound_raw, handling_unit FROM work_orders WHERE order_id >= 'ZZ00030000'").fetchall()))
+    assert got["ZZ00030001"] == ("阳光花园", '他说"漏水,很严重"')
+    assert got["ZZ00030002"] == ("阳光\r\n花园", "单位30002")
+    assert got["ZZ00030004"] == ("阳光花园", "单位30004")     # the row after the lone CR keeps its first letter
+    assert "ZZ00030003" not in got and "ZZ00030005" not in got
+    assert len(got) == 8
+    issues = con.execute("SELECT row_number, column_name, severity, reason FROM import_issues ORDER BY 1").fetchall()
+    assert issues == [
+        (30_005, "(整行 / whole row)", "rejected", "本行有5个单元格，表头有4列 / the row has 5 cells, the header has 4"),
+        (30_007, "(整行 / whole row)", "rejected", "本行有3个单元格，表头有4列 / the row has 3 cells, the header has 4"),
+    ]
+
+
+def test_a_one_megabyte_cell_is_a_cell(tmp_path, config):
+    big = "长" * 1_000_000
+    rows = order_rows(3)
+    rows[1][3] = big
+    path = write(tmp_path / "big.csv", HEADERS, rows, {"lineterminator": "\r\n"}, "utf-8")
+    con = connect(tmp_path / "big.duckdb")
+    result = import_file(con, "work_orders", path, config)
+    assert (result.rows_read, result.rows_new) == (3, 3)
+    assert con.execute("SELECT length(handling_unit) FROM work_orders WHERE order_id = 'ZZ00000001'").fetchone() == (
+        1_000_000,)
+
+
+def test_title_lines_with_a_line_break_keep_excel_row_numbers(tmp_path, config):
+    """Three title lines (one a quoted cell over two lines) and a blank line: the rejected row is named as
+    Excel shows it, counting the records above it."""
+    text = ('"示范区12345工单\n导出"\n导出时间：2025-07-01\n\n' + ",".join(HEADERS) + "\n"
+            "A1,2024-07-01 08:30,阳光花园,甲\n\nA2,not a date,阳光花园,乙\nA3,2024-07-02 09:00,\"多\n行\",丙\n"
+            "A4,,阳光花园,丁\n")
+    path = tmp_path / "titled.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    con = connect(tmp_path / "titled.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    # records: 1 title, 2 export time, 3 blank, 4 header, 5 A1, 6 blank, 7 A2, 8 A3, 9 A4
+    assert (result.rows_read, result.rows_new, result.rows_rejected) == (4, 2, 2)
+    assert con.execute("SELECT row_number, reason FROM import_issues ORDER BY 1").fetchall() == [
+        (7, "无法识别的受理时间 / unreadable received_at"), (9, "缺少受理时间 / missing received_at")]
+    assert any("跳过1个空行" in n for n in result.notes)
+
+
+def test_workbook_with_data_on_its_second_sheet_and_many_title_rows(tmp_path, config):
+    path = tmp_path / "导出.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "本表由系统导出")
+    sheet = book.add_worksheet("工单数据")
+    for r in range(20):                              # twenty title rows, more than the ten read before
+        sheet.write(r, 0, f"标题行{r + 1}")
+    sheet.write_row(20, 0, HEADERS)
+    sheet.write_row(21, 0, ["W1", "2024-07-01 08:30", "阳光花园", "甲"])
+    sheet.write_row(22, 0, ["W2", "不是日期", "阳光花园", "乙"])
+    book.close()
+    con = connect(tmp_path / "x.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new, result.rows_rejected) == (2, 1, 1)
+    assert con.execute("SELECT row_number FROM import_issues").fetchall() == [(23,)]
+    assert "读取工作表“工单数据” / read worksheet '工单数据'" in result.notes
+
+
+def test_a_quote_left_open_rejects_its_row_without_quoting_it(tmp_path, config):
+    """An unclosed quote runs to the end of the file, as Python's csv module and Excel read it: that row is
+    rejected by its number, and neither the issue nor any message repeats what the row holds."""
+    path = tmp_path / "open.csv"
+    path.write_text(",".join(HEADERS) + "\nA1,2024-07-01 08:30,阳光花园,甲\nA2,2024-07-01 08:30,\"13800138000 张三,乙\n"
+                    "A3,2024-07-01 09:00,阳光花园,丙\n", encoding="utf-8")
+    con = connect(tmp_path / "o.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new, result.rows_rejected) == (2, 1, 1)
+    issues = con.execute("SELECT row_number, reason, value FROM import_issues").fetchall()
+    assert issues == [(3, "本行有3个单元格，表头有4列 / the row has 3 cells, the header has 4", None)]
+    assert "13800138000" not in str(result) and "张三" not in str(result)
