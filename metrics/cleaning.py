@@ -42,9 +42,10 @@ def vocab_key(word) -> str:
 
 def typed(kind: str, raw: str, vocab: dict | None = None) -> tuple[str, list]:
     if kind == "timestamp":
+        # Excel keeps times to the millisecond: 45474.35416666666 is 08:30:00, not 08:29:59.999999
         serial = (
             f"CASE WHEN regexp_full_match({raw}, '[0-9]{{5}}(\\.[0-9]+)?') THEN TIMESTAMP '1899-12-30' + "
-            f"to_microseconds(CAST(round(CAST({raw} AS DOUBLE) * 86400000000) AS BIGINT)) END"
+            f"to_milliseconds(CAST(round(CAST({raw} AS DOUBLE) * 86400000) AS BIGINT)) END"
         )
         # ISO forms (most exports) take the fast cast; the rest try each format in turn
         return f"COALESCE(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), {serial})", [TIMESTAMP_FORMATS]
