@@ -7,7 +7,7 @@ from conftest import REALDATA
 
 from metrics.db import connect
 from metrics.importer import import_file
-from metrics.kpis import Scope, Window, kpis, order_kpis, order_rows, window_for
+from metrics.kpis import Scope, Window, kpis, order_rows, window_for
 from metrics.periods import Period
 
 BOSTON = REALDATA / "boston311-2022-01-sample.csv"
