@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from metrics import formatting as fmt
 from metrics.attention import needs_attention
-from metrics.catalog import KPIS, ratio
+from metrics.catalog import KPIS, apply_ratios, ratio
 from metrics.db import rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
 from metrics.party import new_branches
 from metrics.periods import Window
-from metrics.scorecard import scorecard
+from metrics.scorecard import assign_ranks, scorecard
+from metrics.scorecard import red_black as scorecard_red_black
 
 TABLE_KPIS = ["orders_total", "on_time_closure_rate", "revisit_rate", "satisfaction_rate", "repeat_rate",
               "complaint_count", "median_close_hours", "party_org_coverage", "independent_branch_rate",
@@ -135,29 +136,34 @@ def company_scorecard(card: list[dict], config: dict) -> list[dict]:
         name = row.get("property_company")
         if not name:
             continue
-        c = companies.setdefault(name, {"property_company": name, "compounds": 0, "households": 0, "orders_total": 0,
-                                        "closed_on_time": 0, "orders_due": 0, "revisited": 0, "closed": 0,
-                                        "satisfied_weighted": 0.0, "complaint_count": 0})
+        c = companies.setdefault(name, {"property_company": name, "compounds": 0,
+                                        **{key: 0 for key in POOLED}})
         c["compounds"] += 1
-        for key in ("households", "orders_total", "closed_on_time", "orders_due", "revisited", "closed",
-                    "satisfied_weighted", "complaint_count"):
+        c["complaints_known"] = c.get("complaints_known") or row.get("complaints_per_1000_households") is not None
+        for key in POOLED:
             c[key] += row.get(key) or 0
     out = []
     for c in companies.values():
-        c["on_time_closure_rate"] = ratio(c["closed_on_time"], c["orders_due"])
-        c["revisit_rate"] = ratio(c["revisited"], c["closed"])
-        c["satisfaction_rate"] = ratio(c["satisfied_weighted"], c["revisited"])
-        c["complaints_per_1000_households"] = ratio(1000 * c["complaint_count"], c["households"])
+        # the rates from the pooled measures, as the catalog declares them (orders without a deadline or
+        # from files without 回访结果 stay out of the denominators there too)
+        c.update(apply_ratios(c, ("on_time_closure_rate", "revisit_rate", "satisfaction_rate")))
+        c["complaints_per_1000_households"] = (ratio(1000 * c["complaint_count"], c["households"])
+                                               if c.pop("complaints_known") else None)
         c["composite_score"] = composite_score(c, config)
         c["small_sample"] = c["orders_total"] < int(config["scorecard"]["min_orders"])
         out.append(c)
     return sorted(out, key=lambda c: (c["small_sample"], -(c["composite_score"] or 0), c["property_company"]))
 
 
+POOLED = ("households", "orders_total", "closed_on_time", "orders_due", "revisited", "closed_revisit_tracked",
+          "satisfied_weighted", "complaint_count")
+
+
 def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
+    """Companies' lists by the compounds' rule: equal scores share a rank, a tie the cut-off falls in is left out."""
     eligible = [r for r in ranked if not r["small_sample"] and r["composite_score"] is not None]
-    red = eligible[:size]
-    black = [r for r in reversed(eligible[size:])][:size] if len(eligible) > size else []
+    assign_ranks(eligible)
+    red, black = scorecard_red_black(eligible, size)
     return red, black
 
 

@@ -3,6 +3,7 @@ so both documents say the same thing in the same order."""
 from __future__ import annotations
 
 from metrics import formatting as fmt
+from metrics.catalog import missing_text
 
 ZH_NUMERALS = "一二三四五六七八九十"
 LIST_LIMIT = 10
@@ -37,6 +38,34 @@ def _words(lang: str) -> dict:
     }
 
 
+def _open_orders(report: dict, lang: str) -> list[str]:
+    """Open orders at the data's moment, with those without a deadline (无时限) apart from the not-yet-due."""
+    ages = report.get("open_orders_by_age") or {}
+    total = sum(ages.values())
+    if not total:
+        return []
+    overdue = ages["overdue_short"] + ages["overdue_medium"] + ages["overdue_long"]
+    if lang == "zh":
+        parts = [f"未到期{ages['not_yet_due']}件", f"超期{overdue}件"]
+        parts += [f"无时限{ages['no_deadline']}件"] if ages["no_deadline"] else []
+        return [f"截至数据时点，在办工单{total}件，其中" + "、".join(parts) + "。"]
+    parts = [f"{fmt.count(ages['not_yet_due'])} not yet due", f"{fmt.count(overdue)} overdue"]
+    parts += [f"{fmt.count(ages['no_deadline'])} without a deadline"] if ages["no_deadline"] else []
+    return [f"Open orders at the data's moment: {fmt.count(total)}, of which " + ", ".join(parts) + "."]
+
+
+def _missing(table: list[dict], report: dict, lang: str) -> list[str]:
+    """Why a figure of the table is “—”: the column the data lacks, never a 0.0% in its place."""
+    missing = report.get("missing_inputs") or {}
+    by_fields: dict[tuple, list[str]] = {}
+    for row in table:
+        if row["kpi"] in missing:
+            by_fields.setdefault(tuple(missing[row["kpi"]]), []).append(row["label"])
+    sep = "、" if lang == "zh" else ", "
+    return [f"{sep.join(labels)}：{missing_text(list(fields), lang)}" if lang == "zh"
+            else f"{sep.join(labels)}: {missing_text(list(fields), lang)}" for fields, labels in by_fields.items()]
+
+
 def heading(index: int, text: str, lang: str) -> str:
     return f"{ZH_NUMERALS[index]}、{text}" if lang == "zh" else f"{index + 1}. {text}"
 
@@ -52,7 +81,8 @@ def sections(b) -> list[dict]:
              _change(r, "change_previous", b.lang) if r["previous"] is not None or r["change_previous"] is not None else fmt.DASH,
              _change(r, "change_last_year", b.lang) if r["last_year"] is not None or r["change_last_year"] is not None else fmt.DASH]
             for r in b.kpi_table]
-    out.append({"key": "kpis", "paragraphs": [], "tables": [{"header": header, "rows": rows}]})
+    out.append({"key": "kpis", "paragraphs": _open_orders(b.report, b.lang) + _missing(b.kpi_table, b.report, b.lang),
+                "tables": [{"header": header, "rows": rows}]})
 
     complaints = b.report["complaint_count"]
     text = (f"期内共受理投诉{complaints}件。" if zh else f"{fmt.count(complaints)} complaints were received in the period.") \

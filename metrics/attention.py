@@ -69,5 +69,7 @@ def needs_attention(con, config: dict, scope: Scope, window: Window, card: list[
                                       "spikes": [], **{k: row.get(k) for k in TARGETED},
                                       "orders_total": row.get("orders_total")})
         entry["spikes"].append({"month": spike["month"], "complaints": spike["complaints"], "baseline": spike["baseline"]})
+    # a compound without an on-time rate (no deadlines in its data) sorts after the ones with a low rate
     return sorted(out.values(), key=lambda r: (-len(r["spikes"]), -len(r["below_target"]),
+                                               r.get("on_time_closure_rate") is None,
                                                r.get("on_time_closure_rate") or 0, r["compound_name"]))

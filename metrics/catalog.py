@@ -18,6 +18,7 @@ class Kpi:
     description_zh: str = ""
     description_en: str = ""
     dataset: str = "work_orders"  # work_orders, complaints, compounds
+    inputs: tuple[str, ...] = ()  # order fields without which the KPI has nothing to stand on (INPUT_PRESENCE)
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -31,30 +32,35 @@ KPIS: dict[str, Kpi] = {k.name: k for k in [
         description_zh="有办结时间且办结时间不晚于数据截至时间的工单。",
         description_en="Orders with a closing time no later than as-of."),
     Kpi("closed_on_time", "按时办结", "Closed on time", "count",
-        description_zh="已办结且办结时间不晚于办结时限（无时限的工单视为按时）。",
-        description_en="Closed with closed_at <= due_at (an order without a deadline is on time)."),
+        description_zh="已办结且办结时间不晚于办结时限（无时限的工单不作按时或超时判断）。",
+        description_en="Closed with closed_at <= due_at (an order without a deadline is neither on time nor late)."),
     Kpi("orders_due", "应办结", "Orders due", "count",
-        description_zh="已办结，或办结时限已到（不晚于数据截至时间）的工单；未到期的在办工单不计入。",
-        description_en="Closed, or due_at <= as-of; open orders not yet due are pending and not counted."),
+        description_zh="有办结时限且已办结，或办结时限已到（不晚于数据截至时间）的工单；未到期和无时限的工单不计入。",
+        description_en="Orders with a deadline that are closed, or due by as-of; not yet due and no-deadline orders are not counted."),
     Kpi("on_time_closure_rate", "按时办结率", "On-time closure rate", "rate", "closed_on_time", "orders_due",
-        "按时办结 ÷ 应办结。", "closed_on_time / orders_due."),
+        "按时办结 ÷ 应办结（只计有办结时限的工单）。", "closed_on_time / orders_due (orders with a deadline only).",
+        inputs=("due_at",)),
     Kpi("revisited", "已回访", "Revisited", "count",
         description_zh="已办结且回访结果为满意、基本满意或不满意的工单（无法联系和空白不算回访）。",
         description_en="Closed orders whose revisit answer is satisfied, basically satisfied or dissatisfied."),
-    Kpi("revisit_rate", "回访率", "Revisit rate", "rate", "revisited", "closed",
-        "已回访 ÷ 已办结。", "revisited / closed."),
+    Kpi("revisit_rate", "回访率", "Revisit rate", "rate", "revisited", "closed_revisit_tracked",
+        "已回访 ÷ 已办结（只计导出文件有回访结果列的工单）。",
+        "revisited / closed (orders from files with a revisit-result column only).", inputs=("revisit_result",)),
     Kpi("satisfaction_rate", "满意率", "Satisfaction rate", "rate", "satisfied_weighted", "revisited",
         "（满意 × 权重 + 基本满意 × 权重）÷ 已回访，权重见 config.yaml satisfaction.weights。",
-        "Weighted satisfied answers / revisited; weights in config.yaml satisfaction.weights."),
+        "Weighted satisfied answers / revisited; weights in config.yaml satisfaction.weights.",
+        inputs=("revisit_result",)),
     Kpi("first_contact_rate", "先行联系率", "First-contact rate", "rate", "first_contacted", "first_contact_known",
         "已回访工单中先行联系为“是”的比例（仅计有该列取值的工单；数据无此列时为空）。",
-        "Share of revisited orders marked first-contacted (over those with a value; null without the column)."),
+        "Share of revisited orders marked first-contacted (over those with a value; null without the column).",
+        inputs=("revisit_result",)),
     Kpi("resolution_rate", "解决率", "Resolution rate", "rate", "resolved_yes", "resolved_known",
         "已回访工单中是否解决为“是”的比例（数据无此列时为空）。",
-        "Share of revisited orders marked resolved (null without the column)."),
+        "Share of revisited orders marked resolved (null without the column).", inputs=("revisit_result",)),
     Kpi("three_rates_score", "三率综合", "Three-rates composite", "score",
         description_zh="响应率（先行联系率）、解决率、满意率的加权和，权重见 config.yaml three_rates；任一为空则为空。",
-        description_en="Weighted sum of first-contact, resolution and satisfaction rates (config.yaml three_rates)."),
+        description_en="Weighted sum of first-contact, resolution and satisfaction rates (config.yaml three_rates).",
+        inputs=("revisit_result",)),
     Kpi("repeat_orders", "重复诉求", "Repeat requests", "count",
         description_zh="标记为重复诉求的工单数。", description_en="Orders marked as repeats."),
     Kpi("repeat_rate", "重复诉求率", "Repeat rate", "rate", "repeat_orders", "orders_total",
@@ -94,6 +100,35 @@ ORDER_KPIS = [k.name for k in KPIS.values() if k.dataset == "work_orders"]
 COMPLAINT_KPIS = [k.name for k in KPIS.values() if k.dataset == "complaints"]
 COMPOUND_KPIS = [k.name for k in KPIS.values() if k.dataset == "compounds"]
 RATE_KPIS = [k.name for k in KPIS.values() if k.kind == "rate"]
+
+
+# An input the data has for at least one order of the scope: the measure counting those orders.
+INPUT_PRESENCE = {"due_at": "orders_with_deadline", "revisit_result": "orders_revisit_tracked"}
+INPUT_TEXT = {
+    "due_at": ("数据中没有“办结时限”（导出文件无此列或为空，且该映射方案不按配置推算时限）",
+               "the data has no deadline (办结时限: not exported and not derived under this profile)"),
+    "revisit_result": ("数据中没有“回访结果”列", "the data has no revisit-result (回访结果) column"),
+}
+
+
+def missing_inputs(measures: dict) -> dict[str, list[str]]:
+    """KPI -> the fields it needs that no order of the scope has, for each KPI left null for that reason
+    (a null with orders in scope that carry the field is an ordinary empty denominator)."""
+    if not measures.get("orders_total"):
+        return {}
+    out = {}
+    for kpi in KPIS.values():
+        lacking = [f for f in kpi.inputs if not measures.get(INPUT_PRESENCE[f])]
+        if lacking and measures.get(kpi.name) is None:
+            out[kpi.name] = lacking
+    return out
+
+
+def missing_text(fields: list[str], lang: str = "zh") -> str:
+    """The tooltip of a KPI the data cannot give: which column is missing."""
+    if lang == "zh":
+        return "；".join(INPUT_TEXT[f][0] for f in fields) + "，无法计算，显示为“—”。"
+    return "Not computable: " + "; ".join(INPUT_TEXT[f][1] for f in fields) + "."
 
 
 def ratio(numerator, denominator) -> float | None:

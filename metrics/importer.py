@@ -86,6 +86,7 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         notes = raw.notes + _derive_due_at(con, dataset, mapping, config)
         import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
         counts = _upsert(con, dataset, import_id, config)
+        _record_fields(con, import_id, mapping)
         if kind == "compounds":   # a registry can move every order and complaint to another compound
             names.resolve_compounds(con, config)
         span = counts.get("span") or {}
@@ -163,6 +164,13 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict) ->
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
                     WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")
+
+
+def _record_fields(con, import_id: int, mapping: Mapping) -> None:
+    """The fields this import's file carried, so a KPI whose input no file carried is null rather than 0
+    (a file without 回访结果 did not revisit nothing); read by metrics.rollup before the rollups are built."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [rollup.FIELDS_KEY.format(import_id=import_id), ",".join(sorted(mapping.columns))])
 
 
 def _sql_type(kind: str) -> str:

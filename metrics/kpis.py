@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
 from . import rollup
-from .catalog import COMPLAINT_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios
+from .catalog import COMPLAINT_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios, missing_inputs
 from .db import one, rows, scalar
 from .periods import Period, Window
 
@@ -81,7 +81,9 @@ def latest_timestamp(con) -> dt.datetime | None:
 
 def _order_measures_sql() -> tuple[str, str, dict]:
     """Per-order flags at $as_of and the measures over them; revisit answers are counted one by one so the
-    weighted satisfaction is the same sum whether it comes from here or from a rollup."""
+    weighted satisfaction is the same sum whether it comes from here or from a rollup. An order without a
+    deadline has no on-time verdict (it is in neither 按时办结 nor 应办结), and an order from a file without
+    回访结果 is outside the revisit rate's denominator."""
     params = {"revisit_answers": list(REVISIT_ANSWERS)}
     flags = f"""
         closed_at IS NOT NULL AND closed_at <= $as_of AS is_closed,
@@ -93,8 +95,12 @@ def _order_measures_sql() -> tuple[str, str, dict]:
     measures = f"""
         count(*) AS orders_total,
         count(*) FILTER (WHERE is_closed) AS closed,
-        count(*) FILTER (WHERE is_closed AND (due_at IS NULL OR closed_at <= due_at)) AS closed_on_time,
-        count(*) FILTER (WHERE is_closed OR due_at <= $as_of) AS orders_due,
+        count(*) FILTER (WHERE is_closed AND closed_at <= due_at) AS closed_on_time,
+        count(*) FILTER (WHERE is_closed AND due_at IS NOT NULL) AS closed_with_deadline,
+        count(*) FILTER (WHERE due_at IS NOT NULL) AS orders_with_deadline,
+        count(*) FILTER (WHERE due_at IS NOT NULL AND (is_closed OR due_at <= $as_of)) AS orders_due,
+        count(*) FILTER (WHERE is_closed AND {rollup.REVISIT_TRACKED}) AS closed_revisit_tracked,
+        count(*) FILTER (WHERE {rollup.REVISIT_TRACKED}) AS orders_revisit_tracked,
         {answers}
         count(*) FILTER (WHERE is_revisited AND first_contact IS NOT NULL) AS first_contact_known,
         count(*) FILTER (WHERE is_revisited AND first_contact) AS first_contacted,
@@ -148,7 +154,7 @@ def _order_measures_scan(con, scope: Scope, window: Window, keys) -> list[dict]:
 
 
 def _order_measures_rollup(con, scope: Scope, window: Window, keys, plan) -> list[dict]:
-    """The counts from the rollup's months, and 应办结 = closed + open orders due by as_of."""
+    """The counts from the rollup's months, and 应办结 = closed with a deadline + open orders due by as_of."""
     where, params = scope.where("work_orders")
     rollup_keys = [(name, expr.replace("received_at", "month")) for name, expr in keys]
     select_keys, group = _key_sql(rollup_keys)
@@ -166,7 +172,7 @@ def _order_measures_rollup(con, scope: Scope, window: Window, keys, plan) -> lis
     if not keys and not found:
         found = [{name: 0 for name in rollup.ORDER_MEASURES} | {"open_due": 0}]
     for r in found:
-        r["orders_due"] = r["closed"] + r.pop("open_due")
+        r["orders_due"] = r["closed_with_deadline"] + r.pop("open_due")
     return found
 
 
@@ -224,7 +230,8 @@ def _finish_orders(measures: dict, config: dict) -> dict:
     return out
 
 
-ZERO_MEASURES = ("orders_total", "closed", "closed_on_time", "orders_due", "first_contact_known",
+ZERO_MEASURES = ("orders_total", "closed", "closed_on_time", "closed_with_deadline", "orders_with_deadline",
+                 "orders_due", "closed_revisit_tracked", "orders_revisit_tracked", "first_contact_known",
                  "first_contacted", "resolved_known", "resolved_yes", "repeat_orders")
 
 
@@ -324,19 +331,21 @@ def eligible_uncovered(con, config: dict, scope: Scope, window: Window) -> list[
 
 
 def open_orders_by_age(con, config: dict, scope: Scope, window: Window) -> dict:
-    """Orders still open at as_of: not yet due, and overdue by day buckets (config open_order_age_buckets).
-    At the data's moment the open orders are the ones without a closing time, kept apart at import."""
+    """Orders still open at as_of: not yet due, overdue by day buckets (config open_order_age_buckets), and
+    without any deadline (无时限: never "not yet due", however old). At the data's moment the open orders are
+    the ones without a closing time, kept apart at import."""
     low, high = config["open_order_age_buckets"]
     where, params = scope.where("work_orders")
     settled = rollup.latest(con)
     source = ("open_work_orders" if settled is not None and window.as_of >= settled
               else "work_orders WHERE closed_at IS NULL OR closed_at > $as_of")
     found = one(con, f"""
-        SELECT count(*) FILTER (WHERE overdue_days IS NULL OR overdue_days <= 0) AS not_yet_due,
+        SELECT count(*) FILTER (WHERE due_at IS NOT NULL AND (overdue_days IS NULL OR overdue_days <= 0)) AS not_yet_due,
                count(*) FILTER (WHERE overdue_days BETWEEN 1 AND $low) AS overdue_short,
                count(*) FILTER (WHERE overdue_days BETWEEN $low + 1 AND $high) AS overdue_medium,
-               count(*) FILTER (WHERE overdue_days > $high) AS overdue_long
-        FROM (SELECT CASE WHEN due_at < $as_of THEN CAST(ceil(epoch($as_of - due_at) / 86400) AS BIGINT) END AS overdue_days
+               count(*) FILTER (WHERE overdue_days > $high) AS overdue_long,
+               count(*) FILTER (WHERE due_at IS NULL) AS no_deadline
+        FROM (SELECT due_at, CASE WHEN due_at < $as_of THEN CAST(ceil(epoch($as_of - due_at) / 86400) AS BIGINT) END AS overdue_days
               FROM (SELECT * FROM {source})
               WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where})""",
         {**params, **_window_params(window), "low": low, "high": high})
@@ -346,6 +355,7 @@ def open_orders_by_age(con, config: dict, scope: Scope, window: Window) -> dict:
 def kpis(con, config: dict, scope: Scope, window: Window) -> dict:
     """The current KPIs of every kind for one scope and window."""
     out = order_kpis(con, config, scope, window)
+    out["missing_inputs"] = missing_inputs(out)
     out["complaint_count"] = complaint_count(con, scope, window)
     out.update(compound_kpis(con, config, scope, window))
     out["open_orders_by_age"] = open_orders_by_age(con, config, scope, window)
@@ -400,7 +410,7 @@ def order_rows(con, config: dict, scope: Scope, window: Window, limit: int | Non
         SELECT order_id, received_at, source, request_type, category, street, community, compound_name,
                compound_raw, handling_unit, due_at, due_at_derived, closed_at, revisit_result, is_repeat, content,
                closed_at IS NOT NULL AND closed_at <= $as_of AS is_closed,
-               closed_at IS NOT NULL AND closed_at <= $as_of AND (due_at IS NULL OR closed_at <= due_at) AS is_closed_on_time,
+               closed_at IS NOT NULL AND closed_at <= $as_of AND closed_at <= due_at AS is_closed_on_time,  -- null: no deadline
                (closed_at IS NULL OR closed_at > $as_of) AND due_at <= $as_of AS is_overdue_open
         FROM work_orders
         WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where}

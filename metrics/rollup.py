@@ -23,9 +23,9 @@ import contextvars
 import datetime as dt
 from dataclasses import dataclass
 
-from .db import rows
+from .db import quote, rows
 
-VERSION = "2"
+VERSION = "3"
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 ORDER_ROLLUPS = (
@@ -46,7 +46,11 @@ CUBE_KINDS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 ORDER_MEASURES = {
     "orders_total": "count(*)",
     "closed": "count(*) FILTER (WHERE closed_at IS NOT NULL)",
-    "closed_on_time": "count(*) FILTER (WHERE closed_at IS NOT NULL AND (due_at IS NULL OR closed_at <= due_at))",
+    "closed_on_time": "count(*) FILTER (WHERE closed_at IS NOT NULL AND closed_at <= due_at)",
+    "closed_with_deadline": "count(*) FILTER (WHERE closed_at IS NOT NULL AND due_at IS NOT NULL)",
+    "orders_with_deadline": "count(*) FILTER (WHERE due_at IS NOT NULL)",
+    "closed_revisit_tracked": "count(*) FILTER (WHERE closed_at IS NOT NULL AND {revisit_tracked})",
+    "orders_revisit_tracked": "count(*) FILTER (WHERE {revisit_tracked})",
     **{f"answer_{a}": f"count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result = '{a}')"
        for a in REVISIT_ANSWERS},
     "first_contact_known": "count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result IN {answers} "
@@ -58,6 +62,14 @@ ORDER_MEASURES = {
     "repeat_orders": "count(*) FILTER (WHERE is_repeat)",
 }
 ANSWERS_SQL = "(" + ", ".join(f"'{a}'" for a in REVISIT_ANSWERS) + ")"
+
+# What each import's file carried (metrics.importer records its mapped fields under this meta key). An order
+# from a file without 回访结果 is outside the revisit rate: its blank answer says nothing. Imports without a
+# record (none in a database that went through ensure) count as carrying every field, as before.
+FIELDS_KEY = "import_fields:{import_id}"
+WITHOUT_REVISIT_COLUMN = ("(SELECT CAST(split_part(key, ':', 2) AS BIGINT) FROM meta WHERE key LIKE 'import_fields:%' "
+                          "AND NOT list_contains(string_split(value, ','), 'revisit_result'))")
+REVISIT_TRACKED = f"import_id NOT IN {WITHOUT_REVISIT_COLUMN}"
 
 
 def _month(day) -> dt.date:
@@ -116,12 +128,27 @@ def ensure(con) -> None:
             con.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _ddl():
             con.execute(statement)
+        _infer_fields(con)
         refresh(con, "compounds")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def _infer_fields(con) -> None:
+    """Order imports from before their fields were recorded: a field counts as carried when any of the
+    import's rows has a value in it (a 回访结果 column nobody filled is then read as absent)."""
+    from .schema import WORK_ORDERS, stored_name
+    counts = ", ".join(f"count({quote(stored_name(WORK_ORDERS, f))}) AS {quote(f.name)}" for f in WORK_ORDERS.fields)
+    for r in rows(con, f"""SELECT import_id, {counts} FROM work_orders
+                           WHERE import_id IN (SELECT import_id FROM import_log WHERE kind = 'work_orders')
+                             AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'import_fields:' || import_id)
+                           GROUP BY import_id"""):
+        carried = sorted(f.name for f in WORK_ORDERS.fields if r[f.name])
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                    [FIELDS_KEY.format(import_id=r["import_id"]), ",".join(carried)])
 
 
 def _tables() -> list[str]:
@@ -162,7 +189,8 @@ def _refresh_orders(con, start, end) -> None:
         return
     where, params = _range_sql("received_at", start, end)
     month_where, _ = _range_sql("month", start, end)
-    measures = ", ".join(f"{sql.format(answers=ANSWERS_SQL)} AS {name}" for name, sql in ORDER_MEASURES.items())
+    measures = ", ".join(f"{sql.format(answers=ANSWERS_SQL, revisit_tracked=REVISIT_TRACKED)} AS {name}"
+                         for name, sql in ORDER_MEASURES.items())
     for table, dims in ORDER_ROLLUPS:
         con.execute(f"DELETE FROM {table} WHERE {month_where}", params)
         keys = ", ".join(dims)

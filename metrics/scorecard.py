@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from .catalog import KPIS
+from .db import scalar
 from .kpis import Scope, complaint_counts_by, compounds_with_flags, no_orders, order_kpis_by
 from .periods import Window
 
@@ -47,6 +48,8 @@ def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
     complaints = {r["compound_name"]: r["complaint_count"]
                   for r in complaint_counts_by(con, scope, window, by=["compound_name"])}
     empty = no_orders(config)
+    # without any complaints file a compound's 0 complaints is no record, not a clean one: no complaint part
+    complaints_known = scalar(con, "SELECT count(*) FROM import_log WHERE kind = 'complaints'") > 0
     result = []
     for facts in registry:
         name = facts["compound_name"]
@@ -62,7 +65,8 @@ def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
         row.update({k: v for k, v in orders.get(name, empty).items()})
         row["complaint_count"] = complaints.get(name, 0)
         households = facts["households"]
-        row["complaints_per_1000_households"] = 1000 * row["complaint_count"] / households if households else None
+        row["complaints_per_1000_households"] = (1000 * row["complaint_count"] / households
+                                                 if households and complaints_known else None)
         row["orders_per_1000_households"] = 1000 * row["orders_total"] / households if households else None
         for rate in INTERVAL_RATES:
             kpi = KPIS[rate]
@@ -73,16 +77,56 @@ def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
         result.append(row)
     ranked = sorted((r for r in result if not r["small_sample"] and r["composite_score"] is not None),
                     key=lambda r: (-r["composite_score"], r["compound_name"]))
-    size = int(card["list_size"])
-    for i, r in enumerate(ranked, start=1):
-        r["rank"] = i
     for r in result:
         r.setdefault("rank", None)
         r["list"] = None
-    for r in ranked[:size]:
+    assign_ranks(ranked)
+    red, black = red_black(ranked, int(card["list_size"]))
+    for r in red:
         r["list"] = "red"
-    for r in ranked[-size:] if len(ranked) > size else []:
-        if r["list"] is None:
-            r["list"] = "black"
+    for r in black:
+        r["list"] = "black"
     result.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["compound_name"]))
     return result
+
+
+def _tie_key(row: dict) -> float:
+    return round(row["composite_score"], 9)   # the same score reached by different sums is still the same score
+
+
+def assign_ranks(ranked: list[dict]) -> None:
+    """Equal scores share a rank and the next rank skips (80, 80, 70 -> 1, 1, 3): a name is not a score."""
+    for i, r in enumerate(ranked):
+        same = i and _tie_key(r) == _tie_key(ranked[i - 1])
+        r["rank"] = ranked[i - 1]["rank"] if same else i + 1
+
+
+def _ties(ranked: list[dict]) -> list[list[dict]]:
+    groups: list[list[dict]] = []
+    for r in ranked:
+        if groups and _tie_key(groups[-1][0]) == _tie_key(r):
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return groups
+
+
+def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
+    """The red list from the top and the black list from the bottom of rows sorted best first, at most `size`
+    each, taking whole ties only: a tie the cut-off falls inside is left out (the list is then shorter), since
+    nothing in the data says which of the tied belongs on it. The lists never share a row or a tie."""
+    groups = _ties(ranked)
+    red: list[dict] = []
+    taken = 0
+    for group in groups:
+        if len(red) + len(group) > size:
+            break
+        red += group
+        taken += 1
+    black: list[dict] = []
+    if len(ranked) > size:
+        for group in reversed(groups[taken:]):
+            if len(black) + len(group) > size:
+                break
+            black += group
+    return red, black

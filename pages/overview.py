@@ -25,6 +25,9 @@ register({
     "overdue_short": ("超期1-3天", "Overdue 1-3 days"),
     "overdue_medium": ("超期4-7天", "Overdue 4-7 days"),
     "overdue_long": ("超期7天以上", "Overdue over 7 days"),
+    "no_deadline": ("无时限", "No deadline"),
+    "no_deadline_help": ("导出文件没有办结时限、也未按配置推算时限的在办工单：既非未到期，也无法判断是否超期。",
+                         "Open orders without a deadline (none exported, none derived): neither pending nor overdue."),
 })
 
 CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_total", "complaint_count",
@@ -63,8 +66,8 @@ state.kpi_cards(report, CARDS)
 
 ages = report["open_orders_by_age"]
 st.markdown(f"**{t('open_orders_title', lang)}**")
-for column, key in zip(st.columns(4), ["not_yet_due", "overdue_short", "overdue_medium", "overdue_long"]):
-    column.metric(t(key, lang), fmt.count(ages[key]))
+for column, key in zip(st.columns(5), ["not_yet_due", "overdue_short", "overdue_medium", "overdue_long", "no_deadline"]):
+    column.metric(t(key, lang), fmt.count(ages[key]), help=t("no_deadline_help", lang) if key == "no_deadline" else None)
 
 targets = state.config()["targets"]
 monthly = state.ask("order_kpis_by", scope, window, grain="month")

@@ -38,8 +38,11 @@ register({
                               "{m} full party members (a branch of its own needs {n}), yet no branch of its own: "
                               "eligible but uncovered."),
     "profile_kpis_title": ("{period}工单与投诉", "Orders and complaints, {period}"),
-    "profile_open": ("在办工单：未到期{a}件，超期1-3天{b}件，超期4-7天{c}件，超期7天以上{d}件。",
-                     "Open orders: {a} not yet due, {b} overdue 1-3 days, {c} overdue 4-7 days, {d} overdue over 7 days."),
+    "profile_open": ("在办工单：未到期{a}件，超期1-3天{b}件，超期4-7天{c}件，超期7天以上{d}件，无时限{e}件。",
+                     "Open orders: {a} not yet due, {b} overdue 1-3 days, {c} overdue 4-7 days, {d} overdue over 7 days, "
+                     "{e} without a deadline."),
+    "profile_closed_no_deadline": ("已办结（无时限）", "Closed, no deadline"),
+    "profile_open_no_deadline": ("在办（无时限）", "Open, no deadline"),
     "profile_rates_title": ("按时办结率与满意率月度走势", "On-time closure and satisfaction by month"),
     "profile_volume_title": ("每月工单量与投诉量", "Orders and complaints by month"),
     "profile_founded_mark": ("党组织成立（{day}）", "Party organisation founded ({day})"),
@@ -170,6 +173,8 @@ def when(moment) -> str:
 
 
 def status(row: dict, lang: str) -> str:
+    if row["due_at"] is None:   # no deadline: neither on time nor late, neither pending nor overdue
+        return t("profile_closed_no_deadline" if row["is_closed"] else "profile_open_no_deadline", lang)
     if row["is_closed"]:
         return t("profile_on_time" if row["is_closed_on_time"] else "profile_late", lang)
     return t("profile_overdue" if row["is_overdue_open"] else "profile_pending", lang)
@@ -237,7 +242,7 @@ report = state.ask("kpi_report", scope, window)
 state.kpi_cards(report, CARDS)
 ages = report["open_orders_by_age"]
 st.caption(t("profile_open", lang, a=ages["not_yet_due"], b=ages["overdue_short"], c=ages["overdue_medium"],
-             d=ages["overdue_long"]))
+             d=ages["overdue_long"], e=ages["no_deadline"]))
 
 months = [{**m, "month": month_label(m["month"], window, lang)} for m in state.ask(monthly_activity, scope, window)]
 founded = row["party_org_founded_on"] if founded_in_window(row["party_org_founded_on"], window) else None

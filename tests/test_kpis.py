@@ -84,7 +84,7 @@ def test_zero_denominators_are_null_not_zero(fixture_con, config):
 def test_open_orders_by_age(fixture_con, config):
     # open at AS_OF: W5 and W12 not yet due, W7 overdue 2 d 1 h -> 1-3, W6 overdue 11 d 1 h -> over 7
     assert open_orders_by_age(fixture_con, config, Scope(), june()) == {
-        "not_yet_due": 2, "overdue_short": 1, "overdue_medium": 0, "overdue_long": 1}
+        "not_yet_due": 2, "overdue_short": 1, "overdue_medium": 0, "overdue_long": 1, "no_deadline": 0}
 
 
 def test_as_of_override_changes_verdicts(fixture_con, config):

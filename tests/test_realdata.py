@@ -7,7 +7,7 @@ from conftest import REALDATA
 
 from metrics.db import connect
 from metrics.importer import import_file
-from metrics.kpis import Scope, Window, order_kpis, order_rows
+from metrics.kpis import Scope, Window, kpis, order_rows, window_for
 from metrics.periods import Period
 
 BOSTON = REALDATA / "boston311-2022-01-sample.csv"
@@ -31,17 +31,37 @@ def test_boston_on_time_verdict_agrees_with_bostons_own_on_every_closed_case(con
         theirs = {r["case_enquiry_id"]: r for r in csv.DictReader(f)}
     closed = [i for i, r in theirs.items() if r["case_status"] == "Closed"]
     assert len(closed) == 85
+    without_target = [i for i in closed if not theirs[i]["target_dt"].strip()]
+    assert len(without_target) == 8   # Boston calls them ONTIME; without a deadline we give no verdict
     for order_id in closed:
         assert ours[order_id]["is_closed"], order_id
-        assert ours[order_id]["is_closed_on_time"] == (theirs[order_id]["ontime"] == "ONTIME"), order_id
-    found = order_kpis(con, config, Scope(), window)
-    # 85 closed, 80 of them ONTIME; of 15 open cases 11 are past target_dt at as_of and due; one with target
-    # 2022-05-20 (after as_of) and 3 without a target are not
-    assert (found["orders_total"], found["closed"], found["closed_on_time"], found["orders_due"]) == (100, 85, 80, 96)
-    assert found["revisit_rate"] == 0.0 and found["satisfaction_rate"] is None
+        expected = None if order_id in without_target else theirs[order_id]["ontime"] == "ONTIME"
+        assert ours[order_id]["is_closed_on_time"] == expected, order_id
+    found = kpis(con, config, Scope(), window)
+    # 85 closed, 77 with a target, 72 of them ONTIME; of 15 open cases 11 are past target_dt at as_of and due;
+    # one with target 2022-05-20 (after as_of) is not yet due and 3 have no target (无时限)
+    assert (found["orders_total"], found["closed"], found["closed_on_time"], found["orders_due"]) == (100, 85, 72, 88)
+    assert found["on_time_closure_rate"] == 72 / 88
+    assert found["open_orders_by_age"]["no_deadline"] == 3 and found["open_orders_by_age"]["not_yet_due"] == 1
+    # no 回访结果 column in Boston's export: the revisit rate is null, not 0.0%, and says why
+    assert found["revisit_rate"] is None and found["satisfaction_rate"] is None
+    assert found["missing_inputs"]["revisit_rate"] == ["revisit_result"]
+    assert "on_time_closure_rate" not in found["missing_inputs"]
     # no 先行联系 / 是否解决 columns in Boston's export: null, not 0
     assert found["first_contact_rate"] is None and found["resolution_rate"] is None
     assert found["three_rates_score"] is None
+
+
+def test_nyc_without_deadlines_or_revisits_shows_no_rate_it_cannot_back(con, config):
+    import_file(con, "work_orders", NYC, config)
+    window = window_for(con, dt.date(2024, 4, 1), dt.date(2024, 4, 30))   # judged at 2024-04-16 03:03:15
+    found = kpis(con, config, Scope(), window)
+    # 292 closed, none with a due_date: no on-time verdict (was 292/292 = 100%); the 16 with a due_date
+    # are open and due in May; the other 692 open orders have no deadline (were counted 未到期)
+    assert (found["orders_total"], found["closed"], found["orders_due"], found["orders_with_deadline"]) == (1000, 292, 0, 16)
+    assert found["on_time_closure_rate"] is None and found["revisit_rate"] is None
+    assert found["open_orders_by_age"] == {"not_yet_due": 16, "overdue_short": 0, "overdue_medium": 0,
+                                           "overdue_long": 0, "no_deadline": 692}
 
 
 def test_boston_neighbourhood_plays_the_compound(con, config):

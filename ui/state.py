@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import formatting as fmt
-from metrics.catalog import KPIS
+from metrics.catalog import KPIS, missing_text
 from metrics.attention import needs_attention
 from metrics.config import database_path, demo_database_path, load_config
 from metrics.db import connect
@@ -359,8 +359,10 @@ def kpi_cards(report: dict, names: list[str], per_row: int = 3) -> None:
         compared = kpi.dataset != "compounds"
         text, value = _change(name, report["previous_period"], language) if compared else (None, None)
         with column:
+            missing = report.get("missing_inputs", {}).get(name)   # null because the data lacks a column
             st.metric(kpi.label(language), _value_text(name, report), border=True, delta=text,
-                      help=kpi.description_zh if language == "zh" else kpi.description_en,
+                      help=(missing_text(missing, language) if missing
+                            else kpi.description_zh if language == "zh" else kpi.description_en),
                       delta_color=_delta_color(name, value), delta_arrow=_arrow(value),
                       delta_description=t("vs_previous", language) if compared else None)
             lines = [f"{t('target', language)} {fmt.percent(targets[name])}"] if name in targets else []
