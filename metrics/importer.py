@@ -261,11 +261,12 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
         raw = quote("raw_" + f.name)
         value, value_params = cleaning.typed("masked_text", "left(raw, 60)")
         parsed, parsed_params = cleaning.typed(f.kind, raw, formats=mapping.date_formats)
+        shown = "%Y-%m-%d" if f.kind == "date" else "%Y-%m-%d %H:%M:%S"
         con.execute(
             f"""INSERT INTO staging_issues
                 SELECT _row, ?, ?, CASE WHEN raw IS NULL THEN ? WHEN parsed IS NULL THEN ? ELSE ? END,
                        {value} || CASE WHEN parsed IS NOT NULL
-                           THEN ' → ' || strftime(CAST(parsed AS TIMESTAMP), '%Y-%m-%d %H:%M:%S') ELSE '' END,
+                           THEN ' → ' || strftime(CAST(parsed AS TIMESTAMP), '{shown}') ELSE '' END,
                        CASE WHEN raw IS NULL THEN 'missing' WHEN parsed IS NULL THEN 'unreadable' ELSE 'out_of_window' END
                 FROM (SELECT _row, {raw} AS raw, {parsed} AS parsed FROM staging WHERE {where})""",
             [mapping.headers[f.name], severity, f"缺少{f.label_zh} / missing {f.name}",

@@ -67,6 +67,19 @@ def test_excel_serial_99999_is_rejected_and_as_of_stays(built, config):
     assert scalar(con, "SELECT out_of_window_rejected FROM import_log WHERE import_id = ?", [result.import_id]) == 3
 
 
+def test_a_founding_date_outside_the_window_is_left_blank(tmp_path, config):
+    con = connect(tmp_path / "f.duckdb")
+    path = fixtures.write_csv(tmp_path / "reg.csv", ["小区名称", "党组织类型", "党组织成立日期"], [
+        ["甲苑", "独立党支部", "1995-07-01"], ["乙苑", "独立党支部", "2010-01-01"]])
+    result = import_file(con, "compounds", path, config, imported_at=IMPORTED_AT)
+    assert (result.rows_new, result.warnings, result.checks["out_of_window_blanked"]) == (2, 1, 1)
+    assert con.execute("SELECT row_number, column_name, value FROM import_issues").fetchall() == [
+        (2, "党组织成立日期", "1995-07-01 → 1995-07-01")]
+    assert con.execute("SELECT compound_name, party_org_founded_on FROM compounds ORDER BY 1").fetchall() == [
+        ("乙苑", dt.date(2010, 1, 1)), ("甲苑", None)]
+    con.close()
+
+
 def test_an_implausible_date_alone_leaves_as_of_unchanged(built, config):
     con, folder, _ = built
     path = fixtures.write_csv(folder / "serial.csv", fixtures.ORDER_HEADERS, [order("S1", "99999")])
