@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from metrics import formatting as fmt
 from metrics.attention import needs_attention
 from metrics.catalog import KPIS, apply_ratios, ratio
-from metrics.db import rows
+from metrics.db import quote, rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
 from metrics.party import new_branches
 from metrics.periods import Window
+from metrics.schema import IMPORT_CHECKS
 from metrics.scorecard import assign_ranks, scorecard
 from metrics.scorecard import red_black as scorecard_red_black
 
@@ -169,8 +170,11 @@ def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
 
 def data_note(con, config: dict, scope: Scope, window: Window) -> dict:
     """Where the numbers come from and what they leave out, so nobody signs a number blind."""
-    imports = rows(con, """SELECT kind, count(*) AS files, sum(rows_read) AS rows_read, sum(rows_rejected) AS rejected,
-                                  sum(rows_duplicate) AS duplicates, sum(warnings) AS warnings
+    logged = {d[0] for d in con.execute("SELECT * FROM import_log LIMIT 0").description}
+    checks = "".join(f", sum({quote(c)}) AS {quote(c)}" if c in logged else f", NULL AS {quote(c)}"
+                     for c in IMPORT_CHECKS)   # a database from before the checks, opened read-only, lacks them
+    imports = rows(con, f"""SELECT kind, count(*) AS files, sum(rows_read) AS rows_read, sum(rows_rejected) AS rejected,
+                                  sum(rows_duplicate) AS duplicates, sum(warnings) AS warnings{checks}
                            FROM import_log GROUP BY kind ORDER BY kind""")
     where, params = scope.where("work_orders")
     unmatched = rows(con, f"""SELECT count(*) AS orders, count(DISTINCT compound_raw) AS names FROM work_orders

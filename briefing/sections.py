@@ -176,6 +176,9 @@ def sections(b) -> list[dict]:
         lines.append(f"{kind}：导入{imp['files']}个文件共{imp['rows_read']}行，拒绝{imp['rejected']}行、文件内重复{imp['duplicates']}行、警告{imp['warnings']}条。"
                      if zh else f"{kind}: {imp['files']} files, {imp['rows_read']} rows read, {imp['rejected']} rejected, "
                                 f"{imp['duplicates']} duplicates, {imp['warnings']} warnings.")
+        checked = check_sentence(imp, zh)
+        if checked:
+            lines.append(checked)
     lines.append((f"数据截至{b.as_of}。" if zh else f"Data as of {b.as_of}."))
     if n["unmatched_orders"]:
         lines.append(f"本期有{n['unmatched_orders']}件工单的小区名称（{n['unmatched_names']}个）未能与台账匹配，已计入街道和全区合计，未计入小区排名。"
@@ -186,3 +189,27 @@ def sections(b) -> list[dict]:
     for i, section in enumerate(out):
         section["heading"] = heading(i, w[section["key"]], b.lang)
     return out
+
+
+CHECK_WORDS = {   # import checks as the data note states them: (中文, English)
+    "out_of_window_rejected": ("时间超出合理范围而拒绝{n}行", "{n} rows rejected for a date outside the plausible range"),
+    "out_of_window_blanked": ("超出合理范围的日期置空{n}个", "{n} dates outside the plausible range left blank"),
+    "closed_before_received": ("办结早于受理{n}条", "{n} closed before received"),
+    "due_before_received": ("时限早于受理{n}条", "{n} due before received"),
+    "revisit_before_close": ("回访早于办结{n}条", "{n} revisits before close"),
+    "revisit_while_open": ("未办结已回访{n}条", "{n} revisits on open orders"),
+}
+
+
+def check_sentence(imp: dict, zh: bool) -> str | None:
+    """The import checks behind one dataset's warnings, or None when none fired; a reader of the briefing
+    learns which records were doubtful and that their durations are not in the hour statistics."""
+    parts = [CHECK_WORDS[c][0 if zh else 1].format(n=fmt.count(imp.get(c))) for c in CHECK_WORDS if imp.get(c)]
+    if not parts:
+        return None
+    ordering = any(imp.get(c) for c in CHECK_WORDS if not c.startswith("out_of_window"))
+    if zh:
+        return ("其中" + "，".join(parts) + ("（时间顺序有误的记录照常导入，其用时不计入办结用时统计）" if ordering else "") + "。")
+    return ("Of these: " + ", ".join(parts)
+            + (" (records in an impossible order are imported; their durations are not in the hours to close)" if ordering else "")
+            + ".")

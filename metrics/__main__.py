@@ -15,6 +15,7 @@ from .kpis import Scope, kpi_report, window_for
 from .names import resolve_compound_name, unmatched_compounds
 from .periods import parse_date, parse_timestamp
 from .readers import ImportFailure
+from .schema import DATASETS
 from .scorecard import scorecard
 
 
@@ -73,6 +74,20 @@ def cmd_import(args, config) -> int:
         print(f"{r.file} ({r.kind}, profile {r.profile}): read {r.rows_read} = new {r.rows_new} + updated "
               f"{r.rows_updated} + unchanged {r.rows_unchanged} + duplicate {r.rows_duplicate} + rejected "
               f"{r.rows_rejected}; warnings {r.warnings}")
+        if r.mostly_rejected:
+            failed += 1
+            print(f"  拒绝过多 MOSTLY REJECTED: {r.rows_rejected} / {r.rows_read} 行被拒绝 rows rejected; "
+                  "主要原因 top reasons:")
+            for reason, n in r.rejection_reasons:
+                print(f"    {n} × {reason}")
+        checks = {k: n for k, n in r.checks.items() if n}
+        if checks:
+            print("  checks: " + ", ".join(f"{k} {n}" for k, n in checks.items()))
+        if r.unmapped_columns:
+            print(f"  未识别的列 unmapped columns: {'; '.join(r.unmapped_columns)}")
+        if r.missing_fields:
+            labels = [f"{DATASETS[r.kind].field(f).label_zh} {f}" for f in r.missing_fields]
+            print(f"  映射方案有而文件中没有的字段 expected fields not in the file: {'; '.join(labels)}")
         if r.rejection_file:
             print(f"  rejection file: {r.rejection_file}")
         for note in r.notes:

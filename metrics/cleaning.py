@@ -14,6 +14,39 @@ TIMESTAMP_FORMATS = [
     "%Y-%m-%d %H:%M:%S.%f",
 ]
 
+# Slashed dates with the year last are ambiguous (01/02/2024): only a profile that says which comes first
+# (`day_first`) reads them, with these formats tried after the year-first ones above.
+MONTH_FIRST_FORMATS = [
+    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+]
+DAY_FIRST_FORMATS = [
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+    "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
+]
+
+
+def profile_date_formats(profile: dict) -> list[str]:
+    """The formats a profile reads dates with: the built-in year-first ones, then its `day_first` forms,
+    then its own `date_formats`."""
+    formats = list(TIMESTAMP_FORMATS)
+    if "day_first" in profile:
+        formats += DAY_FIRST_FORMATS if profile["day_first"] else MONTH_FIRST_FORMATS
+    return formats + [str(f) for f in profile.get("date_formats") or []]
+
+
+# Ids compare after NFKC's width folding (full-width letters and digits, the ideographic space) and without
+# any space or invisible character: ＺＺ０００１, "ZZ 0001" and ZZ<zero-width space>0001 are one order.
+_FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
+_HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
+ID_STRIPPED = r"[\s\pZ\p{Cf}]+"   # spaces, Unicode separators, format characters (zero-width, BOM)
+
+
+def normalised_id(raw: str) -> tuple[str, list]:
+    """An id as it is compared and stored; ASCII ids without spaces (almost all) skip the work."""
+    folded = f"regexp_replace(translate({raw}, ?, ?), ?, '', 'g')"
+    return (f"CASE WHEN regexp_matches({raw}, '[^!-~]') THEN NULLIF({folded}, '') ELSE {raw} END",
+            [_FULL_WIDTH, _HALF_WIDTH, ID_STRIPPED])
+
 # RE2 patterns, applied in this order (an 18-digit ID number contains what looks like a phone number).
 MASKS = [
     (r"[1-9][0-9]{16}[0-9Xx]", "[身份证号]"),
@@ -40,7 +73,7 @@ def vocab_key(word) -> str:
     return unicodedata.normalize("NFKC", str(word)).strip().upper()
 
 
-def typed(kind: str, raw: str, vocab: dict | None = None) -> tuple[str, list]:
+def typed(kind: str, raw: str, vocab: dict | None = None, formats: list[str] | None = None) -> tuple[str, list]:
     if kind == "timestamp":
         # Excel keeps times to the millisecond: 45474.35416666666 is 08:30:00, not 08:29:59.999999
         serial = (
@@ -48,9 +81,9 @@ def typed(kind: str, raw: str, vocab: dict | None = None) -> tuple[str, list]:
             f"to_milliseconds(CAST(round(CAST({raw} AS DOUBLE) * 86400000) AS BIGINT)) END"
         )
         # ISO forms (most exports) take the fast cast; the rest try each format in turn
-        return f"COALESCE(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), {serial})", [TIMESTAMP_FORMATS]
+        return f"COALESCE(try_cast({raw} AS TIMESTAMP), try_strptime({raw}, ?), {serial})", [formats or TIMESTAMP_FORMATS]
     if kind == "date":
-        sql, params = typed("timestamp", raw)
+        sql, params = typed("timestamp", raw, formats=formats)
         return f"CAST({sql} AS DATE)", params
     if kind == "bool":
         vocab = {True: vocab[True], False: vocab[False]} if vocab else {}

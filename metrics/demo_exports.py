@@ -38,7 +38,8 @@ MESSY_NOTES = [
     "首年工单文件中一行工单原样重复一次 / exactly one order row repeated verbatim in the first year's file",
     "首年工单文件中2行受理时间为空 / 2 rows with a blank 受理时间 (rejected)",
     "末年12345工单文件中1行受理时间为“待定” / 1 row with an unreadable 受理时间 '待定' (rejected)",
-    "末年啄木鸟平台工单中1行办结时间为“未知” / 1 row with 办结时间 '未知' (warning, row kept)",
+    "末年啄木鸟平台工单中1行办结时间为“未知”，其回访随之成为未办结已回访 / 1 row with 办结时间 '未知' (warning, row "
+    "kept; its revisit is then on an order not closed: a second warning)",
     "首年工单文件中1行回访结果为“非常好”（非已知取值） / 1 row with 回访结果 '非常好' (warning, row kept)",
     "约2%的诉求内容含来电号码或18位身份证号 / ~2% of 诉求内容 embed a phone or an ID number (must be masked)",
     "约5%的工单街道、社区为空 / ~5% of orders without 街道/社区 (filled from the compound)",

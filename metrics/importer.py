@@ -14,9 +14,18 @@ from . import cleaning, duetime, names, rollup
 from .db import one, quote, rows, scalar
 from .profiles import Mapping, header_score_for, match_profile
 from .readers import ROWS_TABLE, ImportFailure, copy_rows, read_into, release
-from .schema import DATASETS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
+from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
 
 MAX_ISSUES_KEPT = 100_000
+TOP_REASONS = 5
+
+# Orderings no real order has: (check, the later field, the field it cannot precede). The row is kept with a
+# warning; its duration is kept out of every time statistic (rollup.CLOSE_HOURS).
+ORDERINGS = (
+    ("closed_before_received", "closed_at", None),     # None: the dataset's main timestamp
+    ("due_before_received", "due_at", None),
+    ("revisit_before_close", "revisited_at", "closed_at"),
+)
 
 
 @dataclass
@@ -35,6 +44,12 @@ class ImportResult:
     rejection_file: str | None
     columns: dict[str, str]                      # field -> header in the file
     notes: list[str] = field(default_factory=list)
+    checks: dict[str, int] = field(default_factory=dict)        # IMPORT_CHECKS -> count
+    unmapped_columns: list[str] = field(default_factory=list)   # columns of the file no field took
+    missing_fields: list[str] = field(default_factory=list)     # fields the profile expected, not in the file
+    rejection_reasons: list[tuple[str, int]] = field(default_factory=list)   # most frequent first
+    mostly_rejected: bool = False            # all rows, or more than import_checks.max_rejected_share
+    registry_conflicts: list[dict] = field(default_factory=list)   # names.registry_conflicts, after a registry
 
     def accounted(self) -> bool:
         return self.rows_read == (self.rows_new + self.rows_updated + self.rows_unchanged
@@ -66,8 +81,24 @@ def import_files(con, kind: str, paths, config: dict, *, profile: str | None = N
     return results
 
 
+def plausible_window(config: dict, imported_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The dates an export can hold: from import_checks.earliest_date to the import's own time plus
+    latest_days_ahead days (an export cannot speak of next year; an Excel serial 99999 is 2173)."""
+    checks = config.get("import_checks") or {}
+    earliest = checks.get("earliest_date", dt.date(2000, 1, 1))
+    if isinstance(earliest, str):
+        earliest = dt.date.fromisoformat(earliest)
+    if not isinstance(earliest, dt.datetime):
+        earliest = dt.datetime.combine(earliest, dt.time())
+    return earliest, imported_at + dt.timedelta(days=checks.get("latest_days_ahead", 1))
+
+
 def import_file(con, kind: str, path, config: dict, *, profile: str | None = None,
                 rejection_dir: Path | None = None, imported_at: dt.datetime | None = None) -> ImportResult:
+    """`imported_at` is the import's own time (now unless given): the import log records it and the
+    plausible window of dates ends a day after it."""
+    imported_at = imported_at or dt.datetime.now()
+    window = plausible_window(config, imported_at)
     if kind not in DATASETS:
         raise ImportFailure(f"未知的数据类型 {kind} / unknown kind (compounds, work_orders, complaints)")
     dataset = DATASETS[kind]
@@ -79,21 +110,31 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
     try:
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, path.name, profile)
-        _type_staging(con, raw, dataset, mapping, config)
+        _type_staging(con, raw, dataset, mapping, config, window)
         rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged)
-        _record_issues(con, dataset, mapping)
+        unmapped = unmapped_columns(con, raw, mapping)
+        _record_issues(con, dataset, mapping, window)
         _record_ragged(con, raw)
         notes = raw.notes + _derive_due_at(con, dataset, mapping, config)
         import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
         counts = _upsert(con, dataset, import_id, config)
         _record_fields(con, import_id, mapping)
+        conflicts = []
         if kind == "compounds":   # a registry can move every order and complaint to another compound
             names.resolve_compounds(con, config)
+            conflicts = names.registry_conflicts(con, config)
+            notes += [names.conflict_note(c) for c in conflicts]
         span = counts.get("span") or {}
         rollup.refresh(con, kind, span.get("first"), span.get("last"))
         issue_counts = one(con, """SELECT count(*) FILTER (severity = 'rejected') AS rejected,
                                           count(*) FILTER (severity = 'duplicate') AS duplicate,
                                           count(*) FILTER (severity = 'warning') AS warnings FROM staging_issues""")
+        checks = _check_counts(con)
+        reasons = [(r["reason"], int(r["n"])) for r in rows(con, """
+            SELECT reason, count(*) AS n FROM staging_issues WHERE severity = 'rejected'
+            GROUP BY reason ORDER BY n DESC, reason LIMIT ?""", [TOP_REASONS])]
+        share = (config.get("import_checks") or {}).get("max_rejected_share", 0.5)
+        rejected = issue_counts["rejected"]
         if issue_counts["rejected"] or issue_counts["duplicate"] or issue_counts["warnings"]:
             rejection_path = _write_rejections(con, path, rejection_dir or path.parent, import_id)
         result = ImportResult(
@@ -101,20 +142,26 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
             rows_new=counts["new"], rows_updated=counts["updated"], rows_unchanged=counts["unchanged"],
             rows_duplicate=issue_counts["duplicate"], rows_rejected=issue_counts["rejected"],
             warnings=issue_counts["warnings"], rejection_file=str(rejection_path) if rejection_path else None,
-            columns=mapping.headers, notes=notes,
+            columns=mapping.headers, notes=notes, checks=checks, unmapped_columns=unmapped,
+            missing_fields=mapping.missing, rejection_reasons=reasons, registry_conflicts=conflicts,
+            mostly_rejected=bool(rows_read) and (rejected == rows_read or rejected > share * rows_read),
         )
         if not result.accounted():
             raise ImportFailure(f"{path.name}: 行数核对不平 / row accounting does not balance: {result}")
+        logged = ["import_id", "kind", "file_name", "file_sha256", "profile", "imported_at", "rows_read", "rows_new",
+                  "rows_updated", "rows_unchanged", "rows_duplicate", "rows_rejected", "warnings", "rejection_file",
+                  *IMPORT_CHECKS, "unmapped_columns", "missing_fields"]
         con.execute(
-            "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, kind, path.name, hashing.result(), mapping.profile, imported_at or dt.datetime.now(),
+            f"INSERT INTO import_log ({', '.join(logged)}) VALUES ({', '.join('?' for _ in logged)})",
+            [import_id, kind, path.name, hashing.result(), mapping.profile, imported_at,
              rows_read, result.rows_new, result.rows_updated, result.rows_unchanged, result.rows_duplicate,
-             result.rows_rejected, result.warnings, result.rejection_file],
+             result.rows_rejected, result.warnings, result.rejection_file,
+             *(checks[c] for c in IMPORT_CHECKS), unmapped, result.missing_fields],
         )
         con.execute(
             "INSERT INTO import_issues SELECT ?, row_number, column_name, severity, reason, value "
             "FROM staging_issues ORDER BY row_number LIMIT ?", [import_id, MAX_ISSUES_KEPT])
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('latest_import_at', ?)", [str(imported_at or dt.datetime.now())])
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('latest_import_at', ?)", [str(imported_at)])
         con.execute("COMMIT")
         return result
     except Exception as exc:
@@ -130,37 +177,54 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict) -> None:
+def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
+                  window: tuple[dt.datetime, dt.datetime] | None = None) -> None:
     """staging: _row, the typed value of every mapped field (NULL when absent) and, where a warning or a
-    rejection must tell a bad value from a blank one, its trimmed text when it could not be read (raw_*).
+    rejection must tell a bad value from a blank one, its trimmed text when it could not be read or fell
+    outside the plausible window of dates (raw_*). Ids are normalised (cleaning.normalised_id).
 
-    The inner query trims each cell once; the outer one types the trimmed text, so the file is read once,
-    straight into its typed copy, and no expression is evaluated twice."""
+    The inner query trims each cell once; the middle one types the trimmed text; the outer one keeps dates
+    inside `window` (plausible_window; now's when not given), so the file is read once, straight into its
+    typed copy, and no expression is evaluated twice."""
+    low, high = window or plausible_window(config, dt.datetime.now())
     select = [raw.row_column] if raw.row_column else []
     inner = select + [f"c{i} AS p{i}" for i in mapping.personal]
-    params, unreadable = [], []
+    params, checked, checked_params = [], [], []
     for f in dataset.fields:
         pos = mapping.columns.get(f.name)
-        raw_name = quote("raw_" + f.name)
+        raw_name, name = quote("raw_" + f.name), quote(f.name)
         inner.append((cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)") + f" AS {raw_name}")
+        if f.kind == "id" or f.name in LINKED_IDS.get(dataset.kind, ()):
+            sql, p = cleaning.normalised_id(raw_name)
+            select.append(f"{sql} AS {name}")
+            params += p
+            continue
+        if f.kind == "text":  # the trimmed text is the value: no second copy of the column
+            select.append(f"{raw_name} AS {name}")
+            continue
         vocab = mapping.values.get("boolean") if f.kind == "bool" else mapping.values.get(f.vocab or "")
-        sql, p = cleaning.typed(f.kind, raw_name, vocab)
+        sql, p = cleaning.typed(f.kind, raw_name, vocab, mapping.date_formats)
         if f.kind == "masked_text":
             sql, p = cleaning.mask_values(sql, p, [f"p{i}" for i in mapping.personal])
-        if f.kind in ("id", "text"):  # the trimmed text is the value: no second copy of the column
-            select.append(f"{raw_name} AS {quote(f.name)}")
-            continue
+        dated = f.kind in DATED
         if f.kind in cleaning.KIND_WARNING or f.name == dataset.main_timestamp:
             select.append(raw_name)  # kept to tell a bad value (warning) from a blank one
-            unreadable.append(f"CASE WHEN {quote(f.name)} IS NULL THEN {raw_name} END AS {raw_name}")
-        select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {quote(f.name)}")
+            bad = f"{name} IS NULL" + (f" OR NOT {name} BETWEEN ? AND ?" if dated else "")
+            checked.append(f"CASE WHEN {bad} THEN {raw_name} END AS {raw_name}")
+            checked_params += [low, high] if dated else []
+        if dated:
+            checked.append(f"CASE WHEN {name} BETWEEN ? AND ? THEN {name} END AS {name}")
+            checked_params += [low, high]
+        select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {name}")
         params += p
     id_field, ts = quote(dataset.id_field), dataset.main_timestamp
-    rejected = f"{id_field} IS NULL" + (f" OR {quote(ts)} IS NULL" if ts else "")
+    rejected = f"{id_field} IS NULL" + (f" OR NOT coalesce({quote(ts)} BETWEEN ? AND ?, false)" if ts else "")
+    checked_params += [low, high] if ts else []
     derived = ", false AS due_at_derived" if dataset.kind == "work_orders" else ""
     # the text of a typed value is kept only where it could not be read (a million copies of good dates cost)
-    copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(unreadable)}), ({rejected}) AS rejected{derived}
-        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {raw.source}))""", params)
+    copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(checked)}), ({rejected}) AS rejected{derived}
+        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {raw.source}))""",
+              checked_params + params)
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
                     WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")
@@ -173,44 +237,136 @@ def _record_fields(con, import_id: int, mapping: Mapping) -> None:
                 [rollup.FIELDS_KEY.format(import_id=import_id), ",".join(sorted(mapping.columns))])
 
 
+DATED = ("timestamp", "date")
+LINKED_IDS = {"complaints": ("order_id",)}   # another dataset's id, normalised the same way so it links
+
+
 def _sql_type(kind: str) -> str:
     from .schema import SQL_TYPES
     return SQL_TYPES[kind]
 
 
-def _record_issues(con, dataset: Dataset, mapping: Mapping) -> None:
-    """staging_issues: one row per rejected row, duplicate row and nulled optional value."""
+def _window_text(window) -> tuple[str, str]:
+    low, high = window
+    return (f"{low:%Y-%m-%d} 至 {high:%Y-%m-%d %H:%M}", f"{low:%Y-%m-%d} to {high:%Y-%m-%d %H:%M}")
+
+
+def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
+    """staging_issues: one row per rejected row, duplicate row, nulled optional value and impossible
+    ordering, with check_name saying which rule it is (counted per import in IMPORT_CHECKS)."""
     con.execute("""CREATE TEMP TABLE staging_issues (row_number BIGINT, column_name VARCHAR,
-                   severity VARCHAR, reason VARCHAR, value VARCHAR)""")
+                   severity VARCHAR, reason VARCHAR, value VARCHAR, check_name VARCHAR)""")
     id_field, ts = dataset.id_field, dataset.main_timestamp
     id_header = mapping.headers[id_field]
     id_label = dataset.field(id_field).label_zh
+    span_zh, span_en = _window_text(window)
     con.execute(
-        f"INSERT INTO staging_issues SELECT _row, ?, 'rejected', ?, NULL FROM staging WHERE {quote(id_field)} IS NULL",
-        [id_header, f"缺少{id_label} / missing id"])
-    if ts:
-        ts_header, ts_label = mapping.headers[ts], dataset.field(ts).label_zh
-        value, value_params = cleaning.typed("masked_text", f"left({quote('raw_' + ts)}, 60)")
+        f"INSERT INTO staging_issues SELECT _row, ?, 'rejected', ?, NULL, 'missing' FROM staging "
+        f"WHERE {quote(id_field)} IS NULL", [id_header, f"缺少{id_label} / missing id"])
+
+    def dated_issues(f, severity: str, where: str, blanked: str) -> None:
+        """Rows whose date in field f is missing, unreadable or outside the window, told apart by reading
+        the kept text again; the value shows the text and the date it was read as."""
+        raw = quote("raw_" + f.name)
+        value, value_params = cleaning.typed("masked_text", "left(raw, 60)")
+        parsed, parsed_params = cleaning.typed(f.kind, raw, formats=mapping.date_formats)
+        shown = "%Y-%m-%d" if f.kind == "date" else "%Y-%m-%d %H:%M:%S"
         con.execute(
-            f"""INSERT INTO staging_issues SELECT _row, ?, 'rejected',
-                    CASE WHEN {quote('raw_' + ts)} IS NULL THEN ? ELSE ? END, {value}
-                FROM staging WHERE {quote(id_field)} IS NOT NULL AND {quote(ts)} IS NULL""",
-            [ts_header, f"缺少{ts_label} / missing {ts}", f"无法识别的{ts_label} / unreadable {ts}", *value_params])
+            f"""INSERT INTO staging_issues
+                SELECT _row, ?, ?, CASE WHEN raw IS NULL THEN ? WHEN parsed IS NULL THEN ? ELSE ? END,
+                       {value} || CASE WHEN parsed IS NOT NULL
+                           THEN ' → ' || strftime(CAST(parsed AS TIMESTAMP), '{shown}') ELSE '' END,
+                       CASE WHEN raw IS NULL THEN 'missing' WHEN parsed IS NULL THEN 'unreadable' ELSE 'out_of_window' END
+                FROM (SELECT _row, {raw} AS raw, {parsed} AS parsed FROM staging WHERE {where})""",
+            [mapping.headers[f.name], severity, f"缺少{f.label_zh} / missing {f.name}",
+             f"{cleaning.KIND_WARNING[f.kind][0] if severity == 'warning' else '无法识别的' + f.label_zh}{blanked[0]} / "
+             f"{cleaning.KIND_WARNING[f.kind][1] if severity == 'warning' else 'unreadable ' + f.name}{blanked[1]}",
+             f"{f.label_zh}超出合理范围（{span_zh}）{blanked[0]} / {f.name} outside the plausible range ({span_en}){blanked[1]}",
+             *value_params, *parsed_params])
+
+    if ts:
+        dated_issues(dataset.field(ts), "rejected",
+                     f"{quote(id_field)} IS NOT NULL AND {quote(ts)} IS NULL", ("", ""))
     con.execute(f"""
         INSERT INTO staging_issues
-        SELECT _row, ?, 'duplicate', '与第' || keep_row || '行' || ? || '重复（保留文件中最后一次出现） / duplicate id in file, the last occurrence is kept', {quote(id_field)}
+        SELECT _row, ?, 'duplicate', '与第' || keep_row || '行' || ? || '重复（保留文件中最后一次出现） / duplicate id in file, the last occurrence is kept', {quote(id_field)}, 'duplicate'
         FROM staging JOIN staging_dups USING ({quote(id_field)}) WHERE NOT rejected AND _row < keep_row""",
         [id_header, id_label])
     for f in dataset.fields:
         if f.name not in mapping.columns or f.kind not in cleaning.KIND_WARNING or f.name == ts:
             continue
+        where = f"NOT rejected AND {quote('raw_' + f.name)} IS NOT NULL AND {quote(f.name)} IS NULL"
+        if f.kind in DATED:
+            dated_issues(f, "warning", where, ("，已置空", ", left blank"))
+            continue
         zh, en = cleaning.KIND_WARNING[f.kind]
         # a value in the wrong column could be a phone number: the issue keeps it masked
         value, value_params = cleaning.typed("masked_text", f"left({quote('raw_' + f.name)}, 60)")
         con.execute(
-            f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, {value}
-                FROM staging WHERE NOT rejected AND {quote('raw_' + f.name)} IS NOT NULL AND {quote(f.name)} IS NULL""",
+            f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, {value}, 'unreadable'
+                FROM staging WHERE {where}""",
             [mapping.headers[f.name], f"{zh}，已置空 / {en}, left blank", *value_params])
+    _record_orderings(con, dataset, mapping)
+
+
+def _record_orderings(con, dataset: Dataset, mapping: Mapping) -> None:
+    """Warnings for orderings no real record has; the row and its values are kept as exported."""
+    present = {f.name for f in dataset.fields if f.name in mapping.columns}
+    stamp = "strftime({}, '%Y-%m-%d %H:%M')"
+    for check, later, earlier in ORDERINGS:
+        earlier = earlier or dataset.main_timestamp
+        if later not in present or earlier not in present:
+            continue
+        a, b = dataset.field(later), dataset.field(earlier)
+        con.execute(
+            f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?,
+                       {stamp.format(quote(later))} || ' < ' || {stamp.format(quote(earlier))}, ?
+                FROM staging WHERE NOT rejected AND {quote(later)} < {quote(earlier)}""",
+            [mapping.headers[later], f"{a.label_zh}早于{b.label_zh}（已导入，不计入办结用时） / {later} before {earlier} "
+             "(imported, kept out of time statistics)", check])
+    revisit = [n for n in ("revisited_at", "revisit_result") if n in present]
+    if "closed_at" in present and revisit:   # a revisit (a time or an answer) on an order not closed
+        shown = " ".join(f"WHEN {quote(n)} IS NOT NULL THEN {stamp.format(quote(n)) if n == 'revisited_at' else quote(n)}"
+                         for n in revisit)
+        con.execute(
+            f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, CASE {shown} END, 'revisit_while_open'
+                FROM staging WHERE NOT rejected AND closed_at IS NULL
+                  AND ({' OR '.join(f'{quote(n)} IS NOT NULL' for n in revisit)})""",
+            [mapping.headers[revisit[0]], "未办结的工单有回访（已导入，不计入回访） / revisit on an order not closed "
+             "(imported, not counted as a revisit)"])
+
+
+def _check_counts(con) -> dict[str, int]:
+    """The import's IMPORT_CHECKS counts, from staging_issues."""
+    counted = {"out_of_window_rejected": "severity = 'rejected' AND check_name = 'out_of_window'",
+               "out_of_window_blanked": "severity = 'warning' AND check_name = 'out_of_window'"}
+    filters = [counted.get(c, f"check_name = '{c}'") for c in IMPORT_CHECKS]
+    found = con.execute("SELECT " + ", ".join(f"count(*) FILTER ({w})" for w in filters) + " FROM staging_issues").fetchone()
+    return dict(zip(IMPORT_CHECKS, (int(n) for n in found)))
+
+
+def column_letter(position: int) -> str:
+    """Excel's letter of the 0-based column `position` (0 -> A, 26 -> AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def unmapped_columns(con, raw, mapping: Mapping) -> list[str]:
+    """The file's columns no field took (personal-data columns aside): named ones by their header, and
+    columns with data under a blank header cell (a merged header, a header left empty) by their letter."""
+    used = set(mapping.columns.values()) | set(mapping.personal)
+    out = [h for i, h in enumerate(raw.headers) if i not in used and h]
+    blank = [i for i, h in enumerate(raw.headers) if i not in used and not h]
+    if blank:   # read once more for those columns only: does any line below the header carry data?
+        found = con.execute(f"SELECT {', '.join(f'count(NULLIF(trim(c{i}), {chr(39)}{chr(39)}))' for i in blank)} "
+                            f"FROM {raw.source}").fetchone()   # the source holds the data rows only
+        out += [f"{column_letter(i)}列（无表头） / column {column_letter(i)} (no header)"
+                for i, n in zip(blank, found) if n]
+    return out
 
 
 def _record_ragged(con, raw) -> None:
@@ -219,7 +375,7 @@ def _record_ragged(con, raw) -> None:
     if raw.ragged:
         expected = len(raw.headers)
         con.executemany(
-            "INSERT INTO staging_issues VALUES (?, '(整行 / whole row)', 'rejected', ?, NULL)",
+            "INSERT INTO staging_issues VALUES (?, '(整行 / whole row)', 'rejected', ?, NULL, 'ragged_row')",
             [[row, f"本行有{cells}个单元格，表头有{expected}列 / the row has {cells} cells, the header has {expected}"]
              for row, cells in raw.ragged])
 

@@ -74,9 +74,7 @@ def latest_timestamp(con) -> dt.datetime | None:
     recorded = rollup.latest(con)
     if recorded is not None:
         return recorded
-    return scalar(con, """SELECT max(t) FROM (
-        SELECT max(greatest(received_at, closed_at, revisited_at)) AS t FROM work_orders
-        UNION ALL SELECT max(greatest(filed_at, closed_at)) FROM complaints)""")
+    return scalar(con, rollup.LATEST_SQL)
 
 
 def _order_measures_sql() -> tuple[str, str, dict]:

@@ -108,3 +108,53 @@ def unmatched_compounds(con, config: dict, limit_suggestions: int = 3) -> list[d
 def resolve_compound_name(con, config: dict, name: str) -> str | None:
     """A registry name for what a user typed: the name itself or any alias."""
     return match(registry_keys(con, config), name)
+
+
+def registry_conflicts(con, config: dict) -> list[dict]:
+    """Keys that two registry compounds claim by name or alias (海棠苑 and 海棠苑小区 are one key): orders
+    naming them match neither, or, for an alias that is another compound's name, only that compound. A
+    registry import names them rather than leave the orders silently unmatched. Keys settled in config.yaml
+    compound_aliases are not conflicts."""
+    claims: dict[str, dict[str, list[str]]] = {}   # key -> compound -> the names it is written with
+    for r in rows(con, "SELECT compound_name, aliases FROM compounds ORDER BY compound_name"):
+        for written in [r["compound_name"], *(r["aliases"] or [])]:
+            key = name_key(written)
+            if key:
+                forms = claims.setdefault(key, {}).setdefault(r["compound_name"], [])
+                if written not in forms:
+                    forms.append(written)
+    settled = {name_key(a) for a in (config.get("compound_aliases") or {})}
+    conflicts = [{"key": k, "claims": c} for k, c in claims.items() if len(c) > 1 and k not in settled]
+    if not conflicts:
+        return []
+    keys = registry_keys(con, config)
+    named = {}
+    for r in rows(con, """SELECT compound_raw, count(*) AS n FROM (
+                              SELECT compound_raw FROM work_orders UNION ALL SELECT compound_raw FROM complaints)
+                          WHERE compound_raw IS NOT NULL GROUP BY compound_raw"""):
+        key = name_key(r["compound_raw"])
+        named[key] = named.get(key, 0) + int(r["n"])
+    for c in conflicts:
+        c["matches"] = keys.get(c["key"])
+        c["records"] = named.get(c["key"], 0)
+    return conflicts
+
+
+def conflict_note(conflict: dict) -> str:
+    """The message a registry import gives for one of registry_conflicts, naming every name involved."""
+    def written(compound, forms):
+        aliases = [f for f in forms if f != compound]
+        own = compound if compound in forms else None
+        return "、".join(([own] if own else []) + [f"{a}（{compound}的别名）" for a in aliases])
+
+    zh = "、".join(written(c, f) for c, f in conflict["claims"].items())
+    en = ", ".join(f"{c}" + (f" (alias {', '.join(a for a in f if a != c)})" if any(a != c for a in f) else "")
+                   for c, f in conflict["claims"].items())
+    n = conflict["records"]
+    if conflict["matches"] is None:
+        return (f"台账中{zh}归一后是同一名称，写作它的{n}条工单和投诉不能匹配任何小区：请合并、改名，或在 config.yaml "
+                f"compound_aliases 中指定 / registry names {en} normalise to one name: the {n} orders and complaints "
+                "that write it match no compound; merge or rename them, or settle it in config.yaml compound_aliases")
+    return (f"台账中{zh}归一后是同一名称，写作它的{n}条工单和投诉按名称匹配到{conflict['matches']} / registry names "
+            f"{en} normalise to one name: the {n} orders and complaints that write it match {conflict['matches']}, "
+            "the compound of that name")

@@ -4,7 +4,9 @@ Another city's export imports by adding a profile, not code."""
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .cleaning import profile_date_formats
 
 from .schema import DATASETS, Dataset
 
@@ -25,6 +27,13 @@ class Mapping:
     personal: list[int]            # positions of personal-data columns (dropped)
     derive_due_at: bool
     values: dict                   # profile's value vocabularies over config `values`
+    date_formats: list[str] = field(default_factory=list)   # strptime formats, tried in order
+    expected: list[str] = field(default_factory=list)       # the fields the profile names for this dataset
+
+    @property
+    def missing(self) -> list[str]:
+        """Fields the profile expected and the file does not have: said after the import, never silent."""
+        return [f for f in self.expected if f not in self.columns]
 
 
 def _synonyms(profile: dict, kind: str) -> dict[str, list[str]]:
@@ -104,7 +113,8 @@ def _map(profile: dict, name: str, kind: str, normalised: list[str], headers: li
                 elif field not in columns:
                     columns[field] = pos
                     found[field] = headers[pos]
-    return Mapping(name, columns, found, personal, bool(profile.get("derive_due_at", True)), {})
+    return Mapping(name, columns, found, personal, bool(profile.get("derive_due_at", True)), {},
+                   profile_date_formats(profile), [f for f in synonyms if f != PERSONAL])
 
 
 def _values(config: dict, profile: dict) -> dict:

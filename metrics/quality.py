@@ -9,7 +9,7 @@ from .db import quote, rows
 from .importer import _type_staging
 from .profiles import header_score_for, match_profile
 from .readers import read_into, release
-from .schema import DATASETS
+from .schema import DATASETS, IMPORT_LOG_ADDED
 
 
 def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
@@ -38,9 +38,13 @@ def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
 
 
 def import_history(con) -> list[dict]:
-    return rows(con, """SELECT import_id, imported_at, kind, file_name, profile, rows_read, rows_new, rows_updated,
-                               rows_unchanged, rows_duplicate, rows_rejected, warnings, rejection_file
-                        FROM import_log ORDER BY import_id DESC""")
+    """Every import, newest first, with its row accounting and check counts (IMPORT_CHECKS, unmapped columns,
+    missing fields). A database opened read-only before it was upgraded lacks the newer columns: None then."""
+    found = rows(con, "SELECT * FROM import_log ORDER BY import_id DESC")
+    for r in found:
+        for name, _ in IMPORT_LOG_ADDED:
+            r.setdefault(name, None)
+    return found
 
 
 def issues_by_column(con) -> list[dict]:

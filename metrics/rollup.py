@@ -163,10 +163,7 @@ def refresh(con, kind: str, first: dt.datetime | None = None, last: dt.datetime 
         _refresh_orders(con, *(_span(first, last) if kind == "work_orders" else (None, None)))
     if kind in ("complaints", "compounds"):
         _refresh_complaints(con, *(_span(first, last) if kind == "complaints" else (None, None)))
-    latest = rows(con, """SELECT max(t) AS t FROM (
-        SELECT max(received_at) AS t FROM work_orders UNION ALL SELECT max(closed_at) FROM work_orders
-        UNION ALL SELECT max(revisited_at) FROM work_orders UNION ALL SELECT max(filed_at) FROM complaints
-        UNION ALL SELECT max(closed_at) FROM complaints)""")[0]["t"]
+    latest = rows(con, LATEST_SQL)[0]["t"]
     con.execute("DELETE FROM meta WHERE key = 'latest_timestamp'")
     if latest is not None:
         con.execute("INSERT INTO meta VALUES ('latest_timestamp', ?)", [latest.isoformat(sep=" ")])
@@ -260,7 +257,15 @@ def _refresh_cube(con, start, end) -> None:
         con.execute(f"DROP TABLE cube_streets_{dim}")
 
 
-CLOSE_HOURS = "epoch(closed_at - received_at) / 3600.0"
+# Hours from received to closed; a close before receipt (warned at import) is no duration at all and stays
+# out of the median and p90, while the order still counts as closed.
+CLOSE_HOURS = "CASE WHEN closed_at >= received_at THEN epoch(closed_at - received_at) / 3600.0 END"
+
+# 数据截至 is the latest moment of these; a revisit on an order not closed (warned at import) is not one.
+LATEST_SQL = """SELECT max(t) AS t FROM (
+        SELECT max(received_at) AS t FROM work_orders UNION ALL SELECT max(closed_at) FROM work_orders
+        UNION ALL SELECT max(revisited_at) FROM work_orders WHERE closed_at IS NOT NULL
+        UNION ALL SELECT max(filed_at) FROM complaints UNION ALL SELECT max(closed_at) FROM complaints)"""
 
 
 def _grouping_id(dims: tuple) -> int:

@@ -111,6 +111,15 @@ RESOLVED_COLUMNS = (
 )
 
 
+# What an import counts besides its row accounting, one import_log column each: main timestamps outside the
+# plausible window (rows rejected), optional ones outside it (left blank), and impossible orderings (kept).
+IMPORT_CHECKS = ("out_of_window_rejected", "out_of_window_blanked", "closed_before_received",
+                 "due_before_received", "revisit_before_close", "revisit_while_open")
+# Added to import_log after its first version: a database created before them gets them when opened writable.
+IMPORT_LOG_ADDED = tuple((c, "BIGINT") for c in IMPORT_CHECKS) + (
+    ("unmapped_columns", "VARCHAR[]"), ("missing_fields", "VARCHAR[]"))
+
+
 def stored_name(dataset: Dataset, field: Field) -> str:
     if dataset.kind == "compounds":
         return field.name
@@ -147,6 +156,7 @@ def ddl() -> list[str]:
             profile VARCHAR, imported_at TIMESTAMP, rows_read BIGINT, rows_new BIGINT,
             rows_updated BIGINT, rows_unchanged BIGINT, rows_duplicate BIGINT, rows_rejected BIGINT,
             warnings BIGINT, rejection_file VARCHAR)""",
+        *(f"ALTER TABLE import_log ADD COLUMN IF NOT EXISTS {name} {typ}" for name, typ in IMPORT_LOG_ADDED),
         """CREATE TABLE IF NOT EXISTS import_issues (
             import_id BIGINT, row_number BIGINT, column_name VARCHAR, severity VARCHAR,
             reason VARCHAR, value VARCHAR)""",

@@ -93,7 +93,10 @@ def accounting(results: Sequence[tuple[str, ImportResult | ImportFailure]]) -> l
                      "rows_updated": result.rows_updated, "rows_unchanged": result.rows_unchanged,
                      "rows_duplicate": result.rows_duplicate, "rows_rejected": result.rows_rejected,
                      "warnings": result.warnings, "balanced": result.accounted(),
-                     "rejection_file": result.rejection_file, "notes": list(result.notes)})
+                     "rejection_file": result.rejection_file, "notes": list(result.notes),
+                     "checks": dict(result.checks), "unmapped_columns": list(result.unmapped_columns),
+                     "missing_fields": list(result.missing_fields), "mostly_rejected": result.mostly_rejected,
+                     "rejection_reasons": list(result.rejection_reasons)})
     return rows
 
 

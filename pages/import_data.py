@@ -10,8 +10,9 @@ import streamlit as st
 from metrics import formatting as fmt
 from metrics import uploads
 from metrics.config import database_path
+from metrics.importer import plausible_window
 from metrics.readers import ImportFailure
-from metrics.schema import DATASETS
+from metrics.schema import DATASETS, IMPORT_CHECKS
 from ui import state
 from ui.i18n import register, t, value_label
 
@@ -94,6 +95,24 @@ register({
     "imp_sev_rejected": ("拒绝", "Rejected"),
     "imp_sev_duplicate": ("文件内重复", "Duplicate in file"),
     "imp_sev_warning": ("警告（已置空）", "Warning (left blank)"),
+    "imp_chk_out_of_window_rejected": ("日期超出合理范围（拒绝）", "Date out of range (rejected)"),
+    "imp_chk_out_of_window_blanked": ("日期超出合理范围（置空）", "Date out of range (left blank)"),
+    "imp_chk_closed_before_received": ("办结早于受理", "Closed before received"),
+    "imp_chk_due_before_received": ("时限早于受理", "Due before received"),
+    "imp_chk_revisit_before_close": ("回访早于办结", "Revisit before close"),
+    "imp_chk_revisit_while_open": ("未办结已回访", "Revisit on an open order"),
+    "imp_checks_caption": ("日期早于 {earliest} 或晚于导入时间一天以上的：受理/投诉时间拒绝该行，其他日期置空。"
+                           "办结早于受理、时限早于受理、回访早于办结、未办结已回访的行照常导入并记为警告，"
+                           "这些工单的用时不计入办结用时中位数和90分位。",
+                           "Dates before {earliest} or more than a day after the import: a received/filed time "
+                           "rejects the row, other dates are left blank. Closed before received, due before received, "
+                           "revisit before close and revisits on open orders are imported with a warning; their "
+                           "durations stay out of the median and p90 hours to close."),
+    "imp_mostly_rejected": ("{file}：读取{read}行，拒绝{rejected}行，请检查文件。主要原因：{reasons}",
+                            "{file}: {rejected} of {read} rows rejected: check the file. Top reasons: {reasons}"),
+    "imp_unmapped": ("{file}：未导入的列：{columns}", "{file}: columns not imported: {columns}"),
+    "imp_missing": ("{file}：映射方案 {profile} 中有、文件中没有的字段：{fields}",
+                    "{file}: fields of profile {profile} not found in the file: {fields}"),
 })
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -208,6 +227,8 @@ def accounting_table(rows: list[dict], lang: str) -> pd.DataFrame:
                "rows_rejected": "imp_rejected", "warnings": "imp_warnings"}
     table = pd.DataFrame({t(key, lang): [r[name] for r in done] for name, key in columns.items()})
     table[t("imp_balanced", lang)] = ["✓" if r["balanced"] else "✗" for r in done]
+    for check in IMPORT_CHECKS:
+        table[t(f"imp_chk_{check}", lang)] = [r["checks"].get(check) for r in done]
     return table
 
 
@@ -221,7 +242,19 @@ def show_outcome(outcome: dict, lang: str) -> None:
     if any(not r["error"] for r in outcome["rows"]):
         st.caption(t("imp_accounting", lang))
         st.dataframe(accounting_table(outcome["rows"], lang), hide_index=True, placeholder="—", key="imp_result_table")
+        st.caption(t("imp_checks_caption", lang, earliest=plausible_window(state.config(), dt.datetime.now())[0].date()))
     for r in outcome["rows"]:
+        if r.get("mostly_rejected"):
+            reasons = joined([f"{uploads.in_language(reason, lang)} × {fmt.count(n)}"
+                              for reason, n in r["rejection_reasons"]], lang)
+            st.error(t("imp_mostly_rejected", lang, file=r["file"], read=r["rows_read"], rejected=r["rows_rejected"],
+                       reasons=reasons), icon=":material/error:")
+        if r.get("unmapped_columns"):
+            st.warning(t("imp_unmapped", lang, file=r["file"],
+                         columns=joined([uploads.in_language(c, lang) for c in r["unmapped_columns"]], lang)))
+        if r.get("missing_fields"):
+            st.warning(t("imp_missing", lang, file=r["file"], profile=r["profile"],
+                         fields=joined([field_label(outcome["kind"], f, lang) for f in r["missing_fields"]], lang)))
         for note in (r.get("notes") or []):
             st.caption(f"{r['file']}: {note}")
         path = r.get("rejection_file")
@@ -248,6 +281,7 @@ def history_table(history: list[dict], lang: str) -> pd.DataFrame:
         t("imp_duplicate", lang): [r["rows_duplicate"] for r in history],
         t("imp_rejected", lang): [r["rows_rejected"] for r in history],
         t("imp_warnings", lang): [r["warnings"] for r in history],
+        **{t(f"imp_chk_{c}", lang): [r[c] for r in history] for c in IMPORT_CHECKS},
     })
 
 

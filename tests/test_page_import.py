@@ -164,7 +164,9 @@ def test_import_through_the_page_creates_the_user_database(on_demo, tmp_path, do
     result = table(at, "核对")
     # 17 rows read = 13 new + 1 duplicate (W1) + 3 rejected (R1, R2, blank id); W13 warned
     assert result.to_dict("records") == [{"文件": "工单.xlsx", "映射方案": "default", "读取": 17, "新增": 13, "更新": 0,
-                                          "未变": 0, "文件内重复": 1, "拒绝": 3, "警告": 1, "核对": "✓"}]
+                                          "未变": 0, "文件内重复": 1, "拒绝": 3, "警告": 1, "核对": "✓",
+                                          "日期超出合理范围（拒绝）": 0, "日期超出合理范围（置空）": 0, "办结早于受理": 0,
+                                          "时限早于受理": 0, "回访早于办结": 0, "未办结已回访": 0}]
     assert any(e.value.startswith("坏文件.xlsx：无法导入。") for e in at.error)
     rejection = user.parent / "rejections" / "工单_导入问题_2.xlsx"
     assert rejection.exists()
@@ -182,3 +184,29 @@ def test_import_through_the_page_creates_the_user_database(on_demo, tmp_path, do
     assert con.execute("SELECT count(*) FROM import_log").fetchone()[0] == 3
     assert con.execute("SELECT count(*) FROM work_orders").fetchone()[0] == 13
     con.close()
+
+
+def test_the_page_shows_checks_unmapped_columns_and_a_mostly_rejected_file(on_demo, tmp_path):
+    from test_plausibility import ORDERING_ROWS, order
+
+    app, _, _ = on_demo
+    (tmp_path / "src").mkdir()
+    # the four impossible orderings, one row each, and a column 备注 no profile knows
+    checked = fixtures.write_csv(tmp_path / "src" / "顺序.csv", fixtures.ORDER_HEADERS + ["备注"],
+                                 [r + ["x"] for r in ORDERING_ROWS])
+    rejected = fixtures.write_csv(tmp_path / "src" / "全拒.csv", fixtures.ORDER_HEADERS,
+                                  [order("B1", "待定"), order("B2", "待定"), order("B3", "")])
+    at = app.run().switch_page(PAGE).run()
+    at.radio(key="import_kind").set_value("work_orders")
+    at.file_uploader(key="import_files").set_value([("顺序.csv", checked.read_bytes(), "text/csv"),
+                                                    ("全拒.csv", rejected.read_bytes(), "text/csv")])
+    at.run()
+    at.button(key="import_run").click().run()
+    assert not at.exception
+    result = table(at, "核对").set_index("文件")
+    assert result.loc["顺序.csv", ["办结早于受理", "时限早于受理", "回访早于办结", "未办结已回访"]].tolist() == [1, 1, 1, 1]
+    assert result.loc["全拒.csv", "拒绝"] == 3
+    assert "顺序.csv：未导入的列：备注" in [w.value for w in at.warning]
+    assert "全拒.csv：读取3行，拒绝3行，请检查文件。主要原因：无法识别的受理时间 × 2、缺少受理时间 × 1" in [e.value for e in at.error]
+    history = table(at, "导入时间").set_index("文件")
+    assert history.loc["顺序.csv", "未办结已回访"] == 1
