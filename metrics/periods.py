@@ -159,15 +159,15 @@ class DataSpan:
 
 
 def is_complete(period: Period, as_of: dt.datetime) -> bool:
-    """A period is complete once 数据截至 reaches the last minute of its last day: exports record minutes,
-    so a record at 23:59 on the last day means the day was exported whole."""
-    return as_of >= dt.datetime.combine(period.end, dt.time(23, 59))
+    """A period is complete once 数据截至 reaches its last day: 数据截至 is the latest record, and the last
+    record of a whole export of December falls on 31 December at whatever hour (17:54 in the demo)."""
+    return as_of.date() >= period.end
 
 
 def latest_complete(as_of: dt.datetime, span: DataSpan) -> tuple[Period, str]:
     """The default period and which kind it is: of the half-year, quarter and month that end with the latest
     month complete at 数据截至, the longest that holds data; else the month 数据截至 falls in, as far as it goes
-    ('running_month'). Data ending 2025-01-20 gives 2024年下半年; ending 2025-07-31 23:59, 2025年7月."""
+    ('running_month'). Data ending 2025-01-20 gives 2024年下半年; ending 2025-07-31 (any hour), 2025年7月."""
     running = Period(as_of.date().replace(day=1), month_end(as_of.year, as_of.month))
     last = running.start if is_complete(running, as_of) else add_months(running.start, -1)
     for months, kind in ((6, "half_year"), (3, "quarter"), (1, "month")):
@@ -179,10 +179,10 @@ def latest_complete(as_of: dt.datetime, span: DataSpan) -> tuple[Period, str]:
 
 def preset_period(name: str, today, span: DataSpan | None = None) -> Period:
     """The sidebar's period presets, relative to the data's as-of moment (not the wall clock). `today` is
-    数据截至 (a datetime; a date is taken as its last minute); `span` places latest_complete and all_data."""
+    数据截至 (a date or datetime); `span` places latest_complete and all_data."""
     span = span or DataSpan()
     if not isinstance(today, dt.datetime):
-        today = dt.datetime.combine(today, dt.time(23, 59))
+        today = dt.datetime.combine(today, dt.time())
     if name == "latest_complete":
         return latest_complete(today, span)[0]
     if name == "last_12_months":   # the twelve calendar months ending with 数据截至's month

@@ -90,10 +90,12 @@ H2_2024_ON = months(*[(2024, m) for m in range(7, 13)], (2025, 1))
 @pytest.mark.parametrize("as_of,held,expected,which", [
     # data ending 2025-01-20: January runs; December ends the latest complete half-year, which holds data
     (dt.datetime(2025, 1, 20, 16, 0), H2_2024_ON, (D(2024, 7, 1), D(2024, 12, 31)), "half_year"),
-    # ending 2025-07-31 23:59: July is complete (a record at the last minute), and only a month ends with it
+    # ending 2025-07-31 23:59 (or any hour of the 31st): the data reaches July's last day, so July is complete,
+    # and only a month ends with it
     (dt.datetime(2025, 7, 31, 23, 59), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 7, 1), D(2025, 7, 31)), "month"),
-    # one minute earlier July still runs: the half-year ending with June
-    (dt.datetime(2025, 7, 31, 23, 58), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 1, 1), D(2025, 6, 30)), "half_year"),
+    (dt.datetime(2025, 7, 31, 8, 0), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 7, 1), D(2025, 7, 31)), "month"),
+    # ending the day before, July still runs: the half-year ending with June
+    (dt.datetime(2025, 7, 30, 23, 59), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 1, 1), D(2025, 6, 30)), "half_year"),
     # ending 2025-10-05: Q3 ends with September (the half-year ending then would be Apr-Sep: not a half-year)
     (dt.datetime(2025, 10, 5, 9, 0), months((2025, 8), (2025, 9), (2025, 10)), (D(2025, 7, 1), D(2025, 9, 30)), "quarter"),
     # data only from December 2024: H2 2024 and Q4 hold it, the half-year is the longer
