@@ -129,3 +129,17 @@ def test_a_name_two_registry_compounds_claim_names_none(tmp_path, config):
     assert con.execute("SELECT compound_name FROM work_orders").fetchone() == (None,)
     assert [r["compound_name"] for r in known_compounds(con)] == ["花园", "花园小区"]
     assert [r["compound_raw"] for r in unmatched_compounds(con, config)] == ["花园"]
+
+
+def test_a_database_from_before_is_rematched_once(built, config):
+    con, folder, _ = built
+    # as version 2 left it: 未知小区's order and complaint without a compound
+    con.execute("UPDATE work_orders SET compound_name = NULL WHERE compound_raw = '未知小区'")
+    con.execute("UPDATE complaints SET compound_name = NULL WHERE compound_raw = '未知小区'")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'rollup_version'")
+    con.close()
+    con = connect(folder / "test.duckdb")
+    assert con.execute("SELECT compound_name FROM work_orders WHERE order_id = 'W9'").fetchone() == ("未知小区",)
+    card = {r["compound_name"]: r for r in scorecard(con, config, Scope(), june())}
+    assert (card["未知小区"]["orders_total"], card["未知小区"]["complaint_count"]) == (1, 1)
+    con.close()
