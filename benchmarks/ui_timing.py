@@ -33,8 +33,8 @@ from metrics.catalog import KPIS  # noqa: E402
 from metrics.config import load_config  # noqa: E402
 from metrics.db import connect  # noqa: E402
 from metrics.kpis import Scope, Window, kpi_report, latest_timestamp  # noqa: E402
-from metrics.options import filter_options  # noqa: E402
-from metrics.periods import preset_period  # noqa: E402
+from metrics.options import data_span, filter_options  # noqa: E402
+from metrics.periods import latest_complete  # noqa: E402
 # the real-browser test's server handling and its "page has settled" condition, so both measure the same thing
 from test_browser import (CHROMIUM, CHROMIUM_ARGS, SETTLED_JS, TITLE_KEYS, URLS, VIEWPORT,  # noqa: E402
                           dashboard_pages, free_port, stop, wait_healthy)
@@ -59,10 +59,10 @@ def database(folder: Path) -> tuple[Path, str]:
 
 
 def expectations(db: Path, streets: int) -> tuple[str, list[tuple[str, str]], int]:
-    """The default period (上半年 of the data's year), and the order card the engine expects per street."""
+    """The default period (the latest complete one), and the order card the engine expects per street."""
     con = connect(db, read_only=True)
     as_of = latest_timestamp(con)
-    window = Window(preset_period("first_half", as_of.date()), as_of)
+    window = Window(latest_complete(as_of, data_span(con))[0], as_of)
     config = load_config()
     chosen = filter_options(con)["street"][:streets]
     expected = [(s, fmt.count(kpi_report(con, config, Scope(street=s), window)["orders_total"])) for s in chosen]

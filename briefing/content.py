@@ -12,6 +12,7 @@ from metrics.attention import needs_attention
 from metrics.catalog import KPIS, apply_ratios, ratio
 from metrics.db import quote, rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
+from metrics.names import NOT_REGISTERED
 from metrics.party import new_branches
 from metrics.periods import Window
 from metrics.schema import IMPORT_CHECKS
@@ -178,7 +179,7 @@ def data_note(con, config: dict, scope: Scope, window: Window) -> dict:
                            FROM import_log GROUP BY kind ORDER BY kind""")
     where, params = scope.where("work_orders")
     unmatched = rows(con, f"""SELECT count(*) AS orders, count(DISTINCT compound_raw) AS names FROM work_orders
-                              WHERE compound_raw IS NOT NULL AND compound_name IS NULL AND received_at >= $start
+                              WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} AND received_at >= $start
                                 AND received_at < $end AND {where}""",
                      {**params, "start": window.start, "end": window.end})[0]
     files = rows(con, "SELECT DISTINCT file_name FROM import_log ORDER BY file_name")

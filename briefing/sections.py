@@ -110,7 +110,9 @@ def sections(b) -> list[dict]:
         for label, items in (("红榜" if zh else "Red list", b.red_list), ("黑榜" if zh else "Black list", b.black_list)):
             if items:
                 tables.append({"title": label, "header": list_header, "rows": [
-                    [str(r["rank"]), r["compound_name"], r["street"] or fmt.DASH, f"{r['composite_score']:.1f}",
+                    [str(r["rank"]), r["compound_name"] + ("" if r.get("in_registry", True) else "（未入台账）" if zh
+                                                           else " (not in registry)"),
+                     r["street"] or fmt.DASH, f"{r['composite_score']:.1f}",
                      fmt.percent(r["on_time_closure_rate"]), fmt.percent(r["satisfaction_rate"]), fmt.count(r["orders_total"])]
                     for r in items]})
         paragraphs.append("工单少于评分门槛的小区不参与排名。" if zh else "Compounds with too few orders are not ranked.")
@@ -181,9 +183,9 @@ def sections(b) -> list[dict]:
             lines.append(checked)
     lines.append((f"数据截至{b.as_of}。" if zh else f"Data as of {b.as_of}."))
     if n["unmatched_orders"]:
-        lines.append(f"本期有{n['unmatched_orders']}件工单的小区名称（{n['unmatched_names']}个）未能与台账匹配，已计入街道和全区合计，未计入小区排名。"
+        lines.append(f"本期有{n['unmatched_orders']}件工单的小区名称（{n['unmatched_names']}个）未能与台账匹配，已计入街道和全区合计，在小区排名中按导出名称单列并标注“未入台账”。"
                      if zh else f"{n['unmatched_orders']} orders name {n['unmatched_names']} compounds not in the registry: they count in "
-                                "street and district totals, not in compound rankings.")
+                                "street and district totals and are ranked under the exported name, marked not in registry.")
     out.append({"key": "note", "paragraphs": lines, "tables": []})
 
     for i, section in enumerate(out):

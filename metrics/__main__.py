@@ -42,7 +42,8 @@ def _scope_and_window(args, con, config):
     if args.compound:
         compound = resolve_compound_name(con, config, args.compound)
         if compound is None:
-            raise SystemExit(f"未找到小区 / compound not found in the registry: {args.compound}")
+            raise SystemExit(f"未找到小区（台账和工单、投诉中均没有） / compound found neither in the registry nor "
+                             f"in orders and complaints: {args.compound}")
     scope = Scope(street=args.street, community=args.community, compound=compound, source=args.source,
                   category=args.category, request_type=args.request_type, compound_kind=args.compound_kind,
                   management_mode=args.management_mode)

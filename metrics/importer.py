@@ -447,7 +447,8 @@ def _upsert(con, dataset: Dataset, import_id: int, config: dict) -> dict:
     resolved, joins, resolved_cols = "", "", ""
     if dataset.kind != "compounds":
         names.register_matches(con, names.registry_keys(con, config),
-                               "SELECT DISTINCT compound FROM staging WHERE compound IS NOT NULL")
+                               "SELECT compound, count(*) FROM staging WHERE compound IS NOT NULL AND NOT rejected "
+                               "GROUP BY compound")
         resolved, joins = ", " + names.RESOLVED_SQL, names.RESOLVED_JOINS
         resolved_cols = ", " + ", ".join(name for name, _ in RESOLVED_COLUMNS)
 

@@ -1,8 +1,9 @@
 """Compound names as exports write them, matched to the registry (小区台账).
 
 Exports write the same compound many ways: full-width letters, stray spaces, with or without a
-trailing 小区, an old name. A name that matches nothing stays on its orders (they still count in
-street and district totals) and is listed for the user to fix."""
+trailing 小区, an old name. A name that matches nothing is a compound the registry lacks (未入台账): its
+orders carry it as their compound, so it is ranked and profiled on order data alone, and it is listed for
+the user to add to the registry. A name two registry compounds claim matches neither and names no compound."""
 from __future__ import annotations
 
 import difflib
@@ -53,10 +54,49 @@ def match(keys: dict[str, str | None], raw: str | None) -> str | None:
 
 
 def register_matches(con, keys: dict[str, str | None], query: str) -> None:
-    """Register compound_match(compound_raw, matched_name) for the distinct names `query` returns."""
-    raws = [r[0] for r in con.execute(query).fetchall()]
-    con.register("compound_match", pa.table({"compound_raw": pa.array(raws, pa.string()),
-                                             "matched_name": pa.array([match(keys, r) for r in raws], pa.string())}))
+    """Register compound_match(compound_raw, matched_name) for the names `query` returns (a name, and
+    optionally how many rows carry it): the registry name, else the compound's unregistered name."""
+    found = con.execute(query).fetchall()
+    counts = {r[0]: (r[1] if len(r) > 1 else 1) for r in found}
+    unregistered = unregistered_names(con, keys, counts)
+    raws = list(counts)
+    con.register("compound_match", pa.table({
+        "compound_raw": pa.array(raws, pa.string()),
+        "matched_name": pa.array([match(keys, r) or unregistered.get(r) for r in raws], pa.string())}))
+
+
+def spelling(raw: str) -> str:
+    """How an unregistered compound's name is stored: as exported, full-width forms folded, spaces trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", raw).split())
+
+
+def stored_unregistered(con) -> dict[str, str]:
+    """Key -> the name an unregistered compound already carries on orders or complaints."""
+    found = rows(con, """SELECT DISTINCT compound_name FROM (
+                             SELECT DISTINCT compound_name FROM work_orders UNION ALL
+                             SELECT DISTINCT compound_name FROM complaints)
+                         WHERE compound_name IS NOT NULL AND compound_name NOT IN (SELECT compound_name FROM compounds)
+                         ORDER BY compound_name""")
+    out: dict[str, str] = {}
+    for r in found:
+        out.setdefault(name_key(r["compound_name"]), r["compound_name"])
+    return out
+
+
+def unregistered_names(con, keys: dict[str, str | None], counts: dict[str, int]) -> dict[str, str]:
+    """Exported name -> the unregistered compound it names, for names no registry compound claims (a name
+    two compounds claim gets none). A compound keeps the name it already carries; a new one takes the
+    spelling most of its rows use (ties: the first in sort order), so an import never renames old rows."""
+    stored = stored_unregistered(con)
+    spellings: dict[str, dict[str, int]] = {}
+    for raw, n in counts.items():
+        key = name_key(raw)
+        if key is None or key in keys:
+            continue
+        by_spelling = spellings.setdefault(key, {})
+        by_spelling[spelling(raw)] = by_spelling.get(spelling(raw), 0) + int(n or 0)
+    chosen = {key: stored.get(key) or min(found, key=lambda s: (-found[s], s)) for key, found in spellings.items()}
+    return {raw: chosen[name_key(raw)] for raw in counts if name_key(raw) in chosen}
 
 
 # What an order or complaint takes from the registry, over the export's columns (prefix `t.`), compound_match
@@ -72,8 +112,10 @@ def resolve_compounds(con, config: dict) -> None:
     complaint from the current registry (after a registry import); rows already right are not rewritten.
     An import of orders or complaints resolves its own rows as it writes them (RESOLVED_SQL)."""
     keys = registry_keys(con, config)
+    register_matches(con, keys, """SELECT compound_raw, count(*) FROM (
+        SELECT compound_raw FROM work_orders UNION ALL SELECT compound_raw FROM complaints)
+        WHERE compound_raw IS NOT NULL GROUP BY compound_raw""")
     for table in ("work_orders", "complaints"):
-        register_matches(con, keys, f"SELECT DISTINCT compound_raw FROM {table} WHERE compound_raw IS NOT NULL")
         con.execute(f"""
             UPDATE {table} SET compound_name = r.compound_name, street = r.street, community = r.community,
                    compound_kind = r.compound_kind, management_mode = r.management_mode
@@ -84,18 +126,19 @@ def resolve_compounds(con, config: dict) -> None:
                 {table}.compound_name IS DISTINCT FROM r.compound_name OR {table}.street IS DISTINCT FROM r.street
                 OR {table}.community IS DISTINCT FROM r.community OR {table}.compound_kind IS DISTINCT FROM r.compound_kind
                 OR {table}.management_mode IS DISTINCT FROM r.management_mode)""")
-        con.unregister("compound_match")
+    con.unregister("compound_match")
 
 
 def unmatched_compounds(con, config: dict, limit_suggestions: int = 3) -> list[dict]:
-    """Names in orders and complaints that match no registry compound, with counts and likely matches."""
-    found = rows(con, """
+    """Names in orders and complaints that match no registry compound (those of compounds not in the
+    registry, and names two registry compounds claim), with counts and likely matches."""
+    found = rows(con, f"""
         SELECT compound_raw, sum(orders) AS orders, sum(complaints) AS complaints FROM (
             SELECT compound_raw, count(*) AS orders, 0 AS complaints FROM work_orders
-            WHERE compound_raw IS NOT NULL AND compound_name IS NULL GROUP BY ALL
+            WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} GROUP BY ALL
             UNION ALL
             SELECT compound_raw, 0, count(*) FROM complaints
-            WHERE compound_raw IS NOT NULL AND compound_name IS NULL GROUP BY ALL)
+            WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} GROUP BY ALL)
         GROUP BY compound_raw ORDER BY orders DESC, compound_raw""")
     keys = {k: v for k, v in registry_keys(con, config).items() if v}
     for r in found:
@@ -105,9 +148,17 @@ def unmatched_compounds(con, config: dict, limit_suggestions: int = 3) -> list[d
     return found
 
 
+# An order or complaint whose compound is not a registry compound (unregistered, or no compound at all).
+NOT_REGISTERED = "(compound_name IS NULL OR compound_name NOT IN (SELECT compound_name FROM compounds))"
+
+
 def resolve_compound_name(con, config: dict, name: str) -> str | None:
-    """A registry name for what a user typed: the name itself or any alias."""
-    return match(registry_keys(con, config), name)
+    """The compound a user typed: a registry name or alias, else a compound not in the registry by any of
+    the spellings that name it; None when nothing (or two registry compounds) match."""
+    keys = registry_keys(con, config)
+    if name_key(name) in keys:
+        return keys[name_key(name)]
+    return stored_unregistered(con).get(name_key(name))
 
 
 def registry_conflicts(con, config: dict) -> list[dict]:

@@ -1,12 +1,15 @@
 """The values a user can filter by, from the data itself."""
 from __future__ import annotations
 
-from .db import rows
+from .db import one, rows
+from .periods import DataSpan
 
 
 def filter_options(con) -> dict:
-    """Streets, communities (with their street), compounds (with street and community), kinds, modes,
-    sources, categories and request types present in the database, sorted."""
+    """Streets, communities (with their street), compounds (with street, community and whether the registry
+    has them), kinds, modes, sources, categories and request types present in the database, sorted."""
+    from .known import known_compounds
+
     def distinct(sql):
         return [r["v"] for r in rows(con, sql)]
 
@@ -16,10 +19,21 @@ def filter_options(con) -> dict:
         "community": rows(con, """SELECT DISTINCT street, community FROM compounds WHERE community IS NOT NULL
                                   UNION SELECT DISTINCT street, community FROM work_orders WHERE community IS NOT NULL
                                   ORDER BY street, community"""),
-        "compound": rows(con, "SELECT compound_name, street, community FROM compounds ORDER BY street, community, compound_name"),
+        "compound": [{k: r[k] for k in ("compound_name", "street", "community", "in_registry")}
+                     for r in known_compounds(con)],
         "compound_kind": distinct("SELECT DISTINCT compound_kind AS v FROM compounds WHERE compound_kind IS NOT NULL ORDER BY v"),
         "management_mode": distinct("SELECT DISTINCT management_mode AS v FROM compounds WHERE management_mode IS NOT NULL ORDER BY v"),
         "source": distinct("SELECT DISTINCT source AS v FROM work_orders WHERE source IS NOT NULL ORDER BY v"),
         "category": distinct("SELECT DISTINCT category AS v FROM work_orders WHERE category IS NOT NULL ORDER BY v"),
         "request_type": distinct("SELECT DISTINCT request_type AS v FROM work_orders WHERE request_type IS NOT NULL ORDER BY v"),
     }
+
+
+def data_span(con) -> DataSpan:
+    """The first day of the data and the months that hold orders or complaints: what the period presets
+    最近完整时段 and 全部数据 are placed by."""
+    months = rows(con, """SELECT DISTINCT CAST(date_trunc('month', received_at) AS DATE) AS m FROM work_orders
+                          UNION SELECT DISTINCT CAST(date_trunc('month', filed_at) AS DATE) FROM complaints""")
+    first = one(con, """SELECT CAST(least(min(received_at), (SELECT min(filed_at) FROM complaints)) AS DATE) AS d
+                        FROM work_orders""")["d"]
+    return DataSpan(first_day=first, months=frozenset(r["m"] for r in months))

@@ -15,6 +15,7 @@ def branch_comparison(con, config: dict, scope: Scope, window: Window, card: lis
     """Compounds with a branch (independent or joint, by the window's reference day) against those without:
     pooled satisfaction and on-time rates and complaints per 1,000 households, side by side."""
     card = card if card is not None else scorecard(con, config, scope, window)
+    card = [r for r in card if r.get("in_registry", True)]   # a compound not in the registry has no branch facts
     groups = []
     for has_branch in (True, False):
         members = [r for r in card if (r["party_org_type"] in BRANCH_TYPES and r["is_covered"]) == has_branch]

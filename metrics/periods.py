@@ -1,7 +1,7 @@
 """Reporting periods and their comparisons (环比 previous period, 同比 same period last year).
 
-A month, quarter, half-year or year compares with the calendar period before; any other range with
-the same number of days just before. When the data ends inside the period (本月 in mid-month),
+A month, quarter, half-year or year compares with the calendar period before, twelve whole months
+(近12个月) with the twelve before; any other range with the same number of days just before. When the data ends inside the period (本月 in mid-month),
 each comparison is cut to the same elapsed time, so a half month never faces a whole one."""
 from __future__ import annotations
 
@@ -44,6 +44,11 @@ class Period:
         return None
 
     @property
+    def twelve_months(self) -> bool:
+        """Twelve whole calendar months (a year, or 近12个月 from any month): compared a year back."""
+        return self.start.day == 1 and self.end == add_months(self.start, 12) - dt.timedelta(days=1)
+
+    @property
     def kind(self) -> str:
         return {1: "month", 3: "quarter", 6: "half_year", 12: "year"}.get(self.months, "days")
 
@@ -59,6 +64,8 @@ class Period:
         return Period(self.start + dt.timedelta(days=days), self.end + dt.timedelta(days=days))
 
     def previous(self) -> "Period":
+        if self.twelve_months and not self.months:
+            return self.year_earlier()
         return self.shifted(months=-self.months) if self.months else self.shifted(days=-self.days)
 
     def year_earlier(self) -> "Period":
@@ -121,8 +128,8 @@ class Window:
             return Window(other, self.as_of)
         if which == "same_period_last_year":
             shifted = add_months(self.as_of.date(), -12)
-        elif self.period.months:
-            shifted = add_months(self.as_of.date(), -self.period.months)
+        elif self.period.months or self.period.twelve_months:
+            shifted = add_months(self.as_of.date(), -(self.period.months or 12))
         else:
             shifted = self.as_of.date() - dt.timedelta(days=self.period.days)
         return Window(other, dt.datetime.combine(shifted, self.as_of.time()))
@@ -139,11 +146,51 @@ def parse_timestamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-PRESETS = ("this_month", "last_month", "this_quarter", "first_half", "second_half", "this_year", "last_year")
+PRESETS = ("latest_complete", "this_month", "last_month", "this_quarter", "first_half", "second_half", "this_year",
+           "last_year", "last_12_months", "all_data")
+DEFAULT_PRESET = "latest_complete"
 
 
-def preset_period(name: str, today: dt.date) -> Period:
-    """The sidebar's period presets, relative to the data's as-of day (not the wall clock)."""
+@dataclass(frozen=True)
+class DataSpan:
+    """Where the data lies: its first day and the months holding orders or complaints (metrics.options)."""
+    first_day: dt.date | None = None
+    months: frozenset = frozenset()
+
+
+def is_complete(period: Period, as_of: dt.datetime) -> bool:
+    """A period is complete once 数据截至 reaches its last day: 数据截至 is the latest record, and the last
+    record of a whole export of December falls on 31 December at whatever hour (17:54 in the demo)."""
+    return as_of.date() >= period.end
+
+
+def latest_complete(as_of: dt.datetime, span: DataSpan) -> tuple[Period, str]:
+    """The default period and which kind it is: of the half-year, quarter and month that end with the latest
+    month complete at 数据截至, the longest that holds data; else the month 数据截至 falls in, as far as it goes
+    ('running_month'). Data ending 2025-01-20 gives 2024年下半年; ending 2025-07-31 (any hour), 2025年7月."""
+    running = Period(as_of.date().replace(day=1), month_end(as_of.year, as_of.month))
+    last = running.start if is_complete(running, as_of) else add_months(running.start, -1)
+    for months, kind in ((6, "half_year"), (3, "quarter"), (1, "month")):
+        start = add_months(last, -(months - 1))
+        if (start.month - 1) % months == 0 and any(start <= m <= last for m in span.months):
+            return Period(start, month_end(last.year, last.month)), kind
+    return running, "running_month"
+
+
+def preset_period(name: str, today, span: DataSpan | None = None) -> Period:
+    """The sidebar's period presets, relative to the data's as-of moment (not the wall clock). `today` is
+    数据截至 (a date or datetime); `span` places latest_complete and all_data."""
+    span = span or DataSpan()
+    if not isinstance(today, dt.datetime):
+        today = dt.datetime.combine(today, dt.time())
+    if name == "latest_complete":
+        return latest_complete(today, span)[0]
+    if name == "last_12_months":   # the twelve calendar months ending with 数据截至's month
+        start = add_months(dt.date(today.year, today.month, 1), -11)
+        return Period(start, month_end(today.year, today.month))
+    if name == "all_data":
+        return Period(min(span.first_day or today.date(), today.date()), today.date())
+    today = today.date()
     y, m = today.year, today.month
     if name == "this_month":
         return Period(dt.date(y, m, 1), month_end(y, m))

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .db import quote, rows
 
-VERSION = "3"
+VERSION = "3"   # 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 ORDER_ROLLUPS = (
@@ -91,6 +91,11 @@ def _meta(con) -> dict:
                                                     "('rollup_version', 'latest_timestamp')")}
 
 
+def ready(con) -> bool:
+    """The rollups exist in their current layout."""
+    return _meta(con).get("rollup_version") == VERSION
+
+
 @contextlib.contextmanager
 def pinned(con):
     """Read the rollups' state once for a whole report (a dozen questions asked of one database state)."""
@@ -129,6 +134,10 @@ def ensure(con) -> None:
         for statement in _ddl():
             con.execute(statement)
         _infer_fields(con)
+        if _meta(con).get("rollup_version") in ("1", "2"):   # before version 3 an unmatched name was left null
+            from .config import load_config
+            from .names import resolve_compounds
+            resolve_compounds(con, load_config())
         refresh(con, "compounds")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
         con.execute("COMMIT")

@@ -9,6 +9,7 @@ import math
 from .catalog import KPIS
 from .db import scalar
 from .kpis import Scope, complaint_counts_by, compounds_with_flags, no_orders, order_kpis_by
+from .known import unregistered_compounds
 from .periods import Window
 
 Z95 = 1.959963984540054
@@ -40,10 +41,12 @@ def composite_score(row: dict, config: dict) -> float | None:
 
 
 def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
-    """One row per registry compound in scope with every KPI, complaints per 1,000 households,
-    Wilson intervals, composite score, rank (ranked compounds only) and list membership."""
+    """One row per compound in scope (the registry's, then those only orders and complaints name: in_registry
+    false, registry facts null) with every KPI, complaints per 1,000 households, Wilson intervals, composite
+    score, rank (ranked compounds only) and list membership."""
     card = config["scorecard"]
-    registry = compounds_with_flags(con, config, scope, window)
+    registry = [{**r, "in_registry": True} for r in compounds_with_flags(con, config, scope, window)]
+    registry += unregistered_compounds(con, scope)
     orders = {r["compound_name"]: r for r in order_kpis_by(con, config, scope, window, by=["compound_name"])}
     complaints = {r["compound_name"]: r["complaint_count"]
                   for r in complaint_counts_by(con, scope, window, by=["compound_name"])}
@@ -54,7 +57,7 @@ def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
     for facts in registry:
         name = facts["compound_name"]
         row = {
-            "compound_name": name, "street": facts["street"], "community": facts["community"],
+            "compound_name": name, "in_registry": facts["in_registry"], "street": facts["street"], "community": facts["community"],
             "compound_kind": facts["compound_kind"], "management_mode": facts["management_mode"],
             "property_company": facts["property_company"], "households": facts["households"],
             "party_org_type": facts["party_org_type"], "party_members": facts["party_members"],

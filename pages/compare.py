@@ -82,10 +82,11 @@ def interval(row: dict, name: str) -> str:
 
 
 def compound_label(option: dict, lang: str) -> str:
-    if not option.get("street"):
+    notes = [n for n in (option.get("street"), None if option.get("in_registry", True) else t("not_in_registry", lang)) if n]
+    if not notes:
         return option["compound_name"]
-    return f"{option['compound_name']}（{option['street']}）" if lang == "zh" \
-        else f"{option['compound_name']} ({option['street']})"
+    return f"{option['compound_name']}（{'，'.join(notes)}）" if lang == "zh" \
+        else f"{option['compound_name']} ({', '.join(notes)})"
 
 
 def pick_compounds(lang: str) -> list[str]:
@@ -166,6 +167,7 @@ def ranking(rows: list[dict], lang: str) -> tuple[pd.DataFrame, pd.DataFrame, di
         t("cmp_rank", lang): pd.array([r["rank"] for r in rows], dtype="Int64"),
         t("cmp_list", lang): [value_label("list", r["list"], lang) if r["list"] else "" for r in rows],
         t("compound", lang): [r["compound_name"] for r in rows],
+        t("not_in_registry", lang): ["" if r["in_registry"] else t("not_in_registry", lang) for r in rows],
         t("street", lang): [r["street"] for r in rows],
         t("cmp_composite", lang): [r["composite_score"] for r in rows],
     }

@@ -76,11 +76,12 @@ register({
     "imp_no_history": ("还没有导入记录。", "Nothing has been imported yet."),
     "imp_quality_title": ("数据质量", "Data quality"),
     "imp_unmatched_title": ("未匹配到台账的小区名称", "Compound names not found in the registry"),
-    "imp_unmatched_caption": ("这些名称的工单和投诉仍计入街道和全区合计，但不计入任何小区。在台账“别名”列或 config.yaml 的 "
-                              "compound_aliases 中添加别名后重新导入，即可匹配。",
-                              "Their orders and complaints still count in street and district totals, but in no "
-                              "compound. Add the name as an alias in the registry's 别名 column or in config.yaml "
-                              "compound_aliases, then import again, and they match."),
+    "imp_unmatched_caption": ("这些名称的工单和投诉计入街道和全区合计，并按导出名称单列为“未入台账”的小区（两个台账小区都使用的名称除外）。"
+                              "在台账中补录该小区，或在台账“别名”列、config.yaml 的 compound_aliases 中添加别名后重新导入，即可匹配。",
+                              "Their orders and complaints count in street and district totals and, under the exported "
+                              "name, as a compound marked not in registry (unless two registry compounds claim the "
+                              "name). Add the compound to the registry, or the name as an alias in the registry's 别名 "
+                              "column or in config.yaml compound_aliases, then import again, and they match."),
     "imp_unmatched_none": ("所有小区名称都已匹配到台账。", "Every compound name matches the registry."),
     "imp_name_in_file": ("文件中的小区名称", "Compound name in the files"),
     "imp_suggestions": ("可能是", "Likely match"),

@@ -14,8 +14,14 @@ register({
     "profile_pick": ("选择小区", "Choose a compound"),
     "profile_pick_placeholder": ("输入小区名称搜索", "Type a compound's name"),
     "profile_choose": ("请选择一个小区查看其档案。", "Choose a compound to see its profile."),
-    "profile_unknown": ("台账中没有名为“{name}”的小区（也不是任何小区的别名）。请从列表中选择。",
-                        "No compound in the registry is called “{name}” (nor has it as an alias). Choose one from the list."),
+    "profile_unknown": ("台账和工单、投诉中都没有名为“{name}”的小区（也不是任何小区的别名）。请从列表中选择。",
+                        "Neither the registry nor the orders and complaints name a compound “{name}” (nor has one it "
+                        "as an alias). Choose one from the list."),
+    "profile_not_in_registry": ("该小区未入台账：只有工单和投诉写到它，没有台账信息（户数、党组织等），台账指标为空。"
+                                "导入含该小区的台账后自动归入。",
+                                "This compound is not in the registry: only orders and complaints name it, so it has no "
+                                "registry facts (households, party organisation ...) and its registry figures are blank. "
+                                "A registry that lists it takes it in on import."),
     "profile_alias_note": ("“{alias}”是“{name}”的别名。", "“{alias}” is an alias of “{name}”."),
     "profile_scope_note": ("统计时段：{period}。本页只看该小区，侧栏中的街道、社区等筛选不适用。",
                            "Period: {period}. This page shows this compound only; the sidebar's street, community and "
@@ -95,7 +101,8 @@ def chosen_compound(window, lang: str) -> tuple[str | None, str | None]:
     """(registry name, what the URL asked for when it is not a registry name)."""
     options = state.facts()["options"]["compound"]
     names = [r["compound_name"] for r in options]
-    places = {r["compound_name"]: " · ".join(p for p in (r["street"], r["community"]) if p) for r in options}
+    places = {r["compound_name"]: " · ".join(p for p in (r["street"], r["community"], None if r.get("in_registry", True)
+                                                         else t("not_in_registry", lang)) if p) for r in options}
     asked = st.query_params.get("compound") or st.session_state.get(LAST) or None
     resolved = state.ask(resolve_compound, Scope(), window, typed=asked) if asked else None
     if resolved in names and st.session_state.get(KEY) != resolved:
@@ -226,16 +233,20 @@ if not name:
 
 scope = Scope(compound=name)
 registry = state.ask("compounds_with_flags", scope, window)
-if not registry:  # the registry changed under a stale selection
+option = next((o for o in state.facts()["options"]["compound"] if o["compound_name"] == name), None)
+if not registry and option is None:  # the data changed under a stale selection
     st.error(t("profile_unknown", lang, name=name), icon=":material/search_off:")
     st.stop()
-row = registry[0]
+row = registry[0] if registry else None   # None: a compound only orders and complaints name (未入台账)
 st.header(name, divider="red")
-place = " · ".join(p for p in (row["street"], row["community"]) if p)
+place = " · ".join(p for p in ((row or option)["street"], (row or option)["community"]) if p)
 st.caption(place + (f" · {t('profile_alias_note', lang, alias=unknown, name=name)}" if unknown else ""))
 
 st.subheader(t("profile_registry", lang))
-show_registry(row, lang)
+if row:
+    show_registry(row, lang)
+else:
+    st.info(t("profile_not_in_registry", lang), icon=":material/help:")
 
 st.subheader(t("profile_kpis_title", lang, period=filters.period.label(lang)))
 report = state.ask("kpi_report", scope, window)
@@ -245,7 +256,7 @@ st.caption(t("profile_open", lang, a=ages["not_yet_due"], b=ages["overdue_short"
              d=ages["overdue_long"], e=ages["no_deadline"]))
 
 months = [{**m, "month": month_label(m["month"], window, lang)} for m in state.ask(monthly_activity, scope, window)]
-founded = row["party_org_founded_on"] if founded_in_window(row["party_org_founded_on"], window) else None
+founded = row["party_org_founded_on"] if row and founded_in_window(row["party_org_founded_on"], window) else None
 targets = state.config()["targets"]
 left, right = st.columns(2)
 with left:

@@ -54,7 +54,8 @@ def test_two_compounds_side_by_side(app):
     at = open_compare(app)
     assert at.multiselect(key="compare_compounds").value == ["阳光花园", "和平新村"]
     assert at.multiselect(key="compare_compounds").options == ["阳光花园（东街道）", "幸福里小区（东街道）",
-                                                                "和平新村（西街道）", "翠湖苑（西街道）"]
+                                                                "和平新村（西街道）", "翠湖苑（西街道）",
+                                                                "未知小区（西街道，未入台账）"]
     shown = kpis(at)
     assert shown["按时办结率"] == ["80.0%", "66.7%"]
     assert shown["回访率"] == ["80.0%", "50.0%"]
@@ -92,9 +93,12 @@ def test_radar_trends_and_registry_facts(app):
 def test_ranking_of_every_compound_in_scope(app):
     at = open_compare(app, compounds=None)
     ranking = table(at, "compare_ranking").value
-    # min_orders 30: every fixture compound is a small sample, none ranked, no list
-    assert len(ranking) == 4
-    assert list(ranking["样本"]) == ["样本少"] * 4
+    # min_orders 30: every fixture compound is a small sample, none ranked, no list; 未知小区 (W9) is not
+    # in the registry and is marked so
+    assert len(ranking) == 5
+    assert list(ranking["样本"]) == ["样本少"] * 5
+    assert dict(zip(ranking["小区"], ranking["未入台账"])) == {"和平新村": "", "幸福里小区": "", "未知小区": "未入台账",
+                                                            "翠湖苑": "", "阳光花园": ""}
     assert ranking["排名"].isna().all() and set(ranking["榜单"]) == {""}
     row = ranking.set_index("小区").loc["阳光花园"]
     assert row["按时办结率"] == 80.0 and row["按时办结率区间"] == "37.6%–96.4%"  # Wilson 4 of 5
@@ -150,6 +154,17 @@ def test_english(app):
     assert shown["On-time closure rate"] == ["80.0%", "66.7%"] and shown["Composite score"] == ["81.2", "85.0"]
     assert "Five rates compared" in charts_by_title(at)
     ranking = table(at, "compare_ranking").value
-    assert list(ranking["Sample"]) == ["Small sample"] * 4
+    assert list(ranking["Sample"]) == ["Small sample"] * 5
     facts = table(at, "compare_facts").value.set_index("Item")
     assert list(facts.loc["Party organisation"]) == ["Independent branch", "Joint branch"]
+
+
+def test_a_compound_not_in_the_registry_is_compared(app):
+    at = open_compare(app, compounds="阳光花园,未知小区")
+    assert not at.exception
+    shown = kpis(at)
+    # 未知小区 in H1 2024: W9 only, on time, satisfied; complaint C4; no households, so no per-1,000 figure
+    assert shown["工单总量"] == ["5", "1"] and shown["按时办结率"] == ["80.0%", "100.0%"]
+    assert shown["投诉量"] == ["2", "1"] and shown["每千户投诉"] == ["2.0", "—"]
+    facts = table(at, "compare_facts").value.set_index("项目")
+    assert list(facts.loc["户数"]) == ["1,000", "—"]

@@ -25,8 +25,10 @@ def test_empty_user_database_falls_back_to_the_labelled_demo(tmp_path, monkeypat
         assert any("演示数据" in w.value for w in at.warning)
         # the progress box says it has finished, not that it is still building
         assert [(s.label, s.state) for s in at.status] == [("首次启动：演示数据库已生成", "complete")]
-        # the deterministic demo (seed 42): 14,584 orders received in the first half of 2025
-        assert shown_metrics(at)["工单总量"] == "14,584"
+        # the deterministic demo (seed 42) ends 2025-12-31 17:54: the default is the second half of 2025 (15,415
+        # orders received; the first half held 14,584)
+        assert any("统计时段：2025年下半年（最近一个完整的半年）" in c.value for c in at.caption)
+        assert shown_metrics(at)["工单总量"] == "15,415"
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()

@@ -2,7 +2,7 @@
 import datetime as dt
 import json
 
-from conftest import shown_metrics
+from conftest import ROOT, shown_metrics
 
 from metrics import formatting as fmt
 from metrics.db import connect
@@ -100,3 +100,55 @@ def test_custom_range_widget(app):
     assert not at.exception
     assert shown_metrics(at)["工单总量"] == "5"
     assert (at.query_params["period"], at.query_params["from"], at.query_params["to"]) == ("custom", "2024-06-01", "2024-06-15")
+
+
+JANUARY_ORDERS = [
+    # H2 2024: two orders; January 2025 (running at 数据截至 2025-01-20 16:00): one
+    ["J1", "12345平台", "2024-08-05 09:00", "投诉", "渗水漏水", "东街道", "", "翠湖苑", "", "", "", "", "", "", "", "", "", "", ""],
+    ["J2", "12345平台", "2024-12-30 09:00", "投诉", "电梯", "东街道", "", "翠湖苑", "", "", "", "", "", "", "", "", "", "", ""],
+    ["J3", "12345平台", "2025-01-20 16:00", "投诉", "电梯", "东街道", "", "翠湖苑", "", "", "", "", "", "", "", "", "", "", ""],
+]
+
+
+@pytest.fixture
+def january_app(tmp_path, monkeypatch):
+    """Orders only (no registry), ending 2025-01-20 16:00."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import fixtures
+    from metrics.config import load_config
+    from metrics.importer import import_file
+
+    con = connect(tmp_path / "jan.duckdb")
+    import_file(con, "work_orders", fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, JANUARY_ORDERS),
+                load_config(), rejection_dir=tmp_path)
+    con.close()
+    monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "jan.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_default_period_is_the_latest_complete_half_year(january_app):
+    at = january_app.run()
+    assert not at.exception
+    assert at.selectbox(key="f_period").value == "latest_complete"
+    assert at.selectbox(key="f_period").options[0] == "默认：2024年下半年（最近一个完整的半年）"
+    assert "统计时段：2024年下半年（最近一个完整的半年）" in at.caption[0].value
+    assert shown_metrics(at)["工单总量"] == "2"      # J1, J2 (J3 is January 2025)
+    assert "period" not in at.query_params
+
+
+@pytest.mark.parametrize("preset,orders,label", [
+    ("last_12_months", "3", "2024年2月1日至2025年1月31日"),   # J1-J3
+    ("all_data", "3", "2024年8月5日至2025年1月20日"),
+])
+def test_last_12_months_and_all_data_presets(january_app, preset, orders, label):
+    january_app.query_params["period"] = preset
+    at = january_app.run()
+    assert not at.exception
+    assert shown_metrics(at)["工单总量"] == orders
+    assert f"统计时段：{label}" in at.caption[0].value

@@ -85,7 +85,7 @@ def test_choosing_a_compound_updates_the_url_and_marks_the_founding(app):
 
 def test_unknown_name(app):
     at = profile(app, "不存在花园")
-    assert [e.value for e in at.error] == ["台账中没有名为“不存在花园”的小区（也不是任何小区的别名）。请从列表中选择。"]
+    assert [e.value for e in at.error] == ["台账和工单、投诉中都没有名为“不存在花园”的小区（也不是任何小区的别名）。请从列表中选择。"]
     assert not at.metric and not at.dataframe
 
 
@@ -114,3 +114,14 @@ def test_english(app):
     assert list(orders["Revisit result"]) == ["Satisfied", "Satisfied", "Basically satisfied", "Dissatisfied",
                                               "Unreachable"]
     assert "**Independent branch**" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_compound_not_in_the_registry(app):
+    at = profile(app, "未知小区")
+    assert at.header[0].value == "未知小区"
+    assert any("未入台账" in i.value for i in at.info)
+    assert any(c.value.startswith("西街道") for c in at.caption)
+    shown = shown_metrics(at)
+    # H1 2024: W9 (closed on time after 30 h, satisfied) and complaint C4
+    assert shown["工单总量"] == "1" and shown["按时办结率"] == "100.0%" and shown["满意率"] == "100.0%"
+    assert shown["投诉量"] == "1" and shown["办结用时中位数（小时）"] == "30.0"

@@ -78,3 +78,50 @@ def test_presets(name, expected):
     from metrics.periods import preset_period
     period = preset_period(name, D(2025, 11, 15))
     assert (period.start, period.end) == expected
+
+
+def months(*pairs):
+    return frozenset(D(y, m, 1) for y, m in pairs)
+
+
+H2_2024_ON = months(*[(2024, m) for m in range(7, 13)], (2025, 1))
+
+
+@pytest.mark.parametrize("as_of,held,expected,which", [
+    # data ending 2025-01-20: January runs; December ends the latest complete half-year, which holds data
+    (dt.datetime(2025, 1, 20, 16, 0), H2_2024_ON, (D(2024, 7, 1), D(2024, 12, 31)), "half_year"),
+    # ending 2025-07-31 23:59 (or any hour of the 31st): the data reaches July's last day, so July is complete,
+    # and only a month ends with it
+    (dt.datetime(2025, 7, 31, 23, 59), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 7, 1), D(2025, 7, 31)), "month"),
+    (dt.datetime(2025, 7, 31, 8, 0), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 7, 1), D(2025, 7, 31)), "month"),
+    # ending the day before, July still runs: the half-year ending with June
+    (dt.datetime(2025, 7, 30, 23, 59), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 1, 1), D(2025, 6, 30)), "half_year"),
+    # ending 2025-10-05: Q3 ends with September (the half-year ending then would be Apr-Sep: not a half-year)
+    (dt.datetime(2025, 10, 5, 9, 0), months((2025, 8), (2025, 9), (2025, 10)), (D(2025, 7, 1), D(2025, 9, 30)), "quarter"),
+    # data only from December 2024: H2 2024 and Q4 hold it, the half-year is the longer
+    (dt.datetime(2025, 1, 20), months((2024, 12), (2025, 1)), (D(2024, 7, 1), D(2024, 12, 31)), "half_year"),
+    # data only in January 2025 up to the 20th: no complete month holds data -> January so far
+    (dt.datetime(2025, 1, 20), months((2025, 1)), (D(2025, 1, 1), D(2025, 1, 31)), "running_month"),
+])
+def test_default_period_is_the_latest_complete_one(as_of, held, expected, which):
+    from metrics.periods import DataSpan, latest_complete, preset_period
+    period, kind = latest_complete(as_of, DataSpan(first_day=min(held), months=held))
+    assert ((period.start, period.end), kind) == (expected, which)
+    assert preset_period("latest_complete", as_of, DataSpan(months=held)) == period
+
+
+def test_last_12_months_and_all_data():
+    from metrics.periods import DataSpan, preset_period
+    as_of = dt.datetime(2025, 1, 20, 16, 0)
+    last12 = preset_period("last_12_months", as_of)
+    assert (last12.start, last12.end, last12.kind) == (D(2024, 2, 1), D(2025, 1, 31), "days")
+    # twelve whole months compare with the twelve before (which are also last year's)
+    assert (last12.previous().start, last12.previous().end) == (D(2023, 2, 1), D(2024, 1, 31))
+    window = Window(last12, as_of)
+    assert window.truncated
+    assert window.compared("previous_period").as_of == dt.datetime(2024, 1, 20, 16, 0)
+    assert window.compared("same_period_last_year").period == Period(D(2023, 2, 1), D(2024, 1, 31))
+    everything = preset_period("all_data", as_of, DataSpan(first_day=D(2024, 5, 31)))
+    assert (everything.start, everything.end) == (D(2024, 5, 31), D(2025, 1, 20))
+    # 2024-05-31..2025-01-20 is 235 days: the comparison is the 235 days before
+    assert everything.previous() == Period(D(2023, 10, 9), D(2024, 5, 30))

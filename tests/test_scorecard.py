@@ -20,7 +20,9 @@ def test_scorecard_ranks_and_lists(fixture_con, config):
     small["scorecard"]["min_orders"] = 3
     small["scorecard"]["list_size"] = 1
     card = {r["compound_name"]: r for r in scorecard(fixture_con, small, Scope(), june())}
-    assert list(card) == ["阳光花园", "和平新村", "幸福里小区", "翠湖苑"]
+    # 未知小区 (W9 and C4, not in the registry) has 1 order: a small sample, listed after the ranked
+    assert list(card) == ["阳光花园", "和平新村", "幸福里小区", "未知小区", "翠湖苑"]
+    assert not card["未知小区"]["in_registry"] and card["阳光花园"]["in_registry"]
     a, b, c, d = card["阳光花园"], card["幸福里小区"], card["和平新村"], card["翠湖苑"]
     # A: on time 3/4, revisit 3/4, satisfaction 2/3, 1 complaint per 1,000 households -> 1 - 1/50
     assert a["complaints_per_1000_households"] == pytest.approx(1.0)
@@ -38,5 +40,5 @@ def test_scorecard_ranks_and_lists(fixture_con, config):
 
 def test_small_samples_are_shown_but_not_ranked(fixture_con, config):
     card = scorecard(fixture_con, config, Scope(), june())  # min_orders 30: nobody qualifies
-    assert len(card) == 4
+    assert len(card) == 5   # the 4 registry compounds and 未知小区
     assert all(r["small_sample"] and r["rank"] is None and r["list"] is None for r in card)

@@ -28,6 +28,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "this_year": ("本年", "This year"),
     "last_year": ("去年", "Last year"),
     "custom": ("自定义", "Custom range"),
+    "latest_complete": ("最近完整时段", "Latest complete period"),
+    "last_12_months": ("近12个月", "Last 12 months"),
+    "all_data": ("全部数据", "All data"),
+    "default_period": ("默认：{period}（{which}）", "Default: {period} ({which})"),
+    "which_half_year": ("最近一个完整的半年", "the latest complete half-year"),
+    "which_quarter": ("最近一个完整的季度", "the latest complete quarter"),
+    "which_month": ("最近一个完整的月", "the latest complete month"),
+    "which_running_month": ("尚无完整的月份，为截至数据截至的本月", "no complete month yet: this month so far"),
     "date_range": ("起止日期", "From – to"),
     "street": ("街道", "Street"),
     "community": ("社区", "Community"),
@@ -66,6 +74,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "yes": ("是", "Yes"),
     "no": ("否", "No"),
     "small_sample": ("样本少", "Small sample"),
+    "not_in_registry": ("未入台账", "Not in registry"),
     "open_compound": ("点击表格中的一行可打开该小区档案。", "Click a row to open the compound's profile."),
 }
 

@@ -21,16 +21,15 @@ from metrics.demo import build_demo_database, is_demo
 from metrics.exports import to_csv_bytes, to_xlsx_bytes
 from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, compounds_with_flags, kpi_report,
                           latest_timestamp, open_orders_by_age, order_kpis_by, order_rows)
-from metrics.options import filter_options
+from metrics.options import data_span, filter_options
 from metrics.party import branch_comparison, new_branches
-from metrics.periods import PRESETS, Period, parse_date, preset_period
+from metrics.periods import DEFAULT_PRESET, PRESETS, Period, latest_complete, parse_date, preset_period
 from metrics.quality import import_history, issues_by_column
 from metrics.names import unmatched_compounds
 from metrics.scorecard import scorecard
 from ui.i18n import t, value_label
 
 PERIOD_CHOICES = PRESETS + ("custom",)
-DEFAULT_PRESET = "first_half"
 # filter -> URL key
 URL_KEYS = {"street": "street", "community": "community", "compound_kind": "kind", "management_mode": "mode",
             "source": "source", "category": "category"}
@@ -114,7 +113,7 @@ def _facts(db: str, version: int) -> dict:
     cur = _connection(db).cursor()
     imported = cur.execute("SELECT max(imported_at) FROM import_log").fetchone()[0]
     return {"as_of": latest_timestamp(cur), "imported_at": imported, "is_demo": is_demo(cur),
-            "options": filter_options(cur)}
+            "options": filter_options(cur), "span": data_span(cur)}
 
 
 def facts() -> dict:
@@ -164,6 +163,7 @@ class Filters:
     period: Period
     preset: str
     scope: Scope
+    default_which: str | None = None   # the default period's kind (half_year ... running_month), said on the page
 
     @property
     def window(self) -> Window:
@@ -207,13 +207,14 @@ def render_filters() -> Filters:
     options = facts()["options"]
     params = st.query_params
     _init("f_period", params.get("period") if params.get("period") in PERIOD_CHOICES else DEFAULT_PRESET)
-    today = as_of().date()
+    today, span = as_of(), facts()["span"]
+    default, which = latest_complete(today, span)
+    default_text = t("default_period", language, period=default.label(language), which=t(f"which_{which}", language))
     with st.sidebar:
         st.subheader(t("filters", language))
         preset = st.selectbox(t("period", language), PERIOD_CHOICES, key="f_period",
-                              format_func=lambda p: t(p, language))
+                              format_func=lambda p: default_text if p == DEFAULT_PRESET else t(p, language))
         if preset == "custom":
-            default = preset_period(DEFAULT_PRESET, today)
             try:
                 start, end = parse_date(params.get("from", "")), parse_date(params.get("to", ""))
             except ValueError:
@@ -225,7 +226,7 @@ def render_filters() -> Filters:
             _set_param("from", period.start.isoformat())
             _set_param("to", period.end.isoformat())
         else:
-            period = preset_period(preset, today)
+            period = preset_period(preset, today, span)
             _set_param("from", None)
             _set_param("to", None)
         _set_param("period", None if preset == DEFAULT_PRESET else preset)
@@ -246,7 +247,8 @@ def render_filters() -> Filters:
                 st.session_state[f"f_{name}"] = ALL
             st.session_state["f_period"] = DEFAULT_PRESET
             st.rerun()
-    filters = Filters(period=period, preset=preset, scope=Scope(**chosen))
+    filters = Filters(period=period, preset=preset, scope=Scope(**chosen),
+                      default_which=which if preset == DEFAULT_PRESET else None)
     st.session_state["_filters"] = filters
     return filters
 
@@ -280,7 +282,9 @@ def page_header(title_key: str, filters: Filters | None = None) -> None:
     parts = [f"{t('as_of', language)}{colon}{fmt.as_of(info['as_of'], language)}",
              f"{t('imported', language)}{colon}{fmt.as_of(info['imported_at'], language) if info['imported_at'] else t('never', language)}"]
     if filters:
-        parts.append(f"{t('period', language)}{colon}{filters.period.label(language)}")
+        which = f"（{t(f'which_{filters.default_which}', language)}）" if language == "zh" and filters.default_which \
+            else (f" ({t(f'which_{filters.default_which}', language)})" if filters.default_which else "")
+        parts.append(f"{t('period', language)}{colon}{filters.period.label(language)}{which}")
         parts.append(f"{t('scope_label', language)}{colon}{scope_text(filters.scope, language)}")
     st.caption(" · ".join(parts))
 
