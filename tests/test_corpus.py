@@ -41,8 +41,11 @@ def test_each_file_gives_its_exact_outcome(tmp_path, config, case):
     assert [(r, s) for r, s, _ in issues] == [(r, s) for r, s, _ in case.issues]
     for (_, _, reason), (_, _, start) in zip(issues, case.issues):
         assert reason.startswith(start), (reason, start)
+    for part in case.notes:
+        assert any(part in note for note in result.notes), (part, result.notes)
     for order_id, expected in case.stored.items():
         columns = ", ".join(expected)
-        got = con.execute(f"SELECT {columns} FROM work_orders WHERE order_id = ?", [order_id]).fetchone()
+        key = "compound_name" if case.table == "compounds" else "order_id"
+        got = con.execute(f"SELECT {columns} FROM {case.table} WHERE {key} = ?", [order_id]).fetchone()
         got = [str(v) if isinstance(v, dt.datetime) else v for v in got]
         assert got == list(expected.values()), order_id

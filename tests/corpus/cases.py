@@ -55,6 +55,8 @@ class Case:
     refused: str | None = None
     issues: list[tuple] = field(default_factory=list)        # (row, severity, start of the reason)
     stored: dict[str, dict] = field(default_factory=dict)    # id -> {column: value} after import
+    notes: list[str] = field(default_factory=list)           # parts of the import's notes
+    table: str = "work_orders"
     why: str = ""
 
 
@@ -154,6 +156,38 @@ CASES = [
     Case("39_header_only_title.xlsx", workbook({"Sheet1": [["示范区工单"], ["没有表头"]]}), refused="找不到工单的编号列"),
     Case("40_extra_unknown_columns.csv", text([["A1", "2024-07-01 08:30", "x", "y"]], header=["工单编号", "受理时间", "备注", ""]),
          counts=(1, 1, 0, 0, 0, 0, 0)),
+    Case("42_serial_99999.csv", text(three(受理时间="99999")), counts=(3, 2, 0, 0, 0, 1, 0),
+         issues=[(3, "rejected", "受理时间超出合理范围")], why="an Excel serial of 99999 is the year 2173"),
+    Case("43_before_2000.csv", text(three(受理时间="1999-12-31 23:59")), counts=(3, 2, 0, 0, 0, 1, 0),
+         issues=[(3, "rejected", "受理时间超出合理范围")]),
+    Case("44_closed_far_future.csv", text(three(办结时间="2173-10-13")), counts=(3, 3, 0, 0, 0, 0, 1),
+         issues=[(3, "warning", "办结时间超出合理范围")], stored={"A2": {"closed_at": None}}),
+    Case("45_closed_before_received.csv", text(three(办结时间="2024-06-30 08:00")), counts=(3, 3, 0, 0, 0, 0, 1),
+         issues=[(3, "warning", "办结时间早于受理时间")], stored={"A2": {"closed_at": "2024-06-30 08:00:00"}}),
+    Case("46_due_before_received.csv", text(three(办结时限="2024-06-01 08:00")), counts=(3, 3, 0, 0, 0, 0, 1),
+         issues=[(3, "warning", "办结时限早于受理时间")]),
+    Case("47_revisit_on_open_order.csv",
+         text([["R1", "2024-07-01 08:30", "", "满意"], ["R2", "2024-07-01 08:30", "2024-07-02 08:30", "满意"]],
+              header=["工单编号", "受理时间", "办结时间", "回访结果"]),
+         counts=(2, 2, 0, 0, 0, 0, 1), issues=[(2, "warning", "未办结的工单有回访")]),
+    Case("48_id_spellings.csv", text([row("ＡＢ００１"), row("AB 001"), row("AB\u200b001")]),
+         counts=(3, 1, 0, 0, 2, 0, 0),
+         issues=[(2, "duplicate", "与第4行工单编号重复"), (3, "duplicate", "与第4行工单编号重复")],
+         stored={"AB001": {"order_id": "AB001"}}, why="full-width digits, an inner space, a zero-width space"),
+    Case("49_all_rejected.csv", text([row("A1", 受理时间=""), row("A2", 受理时间="明天")]),
+         counts=(2, 0, 0, 0, 0, 2, 0),
+         issues=[(2, "rejected", "缺少受理时间"), (3, "rejected", "无法识别的受理时间")]),
+    Case("50_us_dates.csv",
+         text([["311-1", "04/30/2014 02:51:52 PM", "05/01/2014 09:00:00 AM", "BROOKLYN", "NYPD"]],
+              header=["unique_key", "created_date", "closed_date", "borough", "agency"]),
+         counts=(1, 1, 0, 0, 0, 0, 0),
+         stored={"311-1": {"received_at": "2014-04-30 14:51:52", "closed_at": "2014-05-01 09:00:00"}},
+         why="the nyc profile names its dates month-first"),
+    Case("51_registry_one_key.csv",
+         text([["海棠苑", "东街道", "东一社区"], ["海棠苑小区", "东街道", "东一社区"], ["幸福里", "", "西社区"]],
+              header=["小区名称", "街道", "社区"]), kind="compounds", table="compounds",
+         counts=(3, 3, 0, 0, 0, 0, 0), notes=["台账中海棠苑、海棠苑小区归一后是同一名称"],
+         why="two registry names one after normalising: reported, never silently unmatched"),
     Case("41_ragged_late.csv",
          text([row(f"L{i:05d}") for i in range(2500)]) + (",".join(row("L99999")) + ",extra\r\n").encode(),
          counts=(2501, 2500, 0, 0, 0, 1, 0), issues=[(2502, "rejected", "本行有7个单元格，表头有6列")],
