@@ -4,8 +4,8 @@ The same pattern list gives the SQL expression the importer types every free-tex
 patterns and tokens bound as parameters) and `mask_text` for any text Python handles (messages, file names),
 so what the database keeps and what a message says are masked alike (tests/test_masking.py checks they agree).
 
-RE2 has no lookaround: a number must not be part of a longer digit run, so each number pattern takes the
-character before it and the one after it as groups 1 and 2 and puts them back. A match therefore consumes the
+RE2 has no lookaround: a number must not be part of a longer digit run, so each number pattern takes what
+stands before it and the character after it as groups 1 and 2 and puts them back. A match therefore consumes the
 character after it, which a number right behind it needed as its own boundary ("13800138000,13900139000"):
 each such pattern runs twice, and the second pass finds what the first skipped."""
 from __future__ import annotations
@@ -42,8 +42,15 @@ _LANDLINE = (f"(?:[(（]{_AREA}[)）]|{_AREA}){_TEL_SEP}{_digit('2-9')}{_D}{{2,3
              f"(?:[\\-－转]{_D}{{1,6}})?")
 
 
+# Before a number: the start, or a character that cannot begin one, or a separator or + that follows a
+# non-digit ("电话 138…", "、+86…"). A separator right after a digit is not a boundary, so a number whose
+# own boundary was taken is never masked in part ("0086-[手机号]") but found whole by the second pass.
+_PUNCT = "+＋ 　\\-－.．"
+_LEAD = f"(^|^[{_PUNCT}]|[^0-9０-９{_PUNCT}]|[^0-9０-９][{_PUNCT}])"
+
+
 def _bounded(pattern: str) -> str:
-    return f"(^|{_EDGE})(?:{pattern})({_EDGE}|$)"
+    return f"{_LEAD}(?:{pattern})({_EDGE}|$)"
 
 
 # (pattern, token, passes), applied in this order: an e-mail address may hold a phone number, an ID number
@@ -61,7 +68,7 @@ CANDIDATE = f"{_D}{{3}}{_TEL_SEP}{_D}{{4}}|[@＠]"
 
 
 def _replacement(pattern: str, token: str) -> str:
-    return f"\\1{token}\\2" if pattern.startswith("(^|") else token
+    return f"\\1{token}\\2" if pattern.startswith(_LEAD) else token
 
 
 _COMPILED = [(re.compile(p), _replacement(p, t), n) for p, t, n in PATTERNS]
