@@ -137,7 +137,7 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict) ->
     The inner query trims each cell once; the outer one types the trimmed text, so the file is read once,
     straight into its typed copy, and no expression is evaluated twice."""
     select = [raw.row_column] if raw.row_column else []
-    inner = select + [f"c{i} AS p{i}" for i in mapping.personal]
+    inner = select + [f"{masking.needle(f'c{i}')} AS p{i}" for i in mapping.personal]
     params, unreadable = [], []
     personal = [f"p{i}" for i in mapping.personal]
     for f in dataset.fields:

@@ -88,23 +88,32 @@ def mask_text(text):
     return text
 
 
-def sql(raw: str, personal_columns: list[str] = ()) -> tuple[str, list]:
+def needle(column: str) -> str:
+    """A row's own personal value (its caller's name, phone) as the text to look for: computed once per row,
+    and a character no text holds where the value is blank or a single character."""
+    value = f"NULLIF(trim({column}), '')"
+    return f"coalesce(CASE WHEN length({value}) >= 2 THEN {value} END, chr(65535))"
+
+
+def sql(raw: str, needles: list[str] = ()) -> tuple[str, list]:
     """(expression, params): `raw` (a column or expression of text) masked, and the row's own personal values
-    (`personal_columns`: its name, its phone) replaced by [个人信息] wherever repeated. Params of nested calls
-    bind inside-out: innermost pattern first. `raw` is repeated, so it must carry no parameters of its own."""
+    (`needles`: columns holding `needle(...)`) replaced by [个人信息] wherever repeated. `raw` is repeated, so it
+    must carry no parameters of its own; placeholders bind in the order they are written (the innermost
+    pattern first)."""
     chain, params = raw, []
     for pattern, token, passes in PATTERNS:
         for _ in range(passes):
             chain = f"regexp_replace({chain}, ?, ?, 'g')"
             params += [pattern, _replacement(pattern, token)]
-    expr = f"CASE WHEN regexp_matches({raw}, ?) THEN {chain} ELSE {raw} END"
-    params = [CANDIDATE, *params]   # placeholders bind in the order they are written
-    for column in personal_columns:
-        value = f"NULLIF(trim({column}), '')"
-        needle = f"coalesce(CASE WHEN length({value}) >= 2 THEN {value} END, chr(65535))"
-        expr = f"replace({expr}, {needle}, '{PERSONAL_TOKEN}')"
-    return expr, params
-
+    expr, params = f"CASE WHEN regexp_matches({raw}, ?) THEN {chain} ELSE {raw} END", [CANDIDATE, *params]
+    if not needles:
+        return expr, params
+    # looking costs less than replacing: most rows do not repeat their caller's name
+    replaced = expr
+    for column in needles:
+        replaced = f"replace({replaced}, {column}, '{PERSONAL_TOKEN}')"
+    found = " OR ".join(f"contains({raw}, {column})" for column in needles)
+    return f"CASE WHEN {found} THEN {replaced} ELSE {expr} END", params + params
 
 _ECHOED_LINE = re.compile(r"^(Original Line:).*$", re.MULTILINE)
 

@@ -89,7 +89,8 @@ def test_sql_and_python_mask_alike():
 def test_row_personal_values_in_sql():
     con = duckdb.connect()
     expr, params = masking.sql("x", ["who", "tel"])
-    found = con.execute(f"SELECT {expr} FROM (SELECT ? AS x, ? AS who, ? AS tel)",
+    found = con.execute(f"SELECT {expr} FROM (SELECT x, {masking.needle('w')} AS who, {masking.needle('t')} AS tel "
+                        "FROM (SELECT ? AS x, ? AS w, ? AS t))",
                         params + ["王小明说138-1234-0000打不通，王小明", " 王小明 ", "138-1234-0000"]).fetchone()[0]
     assert found == "[个人信息]说[手机号]打不通，[个人信息]"
 
