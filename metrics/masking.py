@@ -65,6 +65,7 @@ PATTERNS: list[tuple[str, str, int]] = [
 # Every form above holds three digits, at most a separator, then four digits; or an @. Text without either
 # (most cells: names, categories, short complaints) skips the chain.
 CANDIDATE = f"{_D}{{3}}{_TEL_SEP}{_D}{{4}}|[@＠]"
+SHORTEST = 6
 
 
 def _replacement(pattern: str, token: str) -> str:
@@ -80,7 +81,7 @@ def mask_text(text):
     if text is None:
         return None
     text = str(text)
-    if not _CANDIDATE.search(text):
+    if len(text) < SHORTEST or not _CANDIDATE.search(text):
         return text
     for regex, replacement, passes in _COMPILED:
         for _ in range(passes):
@@ -105,7 +106,10 @@ def sql(raw: str, needles: list[str] = ()) -> tuple[str, list]:
         for _ in range(passes):
             chain = f"regexp_replace({chain}, ?, ?, 'g')"
             params += [pattern, _replacement(pattern, token)]
-    expr, params = f"CASE WHEN regexp_matches({raw}, ?) THEN {chain} ELSE {raw} END", [CANDIDATE, *params]
+    # the shortest form is six characters (a@b.cn): shorter text (most categories, streets, compounds) is not
+    # even searched
+    expr = f"CASE WHEN length({raw}) >= {SHORTEST} AND regexp_matches({raw}, ?) THEN {chain} ELSE {raw} END"
+    params = [CANDIDATE, *params]
     if not needles:
         return expr, params
     # looking costs less than replacing: most rows do not repeat their caller's name

@@ -55,6 +55,7 @@ CASES = [
     ("邮箱zhang.san@163.com，谢谢", "邮箱[邮箱]，谢谢"),
     ("13800138000@qq.com", "[邮箱]"),
     ("li_si+x@example.org.cn", "[邮箱]"),
+    ("a@b.cn", "[邮箱]"),
     # ordinary numbers: dates, amounts, room numbers, order ids; a run inside a longer run is no phone
     ("2024-07-01 08:30处理", "2024-07-01 08:30处理"),
     ("20240701", "20240701"),
