@@ -119,6 +119,7 @@ def sql(raw: str, needles: list[str] = ()) -> tuple[str, list]:
     found = " OR ".join(f"contains({raw}, {column})" for column in needles)
     return f"CASE WHEN {found} THEN {replaced} ELSE {expr} END", params + params
 
+
 _ECHOED_LINE = re.compile(r"^(Original Line:).*$", re.MULTILINE)
 
 
