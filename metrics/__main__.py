@@ -12,6 +12,7 @@ from .config import database_path, demo_database_path, load_config
 from .db import connect
 from .importer import import_files
 from .kpis import Scope, kpi_report, window_for
+from .masking import mask_message
 from .names import resolve_compound_name, unmatched_compounds
 from .periods import parse_date, parse_timestamp
 from .readers import ImportFailure
@@ -226,7 +227,7 @@ def main(argv=None) -> int:
     try:
         return args.func(args, config)
     except (ImportFailure, FileNotFoundError) as exc:
-        print(f"错误 ERROR: {exc}", file=sys.stderr)
+        print(f"错误 ERROR: {mask_message(exc)}", file=sys.stderr)
         return 2
 
 

@@ -1,5 +1,5 @@
 """Typing text cells in SQL: dates in every form officials' exports use, yes/no words, vocabularies,
-percentages, and masking of phone and ID numbers inside free text.
+percentages. (Personal data inside free text is masked by metrics.masking.)
 
 Each builder returns (sql_expression, params) over a raw text expression; values from config are
 bound parameters, never pasted into SQL."""
@@ -46,14 +46,6 @@ def normalised_id(raw: str) -> tuple[str, list]:
     folded = f"regexp_replace(translate({raw}, ?, ?), ?, '', 'g')"
     return (f"CASE WHEN regexp_matches({raw}, '[^!-~]') THEN NULLIF({folded}, '') ELSE {raw} END",
             [_FULL_WIDTH, _HALF_WIDTH, ID_STRIPPED])
-
-# RE2 patterns, applied in this order (an 18-digit ID number contains what looks like a phone number).
-MASKS = [
-    (r"[1-9][0-9]{16}[0-9Xx]", "[身份证号]"),
-    (r"[1-9][0-9]{14}", "[身份证号]"),
-    (r"1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}", "[手机号]"),
-    (r"0[0-9]{2,3}-?[0-9]{7,8}", "[电话]"),
-]
 
 KIND_WARNING = {
     "timestamp": ("无法识别的日期时间", "unreadable date/time"),
@@ -102,24 +94,7 @@ def typed(kind: str, raw: str, vocab: dict | None = None, formats: list[str] | N
             f"list_filter(list_transform(regexp_split_to_array({raw}, '[、;；,，/]'), lambda x: trim(x)), lambda x: x <> '')",
             [],
         )
-    if kind == "masked_text":
-        sql, params = raw, []
-        for pattern, replacement in MASKS:
-            sql = f"regexp_replace({sql}, ?, ?, 'g')"
-            params = params + [pattern, replacement]
-        # params of nested calls bind inside-out: innermost pattern first. Text without a run of 7 digits
-        # holds no phone or ID number and skips the chain (most rows).
-        return f"CASE WHEN regexp_matches({raw}, '[0-9]{{3}}[ -]?[0-9]{{4}}') THEN {sql} ELSE {raw} END", params
     return raw, []
-
-
-def mask_values(sql: str, params: list, personal_columns: list[str]) -> tuple[str, list]:
-    """Also hide the row's own personal values (the caller's name, phone) wherever the text repeats them."""
-    for column in personal_columns:
-        value = raw_text(column)
-        needle = f"coalesce(CASE WHEN length({value}) >= 2 THEN {value} END, chr(65535))"
-        sql = f"replace({sql}, {needle}, '[个人信息]')"
-    return sql, params
 
 
 def _lookup(raw: str, vocab: dict) -> tuple[str, list]:

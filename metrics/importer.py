@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import cleaning, duetime, names, rollup
+from . import cleaning, duetime, masking, names, rollup
 from .db import one, quote, rows, scalar
 from .profiles import Mapping, header_score_for, match_profile
 from .readers import ROWS_TABLE, ImportFailure, copy_rows, read_into, release
@@ -138,7 +138,7 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         if issue_counts["rejected"] or issue_counts["duplicate"] or issue_counts["warnings"]:
             rejection_path = _write_rejections(con, path, rejection_dir or path.parent, import_id)
         result = ImportResult(
-            file=path.name, kind=kind, profile=mapping.profile, import_id=import_id, rows_read=rows_read,
+            file=masking.mask_text(path.name), kind=kind, profile=mapping.profile, import_id=import_id, rows_read=rows_read,
             rows_new=counts["new"], rows_updated=counts["updated"], rows_unchanged=counts["unchanged"],
             rows_duplicate=issue_counts["duplicate"], rows_rejected=issue_counts["rejected"],
             warnings=issue_counts["warnings"], rejection_file=str(rejection_path) if rejection_path else None,
@@ -153,7 +153,7 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
                   *IMPORT_CHECKS, "unmapped_columns", "missing_fields"]
         con.execute(
             f"INSERT INTO import_log ({', '.join(logged)}) VALUES ({', '.join('?' for _ in logged)})",
-            [import_id, kind, path.name, hashing.result(), mapping.profile, imported_at,
+            [import_id, kind, result.file, hashing.result(), mapping.profile, imported_at,
              rows_read, result.rows_new, result.rows_updated, result.rows_unchanged, result.rows_duplicate,
              result.rows_rejected, result.warnings, result.rejection_file,
              *(checks[c] for c in IMPORT_CHECKS), unmapped, result.missing_fields],
@@ -168,9 +168,11 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         con.execute("ROLLBACK")
         if rejection_path and Path(rejection_path).exists():
             Path(rejection_path).unlink()
+        # a reader's or the database's error may quote a whole row of the file: said masked, without its cause
         if isinstance(exc, ImportFailure):
-            raise
-        raise ImportFailure(f"{path.name}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}") from exc
+            raise ImportFailure(masking.mask_message(str(exc))) from None
+        raise ImportFailure(masking.mask_message(
+            f"{path.name}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}")) from None
     finally:
         release(con, raw)
         for table in ("staging_dups", "staging_issues", "incoming"):
@@ -188,24 +190,27 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     typed copy, and no expression is evaluated twice."""
     low, high = window or plausible_window(config, dt.datetime.now())
     select = [raw.row_column] if raw.row_column else []
-    inner = select + [f"c{i} AS p{i}" for i in mapping.personal]
+    inner = select + [f"{masking.needle(f'c{i}')} AS p{i}" for i in mapping.personal]
     params, checked, checked_params = [], [], []
+    personal = [f"p{i}" for i in mapping.personal]
     for f in dataset.fields:
         pos = mapping.columns.get(f.name)
         raw_name, name = quote("raw_" + f.name), quote(f.name)
         inner.append((cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)") + f" AS {raw_name}")
-        if f.kind == "id" or f.name in LINKED_IDS.get(dataset.kind, ()):
+        # a platform's id is normalised; text people type (a registry's compound name too) is masked
+        if (f.kind == "id" and not f.masked) or f.name in LINKED_IDS.get(dataset.kind, ()):
             sql, p = cleaning.normalised_id(raw_name)
             select.append(f"{sql} AS {name}")
             params += p
             continue
-        if f.kind == "text":  # the trimmed text is the value: no second copy of the column
-            select.append(f"{raw_name} AS {name}")
+        text, p = masking.sql(raw_name, personal) if f.masked else (raw_name, [])
+        if f.kind in ("id", "text"):  # the trimmed (masked) text is the value: no second copy of the column
+            select.append(f"{text} AS {name}")
+            params += p
             continue
         vocab = mapping.values.get("boolean") if f.kind == "bool" else mapping.values.get(f.vocab or "")
-        sql, p = cleaning.typed(f.kind, raw_name, vocab, mapping.date_formats)
-        if f.kind == "masked_text":
-            sql, p = cleaning.mask_values(sql, p, [f"p{i}" for i in mapping.personal])
+        sql, typed_params = cleaning.typed(f.kind, text, vocab, mapping.date_formats)
+        p = p + typed_params
         dated = f.kind in DATED
         if f.kind in cleaning.KIND_WARNING or f.name == dataset.main_timestamp:
             select.append(raw_name)  # kept to tell a bad value (warning) from a blank one
@@ -266,9 +271,11 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
 
     def dated_issues(f, severity: str, where: str, blanked: str) -> None:
         """Rows whose date in field f is missing, unreadable or outside the window, told apart by reading
-        the kept text again; the value shows the text and the date it was read as."""
+        the kept text again; the value shows the text (masked whole, then cut: a cut number would escape the
+        masker) and the date it was read as."""
         raw = quote("raw_" + f.name)
-        value, value_params = cleaning.typed("masked_text", "left(raw, 60)")
+        value, value_params = masking.sql("raw")
+        value = f"left({value}, 60)"
         parsed, parsed_params = cleaning.typed(f.kind, raw, formats=mapping.date_formats)
         shown = "%Y-%m-%d" if f.kind == "date" else "%Y-%m-%d %H:%M:%S"
         con.execute(
@@ -301,7 +308,8 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
             continue
         zh, en = cleaning.KIND_WARNING[f.kind]
         # a value in the wrong column could be a phone number: the issue keeps it masked
-        value, value_params = cleaning.typed("masked_text", f"left({quote('raw_' + f.name)}, 60)")
+        value, value_params = masking.sql(quote('raw_' + f.name))
+        value = f"left({value}, 60)"
         con.execute(
             f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?, {value}, 'unreadable'
                 FROM staging WHERE {where}""",
@@ -492,7 +500,8 @@ def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    out = folder / f"{path.stem}_导入问题_{import_id}.xlsx"
+    name = masking.mask_text(path.name)
+    out = folder / f"{masking.mask_text(path.stem)}_导入问题_{import_id}.xlsx"
     issues = con.execute("""SELECT row_number, column_name, severity, reason, value FROM staging_issues
                             ORDER BY CASE severity WHEN 'rejected' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, row_number""").fetchall()
     labels = {"rejected": "拒绝导入 rejected", "duplicate": "文件内重复 duplicate", "warning": "警告（已导入） warning"}
@@ -501,7 +510,7 @@ def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, ["文件 File", "行号 Row", "列 Column", "处理 Outcome", "原因 Reason", "原值 Value"], bold)
     for i, (row_number, column, severity, reason, value) in enumerate(issues, start=1):
-        sheet.write_string(i, 0, path.name)
+        sheet.write_string(i, 0, name)
         sheet.write_number(i, 1, row_number)
         sheet.write_string(i, 2, column or "")
         sheet.write_string(i, 3, labels[severity])

@@ -12,12 +12,17 @@ import unicodedata
 import pyarrow as pa
 
 from .db import rows
+from .masking import TOKENS
 
 
 def name_key(name: str | None) -> str | None:
+    """The name as matched: a phone number typed beside it (masked at import) is no part of it."""
     if name is None:
         return None
-    key = "".join(unicodedata.normalize("NFKC", str(name)).split()).lower()
+    name = str(name)
+    for token in TOKENS:
+        name = name.replace(token, "")
+    key = "".join(unicodedata.normalize("NFKC", name).split()).lower()
     if key.endswith("小区") and len(key) > 2:
         key = key[:-2]
     return key or None

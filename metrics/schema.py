@@ -8,10 +8,24 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # id, text, timestamp, date, bool, int, percent, enum, list, masked_text
+    kind: str  # id, text, timestamp, date, bool, int, percent, enum, list
     label_zh: str
     label_en: str
     vocab: str | None = None  # config `values` key for enum fields
+    free_text: bool | None = None  # typed by people, so masked at import; None: text and list fields are
+
+    @property
+    def masked(self) -> bool:
+        """Whether personal data in the value is masked at import (metrics.masking)."""
+        return self.kind in FREE_TEXT_KINDS if self.free_text is None else self.free_text
+
+
+# Every text a person typed may hold a phone or ID number (a compound name typed with the caller's phone, a
+# handling note with a landline): all of it is masked. Ids written by a platform (工单编号, 投诉编号 and the
+# linked order) are not free text: masking them would merge records. The registry's 小区名称 is its key, yet
+# typed by people: it is masked like the compound names of orders and complaints, which are masked the same
+# way, so a name matches as before (metrics.names ignores the tokens).
+FREE_TEXT_KINDS = ("text", "list")
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,7 @@ COMPOUNDS = Dataset(
     kind="compounds", table="compounds", id_field="compound_name", main_timestamp=None,
     label_zh="小区台账", label_en="Compound registry",
     fields=(
-        Field("compound_name", "id", "小区名称", "Compound"),
+        Field("compound_name", "id", "小区名称", "Compound", free_text=True),
         Field("aliases", "list", "别名", "Aliases"),
         Field("street", "text", "街道", "Street"),
         Field("community", "text", "社区", "Community"),
@@ -71,7 +85,7 @@ WORK_ORDERS = Dataset(
         Field("is_repeat", "bool", "是否重复诉求", "Repeat request"),
         Field("first_contact", "bool", "是否先行联系", "First contact"),
         Field("resolved", "bool", "是否解决", "Resolved"),
-        Field("content", "masked_text", "诉求内容", "Content"),
+        Field("content", "text", "诉求内容", "Content"),
     ),
 )
 
@@ -89,14 +103,14 @@ COMPLAINTS = Dataset(
         Field("category", "text", "投诉类别", "Category"),
         Field("status", "text", "处理状态", "Status"),
         Field("closed_at", "timestamp", "办结时间", "Closed"),
-        Field("order_id", "text", "关联工单编号", "Linked order"),
+        Field("order_id", "text", "关联工单编号", "Linked order", free_text=False),
     ),
 )
 
 DATASETS = {d.kind: d for d in (COMPOUNDS, WORK_ORDERS, COMPLAINTS)}
 
 SQL_TYPES = {
-    "id": "VARCHAR", "text": "VARCHAR", "masked_text": "VARCHAR", "timestamp": "TIMESTAMP",
+    "id": "VARCHAR", "text": "VARCHAR", "timestamp": "TIMESTAMP",
     "date": "DATE", "bool": "BOOLEAN", "int": "BIGINT", "percent": "DOUBLE", "enum": "VARCHAR",
     "list": "VARCHAR[]",
 }

@@ -26,8 +26,8 @@ def _accepted(config: dict, field) -> str:
         "timestamp": "2024-07-01 08:30、2024/7/1 8:30、2024年7月1日 或 Excel日期",
         "date": "2024-07-01、2024/7/1、2024年7月1日 或 Excel日期",
         "int": "整数 whole number", "percent": "92.5% 或 0.925", "list": "用 、 或 ; 分隔 separated by 、 or ;",
-        "masked_text": "电话、身份证号会被自动隐藏 phone and ID numbers are masked",
-    }.get(field.kind, "文本 text")
+    }.get(field.kind, "文本，电话、身份证号、邮箱会被自动隐藏 text; phone and ID numbers, e-mails are masked"
+          if field.masked else "文本 text")
 
 
 def write_template(config: dict, kind: str, folder: Path) -> Path:

@@ -3,6 +3,7 @@ temporary folder, so the import log, the issues and the rejection file carry the
 the folder is gone when the import is done."""
 from __future__ import annotations
 
+import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Iterator, Sequence
 
 from .config import ROOT, database_path
 from .importer import ImportResult, import_files
+from .masking import mask_message, mask_text
 from .quality import preview_file
 from .readers import ImportFailure
 from .templates import TEMPLATE_NAMES
@@ -66,18 +68,22 @@ def import_uploads(con, kind: str, files: Sequence[Upload], config: dict, *, rej
     """Import the uploads in order, each atomically; pairs each file's name with its result or failure."""
     with saved(files) as paths:
         results = import_files(con, kind, paths, config, rejection_dir=rejection_dir, progress=progress)
-    return [(path.name, _without_folder(result, path) if isinstance(result, ImportFailure) else result)
+    return [(mask_text(path.name), _without_folder(result, path) if isinstance(result, ImportFailure) else result)
             for path, result in zip(paths, results)]
 
 
 def _without_folder(failure: ImportFailure, path: Path) -> ImportFailure:
-    """The message with the temporary folder taken out: the user knows the file by its name only."""
-    return ImportFailure(str(failure).replace(str(path), path.name))
+    """The message with the temporary folder taken out (the user knows the file by its name only), masked:
+    a reader's error may quote a row of the file."""
+    return ImportFailure(mask_message(str(failure).replace(str(path.parent) + os.sep, "")))
 
 
 def reason(message: str, name: str) -> str:
     """A failure message without the file name it starts with (shown beside the name already)."""
-    return message[len(name) + 2:] if message.startswith(f"{name}: ") else message
+    for shown in (name, mask_text(name)):
+        if message.startswith(f"{shown}: "):
+            return message[len(shown) + 2:]
+    return message
 
 
 def accounting(results: Sequence[tuple[str, ImportResult | ImportFailure]]) -> list[dict]:
