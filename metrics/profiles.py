@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .cleaning import profile_date_formats
 
+from .masking import mask_text
 from .schema import DATASETS, Dataset
 
 PERSONAL = "_personal"
@@ -53,6 +54,12 @@ def header_score_for(config: dict, kind: str):
     return score
 
 
+def header_score_for_any(config: dict):
+    """A scorer over the known headers of every dataset."""
+    scorers = [header_score_for(config, kind) for kind in DATASETS]
+    return lambda cells: sum(score(cells) for score in scorers)
+
+
 def match_profile(config: dict, kind: str, headers: list[str], file_name: str, profile: str | None = None) -> Mapping:
     """Pick the profile that recognises the file's id column and the most other columns."""
     from .readers import ImportFailure
@@ -71,9 +78,15 @@ def match_profile(config: dict, kind: str, headers: list[str], file_name: str, p
             best = mapping
     if best is None:
         expected = "、".join(profiles[p][kind][dataset.id_field][0] for p in ([profile] if profile else profiles) if kind in profiles[p])
+        # the cells are listed only when some of them are known headers of any dataset: a row with none is a
+        # data row (a resident's name or phone), never echoed
+        known = header_score_for_any(config)
+        found = [h for h in headers if h]
+        listed = (f"Columns found: {mask_text(', '.join(found))}" if known(found)
+                  else "未找到表头行 / no header row found in the first rows")
         raise ImportFailure(
             f"{file_name}: 找不到{dataset.label_zh}的编号列（应为 {expected} 之一），可能选错了数据类型 / "
-            f"no id column for {dataset.label_en}: is this the right kind of file? Columns found: {', '.join(h for h in headers if h)}"
+            f"no id column for {dataset.label_en}: is this the right kind of file? {listed}"
         )
     other = _better_kind(config, kind, normalised, headers, len(best.columns))
     if other:

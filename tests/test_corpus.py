@@ -31,6 +31,7 @@ def test_each_file_gives_its_exact_outcome(tmp_path, config, case):
         with pytest.raises(ImportFailure, match=case.refused) as failure:
             import_file(con, case.kind, path, config, rejection_dir=tmp_path)
         assert str(failure.value).startswith(case.file)
+        assert not [a for a in case.absent if a in str(failure.value)]
         assert con.execute("SELECT count(*) FROM import_log").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM work_orders").fetchone() == (0,)
         return
@@ -41,6 +42,9 @@ def test_each_file_gives_its_exact_outcome(tmp_path, config, case):
     assert [(r, s) for r, s, _ in issues] == [(r, s) for r, s, _ in case.issues]
     for (_, _, reason), (_, _, start) in zip(issues, case.issues):
         assert reason.startswith(start), (reason, start)
+    told = str(result) + repr(con.execute("SELECT * FROM import_issues").fetchall())
+    told += repr(con.execute(f"SELECT * FROM {case.table}").fetchall())
+    assert not [a for a in case.absent if a in told]
     for part in case.notes:
         assert any(part in note for note in result.notes), (part, result.notes)
     for order_id, expected in case.stored.items():

@@ -57,6 +57,7 @@ class Case:
     stored: dict[str, dict] = field(default_factory=dict)    # id -> {column: value} after import
     notes: list[str] = field(default_factory=list)           # parts of the import's notes
     table: str = "work_orders"
+    absent: list[str] = field(default_factory=list)          # never in a message, an issue or a stored value
     why: str = ""
 
 
@@ -188,6 +189,16 @@ CASES = [
               header=["小区名称", "街道", "社区"]), kind="compounds", table="compounds",
          counts=(3, 3, 0, 0, 0, 0, 0), notes=["台账中海棠苑、海棠苑小区归一后是同一名称"],
          why="two registry names one after normalising: reported, never silently unmatched"),
+    Case("52_no_header_personal.csv", "张三丰,13812345678,楼上漏水\n李四,13900001111,噪音\n".encode(),
+         refused="未找到表头行", absent=["张三丰", "13812345678", "李四"],
+         why="a file without a header: the refusal never lists the first data row"),
+    Case("53_personal_everywhere.csv",
+         text([row("P1", 小区="阳光花园 138 0013 8000", 诉求内容="我的身份证110101 19900307 1234，邮箱 a.b@163.com，"
+                                                        "电话(010)88886666、+86 139-0013-9000")]),
+         counts=(1, 1, 0, 0, 0, 0, 0),
+         stored={"P1": {"compound_raw": "阳光花园 [手机号]",
+                        "content": "我的身份证[身份证号]，邮箱 [邮箱]，电话[电话]、[手机号]"}},
+         absent=["13800138000", "138 0013 8000", "19900307", "a.b@163.com", "88886666", "139-0013-9000"]),
     Case("41_ragged_late.csv",
          text([row(f"L{i:05d}") for i in range(2500)]) + (",".join(row("L99999")) + ",extra\r\n").encode(),
          counts=(2501, 2500, 0, 0, 0, 1, 0), issues=[(2502, "rejected", "本行有7个单元格，表头有6列")],
