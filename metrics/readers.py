@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -151,10 +153,8 @@ def _read_csv(path: Path, header_score) -> tuple[RawFile, pa.Table]:
         table = _arrow_rows(text_path, offset, ncols, delimiter)
         if table is None:   # a ragged row or a quote left open: the reference reader, row by row
             table, raw.ragged = _python_rows(path, text_path, offset, ncols, delimiter, header_row)
-        first = header_row + 1
-        numbers = pa.array(range(first, first + table.num_rows), pa.int64())
         if "_row" not in table.column_names:
-            table = table.add_column(0, "_row", numbers)
+            table = table.add_column(0, "_row", _numbers(header_row + 1, table.num_rows))
         return raw, table
     finally:
         _remove(temporary)
@@ -196,9 +196,19 @@ def _find_header(text_path: Path, encoding: str, header_score):
     return best[1], best[2], best[3], best[4]
 
 
+def _has_quotes(text_path: Path, offset: int) -> bool:
+    """Whether any quote follows the header: without one no cell can hold a line break, and Arrow splits the
+    file at line ends in parallel instead of tracking quotes through it (three times faster)."""
+    if os.path.getsize(text_path) <= offset:
+        return False
+    with open(text_path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(b'"', offset) >= 0
+
+
 def _arrow_rows(text_path: Path, offset: int, ncols: int, delimiter: str) -> pa.Table | None:
     """The data rows as a table of ncols text columns, or None when the file is not a clean table."""
     names = [f"c{i}" for i in range(ncols)]
+    quoted = _has_quotes(text_path, offset)
     block = ARROW_BLOCK
     while True:
         ragged = []
@@ -208,7 +218,7 @@ def _arrow_rows(text_path: Path, offset: int, ncols: int, delimiter: str) -> pa.
                 table = pacsv.read_csv(
                     source,
                     read_options=pacsv.ReadOptions(column_names=names, block_size=block),
-                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                    parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted,
                                                      ignore_empty_lines=False,
                                                      invalid_row_handler=lambda row: ragged.append(1) or "skip"),
                     convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names}),
@@ -301,9 +311,7 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
     headers = [("" if c is None else str(c)).strip() for c in _table_rows(table.slice(header_index, 1))[0]]
     data = table.slice(header_index + 1)
     arrays = [data.column(i).cast(pa.string()) for i in range(data.num_columns)]
-    first = header_index + 2
-    rownum = pa.array(range(first, first + data.num_rows), pa.int64())
-    out = pa.Table.from_arrays([rownum, *arrays], names=["_row", *[f"c{i}" for i in range(len(arrays))]])
+    out = pa.Table.from_arrays([_numbers(header_index + 2, data.num_rows), *arrays], names=["_row", *[f"c{i}" for i in range(len(arrays))]])
     raw = RawFile(path=path, headers=headers, encoding="xlsx", header_row=header_index + 1,
                   sheet=names[index] if len(names) > 1 else None)
     return raw, out
@@ -316,6 +324,11 @@ def _table_rows(table) -> list[list]:
     return [list(r) for r in zip(*columns)] if columns else []
 
 
+def _numbers(first: int, count: int) -> pa.Array:
+    """Row numbers first, first + 1, ... without a Python int per row."""
+    return pa.array(np.arange(first, first + count, dtype=np.int64))
+
+
 def _drop_blank_rows(table: pa.Table) -> tuple[pa.Table, int]:
     """Rows with no cell filled in are not data (an Excel user sees an empty row): dropped and counted."""
     cells = [n for n in table.column_names if n != "_row"]
@@ -324,7 +337,8 @@ def _drop_blank_rows(table: pa.Table) -> tuple[pa.Table, int]:
     blank = None
     for name in cells:
         column = table.column(name)
-        empty = pc.fill_null(pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), True)
+        # empty or only whitespace, without building trimmed copies of the column
+        empty = pc.fill_null(pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column)), True)
         blank = empty if blank is None else pc.and_(blank, empty)
         if not pc.any(blank).as_py():
             return table, 0
