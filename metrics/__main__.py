@@ -5,14 +5,20 @@ import argparse
 import csv
 import datetime as dt
 import json
+import logging
+import os
 import sys
+import uuid
 from pathlib import Path
 
+import duckdb
+
+import store
+
 from .config import database_path, demo_database_path, load_config
-from .db import connect
 from .importer import import_files
 from .kpis import Scope, kpi_report, window_for
-from .masking import mask_message
+from .masking import mask_message, mask_text
 from .names import resolve_compound_name, unmatched_compounds
 from .periods import parse_date, parse_timestamp
 from .readers import ImportFailure
@@ -57,16 +63,42 @@ def _db(args, config) -> Path:
     return args.db or database_path(config)
 
 
+def _queued(holder) -> None:
+    behind = holder.text() if holder else "?"
+    print(f"排队中 QUEUED: 等待另一项写入完成 / waiting for another write: {behind}", file=sys.stderr, flush=True)
+
+
+def _reader(args, config):
+    """A read-only cursor on the database's newest snapshot: never waits for, nor blocks, a writer."""
+    return store.reader(_db(args, config), config).cursor()
+
+
+def _yield_cpu(config) -> None:
+    """A scheduled or command-line write runs at a lower priority: open dashboards keep their share."""
+    try:
+        os.nice(int(store.settings(config)["import_nice"]))
+    except OSError:
+        pass
+
+
 def cmd_import(args, config) -> int:
     db = _db(args, config)
-    con = connect(db)
     rejection_dir = args.rejections or db.parent / "rejections"
+    _yield_cpu(config)
 
     def progress(i, n, name):
         print(f"[{i + 1}/{n}] {name} …", file=sys.stderr, flush=True)
 
-    results = import_files(con, args.kind, args.files, config, profile=args.profile,
-                           rejection_dir=rejection_dir, progress=progress)
+    names = "、".join(mask_text(Path(p).name) for p in args.files)
+    with store.writer(db, config, what=f"命令行导入 {names}", on_wait=_queued) as con:
+        results = import_files(con, args.kind, args.files, config, profile=args.profile,
+                               rejection_dir=rejection_dir, progress=progress)
+        unmatched = unmatched_compounds(con, config)
+    return _print_results(results, unmatched, db)
+
+
+def _print_results(results, unmatched, db) -> int:
+    """Each file's accounting, checks and notes; 1 when a file failed or rejected most of its rows."""
     failed = 0
     for r in results:
         if isinstance(r, ImportFailure):
@@ -94,15 +126,13 @@ def cmd_import(args, config) -> int:
             print(f"  rejection file: {r.rejection_file}")
         for note in r.notes:
             print(f"  note: {note}")
-    unmatched = unmatched_compounds(con, config)
     if unmatched:
         print(f"unmatched compound names: {len(unmatched)} (python -m metrics unmatched --db {db})")
-    con.close()
     return 1 if failed else 0
 
 
 def cmd_kpis(args, config) -> int:
-    con = connect(_db(args, config), read_only=True)
+    con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
     report = {"scope": scope.as_dict(), **kpi_report(con, config, scope, window)}
     print(json.dumps(report, ensure_ascii=False, indent=2, default=_json_default))
@@ -110,7 +140,7 @@ def cmd_kpis(args, config) -> int:
 
 
 def cmd_compounds(args, config) -> int:
-    con = connect(_db(args, config), read_only=True)
+    con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
     card = scorecard(con, config, scope, window)
     if args.format == "json":
@@ -158,7 +188,7 @@ def cmd_report(args, config) -> int:
     from briefing.images import image_server
     from .options import filter_options
 
-    con = connect(_db(args, config), read_only=True)
+    con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
     if args.all_streets:
         streets = filter_options(con)["street"]
@@ -175,9 +205,40 @@ def cmd_report(args, config) -> int:
 
 
 def cmd_unmatched(args, config) -> int:
-    con = connect(_db(args, config), read_only=True)
+    con = _reader(args, config)
     print(json.dumps(unmatched_compounds(con, config), ensure_ascii=False, indent=2))
     return 0
+
+
+def cmd_backup(args, config) -> int:
+    out = store.backup(_db(args, config), args.out, config)
+    print(out)
+    return 0
+
+
+def cmd_restore(args, config) -> int:
+    db = store.restore(_db(args, config), args.source, config, on_wait=_queued)
+    print(db)
+    return 0
+
+
+def cmd_import_folder(args, config) -> int:
+    from .dropfolder import import_folder
+
+    db = _db(args, config)
+    _yield_cpu(config)
+    with store.writer(db, config, what=f"文件夹导入 {mask_text(args.folder.name)}", on_wait=_queued) as con:
+        outcomes = import_folder(con, args.folder, config, kind=args.kind,
+                                 progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        unmatched = unmatched_compounds(con, config)
+    for o in outcomes:
+        if o.skipped:
+            print(f"{o.name}: 已导入过（内容相同） / already imported (same content) -> {o.moved_to}")
+    code = _print_results([o.result for o in outcomes if not o.skipped], unmatched, db)
+    for o in outcomes:
+        if not o.skipped:
+            print(f"{o.name} -> {o.moved_to}")
+    return code
 
 
 def main(argv=None) -> int:
@@ -222,14 +283,57 @@ def main(argv=None) -> int:
     p.add_argument("--db", type=Path)
     p.set_defaults(func=cmd_unmatched)
 
+    p = sub.add_parser("import-folder", help="import the files of a drop folder not imported yet (scheduled jobs)")
+    p.add_argument("folder", type=Path)
+    p.add_argument("--db", type=Path)
+    p.add_argument("--kind", choices=["compounds", "work_orders", "complaints"],
+                   help="the files' kind (default: recognised from each file's headers)")
+    p.set_defaults(func=cmd_import_folder)
+
+    p = sub.add_parser("backup", help="a consistent copy of the database, while the dashboard serves")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="put a backup in the database's place (waits for any running write)")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--from", dest="source", type=Path, required=True)
+    p.set_defaults(func=cmd_restore)
+
     args = parser.parse_args(argv)
     config = load_config()
     try:
         return args.func(args, config)
-    except (ImportFailure, FileNotFoundError) as exc:
+    except (ImportFailure, FileNotFoundError, store.StoreError) as exc:
         print(f"错误 ERROR: {mask_message(exc)}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"错误 ERROR: 数据库错误 / database error: {mask_message(str(exc).splitlines()[0])}", file=sys.stderr)
+        return 2
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        logging.getLogger("metrics.cli").exception("error %s", error_id)
+        print(f"错误 ERROR: 内部错误，编号 {error_id}（详情见日志 {_log_file()}） / internal error {error_id}, "
+              "details in the log", file=sys.stderr)
         return 2
 
 
+def _log_file() -> Path:
+    """Where the command line writes what a user must not see (a traceback), under an error id."""
+    return Path(os.environ.get("DASHBOARD_LOG") or (database_path(load_config()).parent / "logs" / "cli.log"))
+
+
+def _setup_logging() -> None:
+    path = _log_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.getLogger("metrics").addHandler(handler)
+
+
 if __name__ == "__main__":
+    _setup_logging()
     sys.exit(main())

@@ -6,6 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import store
+
 from .db import connect
 from .importer import import_file
 
@@ -36,7 +38,7 @@ def build_demo_database(db_path: Path, config: dict, *, progress=print, **genera
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    os.replace(tmp, db_path)
+    store.replace_master(db_path, Path(tmp), "生成演示数据库 / build the demo database", config)
     return results
 
 

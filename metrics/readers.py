@@ -115,6 +115,29 @@ def read_into(con, path: Path, header_score) -> RawFile:
     return raw
 
 
+def first_rows(path: Path) -> list[list[str]]:
+    """The first rows of a file in every way it may be split (each delimiter; each worksheet), without reading
+    it all: enough to tell which dataset it holds."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        import fastexcel
+
+        reader = fastexcel.read_excel(str(path))
+        out = []
+        for index in range(len(reader.sheet_names)):
+            head = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
+                                     dtypes="string", eager=True)
+            out += [[c for c in row if c] for row in _table_rows(head)]
+        return out
+    encoding = detect_encoding(path)
+    temporary = _transcode(path) if encoding == "gb18030" else None
+    try:
+        return [record for d in DELIMITERS
+                for record, _ in _records(Path(temporary) if temporary else path, encoding, d, HEADER_SCAN_ROWS)]
+    finally:
+        _remove(temporary)
+
+
 def copy_rows(con, raw: RawFile, query: str, params: list) -> None:
     """Run `query` (a SELECT over raw.source, carrying _row through) once into the temp table staging_rows, and
     expose it as the temp view staging, with _rid the table's rowid (to update a row)."""

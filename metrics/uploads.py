@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import store
+
 from .config import ROOT, database_path
 from .importer import ImportResult, import_files
 from .masking import mask_message, mask_text
@@ -63,10 +65,12 @@ def preview_upload(name: str, data: bytes, kind: str, config: dict, limit: int =
             raise _without_folder(ImportFailure(f"{path.name}: 无法读取文件 / cannot read the file: {exc}"), path) from exc
 
 
-def import_uploads(con, kind: str, files: Sequence[Upload], config: dict, *, rejection_dir: Path,
-                   progress=None) -> list[tuple[str, ImportResult | ImportFailure]]:
-    """Import the uploads in order, each atomically; pairs each file's name with its result or failure."""
-    with saved(files) as paths:
+def import_uploads(db: Path, kind: str, files: Sequence[Upload], config: dict, *, rejection_dir: Path,
+                   progress=None, on_wait=None) -> list[tuple[str, ImportResult | ImportFailure]]:
+    """Import the uploads into database `db` in order, each atomically, when it is this import's turn to write
+    (on_wait(holder) is told what it waits behind); pairs each file's name with its result or failure."""
+    names = "、".join(mask_text(_file_name(name)) for name, _ in files)
+    with saved(files) as paths, store.writer(db, config, what=f"网页导入 {names}", on_wait=on_wait) as con:
         results = import_files(con, kind, paths, config, rejection_dir=rejection_dir, progress=progress)
     return [(mask_text(path.name), _without_folder(result, path) if isinstance(result, ImportFailure) else result)
             for path, result in zip(paths, results)]

@@ -13,6 +13,7 @@ from metrics.config import database_path
 from metrics.importer import plausible_window
 from metrics.readers import ImportFailure
 from metrics.schema import DATASETS, IMPORT_CHECKS
+import store
 from ui import state
 from ui.i18n import register, t, value_label
 
@@ -52,6 +53,8 @@ register({
     "imp_nothing_readable": ("上传的文件都无法导入，请检查数据类型和文件。", "None of the uploaded files can be imported: check the dataset and the files."),
     "imp_run": ("开始导入", "Import"),
     "imp_running": ("正在导入…", "Importing…"),
+    "imp_queued": ("排队中：另一项写入正在进行，完成后自动开始导入。正在进行：{behind}",
+                   "Queued: another write is running; this import starts when it is done. Running: {behind}"),
     "imp_progress": ("第{i}/{n}个文件：{file}", "File {i} of {n}: {file}"),
     "imp_finished": ("导入完成", "Import finished"),
     "imp_finished_failures": ("导入完成，{n}个文件未能导入", "Import finished; {n} file(s) could not be imported"),
@@ -211,8 +214,18 @@ def run_import(kind: str, files: list[tuple[str, bytes]], lang: str) -> dict:
         def progress(i, n, name):
             bar.progress(i / n, text=t("imp_progress", lang, i=i + 1, n=n, file=name))
 
-        results = uploads.import_uploads(state.user_cursor(), kind, files, config,
-                                         rejection_dir=uploads.rejection_dir(config), progress=progress)
+        def queued(holder):
+            st.info(t("imp_queued", lang, behind=uploads.in_language(holder.text(), lang) if holder else "?"),
+                    icon=":material/hourglass_top:")
+
+        try:
+            results = uploads.import_uploads(state.user_database(), kind, files, config,
+                                             rejection_dir=uploads.rejection_dir(config), progress=progress,
+                                             on_wait=queued)
+        except store.WriteTimeout as busy:
+            status.update(label=uploads.in_language(str(busy), lang), state="error", expanded=True)
+            return {"kind": kind, "rows": [{"file": name, "error": str(busy)} for name, _ in files],
+                    "created": False, "database": str(database_path(config))}
         bar.progress(1.0)
         failures = sum(isinstance(r, ImportFailure) for _, r in results)
         status.update(label=t("imp_finished_failures", lang, n=failures) if failures else t("imp_finished", lang),

@@ -298,3 +298,33 @@ def test_row_numbers_hold_in_a_file_read_in_parallel(tmp_path, config):
     issues = con.execute("SELECT row_number, severity FROM import_issues ORDER BY row_number").fetchall()
     assert issues == [(7, "duplicate"), (70_002, "rejected"), (120_001, "rejected")]
     con.close()
+
+
+def test_duckdb_keeps_rows_inserted_after_an_empty_insert_in_one_transaction():
+    """DuckDB 2.0.0 lost the rows of a large INSERT that followed an empty one into the same table in one
+    transaction (count(*) said 500,000, a scan found none, even after COMMIT): an import records its issues
+    that way. 2.0.1 fixed it; this guards the pin."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i BIGINT, s VARCHAR)")
+    con.execute("BEGIN")
+    con.execute("CREATE TEMP TABLE src AS SELECT range AS i FROM range(500000)")
+    con.execute("INSERT INTO t SELECT i, 'empty' FROM src WHERE i < 0")
+    con.execute("INSERT INTO t SELECT i, 'large' FROM src")
+    con.execute("COMMIT")
+    assert con.execute("SELECT s, count(*) FROM t GROUP BY s").fetchall() == [("large", 500000)]
+
+
+def test_a_large_import_accounts_for_every_row(tmp_path, config):
+    """250,000 rows of which 190,000 are received after the import's own day (rejected, out of the plausible
+    window) and 60,000 are good: every one is counted, past DuckDB's row-group size of 122,880 (with DuckDB
+    2.0.0 the rejections vanished and the accounting refused the import)."""
+    rows = [[f"B{i:06d}", "2024-07-01 08:30" if i % 25 < 6 else "2099-01-01 08:30", "阳光花园"] for i in range(250_000)]
+    path = fixtures.write_csv(tmp_path / "big.csv", ["工单编号", "受理时间", "小区"], rows)
+    con = connect(tmp_path / "big.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new, result.rows_rejected) == (250_000, 60_000, 190_000)
+    # the log keeps the first MAX_ISSUES_KEPT issues; the import counts them all
+    assert con.execute("SELECT count(*) FROM import_issues WHERE severity = 'rejected'").fetchone() == (100_000,)
+    assert con.execute("SELECT count(*) FROM work_orders").fetchone() == (60_000,)

@@ -1,7 +1,11 @@
 """Uploads (name, bytes) through the importer: original names kept, exact row accounting, failures named."""
+import threading
+import time
+
 import pytest
 
 import fixtures
+import store
 from metrics import uploads
 from metrics.db import connect
 from metrics.quality import import_history
@@ -29,12 +33,13 @@ def counts(row):
 
 
 def test_orders_upload_is_accounted_for_under_its_own_name(tmp_path, sources, config):
-    con = connect(tmp_path / "db" / "user.duckdb")
+    db = tmp_path / "db" / "user.duckdb"
     rejections = tmp_path / "db" / "rejections"
-    uploads.import_uploads(con, "compounds", [sources["compounds"]], config, rejection_dir=rejections)
+    uploads.import_uploads(db, "compounds", [sources["compounds"]], config, rejection_dir=rejections)
     seen = []
-    results = uploads.import_uploads(con, "work_orders", [sources["work_orders"]], config, rejection_dir=rejections,
+    results = uploads.import_uploads(db, "work_orders", [sources["work_orders"]], config, rejection_dir=rejections,
                                      progress=lambda i, n, name: seen.append((i, n, name)))
+    con = store.reader(db, config).cursor()
     [row] = uploads.accounting(results)
     # 17 rows: 13 good ids, W1 twice (1 duplicate), R1, R2 and a blank id rejected; W13's revisit answer warned
     assert counts(row) == (17, 13, 0, 0, 1, 3, 1) and row["balanced"] and row["error"] is None
@@ -46,10 +51,12 @@ def test_orders_upload_is_accounted_for_under_its_own_name(tmp_path, sources, co
 
 
 def test_a_later_export_updates_and_a_bad_file_fails_alone(tmp_path, sources, config):
-    con = connect(tmp_path / "user.duckdb")
-    fixtures.build(con, tmp_path, config)
-    results = uploads.import_uploads(con, "work_orders", [("坏文件.xlsx", b"not a workbook"), sources["july"]],
+    db = tmp_path / "user.duckdb"
+    with store.writer(db, config) as con:
+        fixtures.build(con, tmp_path, config)
+    results = uploads.import_uploads(db, "work_orders", [("坏文件.xlsx", b"not a workbook"), sources["july"]],
                                      config, rejection_dir=tmp_path / "rejections")
+    con = store.reader(db, config).cursor()
     bad, july = uploads.accounting(results)
     assert bad["file"] == "坏文件.xlsx" and bad["error"].startswith("坏文件.xlsx: 无法读取Excel文件")
     # the temporary folder is no part of what the user reads
@@ -58,6 +65,32 @@ def test_a_later_export_updates_and_a_bad_file_fails_alone(tmp_path, sources, co
     # W5 closed since (updated), W1 as before (unchanged), W14 new
     assert counts(july) == (3, 1, 1, 1, 0, 0, 0) and july["rejection_file"] is None
     assert con.execute("SELECT count(*) FROM import_log").fetchone()[0] == 4
+
+
+def test_two_uploads_at_once_both_land_one_after_the_other(tmp_path, sources, config):
+    """Two users press 导入 at the same moment: the second waits (told behind what) instead of failing."""
+    db = tmp_path / "user.duckdb"
+    with store.writer(db, config) as con:
+        fixtures.build(con, tmp_path, config)
+    told, results = [], {}
+
+    def upload(name, source):
+        results[name] = uploads.import_uploads(db, "work_orders", [source], config,
+                                               rejection_dir=tmp_path / "rejections", on_wait=told.append)
+
+    with store.write_lock(db, "网页导入 另一个文件.csv", config):   # the first import is still writing
+        first = threading.Thread(target=upload, args=("july", sources["july"]))
+        second = threading.Thread(target=upload, args=("again", sources["work_orders"]))
+        first.start()
+        second.start()
+        time.sleep(1)
+        assert results == {} and len(told) == 2
+    first.join(60)
+    second.join(60)
+    assert [row["error"] for name in ("july", "again") for row in uploads.accounting(results[name])] == [None, None]
+    logged = store.reader(db, config).cursor().execute(
+        "SELECT file_name FROM import_log WHERE import_id > 3 ORDER BY import_id").fetchall()
+    assert sorted(logged) == [("工单.csv",), ("工单_7月.csv",)]
 
 
 def test_same_names_do_not_overwrite_and_the_folder_is_removed():

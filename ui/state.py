@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -16,7 +17,6 @@ from metrics import formatting as fmt
 from metrics.catalog import KPIS, missing_text
 from metrics.attention import needs_attention
 from metrics.config import database_path, demo_database_path, load_config
-from metrics.db import connect
 from metrics.demo import build_demo_database, is_demo
 from metrics.exports import to_csv_bytes, to_xlsx_bytes
 from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, compounds_with_flags, kpi_report,
@@ -27,6 +27,7 @@ from metrics.periods import DEFAULT_PRESET, PRESETS, Period, latest_complete, pa
 from metrics.quality import import_history, issues_by_column
 from metrics.names import unmatched_compounds
 from metrics.scorecard import scorecard
+import store
 from ui.i18n import t, value_label
 
 PERIOD_CHOICES = PRESETS + ("custom",)
@@ -51,9 +52,9 @@ ENGINE = {
 
 # ---- connection and data -------------------------------------------------------------------------
 
-@st.cache_resource
 def _connection(path: str):
-    return connect(path)
+    """The process's reader of a database: read-only, on its newest snapshot (metrics never waits for an import)."""
+    return store.reader(Path(path), load_config())
 
 
 def config() -> dict:
@@ -65,10 +66,10 @@ def database() -> str:
     with progress)."""
     cfg = config()
     user = database_path(cfg)
-    if user.exists() and _has_imports(str(user)):
+    if (user.exists() or store.current_snapshot(user)) and _has_imports(str(user)):
         return str(user)
     demo = demo_database_path(cfg)
-    if not demo.exists():
+    if not demo.exists() and store.current_snapshot(demo) is None:
         with st.status(t("building_demo", lang()), expanded=True) as status:
             build_demo_database(demo, cfg, progress=status.write)
             status.update(label=t("demo_built", lang()), state="complete", expanded=False)
@@ -84,14 +85,14 @@ def cursor():
     return _connection(database()).cursor()
 
 
-def user_cursor():
-    """A cursor on the user's database, created on first import (the demo database is never written to)."""
-    return _connection(str(database_path(config()))).cursor()
+def user_database() -> Path:
+    """The user's database, written only through metrics' writers (the demo database is never written to)."""
+    return database_path(config())
 
 
 def data_version() -> int:
-    """Changes with every import, so cached results never outlive the data they came from."""
-    return cursor().execute("SELECT coalesce(max(import_id), 0) FROM import_log").fetchone()[0]
+    """Changes with every write (the number of the snapshot read), so cached results never outlive their data."""
+    return _connection(database()).version
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=1000)
@@ -287,6 +288,15 @@ def page_header(title_key: str, filters: Filters | None = None) -> None:
         parts.append(f"{t('period', language)}{colon}{filters.period.label(language)}{which}")
         parts.append(f"{t('scope_label', language)}{colon}{scope_text(filters.scope, language)}")
     st.caption(" · ".join(parts))
+    _watch_for_new_data(data_version())
+
+
+@st.fragment(run_every=store.settings(load_config())["watch_seconds"])
+def _watch_for_new_data(seen: int) -> None:
+    """Every few seconds: when a write published new data since this page was drawn, draw it again, so an
+    import from the command line or another process shows on open dashboards without a reload."""
+    if data_version() != seen:
+        st.rerun()
 
 
 def scope_text(scope: Scope, language: str) -> str:
