@@ -7,7 +7,6 @@ import pytest
 import fixtures
 import store
 from metrics import uploads
-from metrics.db import connect
 from metrics.quality import import_history
 from metrics.readers import ImportFailure
 from metrics.templates import TEMPLATE_NAMES
