@@ -50,7 +50,9 @@ def timed(fn, repeat: int = 1):
 def shape(rows: int) -> dict:
     """Same distributions as the demo, more compounds and years as the archive grows."""
     years = 2 if rows <= 1_000_000 else 5
-    return {"n_compounds": max(120, rows // 8_000), "years": years, "orders_per_year": rows // years}
+    # the archive ends with last year: an import refuses dates after its own day (the plausible window)
+    return {"n_compounds": max(120, rows // 8_000), "years": years, "orders_per_year": rows // years,
+            "start_year": dt.date.today().year - years}
 
 
 # ---- the ceilings --------------------------------------------------------------------------------

@@ -502,8 +502,12 @@ def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = masking.mask_text(path.name)
     out = folder / f"{masking.mask_text(path.stem)}_导入问题_{import_id}.xlsx"
+    total = scalar(con, "SELECT count(*) FROM staging_issues")
+    # at most MAX_ISSUES_KEPT rows, as the import log keeps (a sheet holds 1,048,576 rows; writing a million
+    # takes minutes); the counts of the import still cover them all and the last row says how many are left out
     issues = con.execute("""SELECT row_number, column_name, severity, reason, value FROM staging_issues
-                            ORDER BY CASE severity WHEN 'rejected' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, row_number""").fetchall()
+                            ORDER BY CASE severity WHEN 'rejected' THEN 0 WHEN 'duplicate' THEN 1 ELSE 2 END, row_number
+                            LIMIT ?""", [MAX_ISSUES_KEPT]).fetchall()
     labels = {"rejected": "拒绝导入 rejected", "duplicate": "文件内重复 duplicate", "warning": "警告（已导入） warning"}
     workbook = xlsxwriter.Workbook(str(out), {"constant_memory": True})
     sheet = workbook.add_worksheet("导入问题")
@@ -516,6 +520,10 @@ def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:
         sheet.write_string(i, 3, labels[severity])
         sheet.write_string(i, 4, reason)
         sheet.write_string(i, 5, _spreadsheet_safe(value))
+    if total > len(issues):
+        left = total - len(issues)
+        sheet.write_string(len(issues) + 1, 0, f"另有{left:,}条问题未列出（共{total:,}条；本文件列出前{len(issues):,}条） / "
+                                               f"{left:,} more issues not listed ({total:,} in all)")
     sheet.set_column(0, 0, 28)
     sheet.set_column(2, 2, 14)
     sheet.set_column(3, 4, 40)

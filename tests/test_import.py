@@ -325,6 +325,11 @@ def test_a_large_import_accounts_for_every_row(tmp_path, config):
     con = connect(tmp_path / "big.duckdb")
     result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
     assert (result.rows_read, result.rows_new, result.rows_rejected) == (250_000, 60_000, 190_000)
-    # the log keeps the first MAX_ISSUES_KEPT issues; the import counts them all
+    # the log and the rejection file keep the first MAX_ISSUES_KEPT issues; the import counts them all
     assert con.execute("SELECT count(*) FROM import_issues WHERE severity = 'rejected'").fetchone() == (100_000,)
+    import fastexcel
+    sheet = fastexcel.read_excel(result.rejection_file).load_sheet(0, header_row=None, dtypes="string")
+    rows = sheet.to_arrow().column(0).to_pylist()
+    assert len(rows) == 100_002   # header, 100,000 issues, the line saying what is left out
+    assert rows[-1].startswith("另有90,000条问题未列出（共190,000条；本文件列出前100,000条）")
     assert con.execute("SELECT count(*) FROM work_orders").fetchone() == (60_000,)
