@@ -9,6 +9,7 @@ settle (script finished, no stale element, every Plotly chart drawn) within SETT
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
 import os
 import signal
@@ -116,24 +117,32 @@ def engine(tmp_path_factory, config):
     return folder / "app.duckdb", reports
 
 
-@pytest.fixture(scope="module")
-def server(engine, tmp_path_factory):
-    """`streamlit run dashboard.py` on a free port with DASHBOARD_DB on the fixture; yields its base URL."""
-    db, _ = engine
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "DASHBOARD_DB": str(db)}
+@contextlib.contextmanager
+def serving(db: Path, folder: Path, port: int | None = None):
+    """`streamlit run dashboard.py` on a free port with DASHBOARD_DB = db (its log in folder); yields its base URL
+    once healthy and stops it on exit."""
+    port = port or free_port()
+    log = folder / f"streamlit_{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "streamlit"), "run", "dashboard.py", "--server.port", str(port),
              "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process, log, SERVER_START)
         yield url
     finally:
         stop(process)
+
+
+@pytest.fixture(scope="module")
+def server(engine, tmp_path_factory):
+    """The dashboard on the fixture database; yields its base URL."""
+    db, _ = engine
+    with serving(db, tmp_path_factory.mktemp("server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,6 @@
 """A bookmark opened as the first visit of a fresh server: /trends must come with the whole frame (sidebar
 navigation, language switch, filters), not the bare page of Streamlit's legacy pages-folder mode."""
-import os
-import subprocess
-
-from conftest import ROOT
-from test_browser import SERVER_START, browser, free_port, settle, stop, wait_healthy  # noqa: F401  (fixture)
+from test_browser import browser, serving, settle  # noqa: F401  (fixture)
 
 import fixtures
 from metrics.db import connect
@@ -14,17 +10,7 @@ def test_first_visit_straight_to_a_page(tmp_path, config, browser):
     con = connect(tmp_path / "direct.duckdb")
     fixtures.build(con, tmp_path, config)
     con.close()
-    port = free_port()
-    log = tmp_path / "streamlit.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "streamlit"), "run", "dashboard.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(tmp_path / "direct.duckdb")}, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, process, log, SERVER_START)
+    with serving(tmp_path / "direct.duckdb", tmp_path) as url:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page = context.new_page()
         page.goto(f"{url}/trends", timeout=90_000)
@@ -35,5 +21,3 @@ def test_first_visit_straight_to_a_page(tmp_path, config, browser):
         assert "总览" in nav and "数据导入" in nav
         assert page.get_by_text("语言 / Language").count() == 1
         context.close()
-    finally:
-        stop(process)

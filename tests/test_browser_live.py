@@ -3,7 +3,6 @@ on the open page within seconds, without a reload; a page opened while an import
 cleanly (before: a raw lock-error traceback with the process id)."""
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -13,8 +12,7 @@ from playwright.sync_api import expect, sync_playwright
 
 import fixtures
 import store
-from test_browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, SERVER_START, VIEWPORT, assert_clean, free_port, metrics,
-                          settle, stop, wait_healthy)
+from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, assert_clean, metrics, serving, settle
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 NEW_ORDER = [["L1", "12345平台", "2024-06-12 09:00", "投诉", "渗水漏水", "", "", "阳光花园", "物业公司", "2024-06-15 09:00",
@@ -28,20 +26,8 @@ def live(tmp_path_factory, config):
     db = folder / "app.duckdb"
     with store.writer(db, config, what="fixture") as con:
         fixtures.build(con, folder, config)
-    port = free_port()
-    log = folder / "streamlit.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "streamlit"), "run", "dashboard.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(db)}, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process, log, SERVER_START)
+    with serving(db, folder) as url:
         yield url, db, folder
-    finally:
-        stop(process)
 
 
 @pytest.fixture
