@@ -10,7 +10,7 @@ PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overvie
          ("pages/party.py", "page_party", ":material/flag:", "party"),
          ("pages/profile.py", "page_profile", ":material/home_work:", "profile"),
          ("pages/briefing.py", "page_briefing", ":material/description:", "briefing"),
-         ("pages/import_data.py", "page_import", ":material/upload_file:", "import")]
+         ("pages/import.py", "page_import", ":material/upload_file:", "import")]
 
 
 def run() -> None:

@@ -9,7 +9,7 @@ from metrics.db import connect
 from metrics.demo import DEMO_FLAG
 from metrics.templates import TEMPLATE_NAMES
 
-PAGE = "pages/import_data.py"
+PAGE = "pages/import.py"
 
 
 def table(at, header):
