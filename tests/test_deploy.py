@@ -363,25 +363,42 @@ def parse_cli(argv: list[str], monkeypatch) -> argparse.Namespace:
     return parsed.value.args[0]
 
 
+def shell_words(text: str) -> list[str]:
+    """The words bash makes of TEXT (quotes, $(date …) substitutions), as the command would receive them."""
+    done = subprocess.run(["bash", "-c", 'printf "%s\\0" ' + text], capture_output=True, text=True, timeout=10)
+    assert done.returncode == 0, (text, done.stderr)
+    return done.stdout.split("\0")[:-1]
+
+
 def documented_commands() -> list[tuple[str, list[str]]]:
-    """Every `python -m metrics …` line of docs/deploy.md, the unit files and the cron file: (where, argv)."""
+    """Every `python -m metrics …` line in docs/deploy.md's code blocks, the unit files and the cron file:
+    (where, argv as bash passes it)."""
     found = []
     sources = [DOC, DEPLOY / "cron" / "dashboard", *sorted((DEPLOY / "systemd").glob("*.service"))]
     for source in sources:
-        lines = source.read_text(encoding="utf-8").replace("\\\n", " ").splitlines()
-        for line in lines:
+        text = source.read_text(encoding="utf-8")
+        if source.suffix == ".md":  # only the code blocks
+            text = "\n".join(block for i, block in enumerate(text.split("```")) if i % 2)
+        for line in text.replace("\\\n", " ").splitlines():
             if "python -m metrics " in line and not line.lstrip().startswith("#"):
-                argv = shlex.split(line.split("python -m metrics ", 1)[1], comments=True)
-                found.append((f"{source.name}: {line.strip()}", argv))
+                found.append((f"{source.name}: {line.strip()}", shell_words(line.split("python -m metrics ", 1)[1])))
     return found
 
 
 def test_documented_command_lines_parse(monkeypatch):
     commands = documented_commands()
-    used = {parse_cli(argv, monkeypatch).command for _, argv in commands}
-    # import-folder in the doc, the cron file and the unit; backup and restore in the doc
-    assert {"import-folder", "backup", "restore", "report"} <= used
-    assert sum("import-folder" in argv for _, argv in commands) >= 3
+    parsed = {where: parse_cli(argv, monkeypatch) for where, argv in commands}
+    # import-folder in the doc, the cron file and the unit; backup, restore and report in the doc
+    assert sorted(args.command for args in parsed.values()) == [
+        "backup", "import-folder", "import-folder", "import-folder", "import-folder", "report", "report", "restore"]
+    # the doc's "last month" line computes the same dates as the script
+    [last_month] = [args for args in parsed.values() if args.command == "report" and args.out.name == "last-month"]
+    assert (last_month.start, last_month.end) == last_month_dates()
+
+
+def last_month_dates() -> tuple[str, str]:
+    last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    return last.replace(day=1).isoformat(), last.isoformat()
 
 
 def test_the_month_end_script_asks_for_last_month(tmp_path, monkeypatch):
@@ -398,9 +415,8 @@ def test_the_month_end_script_asks_for_last_month(tmp_path, monkeypatch):
     argv = record.read_text(encoding="utf-8").splitlines()
     assert argv[:2] == ["-m", "metrics"]
     args = parse_cli(argv[2:], monkeypatch)
-    first_of_this_month = dt.date.today().replace(day=1)
-    last = first_of_this_month - dt.timedelta(days=1)
-    first = last.replace(day=1)
+    first, last = last_month_dates()
+    first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     assert (args.command, args.all_streets, args.start, args.end, args.out, str(args.db)) == (
         "report", True, first.isoformat(), last.isoformat(), tmp_path / "reports" / f"{first:%Y-%m}", "/x/db.duckdb")
     assert args.out.is_dir()
