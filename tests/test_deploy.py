@@ -251,7 +251,7 @@ def test_the_proxy_answers_with_the_security_headers_and_a_sticky_cookie(proxy):
 
 
 def test_a_browser_stays_on_one_process_and_browsers_spread_over_both(proxy, dashboards):
-    placed = {f"{n:032x}": upstream_of(proxy, dashboards, f"{n:032x}") for n in range(1, 11)}
+    placed = {f"{n:032x}": upstream_of(proxy, dashboards, f"{n:032x}") for n in range(1, 21)}
     for cookie, name in list(placed.items())[:3]:
         assert [upstream_of(proxy, dashboards, cookie) for _ in range(3)] == [name] * 3
     assert set(placed.values()) == {"A", "B"}, placed
