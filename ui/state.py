@@ -274,6 +274,8 @@ def _choice(name: str, values: list, language: str, label=None):
 
 def page_header(title_key: str, filters: Filters | None = None) -> None:
     """Title, demo badge, data-as-of line and the scope and period being shown."""
+    if "_filters" not in st.session_state:   # a page without filters (导入) opened first on a fresh server
+        _rerun_through_the_frame()
     language = lang()
     st.title(t(title_key, language))
     info = facts()
