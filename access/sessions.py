@@ -19,12 +19,12 @@ from pathlib import Path
 
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import Account, SignInRefused, audit, settings
-from .accounts import HASHER, get
+from . import Account, SignInRefused, accounts, audit, settings
+from .accounts import get
 from .db import connect, immediate, parse, stamp
 
 TOUCH_SECONDS = 30   # last_seen is written at most this often per session (a page rerun need not write)
-_DUMMY_HASH = HASHER.hash("没有这个账号 / no such account")
+_DUMMY: dict = {}
 BAD_CREDENTIALS = "登录名或密码错误，或账号已停用 / wrong login or password, or the account is disabled"
 
 
@@ -32,6 +32,14 @@ BAD_CREDENTIALS = "登录名或密码错误，或账号已停用 / wrong login o
 class Session:
     token: str
     account: Account
+
+
+def _dummy_hash() -> str:
+    """A hash no password matches, made with the current parameters: an unknown login costs what a known one does."""
+    hasher = accounts.HASHER
+    if hasher not in _DUMMY:
+        _DUMMY[hasher] = hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY[hasher]
 
 
 def _digest(token: str) -> str:
@@ -63,7 +71,7 @@ def sign_in(db: Path, login: str, password: str, *, address: str | None, config:
             raise SignInRefused(_locked_message(max(locked), now), "locked")
         # the slow part (tens of milliseconds) outside any transaction: other processes keep writing
         try:
-            verified = HASHER.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+            verified = accounts.HASHER.verify(row["password_hash"] if row else _dummy_hash(), password)
         except (VerificationError, InvalidHashError):
             verified = False
         if row and verified and not row["disabled"]:
@@ -78,7 +86,8 @@ def sign_in(db: Path, login: str, password: str, *, address: str | None, config:
 def _open_session(db, con, login, password, stored_hash, address, now) -> Session:
     token = secrets.token_urlsafe(32)
     with immediate(con):
-        renewed = HASHER.hash(password) if HASHER.check_needs_rehash(stored_hash) else stored_hash
+        hasher = accounts.HASHER
+        renewed = hasher.hash(password) if hasher.check_needs_rehash(stored_hash) else stored_hash
         con.execute("UPDATE accounts SET failed_count = 0, locked_until = NULL, password_hash = ? WHERE login = ?",
                     [renewed, login])
         con.execute("INSERT INTO sessions (token_sha256, login, address, created_at, last_seen) VALUES (?,?,?,?,?)",

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
 from access import AccessError, SignInRefused, accounts, audit, sessions
 from access.db import connect, path_for
@@ -13,6 +14,13 @@ from access.db import connect, path_for
 ROOT = Path(__file__).resolve().parent.parent
 T0 = dt.datetime(2026, 12, 1, 9, 0)
 PASSWORD = "正确的密码-2026"
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """argon2id at its smallest cost (the default takes 64 MiB and tens of milliseconds, seconds on a loaded
+    machine); test_the_default_hash_parameters checks what production uses."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
@@ -35,9 +43,21 @@ def test_an_account_is_stored_with_an_argon2id_hash_never_the_password(db):
     con = connect(db)
     stored = con.execute("SELECT password_hash FROM accounts WHERE login = 'dong'").fetchone()[0]
     con.close()
-    assert stored.startswith("$argon2id$")
+    assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
     assert PASSWORD.encode() not in path_for(db).read_bytes()
     assert [a.login for a in accounts.listing(db)] == ["dong", "qu"]
+
+
+def test_the_default_hash_parameters_and_their_renewal_at_sign_in(db, monkeypatch):
+    """Production hashes with argon2-cffi's RFC 9106 low-memory profile (argon2id, 64 MiB, 3 passes); a hash
+    made with other parameters (here the tests' quick ones) is renewed at the next sign-in."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher())
+    sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=T0)
+    con = connect(db)
+    stored = con.execute("SELECT password_hash FROM accounts WHERE login = 'dong'").fetchone()[0]
+    con.close()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=T0).account.login == "dong"
 
 
 @pytest.mark.parametrize("kwargs, message", [
