@@ -249,3 +249,18 @@ def test_audit_writers_in_several_processes_lose_nothing(db):
     found = audit.entries(db, action="download")
     assert len(found) == 200
     assert sorted((e["login"], e["details"]["i"]) for e in found) == sorted((f"p{n}", i) for n in range(4) for i in range(50))
+
+
+def test_an_import_is_audited_with_its_file_hash_and_counts(built, db):
+    _, folder, results = built
+    audit.imported(db, results["work_orders"], login="qu", address="10.0.0.9", file_sha256="ab" * 32)
+    audit.imported(db, results["compounds"], login="qu", address="10.0.0.9")
+    from metrics.readers import ImportFailure
+    audit.imported(db, ImportFailure("坏文件13812345678.csv: 没有编号列"), login="qu")
+    entries = audit.entries(db, login="qu")
+    assert [(e["action"], e["target"], e["outcome"]) for e in entries] == [
+        ("import", "工单.csv", "ok"), ("registry_change", "小区台账.csv", "ok"), ("import", None, "failed")]
+    assert entries[0]["details"] == {"import_id": 2, "kind": "work_orders", "rows_read": 17, "rows_new": 13,
+                                     "rows_updated": 0, "rows_unchanged": 0, "rows_duplicate": 1, "rows_rejected": 3,
+                                     "file_sha256": "ab" * 32}
+    assert entries[2]["details"] == {"error": "坏文件[手机号].csv: 没有编号列"}
