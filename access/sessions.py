@@ -62,7 +62,7 @@ def sign_in(db: Path, login: str, password: str, *, address: str | None, config:
         row = con.execute("SELECT password_hash, disabled, locked_until FROM accounts WHERE login = ?",
                           [login]).fetchone()
         by_address = con.execute("SELECT locked_until FROM address_failures WHERE address = ?",
-                                 [address or ""]).fetchone()
+                                 [address]).fetchone() if address else None
         locked = [parse(r["locked_until"]) for r in (row, by_address) if r and r["locked_until"]]
         locked = [t for t in locked if t > now]
         if locked:
@@ -103,20 +103,8 @@ def _count_failure(db, con, account: str | None, typed: str, address, rules, now
     with immediate(con):
         audit.record(db, "sign_in_failed", login=account, address=address, target=typed, outcome=reason,
                      now=now, con=con)
-        key = address or ""
-        found = con.execute("SELECT failed_count, last_failed FROM address_failures WHERE address = ?",
-                            [key]).fetchone()
-        recent = found and parse(found["last_failed"]) and parse(found["last_failed"]) > now - dt.timedelta(minutes=minutes)
-        count = (found["failed_count"] if recent else 0) + 1
-        locks = count >= limit
-        con.execute("""INSERT INTO address_failures (address, failed_count, last_failed, locked_until) VALUES (?,?,?,?)
-                       ON CONFLICT (address) DO UPDATE SET failed_count = excluded.failed_count,
-                       last_failed = excluded.last_failed,
-                       locked_until = coalesce(excluded.locked_until, address_failures.locked_until)""",
-                    [key, 0 if locks else count, stamp(now), until if locks else None])
-        if locks:
-            audit.record(db, "lockout", address=address, target=address, outcome="address_locked",
-                         details={"failures": count, "minutes": minutes}, now=now, con=con)
+        if address:   # without one (a caller that cannot tell), only the login counts: no shared bucket to lock
+            _count_address_failure(db, con, address, limit, minutes, until, now)
         if account:
             count = con.execute("UPDATE accounts SET failed_count = failed_count + 1 WHERE login = ? "
                                 "RETURNING failed_count", [account]).fetchall()[0][0]
@@ -124,6 +112,23 @@ def _count_failure(db, con, account: str | None, typed: str, address, rules, now
                 con.execute("UPDATE accounts SET failed_count = 0, locked_until = ? WHERE login = ?", [until, account])
                 audit.record(db, "lockout", login=account, address=address, target=account, outcome="login_locked",
                              details={"failures": count, "minutes": minutes}, now=now, con=con)
+
+
+def _count_address_failure(db, con, address: str, limit: int, minutes: int, until: str, now: dt.datetime) -> None:
+    """Failures from one address within `minutes` of each other add up; at `limit` the address is locked."""
+    found = con.execute("SELECT failed_count, last_failed FROM address_failures WHERE address = ?",
+                        [address]).fetchone()
+    recent = found and found["last_failed"] and parse(found["last_failed"]) > now - dt.timedelta(minutes=minutes)
+    count = (found["failed_count"] if recent else 0) + 1
+    locks = count >= limit
+    con.execute("""INSERT INTO address_failures (address, failed_count, last_failed, locked_until) VALUES (?,?,?,?)
+                   ON CONFLICT (address) DO UPDATE SET failed_count = excluded.failed_count,
+                   last_failed = excluded.last_failed,
+                   locked_until = coalesce(excluded.locked_until, address_failures.locked_until)""",
+                [address, 0 if locks else count, stamp(now), until if locks else None])
+    if locks:
+        audit.record(db, "lockout", address=address, target=address, outcome="address_locked",
+                     details={"failures": count, "minutes": minutes}, now=now, con=con)
 
 
 def current(db: Path, token: str | None, *, config: dict | None = None, now: dt.datetime | None = None) -> Account | None:

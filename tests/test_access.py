@@ -264,3 +264,12 @@ def test_an_import_is_audited_with_its_file_hash_and_counts(built, db):
                                      "rows_updated": 0, "rows_unchanged": 0, "rows_duplicate": 1, "rows_rejected": 3,
                                      "file_sha256": "ab" * 32}
     assert entries[2]["details"] == {"error": "坏文件[手机号].csv: 没有编号列"}
+
+
+def test_without_an_address_only_the_login_counts(db):
+    """A caller that cannot tell the address must not put every such sign-in in one bucket that locks them all."""
+    for i in range(5):
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(db, f"guess{i}", "猜的密码12345", address=None, now=minutes(i))
+    assert sessions.sign_in(db, "qu", PASSWORD, address=None, now=minutes(5)).account.login == "qu"
+    assert audit.entries(db, action="lockout") == []
