@@ -129,3 +129,15 @@ def test_undo_of_a_registry_import_rematches_the_orders(db, tmp_path, config):
     assert after["kpis"] == before["kpis"]
     [entry] = audit.entries(db, action="undo_import")
     assert entry["details"]["kind"] == "compounds"
+
+
+def test_an_import_from_before_undo_existed_is_refused(db, tmp_path, config):
+    """Its updated rows' earlier versions were never kept (here: removed by hand, as in an older database)."""
+    july = import_orders(db, config, tmp_path, "七月工单.csv", fixtures.JULY_ORDERS)
+    with store.writer(db, config, what="test") as con:
+        con.execute("DROP TABLE replaced_work_orders")
+    with pytest.raises(UndoRefused, match=f"^导入 #{july.import_id} 早于撤销功能，未保存它更新前的 1 行，无法撤销"):
+        undo_import(db, july.import_id, "admin", config)
+    con = duckdb.connect(str(store.current_snapshot(db)), read_only=True)
+    assert con.execute("SELECT count(*) FROM work_orders WHERE order_id = 'W14'").fetchone() == (1,)
+    con.close()
