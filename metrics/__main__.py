@@ -1,4 +1,4 @@
-"""Command line for scripts and scheduled jobs: import, kpis, compounds, demo, templates, unmatched."""
+"""Command line for scripts and scheduled jobs: import, kpis, compounds, demo, templates, unmatched, users, audit."""
 from __future__ import annotations
 
 import argparse
@@ -241,6 +241,113 @@ def cmd_import_folder(args, config) -> int:
     return code
 
 
+def _actor() -> str:
+    """Who changes accounts from the command line, as the audit log names them."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return f"cli:uid{os.getuid()}"
+
+
+def _read_password() -> str:
+    """A password from a prompt (twice) at a terminal, else the first line of standard input; never an argument."""
+    import getpass
+
+    from access import AccessError
+
+    if sys.stdin.isatty():
+        first = getpass.getpass("密码 / password: ")
+        if getpass.getpass("再次输入密码 / password again: ") != first:
+            raise AccessError("两次输入的密码不一致 / the two passwords differ")
+        return first
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise AccessError("标准输入中没有密码 / no password on standard input")
+    return password
+
+
+def _warn_unknown_place(db: Path, street: str | None, community: str | None) -> None:
+    """A street or community the data does not name is probably a typo: the account would see nothing."""
+    snapshot = store.current_snapshot(db)
+    if snapshot is None or not street:
+        return
+    from .options import filter_options
+
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        options = filter_options(con)
+    finally:
+        con.close()
+    if street not in options["street"]:
+        print(f"注意 NOTE: 数据中没有街道“{street}” / the data names no street {street}", file=sys.stderr)
+    elif community and {"street": street, "community": community} not in options["community"]:
+        print(f"注意 NOTE: 数据中{street}没有社区“{community}” / the data names no community {community} in {street}",
+              file=sys.stderr)
+
+
+def cmd_users(args, config) -> int:
+    from access import AccessError, accounts
+    from access.db import path_for
+
+    db = _db(args, config)
+    try:
+        if args.action == "list":
+            found = accounts.listing(db) if path_for(db).exists() else []
+            if args.format == "json":
+                print(json.dumps([a.__dict__ for a in found], ensure_ascii=False, indent=2))
+            else:
+                for a in found:
+                    flags = ",".join(f for f, on in (("admin", a.admin), ("disabled", a.disabled),
+                                                     (f"locked_until={a.locked_until}", a.locked_until)) if on)
+                    print("\t".join([a.login, a.role, a.street or "-", a.community or "-", flags or "-", a.updated_at]))
+            return 0
+        if not args.login:
+            raise AccessError("请给出登录名 / give the LOGIN")
+        if args.action == "add":
+            if not args.role:
+                raise AccessError("请用 --role 指定角色（district、street、community） / give --role")
+            account = accounts.add(db, args.login, _read_password(), role=args.role, street=args.street,
+                                   community=args.community, admin=args.admin, actor=_actor())
+            _warn_unknown_place(db, account.street, account.community)
+        elif args.action == "passwd":
+            account = accounts.set_password(db, args.login, _read_password(), actor=_actor())
+        elif args.action == "disable":
+            account = accounts.disable(db, args.login, actor=_actor())
+        else:
+            account = accounts.enable(db, args.login, actor=_actor())
+    except AccessError as exc:
+        print(f"错误 ERROR: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.action}: {account.login} ({account.role} {account.scope_text()}"
+          f"{', admin' if account.admin else ''}{', disabled' if account.disabled else ''})")
+    return 0
+
+
+def cmd_audit(args, config) -> int:
+    from access import audit
+    from access.db import path_for
+
+    db = _db(args, config)
+    try:
+        start, end = (parse_date(d) if d else None for d in (args.start, args.end))
+    except ValueError:
+        print("错误 ERROR: 日期应写作 YYYY-MM-DD / dates are YYYY-MM-DD", file=sys.stderr)
+        return 2
+    found = audit.entries(db, start=start, end=end, login=args.user,
+                          action=args.action) if path_for(db).exists() else []
+    if args.format == "json":
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    out = csv.DictWriter(sys.stdout, fieldnames=list(audit.COLUMNS))
+    out.writeheader()
+    for entry in found:
+        out.writerow({k: _csv_safe(json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else v)
+                      for k, v in entry.items()})
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="红色物业治理看板 KPI engine")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -299,6 +406,28 @@ def main(argv=None) -> int:
     p.add_argument("--db", type=Path)
     p.add_argument("--from", dest="source", type=Path, required=True)
     p.set_defaults(func=cmd_restore)
+
+    from access.db import AUDIT_ACTIONS
+
+    p = sub.add_parser("users", help="accounts: add, list, disable, enable, passwd (password from stdin or a prompt)")
+    p.add_argument("action", choices=["add", "list", "disable", "enable", "passwd"])
+    p.add_argument("login", nargs="?")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--role", choices=["district", "street", "community"], help="of `add`")
+    p.add_argument("--street")
+    p.add_argument("--community")
+    p.add_argument("--admin", action="store_true", help="imports, registry, accounts and the audit log")
+    p.add_argument("--format", choices=["table", "json"], default="table", help="of `list`")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("audit", help="the audit log (sign-ins, imports, downloads, refused access ...)")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--from", dest="start", help="YYYY-MM-DD, inclusive")
+    p.add_argument("--to", dest="end", help="YYYY-MM-DD, inclusive")
+    p.add_argument("--user", help="entries of this login")
+    p.add_argument("--action", choices=AUDIT_ACTIONS)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.set_defaults(func=cmd_audit)
 
     args = parser.parse_args(argv)
     config = load_config()

@@ -482,6 +482,8 @@ def _upsert(con, dataset: Dataset, import_id: int, config: dict) -> dict:
             LEFT JOIN {dataset.table} t ON t.{quote(id_field)} = s.{quote(id_field)}""")
         counts = {r["_outcome"]: r["n"] for r in rows(con, "SELECT _outcome, count(*) AS n FROM incoming GROUP BY _outcome")}
         out.update({k: int(counts.get(k, 0)) for k in out})
+        if out["updated"]:
+            _keep_replaced(con, dataset, import_id)
         con.execute(f"DELETE FROM {dataset.table} WHERE {quote(id_field)} IN "
                     f"(SELECT {quote(id_field)} FROM incoming WHERE _outcome = 'updated')")
         write("SELECT * FROM incoming WHERE _outcome IN ('new', 'updated')")
@@ -492,6 +494,19 @@ def _upsert(con, dataset: Dataset, import_id: int, config: dict) -> dict:
     if dataset.kind != "compounds":
         con.unregister("compound_match")
     return out
+
+
+REPLACED_TABLE = "replaced_{table}"   # the rows each import replaced, by import_id (replaced_by): access.undo
+
+
+def _keep_replaced(con, dataset: Dataset, import_id: int) -> None:
+    """Keep the rows this import is about to replace (its `updated` ids), under its import_id, so that
+    access.undo can put them back: without them an update could not be undone."""
+    table, id_field = REPLACED_TABLE.format(table=dataset.table), quote(dataset.id_field)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS "
+                f"SELECT CAST(NULL AS BIGINT) AS replaced_by, * FROM {dataset.table} LIMIT 0")
+    con.execute(f"""INSERT INTO {table} BY NAME SELECT ? AS replaced_by, * FROM {dataset.table}
+                    WHERE {id_field} IN (SELECT {id_field} FROM incoming WHERE _outcome = 'updated')""", [import_id])
 
 
 def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:

@@ -1,0 +1,63 @@
+"""Who may see and do what: accounts, sessions, the audit trail, the scope seam and the undo of an import.
+
+Each seam is a module of its own: `accounts`, `sessions`, `audit`, `scope`, `undo`. They keep their tables in
+SQLite beside the DuckDB file (`<db>.access.sqlite`, WAL mode, see access.db), because every dashboard
+process writes sessions and audit entries while DuckDB takes one writer process at a time (store/).
+Design and figures: docs/access.md."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("district", "street", "community")
+DEFAULTS = {"idle_minutes": 30, "max_failures": 5, "lockout_minutes": 15}
+
+
+class AccessError(Exception):
+    """A request the access rules refuse; the message (Chinese first) can be shown as it is."""
+
+
+class NoAccess(AccessError):
+    """The account asked for data outside its scope (another street, community or compound)."""
+
+    def __init__(self, message: str, requested: dict | None = None):
+        super().__init__(message)
+        self.requested = requested or {}
+
+
+class SignInRefused(AccessError):
+    """A sign-in that did not succeed: wrong login or password, a disabled account, a lockout."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason   # bad_credentials | disabled | locked
+
+
+class UndoRefused(AccessError):
+    """An import that cannot be undone (a later import of its dataset, unknown, already undone)."""
+
+
+@dataclass(frozen=True)
+class Account:
+    login: str
+    role: str                    # district | street | community
+    street: str | None
+    community: str | None
+    admin: bool
+    disabled: bool
+    created_at: str
+    updated_at: str
+    failed_count: int = 0
+    locked_until: str | None = None
+
+    def scope_text(self) -> str:
+        """What the account sees, for messages: 全区 / the street / street · community."""
+        if self.role == "district":
+            return "全区"
+        if self.role == "street":
+            return self.street or ""
+        return f"{self.street} {self.community}"
+
+
+def settings(config: dict | None) -> dict:
+    """The `access` section of config.yaml over its defaults."""
+    return {**DEFAULTS, **((config or {}).get("access") or {})}

@@ -1,0 +1,102 @@
+"""The one place an account's scope is applied: every question the dashboard asks the engine goes through
+`restrict` (ui/state.ask), and every filter list through `allowed_options`, so no page, download, briefing,
+ranking or picker can reach another street's data.
+
+- district: every street; the requested scope passes through unchanged.
+- street: its street; the scope's street is set to it (a community or compound inside it may be asked for).
+- community: its community of its street; both are set.
+Naming another street, a community or a compound known only outside the account's scope raises NoAccess
+(shown to the user, and written to the audit log by the caller). A name the data does not know is not refused:
+the narrowed scope finds nothing of it, as for a district account."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from metrics import rollup
+from metrics.db import rows
+from metrics.kpis import Scope
+
+from . import Account, NoAccess
+
+
+def _refuse(account: Account, what_zh: str, what_en: str, requested: dict) -> NoAccess:
+    return NoAccess(f"无权查看{what_zh}：账号 {account.login} 只能查看{account.scope_text()}的数据 / no access to "
+                    f"{what_en}: account {account.login} sees {account.scope_text()} only", requested)
+
+
+def _check_account(account: Account | None) -> Account:
+    if account is None:
+        raise NoAccess("请先登录 / please sign in")
+    if account.disabled:
+        raise NoAccess(f"账号 {account.login} 已停用 / the account is disabled")
+    return account
+
+
+def restrict(account: Account | None, requested: Scope, con=None) -> Scope:
+    """The requested scope narrowed to the account's street (and community); NoAccess when it names a street,
+    community or compound outside it. `con` (a cursor) looks up where a named community or compound lies:
+    without it, a name is narrowed but not checked (the narrowed scope still finds only the account's rows)."""
+    account = _check_account(account)
+    if account.role == "district":
+        return requested
+    asked = requested.as_dict()
+    if requested.street is not None and requested.street != account.street:
+        raise _refuse(account, f"街道“{requested.street}”", f"street {requested.street}", asked)
+    if account.role == "community" and requested.community is not None and requested.community != account.community:
+        raise _refuse(account, f"社区“{requested.community}”", f"community {requested.community}", asked)
+    if con is not None and requested.community is not None and account.role == "street":
+        streets = _streets_of_community(con, requested.community)
+        if streets and account.street not in streets:
+            raise _refuse(account, f"社区“{requested.community}”", f"community {requested.community}", asked)
+    if con is not None and requested.compound is not None:
+        place = compound_place(con, requested.compound)
+        if place is not None and not _inside(account, *place):
+            raise _refuse(account, f"小区“{requested.compound}”", f"compound {requested.compound}", asked)
+    narrowed = replace(requested, street=account.street)
+    if account.role == "community":
+        narrowed = replace(narrowed, community=account.community)
+    return narrowed
+
+
+def _inside(account: Account, street: str | None, community: str | None) -> bool:
+    if street != account.street:
+        return False
+    return account.role != "community" or community == account.community
+
+
+def compound_place(con, compound: str) -> tuple[str | None, str | None] | None:
+    """(street, community) of a compound: the registry's, else those most of its orders and complaints carry
+    (metrics.known); None when the data does not know it."""
+    from metrics.known import unregistered_compounds
+
+    found = rows(con, "SELECT street, community FROM compounds WHERE compound_name = $name", {"name": compound})
+    if found:
+        return found[0]["street"], found[0]["community"]
+    found = unregistered_compounds(con, Scope(compound=compound))
+    return (found[0]["street"], found[0]["community"]) if found else None
+
+
+def _streets_of_community(con, community: str) -> set[str]:
+    """The streets a community name lies in (two streets may each have a 城关社区)."""
+    if rollup.ready(con):
+        sources = ["order_rollup_compound", "complaint_rollup_compound"]
+    else:
+        sources = ["work_orders", "complaints"]
+    union = " UNION ".join(f"SELECT DISTINCT street FROM {t} WHERE community = $c" for t in ["compounds", *sources])
+    return {r["street"] for r in rows(con, union, {"c": community}) if r["street"] is not None}
+
+
+def allowed_options(account: Account | None, options: dict) -> dict:
+    """metrics.options.filter_options cut to the account's scope: streets, communities and compounds outside
+    it are left out. Lists that name no place (kinds, modes, sources, categories, request types) stay whole."""
+    account = _check_account(account)
+    if account.role == "district":
+        return options
+    out = dict(options)
+    if "street" in out:
+        out["street"] = [s for s in out["street"] if s == account.street]
+    if "community" in out:
+        out["community"] = [c for c in out["community"] if _inside(account, c.get("street"), c.get("community"))]
+    if "compound" in out:
+        out["compound"] = [c for c in out["compound"] if _inside(account, c.get("street"), c.get("community"))]
+    return out

@@ -1,0 +1,275 @@
+"""Accounts, sign-in, lockout, idle sessions and the audit trail, in the SQLite file beside the database."""
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from access import AccessError, SignInRefused, accounts, audit, sessions
+from access.db import connect, path_for
+
+ROOT = Path(__file__).resolve().parent.parent
+T0 = dt.datetime(2026, 12, 1, 9, 0)
+PASSWORD = "正确的密码-2026"
+
+
+@pytest.fixture(autouse=True)
+def quick_hashes(monkeypatch):
+    """argon2id at its smallest cost (the default takes 64 MiB and tens of milliseconds, seconds on a loaded
+    machine); test_the_default_hash_parameters checks what production uses."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "app.duckdb"
+    accounts.add(path, "dong", PASSWORD, role="street", street="东街道", actor="cli:root", now=T0)
+    accounts.add(path, "qu", PASSWORD, role="district", admin=True, actor="cli:root", now=T0)
+    return path
+
+
+def minutes(n):
+    return T0 + dt.timedelta(minutes=n)
+
+
+def test_an_account_is_stored_with_an_argon2id_hash_never_the_password(db):
+    found = accounts.get(db, "dong")
+    assert (found.login, found.role, found.street, found.community, found.admin, found.disabled) == (
+        "dong", "street", "东街道", None, False, False)
+    assert (found.created_at, found.failed_count, found.locked_until) == ("2026-12-01 09:00:00", 0, None)
+    con = connect(db)
+    stored = con.execute("SELECT password_hash FROM accounts WHERE login = 'dong'").fetchone()[0]
+    con.close()
+    assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert PASSWORD.encode() not in path_for(db).read_bytes()
+    assert [a.login for a in accounts.listing(db)] == ["dong", "qu"]
+
+
+def test_the_default_hash_parameters_and_their_renewal_at_sign_in(db, monkeypatch):
+    """Production hashes with argon2-cffi's RFC 9106 low-memory profile (argon2id, 64 MiB, 3 passes); a hash
+    made with other parameters (here the tests' quick ones) is renewed at the next sign-in."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher())
+    sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=T0)
+    con = connect(db)
+    stored = con.execute("SELECT password_hash FROM accounts WHERE login = 'dong'").fetchone()[0]
+    con.close()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=T0).account.login == "dong"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"role": "street"}, "街道、社区账号须指定街道（--street）"),
+    ({"role": "community", "street": "东街道"}, "社区账号须指定社区（--community）"),
+    ({"role": "district", "street": "东街道"}, "区级账号不设街道和社区"),
+    ({"role": "street", "street": "东街道", "community": "东一社区"}, "街道账号不设社区"),
+    ({"role": "mayor"}, "未知的角色 mayor"),
+])
+def test_a_role_without_its_street_or_community_is_refused(db, kwargs, message):
+    with pytest.raises(AccessError, match="^" + message):
+        accounts.add(db, "new", PASSWORD, actor="cli:root", **kwargs)
+    assert accounts.get(db, "new") is None
+
+
+def test_short_passwords_bad_logins_and_duplicates_are_refused(db):
+    with pytest.raises(AccessError, match="^密码至少8个字符"):
+        accounts.add(db, "new", "short", role="district", actor="cli:root")
+    with pytest.raises(AccessError, match="^密码不能与登录名相同"):
+        accounts.add(db, "password1", "Password1", role="district", actor="cli:root")
+    with pytest.raises(AccessError, match="^登录名只能包含"):
+        accounts.add(db, "has space", PASSWORD, role="district", actor="cli:root")
+    with pytest.raises(AccessError, match="^账号已存在 / the account exists: dong$"):
+        accounts.add(db, "dong", PASSWORD, role="district", actor="cli:root")
+
+
+def test_sign_in_opens_a_session_and_sign_out_ends_it(db):
+    session = sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=T0)
+    assert len(session.token) >= 43 and session.account.login == "dong"
+    assert sessions.current(db, session.token, now=minutes(1)).login == "dong"
+    con = connect(db)
+    assert con.execute("SELECT count(*) FROM sessions WHERE token_sha256 = ?", [session.token]).fetchone()[0] == 0
+    con.close()
+    assert session.token.encode() not in path_for(db).read_bytes()   # only its SHA-256 is kept
+    assert sessions.sign_out(db, session.token, address="10.0.0.7", now=minutes(2)) is True
+    assert sessions.current(db, session.token, now=minutes(3)) is None
+    assert [(e["action"], e["login"], e["address"], e["outcome"]) for e in audit.entries(db)][-2:] == [
+        ("sign_in", "dong", "10.0.0.7", "ok"), ("sign_out", "dong", "10.0.0.7", "ok")]
+
+
+def test_wrong_password_unknown_login_and_disabled_account_say_the_same(db):
+    accounts.disable(db, "qu", actor="cli:root", now=T0)
+    outcomes = []
+    for login, password in (("dong", "错误的密码123"), ("nobody", PASSWORD), ("qu", PASSWORD)):
+        with pytest.raises(SignInRefused) as refused:
+            sessions.sign_in(db, login, password, address=f"10.0.0.{len(outcomes)}", now=T0)
+        assert str(refused.value) == "登录名或密码错误，或账号已停用 / wrong login or password, or the account is disabled"
+        outcomes.append(refused.value.reason)
+    assert outcomes == ["bad_credentials", "bad_credentials", "disabled"]
+    failed = audit.entries(db, action="sign_in_failed")
+    assert [(e["login"], e["target"], e["outcome"]) for e in failed] == [
+        ("dong", "dong", "bad_credentials"), (None, "nobody", "bad_credentials"), ("qu", "qu", "disabled")]
+
+
+def test_five_failures_lock_the_login_for_fifteen_minutes(db):
+    for i in range(5):   # from five addresses: the login's count, not an address's
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(db, "dong", "错误的密码123", address=f"10.0.1.{i}", now=minutes(i))
+    assert accounts.get(db, "dong").locked_until == "2026-12-01 09:19:00"
+    with pytest.raises(SignInRefused) as refused:   # the right password, refused unchecked while locked
+        sessions.sign_in(db, "dong", PASSWORD, address="10.0.2.1", now=minutes(10))
+    assert refused.value.reason == "locked"
+    assert str(refused.value) == ("登录失败次数过多，已锁定，请9分钟后再试（09:19解除） / too many failed sign-ins: locked, "
+                                  "try again in 9 min (until 09:19)")
+    assert sessions.sign_in(db, "dong", PASSWORD, address="10.0.2.1", now=minutes(19)).account.login == "dong"
+    assert accounts.get(db, "dong").failed_count == 0
+    [lockout] = audit.entries(db, action="lockout")
+    assert (lockout["login"], lockout["target"], lockout["outcome"], lockout["details"]) == (
+        "dong", "dong", "login_locked", {"failures": 5, "minutes": 15})
+
+
+def test_a_success_clears_the_login_count(db):
+    for i in range(4):
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(db, "dong", "错误的密码123", address=f"10.0.1.{i}", now=minutes(i))
+    sessions.sign_in(db, "dong", PASSWORD, address="10.0.1.9", now=minutes(5))
+    with pytest.raises(SignInRefused) as refused:
+        sessions.sign_in(db, "dong", "错误的密码123", address="10.0.1.8", now=minutes(6))
+    assert refused.value.reason == "bad_credentials"   # the count starts again: 1, not 5
+    assert accounts.get(db, "dong").failed_count == 1
+
+
+def test_five_failures_from_one_address_lock_the_address_whatever_the_logins(db):
+    guesses = ["a1", "a2", "dong", "a3"]
+    for i, login in enumerate(guesses):
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(db, login, "猜的密码12345", address="203.0.113.9", now=minutes(i))
+    sessions.sign_in(db, "qu", PASSWORD, address="203.0.113.9", now=minutes(4))   # a success does not clear it
+    with pytest.raises(SignInRefused):
+        sessions.sign_in(db, "a4", "猜的密码12345", address="203.0.113.9", now=minutes(5))
+    with pytest.raises(SignInRefused) as refused:
+        sessions.sign_in(db, "qu", PASSWORD, address="203.0.113.9", now=minutes(6))
+    assert refused.value.reason == "locked"
+    assert sessions.sign_in(db, "qu", PASSWORD, address="198.51.100.1", now=minutes(6)).account.login == "qu"
+    assert sessions.sign_in(db, "qu", PASSWORD, address="203.0.113.9", now=minutes(20)).account.login == "qu"
+    [lockout] = audit.entries(db, action="lockout")
+    assert (lockout["login"], lockout["address"], lockout["outcome"]) == (None, "203.0.113.9", "address_locked")
+
+
+def test_failures_further_apart_than_the_lockout_time_do_not_add_up_for_an_address(db):
+    for i in range(4):
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(db, f"x{i}", "猜的密码12345", address="203.0.113.9", now=minutes(i))
+    with pytest.raises(SignInRefused) as refused:
+        sessions.sign_in(db, "x9", "猜的密码12345", address="203.0.113.9", now=minutes(3 + 16))
+    assert refused.value.reason == "bad_credentials"
+    assert sessions.sign_in(db, "qu", PASSWORD, address="203.0.113.9", now=minutes(20)).account.login == "qu"
+
+
+def test_a_session_ends_after_the_configured_idle_time(db):
+    config = {"access": {"idle_minutes": 10}}
+    token = sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", config=config, now=T0).token
+    assert sessions.current(db, token, config=config, now=minutes(9)).login == "dong"     # used: idle from here
+    assert sessions.current(db, token, config=config, now=minutes(18)).login == "dong"
+    assert sessions.current(db, token, config=config, now=minutes(29)) is None           # 11 minutes idle
+    assert sessions.current(db, token, config=config, now=minutes(30)) is None
+    expired = audit.entries(db, action="sign_out")
+    assert [(e["login"], e["outcome"], e["details"]) for e in expired] == [("dong", "expired", {"idle_minutes": 10})]
+    assert sessions.current(db, "not-a-token") is None and sessions.current(db, None) is None
+
+
+def test_disabling_or_a_new_password_ends_the_sessions(db):
+    token = sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=T0).token
+    accounts.disable(db, "dong", actor="qu", now=minutes(1))
+    assert sessions.current(db, token, now=minutes(2)) is None
+    accounts.enable(db, "dong", actor="qu", now=minutes(3))
+    token = sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=minutes(4)).token
+    accounts.set_password(db, "dong", "新的密码-2027", actor="dong", now=minutes(5))
+    assert sessions.current(db, token, now=minutes(6)) is None
+    with pytest.raises(SignInRefused):
+        sessions.sign_in(db, "dong", PASSWORD, address="10.0.0.7", now=minutes(7))
+    assert sessions.sign_in(db, "dong", "新的密码-2027", address="10.0.0.7", now=minutes(8)).account.login == "dong"
+    changes = [(e["login"], e["target"], e["details"]["change"]) for e in audit.entries(db, action="account_change")]
+    assert changes == [("cli:root", "dong", "add"), ("cli:root", "qu", "add"), ("qu", "dong", "disable"),
+                       ("qu", "dong", "enable"), ("dong", "dong", "password")]
+    with pytest.raises(AccessError, match="^账号不存在 / no such account: ghost$"):
+        accounts.disable(db, "ghost", actor="qu")
+
+
+def test_enable_lifts_a_lockout(db):
+    for i in range(5):
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(db, "dong", "错误的密码123", address=f"10.0.1.{i}", now=minutes(i))
+    accounts.enable(db, "dong", actor="qu", now=minutes(5))
+    assert sessions.sign_in(db, "dong", PASSWORD, address="10.0.2.1", now=minutes(6)).account.login == "dong"
+
+
+def test_the_audit_log_is_append_only(db):
+    con = connect(db)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only: no update"):
+        con.execute("UPDATE audit SET outcome = 'ok'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only: no delete"):
+        con.execute("DELETE FROM audit")
+    assert con.execute("SELECT count(*) FROM audit").fetchone()[0] == 2
+    con.close()
+    with pytest.raises(ValueError, match="unknown audit action"):
+        audit.record(db, "delete_everything")
+
+
+def test_audit_entries_never_hold_personal_data(db):
+    audit.record(db, "download", login="dong", address="10.0.0.7", target="张三13812345678.xlsx",
+                 scope={"street": "东街道", "compound": "阳光花园 13812345678"},
+                 details={"rows": 12, "note": ["身份证110101199003071234"]}, now=T0)
+    [entry] = audit.entries(db, action="download")
+    assert entry["target"] == "张三[手机号].xlsx"
+    assert entry["scope"] == {"street": "东街道", "compound": "阳光花园 [手机号]"}
+    assert entry["details"] == {"rows": 12, "note": ["身份证[身份证号]"]}
+    raw = b"".join(p.read_bytes() for p in db.parent.glob(path_for(db).name + "*"))   # the file, any WAL left
+    assert b"13812345678" not in raw and b"110101199003071234" not in raw
+
+
+def test_audit_entries_filter_by_day_login_and_action(db):
+    audit.record(db, "briefing", login="dong", scope={"street": "东街道"}, now=dt.datetime(2026, 12, 2, 23, 59))
+    audit.record(db, "briefing", login="qu", now=dt.datetime(2026, 12, 3, 0, 0))
+    audit.record(db, "download", login="dong", now=dt.datetime(2026, 12, 3, 8, 0))
+    day = dt.date(2026, 12, 2)
+    assert [e["login"] for e in audit.entries(db, start=day, end=day)] == ["dong"]
+    assert [e["action"] for e in audit.entries(db, login="dong", start=day)] == ["briefing", "download"]
+    assert [e["login"] for e in audit.entries(db, action="briefing")] == ["dong", "qu"]
+    assert len(audit.entries(db)) == 5   # two account additions first
+
+
+def test_audit_writers_in_several_processes_lose_nothing(db):
+    """Four processes write 50 entries each at once; every one of the 200 is there (busy_timeout waits)."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from access import audit\n"
+            "for i in range(50): audit.record(sys.argv[2], 'download', login='p' + sys.argv[3], details={'i': i})")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(db), str(n)]) for n in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    found = audit.entries(db, action="download")
+    assert len(found) == 200
+    assert sorted((e["login"], e["details"]["i"]) for e in found) == sorted((f"p{n}", i) for n in range(4) for i in range(50))
+
+
+def test_an_import_is_audited_with_its_file_hash_and_counts(built, db):
+    _, folder, results = built
+    audit.imported(db, results["work_orders"], login="qu", address="10.0.0.9", file_sha256="ab" * 32)
+    audit.imported(db, results["compounds"], login="qu", address="10.0.0.9")
+    from metrics.readers import ImportFailure
+    audit.imported(db, ImportFailure("坏文件13812345678.csv: 没有编号列"), login="qu")
+    entries = audit.entries(db, login="qu")
+    assert [(e["action"], e["target"], e["outcome"]) for e in entries] == [
+        ("import", "工单.csv", "ok"), ("registry_change", "小区台账.csv", "ok"), ("import", None, "failed")]
+    assert entries[0]["details"] == {"import_id": 2, "kind": "work_orders", "rows_read": 17, "rows_new": 13,
+                                     "rows_updated": 0, "rows_unchanged": 0, "rows_duplicate": 1, "rows_rejected": 3,
+                                     "file_sha256": "ab" * 32}
+    assert entries[2]["details"] == {"error": "坏文件[手机号].csv: 没有编号列"}
+
+
+def test_without_an_address_only_the_login_counts(db):
+    """A caller that cannot tell the address must not put every such sign-in in one bucket that locks them all."""
+    for i in range(5):
+        with pytest.raises(SignInRefused):
+            sessions.sign_in(db, f"guess{i}", "猜的密码12345", address=None, now=minutes(i))
+    assert sessions.sign_in(db, "qu", PASSWORD, address=None, now=minutes(5)).account.login == "qu"
+    assert audit.entries(db, action="lockout") == []

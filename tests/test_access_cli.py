@@ -1,0 +1,100 @@
+"""`python -m metrics users …` and `audit …`: passwords from standard input (never an argument), account changes
+audited as cli:<os user>, the audit log as JSON or CSV (formula-like cells defused), one-line errors, exit 0/2."""
+import csv
+import getpass
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from access import accounts, audit, sessions
+from access.db import path_for
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+def cli(*args, stdin="", timeout=120) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, "-m", "metrics", *map(str, args)], cwd=ROOT, input=stdin, capture_output=True,
+                          text=True, timeout=timeout, env={**os.environ, "DASHBOARD_LOG": os.devnull})
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "app.duckdb"
+
+
+def test_users_add_list_disable_enable_passwd(db):
+    done = cli("users", "add", "yingchuan", "--role", "street", "--street", "映川街道", "--db", db,
+               stdin="映川的密码-2026\n")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "add: yingchuan (street 映川街道)\n", "")
+    done = cli("users", "add", "admin", "--role", "district", "--admin", "--db", db, stdin="管理员的密码-2026\n")
+    assert done.stdout == "add: admin (district 全区, admin)\n"
+    assert sessions.sign_in(db, "yingchuan", "映川的密码-2026", address="127.0.0.1").account.street == "映川街道"
+
+    listed = json.loads(cli("users", "list", "--db", db, "--format", "json").stdout)
+    assert [(a["login"], a["role"], a["street"], a["admin"], a["disabled"]) for a in listed] == [
+        ("admin", "district", None, True, False), ("yingchuan", "street", "映川街道", False, False)]
+    assert cli("users", "disable", "yingchuan", "--db", db).stdout == "disable: yingchuan (street 映川街道, disabled)\n"
+    assert accounts.get(db, "yingchuan").disabled is True
+    assert cli("users", "enable", "yingchuan", "--db", db).returncode == 0
+    assert cli("users", "passwd", "yingchuan", "--db", db, stdin="新的密码-2027\n").returncode == 0
+    assert sessions.sign_in(db, "yingchuan", "新的密码-2027", address="127.0.0.1").account.login == "yingchuan"
+    table = cli("users", "list", "--db", db).stdout.splitlines()
+    assert [line.split("\t")[:5] for line in table] == [["admin", "district", "-", "-", "admin"],
+                                                        ["yingchuan", "street", "映川街道", "-", "-"]]
+
+    actor = f"cli:{getpass.getuser()}"
+    changes = [(e["login"], e["target"], e["details"]["change"]) for e in audit.entries(db, action="account_change")]
+    assert changes == [(actor, "yingchuan", "add"), (actor, "admin", "add"), (actor, "yingchuan", "disable"),
+                       (actor, "yingchuan", "enable"), (actor, "yingchuan", "password")]
+    for secret in (b"\xe6\x98\xa0\xe5\xb7\x9d\xe7\x9a\x84\xe5\xaf\x86\xe7\xa0\x81", "新的密码-2027".encode()):
+        assert secret not in path_for(db).read_bytes()
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (["users", "add", "x", "--role", "street"], "密码密码密码密码\n", "错误 ERROR: 街道、社区账号须指定街道（--street）"),
+    (["users", "add", "x", "--street", "映川街道"], "密码密码密码密码\n", "错误 ERROR: 请用 --role 指定角色"),
+    (["users", "add", "x", "--role", "district"], "", "错误 ERROR: 标准输入中没有密码 / no password on standard input"),
+    (["users", "add", "x", "--role", "district"], "short\n", "错误 ERROR: 密码至少8个字符"),
+    (["users", "disable", "ghost"], "", "错误 ERROR: 账号不存在 / no such account: ghost"),
+    (["users", "passwd"], "", "错误 ERROR: 请给出登录名"),
+    (["audit", "--from", "yesterday"], "", "错误 ERROR: 日期应写作 YYYY-MM-DD"),
+])
+def test_errors_are_one_line_with_exit_code_2(db, args, stdin, message):
+    done = cli(*args, "--db", db, stdin=stdin)
+    assert done.returncode == 2
+    assert done.stderr.startswith(message) and done.stderr.count("\n") == 1
+    assert done.stdout == ""
+
+
+def test_the_password_is_never_an_argument(db):
+    done = cli("users", "add", "x", "--role", "district", "--password", "密码密码密码密码", "--db", db)
+    assert done.returncode == 2 and "unrecognized arguments: --password" in done.stderr
+
+
+def test_audit_as_json_and_csv_with_filters(db):
+    audit.record(db, "download", login="yingchuan", address="10.0.0.7", target="=HYPERLINK(\"http://x\")",
+                 scope={"street": "映川街道"}, details={"rows": 3})
+    audit.record(db, "briefing", login="admin", address="10.0.0.8", target="简报.docx")
+    entries = json.loads(cli("audit", "--db", db, "--format", "json").stdout)
+    assert [(e["action"], e["login"], e["scope"], e["details"]) for e in entries] == [
+        ("download", "yingchuan", {"street": "映川街道"}, {"rows": 3}), ("briefing", "admin", None, None)]
+    assert [e["action"] for e in json.loads(cli("audit", "--db", db, "--user", "admin").stdout)] == ["briefing"]
+    assert [e["login"] for e in json.loads(cli("audit", "--db", db, "--action", "download").stdout)] == ["yingchuan"]
+    assert json.loads(cli("audit", "--db", db, "--from", "2000-01-01", "--to", "2000-12-31").stdout) == []
+    done = cli("audit", "--db", db, "--format", "csv")
+    assert done.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert list(rows[0]) == ["id", "at", "login", "address", "action", "target", "scope", "outcome", "details"]
+    assert rows[0]["target"] == "'=HYPERLINK(\"http://x\")"      # a spreadsheet would run it: defused
+    assert (rows[0]["scope"], rows[0]["details"], rows[1]["scope"]) == ('{"street": "映川街道"}', '{"rows": 3}', "")
+
+
+def test_audit_of_a_database_without_an_access_file_is_empty_and_creates_nothing(db):
+    done = cli("audit", "--db", db, "--format", "csv")
+    assert (done.returncode, done.stdout.strip()) == (0, "id,at,login,address,action,target,scope,outcome,details")
+    assert not path_for(db).exists()
