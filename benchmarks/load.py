@@ -329,18 +329,19 @@ async def load_test(browser, urls: list[str], streets: list[str], sessions: int,
 
 # ---- render during import ------------------------------------------------------------------------
 
-async def during_import(browser, url: str, db: Path, live: Path, streets: list[str], open_sessions: int,
-                        clickers: int, baseline: int, work: Path, deadline: float) -> dict:
+async def during_import(result: dict, browser, url: str, db: Path, live: Path, streets: list[str],
+                        open_sessions: int, clickers: int, baseline: int, work: Path, deadline: float) -> None:
     """`open_sessions` pages on 总览; `clickers` of them at a time pick streets in turn: `baseline` renders
     without an import, then renders while `python -m metrics import` brings the live file, until it publishes.
     Then how long each open page takes to show the new data by itself (its watch re-checks every
     store.watch_seconds)."""
     sessions = [Session(browser, url, streets, i * 3) for i in range(open_sessions)]
-    result: dict = {"open_sessions": open_sessions, "clickers": clickers}
+    result.update(open_sessions=open_sessions, clickers=clickers)
     importer = None
     try:
         opened = await asyncio.gather(*(s.open() for s in sessions))
         result["open_errors"] = sum(bad for _, bad in opened)
+        progress(f"{open_sessions} sessions open (median open {fmt_s(statistics.median([o for o, _ in opened if o] or [0]))} s)")
         turn = 0
 
         async def clicking(stop_when, until_count: int | None):
@@ -369,6 +370,7 @@ async def during_import(browser, url: str, db: Path, live: Path, streets: list[s
 
         quiet, quiet_errors = await clicking(lambda: False, baseline)
         result["no_import"] = summary([r for r, _, _ in quiet], quiet_errors)
+        progress(f"no import: {len(quiet)} renders, median {fmt_s(result['no_import']['median_s'])} s; importing …")
 
         # the import, as a scheduled job would run it (the CLI lowers its own priority: store.import_nice)
         old = shown(db, streets)
@@ -401,6 +403,8 @@ async def during_import(browser, url: str, db: Path, live: Path, streets: list[s
         a, b = result["no_import"], result["during_import"]
         result["median_ratio"] = b["median_s"] / a["median_s"] if a["median_s"] and b["median_s"] else None
         result["p95_ratio"] = b["p95_s"] / a["p95_s"] if a["p95_s"] and b["p95_s"] else None
+        progress(f"import published after {t_pub - started:.1f} s: {len(inside)} renders during it, median "
+                 f"{fmt_s(b['median_s'])} s; waiting for the open pages to show the new data …")
 
         # the open pages find the new data by themselves: 数据截至 moves to the live file's last moment
         text = shown(db, [])["as_of"]
@@ -434,53 +438,66 @@ async def during_import(browser, url: str, db: Path, live: Path, streets: list[s
             stop(importer)
         for s in sessions:
             await s.close()
-    return result
 
 
 # ---- the run -------------------------------------------------------------------------------------
 
-async def run(args) -> dict:
+async def run(args, out: dict) -> None:
+    """Fills `out` as each part finishes (what was measured survives a run cut short by --timeout)."""
     from playwright.async_api import async_playwright
 
     deadline = time.monotonic() + args.timeout
     work = WORK / ("load_quick" if args.quick else f"load_{args.rows}")
-    print(f"building a {args.rows:,}-order database …", file=sys.stderr, flush=True)
+    progress(f"building a {args.rows:,}-order database and a {shape(args.rows)['orders_per_year']:,}-order file …")
     db, live, facts = build_database(args.rows, work)
-    out = {"date": dt.date.today().isoformat(), "rows": facts["archive_orders"],
-           "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-           "streets": len(facts["streets"]), "build_s": facts["build_s"], "load": []}
+    out.update({"date": dt.date.today().isoformat(), "rows": facts["archive_orders"],
+                "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                "streets": len(facts["streets"]), "build_s": facts["build_s"], "load": []})
     servers = []
+
+    def left(margin: float = 0) -> float:
+        return max(1.0, deadline - margin - time.monotonic())
+
     try:
         async with async_playwright() as p:
             browser = await launch(p)
             try:
                 for processes in args.processes:
-                    print(f"load test: {args.sessions} sessions, {processes} process(es) …", file=sys.stderr, flush=True)
+                    progress(f"load test: {args.sessions} sessions, {processes} process(es) …")
                     started = [start_server(db, work / f"server_{processes}_{i}.log") for i in range(processes)]
                     servers += [proc for proc, _ in started]
                     urls = [u for _, u in started]
-                    await asyncio.wait_for(warm(browser, urls), timeout=max(1, deadline - time.monotonic()))
+                    await asyncio.wait_for(warm(browser, urls), timeout=left())
                     out["load"].append(await asyncio.wait_for(
-                        load_test(browser, urls, facts["streets"], args.sessions, args.switches),
-                        timeout=max(1, deadline - time.monotonic())))
+                        load_test(browser, urls, facts["streets"], args.sessions, args.switches), timeout=left()))
+                    r = out["load"][-1]
+                    progress(f"{r['renders']} renders, {r['renders_per_s']:.2f}/s, median {fmt_s(r['median_s'])} s, "
+                             f"p95 {fmt_s(r['p95_s'])} s, errors {r['errors']}")
                     for proc, _ in started:
                         stop(proc)
                 if not args.no_import:
-                    print(f"render during import: {args.open_sessions} sessions open …", file=sys.stderr, flush=True)
+                    progress(f"render during import: opening {args.open_sessions} sessions …")
                     proc, url = start_server(db, work / "server_import.log")
                     servers.append(proc)
-                    await asyncio.wait_for(warm(browser, [url]), timeout=max(1, deadline - time.monotonic()))
-                    out["import"] = await asyncio.wait_for(
-                        during_import(browser, url, db, live, facts["streets"], args.open_sessions, args.clickers,
-                                      args.baseline, work, deadline),
-                        timeout=max(1, deadline - time.monotonic()))
-                    out["import"]["live_rows"] = shape(args.rows)["orders_per_year"]
+                    await asyncio.wait_for(warm(browser, [url]), timeout=left())
+                    out["import"] = {"live_rows": shape(args.rows)["orders_per_year"]}
+                    # its own waits end 30 s before the run's: it reports what it has rather than being cut off
+                    await asyncio.wait_for(
+                        during_import(out["import"], browser, url, db, live, facts["streets"], args.open_sessions,
+                                      args.clickers, args.baseline, work, deadline - 30),
+                        timeout=left())
             finally:
                 await browser.close()
+    except asyncio.TimeoutError:
+        out["timed_out"] = True
+        progress(f"cut short after --timeout {args.timeout:.0f} s")
     finally:
         for proc in servers:
             stop(proc)
-    return out
+
+
+def progress(message: str) -> None:
+    print(f"[{dt.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 def fmt_s(value) -> str:
@@ -488,6 +505,9 @@ def fmt_s(value) -> str:
 
 
 def report(out: dict) -> None:
+    """The tables; parts a run cut short did not reach are said to be missing."""
+    if "rows" not in out:
+        return
     print(f"database: {out['rows']:,} orders, {out['streets']} streets ({out['machine']}, {out['date']})")
     print("load test: each session opens 总览, then picks streets; sessions split between the processes' ports")
     print("sessions | processes | renders | renders/s | median s | p95 s | errors | open median s | switch median s")
@@ -495,24 +515,28 @@ def report(out: dict) -> None:
         print(f"{r['sessions']} | {r['processes']} | {r['renders']} | {r['renders_per_s']:.2f} | {fmt_s(r['median_s'])} "
               f"| {fmt_s(r['p95_s'])} | {r['errors']} | {fmt_s(r['open_median_s'])} | {fmt_s(r['switch_median_s'])}")
     r = out.get("import")
-    if not r:
+    if r is None:
         return
-    print(f"render during import: {r['open_sessions']} sessions open on 总览, {r['clickers']} picking streets in turn")
+    print(f"render during import: {r.get('open_sessions')} sessions open on 总览 (errors opening them: "
+          f"{r.get('open_errors')}), {r.get('clickers')} picking streets in turn")
     print("phase | renders | median s | p95 s | errors")
-    print(f"no import | {r['no_import']['renders']} | {fmt_s(r['no_import']['median_s'])} | "
-          f"{fmt_s(r['no_import']['p95_s'])} | {r['no_import']['errors'] + r['open_errors']}")
-    print(f"{r['live_rows']:,}-row import | {r['during_import']['renders']} | {fmt_s(r['during_import']['median_s'])} | "
-          f"{fmt_s(r['during_import']['p95_s'])} | {r['during_import']['errors']}")
-    ratio = ("-" if r["median_ratio"] is None else f"{r['median_ratio']:.2f}x",
-             "-" if r["p95_ratio"] is None else f"{r['p95_ratio']:.2f}x")
-    print(f"ratio during / without import: median {ratio[0]}, p95 {ratio[1]} (target at most 3x)")
-    print(f"import: published {r['import_to_publish_s']:.1f} s after start, finished after {fmt_s(r['import_s'])} s, "
-          f"exit {r['import_exit']}; "
-          f"{r['import_output'].strip()}")
-    print(f"new data on open pages: {r['new_data_pages']}/{r['open_sessions']} pages, median "
-          f"{fmt_s(r['new_data_median_s'])} s, max {fmt_s(r['new_data_max_s'])} s after publication; "
-          f"{ORDERS_CARD} shows the new count on {r['orders_card_new']}/{r['open_sessions']} pages "
-          f"({r['orders_card_moved']} of them on a street whose count changed)")
+    for label, key in (("no import", "no_import"), (f"{r['live_rows']:,}-row import", "during_import")):
+        part = r.get(key)
+        print(f"{label} | {part['renders']} | {fmt_s(part['median_s'])} | {fmt_s(part['p95_s'])} | {part['errors']}"
+              if part else f"{label} | not reached")
+    if "median_ratio" in r:
+        ratio = ["-" if v is None else f"{v:.2f}x" for v in (r["median_ratio"], r["p95_ratio"])]
+        print(f"ratio during / without import: median {ratio[0]}, p95 {ratio[1]} (target at most 3x)")
+        print(f"import: published {r['import_to_publish_s']:.1f} s after its start")
+    if "new_data_pages" in r:
+        print(f"new data on open pages: {r['new_data_pages']}/{r['open_sessions']} pages, median "
+              f"{fmt_s(r['new_data_median_s'])} s, max {fmt_s(r['new_data_max_s'])} s after publication; "
+              f"{ORDERS_CARD} shows the new count on {r['orders_card_new']}/{r['open_sessions']} pages "
+              f"({r['orders_card_moved']} of them on a street whose count changed)")
+    if "import_exit" in r:
+        print(f"import: finished after {fmt_s(r['import_s'])} s, exit {r['import_exit']}; {r['import_output'].strip()}")
+    if out.get("timed_out"):
+        print("cut short by --timeout: the parts above are all that was measured")
 
 
 def main() -> None:
@@ -533,12 +557,15 @@ def main() -> None:
     if args.quick:
         args.rows, args.sessions, args.switches, args.processes = 4_000, 2, 2, [1]
         args.open_sessions, args.clickers, args.baseline = 2, 1, 2
-    out = asyncio.run(run(args))
+    out: dict = {}
+    asyncio.run(run(args, out))
     report(out)
     target = args.results or (None if args.quick else RESULTS)
-    if target:
+    if target and out:
         target.write_text(json.dumps(out, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
         print(f"written {target}")
+    if out.get("timed_out"):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
