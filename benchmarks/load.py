@@ -52,7 +52,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync",
                  "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                  "--disable-backgrounding-occluded-windows"]
-VIEWPORT = {"width": 1400, "height": 1800}
+VIEWPORT = {"width": 1280, "height": 900}   # a laptop's; a taller page costs chromium's compositor CPU
 RENDER_TIMEOUT = 120          # s, one render (a timeout counts as an error)
 SERVER_START = 90             # s
 ORDERS_CARD = "工单总量"
@@ -65,10 +65,12 @@ SETTLED_JS = """() => {
         return false;
     return [...document.querySelectorAll("[data-testid='stPlotlyChart']")].every(c => c.querySelector(".main-svg"));
 }"""
-ERRORS_JS = """() => document.querySelectorAll("[data-testid='stException'], "
-    + "[data-testid='stAlert']:has([data-testid='stAlertContentError'])").length"""
+ERRORS_JS = """() => [...document.querySelectorAll("[data-testid='stException'], "
+    + "[data-testid='stAlert']:has([data-testid='stAlertContentError'])")].map(e => e.textContent.slice(0, 200))"""
+# textContent, not innerText: no layout forced on every poll of 20 pages
 SHOWS_JS = """(text) => { const main = document.querySelector("[data-testid='stMain']");
-    return !!main && main.innerText.includes(text) && (%s)(); }""" % SETTLED_JS
+    return !!main && main.textContent.includes(text) && (%s)(); }""" % SETTLED_JS
+ERRORS: list[str] = []        # what the error boxes said, and timeouts: the first few go into the results
 
 
 def shape(rows: int) -> dict:
@@ -222,7 +224,8 @@ class Session:
             await self.page.goto(self.url, timeout=RENDER_TIMEOUT * 1000)
             await self.page.locator("[data-testid='stMetric']", has_text=ORDERS_CARD).first.wait_for()
             end = await self.settled()
-        except Exception:   # a timeout or a closed page: an error of this render
+        except Exception as exc:   # a timeout or a closed page: an error of this render
+            ERRORS.append(f"{type(exc).__name__}: {str(exc)[:200]}")
             return None, 1
         return end - start, await self.errors()
 
@@ -243,7 +246,8 @@ class Session:
             await page.wait_for_function("(s) => new URLSearchParams(location.search).get('street') === s",
                                          arg=street, timeout=RENDER_TIMEOUT * 1000, polling=50)
             end = await self.settled()
-        except Exception:
+        except Exception as exc:
+            ERRORS.append(f"{type(exc).__name__}: {str(exc)[:200]}")
             return None, 1
         self.street = street
         return end - start, await self.errors()
@@ -262,14 +266,16 @@ class Session:
                 raise TimeoutError("page did not settle")
 
     async def errors(self) -> int:
-        """Exception boxes and error alerts on the page (each counts as an error of this render)."""
+        """Exception boxes and error alerts on the page (each counts as an error of this render; their text
+        is kept in ERRORS)."""
         try:
-            count = await self.page.evaluate(ERRORS_JS)
+            texts = await self.page.evaluate(ERRORS_JS)
             card = self.page.locator("[data-testid='stMetric']", has_text=ORDERS_CARD).first
-            self.card = (self.street, (await card.get_by_test_id("stMetricValue").inner_text(timeout=5000)).strip())
-            return count
-        except Exception:
-            return 1
+            self.card = (self.street, (await card.get_by_test_id("stMetricValue").inner_text(timeout=30_000)).strip())
+        except Exception as exc:
+            texts = [f"{type(exc).__name__}: {str(exc)[:200]}"]
+        ERRORS.extend(texts)
+        return len(texts)
 
     async def close(self) -> None:
         if self.context is not None:
@@ -339,7 +345,9 @@ async def during_import(result: dict, browser, url: str, db: Path, live: Path, s
     result.update(open_sessions=open_sessions, clickers=clickers)
     importer = None
     try:
-        opened = await asyncio.gather(*(s.open() for s in sessions))
+        opened = []
+        for batch in range(0, open_sessions, 4):   # 4 at a time: 20 cold pages at once only thrash the 2 cores
+            opened += await asyncio.gather(*(s.open() for s in sessions[batch:batch + 4]))
         result["open_errors"] = sum(bad for _, bad in opened)
         progress(f"{open_sessions} sessions open (median open {fmt_s(statistics.median([o for o, _ in opened if o] or [0]))} s)")
         turn = 0
@@ -452,7 +460,8 @@ async def run(args, out: dict) -> None:
     db, live, facts = build_database(args.rows, work)
     out.update({"date": dt.date.today().isoformat(), "rows": facts["archive_orders"],
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-                "streets": len(facts["streets"]), "build_s": facts["build_s"], "load": []})
+                "streets": len(facts["streets"]), "build_s": facts["build_s"], "load": [],
+                "load_average_at_start": os.getloadavg()[0]})   # anything else running skews every figure
     servers = []
 
     def left(margin: float = 0) -> float:
@@ -494,6 +503,8 @@ async def run(args, out: dict) -> None:
     finally:
         for proc in servers:
             stop(proc)
+        out["load_average_at_end"] = os.getloadavg()[0]
+        out["error_texts"] = ERRORS[:20]
 
 
 def progress(message: str) -> None:
@@ -508,7 +519,8 @@ def report(out: dict) -> None:
     """The tables; parts a run cut short did not reach are said to be missing."""
     if "rows" not in out:
         return
-    print(f"database: {out['rows']:,} orders, {out['streets']} streets ({out['machine']}, {out['date']})")
+    print(f"database: {out['rows']:,} orders, {out['streets']} streets ({out['machine']}, {out['date']}; load average "
+          f"{out['load_average_at_start']:.1f} at the start, {out.get('load_average_at_end', 0):.1f} at the end)")
     print("load test: each session opens 总览, then picks streets; sessions split between the processes' ports")
     print("sessions | processes | renders | renders/s | median s | p95 s | errors | open median s | switch median s")
     for r in out["load"]:
@@ -535,6 +547,8 @@ def report(out: dict) -> None:
               f"({r['orders_card_moved']} of them on a street whose count changed)")
     if "import_exit" in r:
         print(f"import: finished after {fmt_s(r['import_s'])} s, exit {r['import_exit']}; {r['import_output'].strip()}")
+    for text in out.get("error_texts", [])[:5]:
+        print(f"error: {text}")
     if out.get("timed_out"):
         print("cut short by --timeout: the parts above are all that was measured")
 
@@ -544,7 +558,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000, help="orders in the database (the live import: half)")
     parser.add_argument("--sessions", type=int, default=10, help="load test: browser contexts at once")
     parser.add_argument("--switches", type=int, default=4, help="load test: street picks per session")
-    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--processes", type=int, nargs="*", default=[1, 2], help="load test configurations "
+                        "(none: only the render during import)")
     parser.add_argument("--open-sessions", type=int, default=20, help="render during import: pages open")
     parser.add_argument("--clickers", type=int, default=2, help="render during import: sessions clicking at once")
     parser.add_argument("--baseline", type=int, default=40, help="render during import: renders without it")
