@@ -51,9 +51,12 @@ test: system-packages $(STAMP)
 	$(PY) -m pytest -q tests
 
 # The city-scale benchmark (prints a table, writes benchmarks/results.json); ROWS may list several sizes.
+# Then the load test in chromium: 10 sessions on one and two processes, renders with 20 sessions open during a
+# 500,000-row import versus without (prints tables, writes benchmarks/load_results.json).
 ROWS ?= 1000000 10000000
 bench: system-packages $(STAMP)
 	$(PY) benchmarks/scale.py --rows $(ROWS)
+	$(PY) benchmarks/load.py
 
 demo: $(STAMP)
 	$(PY) -m metrics demo
