@@ -31,6 +31,17 @@ def built(tmp_path, config):
     con.close()
 
 
+@pytest.fixture
+def store_db(tmp_path, config):
+    """The hand-counted fixture written through the store (its snapshot published), as the dashboard finds it."""
+    import store
+
+    path = tmp_path / "app.duckdb"
+    with store.writer(path, config, what="fixture") as con:
+        fixtures.build(con, tmp_path, config)
+    return path
+
+
 @pytest.fixture(scope="module")
 def fixture_con(tmp_path_factory, config):
     folder = tmp_path_factory.mktemp("kpis")

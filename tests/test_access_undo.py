@@ -23,11 +23,8 @@ SCOPES = [Scope(), Scope(street="东街道"), Scope(compound="幸福里小区"),
 
 
 @pytest.fixture
-def db(tmp_path, config):
-    path = tmp_path / "app.duckdb"
-    with store.writer(path, config, what="fixture") as con:
-        fixtures.build(con, tmp_path, config)
-    return path
+def db(store_db):
+    return store_db
 
 
 def state(db, config) -> dict:

@@ -33,12 +33,8 @@ def cli(*args, env=None, timeout=120) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def db(tmp_path, config):
-    """The hand-counted fixture written through the store, as the dashboard would find it."""
-    path = tmp_path / "app.duckdb"
-    with store.writer(path, config, what="fixture") as con:
-        fixtures.build(con, tmp_path, config)
-    return path
+def db(store_db):
+    return store_db
 
 
 def orders_total(cursor) -> int:
