@@ -152,3 +152,18 @@ def test_last_12_months_and_all_data_presets(january_app, preset, orders, label)
     assert not at.exception
     assert shown_metrics(at)["工单总量"] == orders
     assert f"统计时段：{label}" in at.caption[0].value
+
+
+def test_a_hand_made_address_with_impossible_dates_is_brought_into_range(app):
+    """?period=custom&from=0001-01-01&to=9999-12-31 raised an OverflowError (a comparison a year before year 1)."""
+    app.query_params["period"] = "custom"
+    app.query_params["from"] = "0001-01-01"
+    app.query_params["to"] = "9999-12-31"
+    at = app.run()
+    assert not at.exception
+    high = (dt.date.today() + dt.timedelta(days=1)).isoformat()   # the plausible window: the import's day + 1
+    assert (at.query_params["from"], at.query_params["to"]) == ("2000-01-01", high)
+    assert [w.value for w in at.warning if "网址中的日期" in w.value] == [
+        f"网址中的日期超出可查询的范围（2000-01-01 至 {high}），已按 2000-01-01 至 {high} 显示"]
+    # every stored order, W1-W13, is received by 数据截至 (07-01 12:00; W11 at 09:00)
+    assert shown_metrics(at)["工单总量"] == "13"

@@ -28,6 +28,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "this_year": ("本年", "This year"),
     "last_year": ("去年", "Last year"),
     "custom": ("自定义", "Custom range"),
+    "range_clamped": ("网址中的日期超出可查询的范围（{low} 至 {high}），已按 {start} 至 {end} 显示",
+                      "The dates in the address are outside what can be shown ({low} to {high}): showing {start} to {end}"),
     "latest_complete": ("最近完整时段", "Latest complete period"),
     "last_12_months": ("近12个月", "Last 12 months"),
     "all_data": ("全部数据", "All data"),

@@ -20,6 +20,7 @@ from metrics.attention import needs_attention
 from metrics.config import database_path, demo_database_path, load_config
 from metrics.demo import build_demo_database, is_demo
 from metrics.exports import to_csv_bytes, to_xlsx_bytes
+from metrics.importer import plausible_window
 from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, compounds_with_flags, kpi_report,
                           latest_timestamp, open_orders_by_age, order_kpis_by, order_rows)
 from metrics.options import data_span, filter_options
@@ -241,8 +242,17 @@ def render_filters() -> Filters:
                 start, end = parse_date(params.get("from", "")), parse_date(params.get("to", ""))
             except ValueError:
                 start, end = default.start, default.end
+            # dates a hand-made address can hold (0001-01-01 .. 9999-12-31) are brought into the range data can
+            # have, with a word (comparisons a year earlier would otherwise overflow)
+            low, high = (d.date() for d in plausible_window(config(), dt.datetime.now()))
+            bounded = tuple(max(low, min(d, high)) for d in (start, end))
+            if bounded != (start, end) and "f_range" not in st.session_state:
+                st.warning(t("range_clamped", language, low=low, high=high, start=bounded[0], end=bounded[1]),
+                           icon=":material/event_busy:")
+            start, end = bounded
             _init("f_range", (start, end))
-            picked = st.date_input(t("date_range", language), key="f_range", format="YYYY-MM-DD")
+            picked = st.date_input(t("date_range", language), key="f_range", format="YYYY-MM-DD", min_value=low,
+                                   max_value=high)
             start, end = (picked[0], picked[1]) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (start, end)
             period = Period(min(start, end), max(start, end))
             _set_param("from", period.start.isoformat())
