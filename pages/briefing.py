@@ -39,14 +39,14 @@ doc_lang = st.radio(t("briefing_lang", lang), ["zh", "en"], key="briefing_lang",
 
 content = state.ask(build, scope, filters.window, lang=doc_lang)
 with st.container(border=True):
-    st.markdown(f"### {content.title}")
-    for part in sections(content):
-        st.markdown(f"**{part['heading']}**")
+    st.markdown(f"### {state.plain(content.title)}")
+    for part in sections(content):   # names of streets and compounds come from the data: shown as written
+        st.markdown(f"**{state.plain(part['heading'])}**")
         for text in part["paragraphs"]:
-            st.write(text)
+            st.markdown(state.plain(text))
         for table in part["tables"]:
             if table.get("title"):
-                st.markdown(f"*{table['title']}*")
+                st.markdown(f"*{state.plain(table['title'])}*")
             st.dataframe([dict(zip(table["header"], row)) for row in table["rows"]], hide_index=True, placeholder="—")
 
 if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", icon=":material/description:"):

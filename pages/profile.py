@@ -151,7 +151,8 @@ def show_registry(row: dict, lang: str) -> None:
     facts = registry_facts(row, lang)
     columns = st.columns(4)
     for i, (label, value) in enumerate(facts):
-        columns[i % 4].markdown(f"<small>{label}</small><br>**{value}**", unsafe_allow_html=True)
+        columns[i % 4].caption(label)
+        columns[i % 4].markdown(f"**{state.plain(value)}**")
     if row["is_eligible_uncovered"]:
         st.warning(t("profile_eligible_flag", lang, m=row["party_members"],
                      n=state.config()["party_building"]["eligible_min_members"]),

@@ -125,3 +125,35 @@ def test_a_compound_not_in_the_registry(app):
     # H1 2024: W9 (closed on time after 30 h, satisfied) and complaint C4
     assert shown["工单总量"] == "1" and shown["按时办结率"] == "100.0%" and shown["满意率"] == "100.0%"
     assert shown["投诉量"] == "1" and shown["办结用时中位数（小时）"] == "30.0"
+
+
+def test_registry_values_never_render_as_html_or_links(tmp_path, config, monkeypatch):
+    """物业公司 and 别名 holding markup (a live <img> fetched an external image on every profile view before)
+    are shown as written: no element allows HTML and every markup character reaches markdown escaped."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import fixtures
+    from conftest import ROOT
+    from metrics.db import connect
+    from metrics.importer import import_file
+
+    con = connect(tmp_path / "hostile.duckdb")
+    fixtures.build(con, tmp_path, config)
+    hostile = [fixtures.COMPOUNDS[0][:1] + ["![x](evil.png)"] + fixtures.COMPOUNDS[0][2:7]
+               + ["<img src=x onerror=alert(1)>"] + fixtures.COMPOUNDS[0][8:]]
+    import_file(con, "compounds", fixtures.write_csv(tmp_path / "台账.csv", fixtures.COMPOUND_HEADERS, hostile), config)
+    con.close()
+    monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "hostile.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["compound"] = "阳光花园"
+    at.run()
+    at = at.switch_page("pages/profile.py").run()
+    st.cache_data.clear()
+    assert not at.exception
+    assert not [m for m in at.markdown if m.proto.allow_html]
+    facts = [m.value for m in at.markdown]
+    assert "**\\<img src=x onerror=alert\\(1\\)\\>**" in facts
+    assert "**\\!\\[x\\]\\(evil.png\\)**" in facts

@@ -7,6 +7,7 @@ query string, so a view can be bookmarked and sent to a colleague."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -330,6 +331,16 @@ def _watch_for_new_data(seen: int) -> None:
     import from the command line or another process shows on open dashboards without a reload."""
     if data_version() != seen:
         st.rerun()
+
+
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#!<>|~$:&])")
+
+
+def plain(text) -> str:
+    """A value from data made safe for st.markdown / st.write: every character that markdown, HTML or Streamlit's
+    directives (:red[…], :material/…:) act on is escaped and line breaks become spaces, so a registry value such as
+    <img src=…> or ![](http://…) is shown as written and never renders as a tag, a link or a fetched image."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def scope_text(scope: Scope, language: str) -> str:
