@@ -1,5 +1,8 @@
 """红色物业治理看板: page config, the shared sidebar (language and filters) and the navigation."""
+import uuid
+
 import streamlit as st
+from streamlit.logger import get_logger
 
 from ui import state
 from ui.i18n import t
@@ -20,7 +23,13 @@ def run() -> None:
     page = st.navigation([st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=(url == "overview"))
                           for path, title, icon, url in PAGES])
     state.render_filters()
-    page.run()
+    try:
+        page.run()
+    except Exception:   # st.rerun and st.stop are not Exceptions: they pass
+        error_id = uuid.uuid4().hex[:8]
+        get_logger("dashboard").exception("error %s on page %s", error_id, page.url_path)
+        st.error(t("error_id", lang, id=error_id), icon=":material/error:")
+        raise   # Streamlit's own notice follows, its details withheld (client.showErrorDetails = "none")
 
 
 run()

@@ -167,3 +167,28 @@ def test_a_hand_made_address_with_impossible_dates_is_brought_into_range(app):
         f"网址中的日期超出可查询的范围（2000-01-01 至 {high}），已按 2000-01-01 至 {high} 显示"]
     # every stored order, W1-W13, is received by 数据截至 (07-01 12:00; W11 at 09:00)
     assert shown_metrics(at)["工单总量"] == "13"
+
+
+def test_an_error_shows_an_id_and_never_its_details(app, monkeypatch, caplog):
+    """Users saw tracebacks with paths and process ids: now an error id, the details in the server log."""
+    import logging
+    import re
+    import tomllib
+
+    import ui.state
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom in /srv/secret/path, pid 4242")
+
+    monkeypatch.setattr(ui.state, "ask", broken)
+    server_log = logging.getLogger("test.server_log")
+    server_log.addHandler(caplog.handler)
+    monkeypatch.setattr("streamlit.logger.get_logger", lambda name: server_log)   # caplog stands for the log
+    at = app.run()
+    [shown] = [e.value for e in at.error]
+    found = re.fullmatch(r"页面出错，已记录。请将错误编号 ([0-9a-f]{8}) 告知管理员。", shown)
+    assert found and "secret" not in shown
+    logged = [r for r in caplog.records if found.group(1) in r.getMessage()]
+    assert logged and "boom in /srv/secret/path" in str(logged[0].exc_info[1])   # the details: the server log
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none"
