@@ -84,17 +84,21 @@ def _yield_cpu(config) -> None:
 def cmd_import(args, config) -> int:
     db = _db(args, config)
     rejection_dir = args.rejections or db.parent / "rejections"
-    _yield_cpu(config)
 
     def progress(i, n, name):
         print(f"[{i + 1}/{n}] {name} …", file=sys.stderr, flush=True)
 
     names = "、".join(mask_text(Path(p).name) for p in args.files)
-    with store.writer(db, config, what=f"命令行导入 {names}", on_wait=_queued) as con:
-        results = import_files(con, args.kind, args.files, config, profile=args.profile,
-                               rejection_dir=rejection_dir, progress=progress)
-        unmatched = unmatched_compounds(con, config)
+    results, unmatched = _write(db, config, f"命令行导入 {names}", lambda con: import_files(
+        con, args.kind, args.files, config, profile=args.profile, rejection_dir=rejection_dir, progress=progress))
     return _print_results(results, unmatched, db)
+
+
+def _write(db: Path, config: dict, what: str, work):
+    """A command's write: at a lower priority, queued behind any other write, then the names still unmatched."""
+    _yield_cpu(config)
+    with store.writer(db, config, what=what, on_wait=_queued) as con:
+        return work(con), unmatched_compounds(con, config)
 
 
 def _print_results(results, unmatched, db) -> int:
@@ -226,11 +230,8 @@ def cmd_import_folder(args, config) -> int:
     from .dropfolder import import_folder
 
     db = _db(args, config)
-    _yield_cpu(config)
-    with store.writer(db, config, what=f"文件夹导入 {mask_text(args.folder.name)}", on_wait=_queued) as con:
-        outcomes = import_folder(con, args.folder, config, kind=args.kind,
-                                 progress=lambda msg: print(msg, file=sys.stderr, flush=True))
-        unmatched = unmatched_compounds(con, config)
+    outcomes, unmatched = _write(db, config, f"文件夹导入 {mask_text(args.folder.name)}", lambda con: import_folder(
+        con, args.folder, config, kind=args.kind, progress=lambda msg: print(msg, file=sys.stderr, flush=True)))
     for o in outcomes:
         if o.skipped:
             print(f"{o.name}: 已导入过（内容相同） / already imported (same content) -> {o.moved_to}")

@@ -13,7 +13,7 @@ import pyarrow as pa
 from . import cleaning, duetime, masking, names, rollup
 from .db import one, quote, rows, scalar
 from .profiles import Mapping, header_score_for, match_profile
-from .readers import ROWS_TABLE, ImportFailure, copy_rows, read_into, release
+from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
 from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
 
 MAX_ISSUES_KEPT = 100_000
@@ -189,7 +189,7 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     inside `window` (plausible_window; now's when not given), so the file is read once, straight into its
     typed copy, and no expression is evaluated twice."""
     low, high = window or plausible_window(config, dt.datetime.now())
-    select = [raw.row_column] if raw.row_column else []
+    select = ["_row"]
     inner = select + [f"{masking.needle(f'c{i}')} AS p{i}" for i in mapping.personal]
     params, checked, checked_params = [], [], []
     personal = [f"p{i}" for i in mapping.personal]
@@ -228,7 +228,7 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     derived = ", false AS due_at_derived" if dataset.kind == "work_orders" else ""
     # the text of a typed value is kept only where it could not be read (a million copies of good dates cost)
     copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(checked)}), ({rejected}) AS rejected{derived}
-        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {raw.source}))""",
+        FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {SOURCE}))""",
               checked_params + params)
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
@@ -371,7 +371,7 @@ def unmapped_columns(con, raw, mapping: Mapping) -> list[str]:
     blank = [i for i, h in enumerate(raw.headers) if i not in used and not h]
     if blank:   # read once more for those columns only: does any line below the header carry data?
         found = con.execute(f"SELECT {', '.join(f'count(NULLIF(trim(c{i}), {chr(39)}{chr(39)}))' for i in blank)} "
-                            f"FROM {raw.source}").fetchone()   # the source holds the data rows only
+                            f"FROM {SOURCE}").fetchone()   # the file's data rows only
         out += [f"{column_letter(i)}列（无表头） / column {column_letter(i)} (no header)"
                 for i, n in zip(blank, found) if n]
     return out

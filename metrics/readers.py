@@ -52,8 +52,6 @@ class RawFile:
     blank_rows: int = 0         # rows with no cell filled in: not data, not counted as read
     sheet: str | None = None    # the worksheet read, when a workbook has several
     delimiter: str = ","
-    source: str = SOURCE        # the relation the importer selects from (registered Arrow table)
-    row_column: str = "_row"
 
     @property
     def notes(self) -> list[str]:
@@ -122,13 +120,7 @@ def first_rows(path: Path) -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         import fastexcel
 
-        reader = fastexcel.read_excel(str(path))
-        out = []
-        for index in range(len(reader.sheet_names)):
-            head = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
-                                     dtypes="string", eager=True)
-            out += [[c for c in row if c] for row in _table_rows(head)]
-        return out
+        return [[c for c in row if c] for _, rows in _sheet_heads(fastexcel.read_excel(str(path))) for row in rows]
     encoding = detect_encoding(path)
     temporary = _transcode(path) if encoding == "gb18030" else None
     try:
@@ -139,7 +131,7 @@ def first_rows(path: Path) -> list[list[str]]:
 
 
 def copy_rows(con, raw: RawFile, query: str, params: list) -> None:
-    """Run `query` (a SELECT over raw.source, carrying _row through) once into the temp table staging_rows, and
+    """Run `query` (a SELECT over SOURCE, carrying _row through) once into the temp table staging_rows, and
     expose it as the temp view staging, with _rid the table's rowid (to update a row)."""
     con.execute(f"CREATE TEMP TABLE {ROWS_TABLE} AS {query}", params)
     con.execute(f"CREATE TEMP VIEW {STAGING} AS SELECT rowid AS _rid, * FROM {ROWS_TABLE}")
@@ -315,10 +307,8 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
         best = None
-        for index, name in enumerate(names):
-            head = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
-                                     dtypes="string", eager=True)
-            for i, row in enumerate(_table_rows(head)):
+        for index, rows in _sheet_heads(reader):
+            for i, row in enumerate(rows):
                 score = header_score([c for c in row if c])
                 if best is None or score > best[0]:
                     best = (score, index, i)
@@ -338,6 +328,13 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
     raw = RawFile(path=path, headers=headers, encoding="xlsx", header_row=header_index + 1,
                   sheet=names[index] if len(names) > 1 else None)
     return raw, out
+
+
+def _sheet_heads(reader) -> list[tuple[int, list[list]]]:
+    """The first rows of every worksheet, where a header may stand."""
+    return [(index, _table_rows(reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
+                                                  dtypes="string", eager=True)))
+            for index in range(len(reader.sheet_names))]
 
 
 def _table_rows(table) -> list[list]:

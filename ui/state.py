@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,23 +108,7 @@ def ask(name, scope: Scope, window: Window, **kwargs):
     if callable(name):
         fn, name = name, f"{name.__module__}.{name.__qualname__}"
         ENGINE.setdefault(name, fn)
-    key = (database(), data_version(), name, scope, window, tuple(sorted(kwargs.items())))
-    with _one_at_a_time(key):
-        return _engine(*key)
-
-
-_COMPUTING: dict = {}
-_COMPUTING_GUARD = threading.Lock()
-
-
-def _one_at_a_time(key) -> threading.Lock:
-    """A lock per cached question in this process. When new data is published every open page reruns at once and
-    misses the cache together: the first computes the answer, the others wait for it and read it from the cache,
-    instead of each computing the same one (20 pages on one snapshot took 45 s to redraw without this)."""
-    with _COMPUTING_GUARD:
-        if len(_COMPUTING) > 10_000:   # keys of old snapshots: forget them all, a lock is cheap to make again
-            _COMPUTING.clear()
-        return _COMPUTING.setdefault(key, threading.Lock())
+    return _engine(database(), data_version(), name, scope, window, tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -137,9 +120,7 @@ def _facts(db: str, version: int) -> dict:
 
 
 def facts() -> dict:
-    key = (database(), data_version())
-    with _one_at_a_time(("facts", *key)):
-        return _facts(*key)
+    return _facts(database(), data_version())
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -150,9 +131,7 @@ def _quality(db: str, version: int) -> dict:
 
 
 def quality() -> dict:
-    key = (database(), data_version())
-    with _one_at_a_time(("quality", *key)):
-        return _quality(*key)
+    return _quality(database(), data_version())
 
 
 def as_of() -> dt.datetime:
@@ -210,9 +189,14 @@ def _init(key: str, value) -> None:
 def sidebar_filters() -> Filters:
     """The filters of this run. dashboard.py renders them (render_filters) before the page runs: widgets of
     the entry script keep their state across pages, widgets of a page script would not."""
+    _in_the_frame()
+    return st.session_state["_filters"]
+
+
+def _in_the_frame() -> None:
+    """Every page asks this first: without the frame's filters it was opened without dashboard.py."""
     if "_filters" not in st.session_state:
         _rerun_through_the_frame()
-    return st.session_state["_filters"]
 
 
 def _rerun_through_the_frame() -> None:
@@ -306,8 +290,7 @@ def _choice(name: str, values: list, language: str, label=None):
 
 def page_header(title_key: str, filters: Filters | None = None) -> None:
     """Title, demo badge, data-as-of line and the scope and period being shown."""
-    if "_filters" not in st.session_state:   # a page without filters (导入) opened first on a fresh server
-        _rerun_through_the_frame()
+    _in_the_frame()   # a page without filters (导入) may be the first one opened on a fresh server
     language = lang()
     st.title(t(title_key, language))
     info = facts()
