@@ -1,10 +1,10 @@
-"""红色物业治理看板: page config, the shared sidebar (language and filters) and the navigation."""
+"""红色物业治理看板: page config, the sign-in gate, the shared sidebar (language and filters) and the navigation."""
 import uuid
 
 import streamlit as st
 from streamlit.logger import get_logger
 
-from ui import state
+from ui import signin, state
 from ui.i18n import t
 
 PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overview"),
@@ -13,17 +13,25 @@ PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overvie
          ("pages/party.py", "page_party", ":material/flag:", "party"),
          ("pages/profile.py", "page_profile", ":material/home_work:", "profile"),
          ("pages/briefing.py", "page_briefing", ":material/description:", "briefing"),
-         ("pages/import.py", "page_import", ":material/upload_file:", "import")]
+         ("pages/import.py", "page_import", ":material/upload_file:", "import"),
+         ("pages/admin.py", "page_admin", ":material/admin_panel_settings:", "admin")]
+ADMIN_PAGES = ("import", "admin")   # listed for admins (and for the first admin's sign-in on the open demo)
 
 
 def run() -> None:
     st.set_page_config(page_title="红色物业治理看板", page_icon=":material/apartment:", layout="wide")
     state.language_switch()
     lang = state.lang()
+    account, form = signin.gate(lang)
+    listed = [p for p in PAGES if p[3] not in ADMIN_PAGES or (account.admin if account else p[3] == "import")]
     page = st.navigation([st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=(url == "overview"))
-                          for path, title, icon, url in PAGES])
-    state.render_filters()
+                          for path, title, icon, url in listed], position="hidden" if form else "sidebar")
+    st.session_state["_page"] = page.url_path or "overview"
     try:
+        if form:   # the address's page and filters wait in the URL until the sign-in is done
+            form()
+            return
+        state.render_filters()
         page.run()
     except Exception:   # st.rerun and st.stop are not Exceptions: they pass
         error_id = uuid.uuid4().hex[:8]

@@ -48,8 +48,10 @@ def _check_role(role: str, street: str | None, community: str | None) -> None:
 
 
 def add(db: Path, login: str, password: str, *, role: str, street: str | None = None, community: str | None = None,
-        admin: bool = False, actor: str, address: str | None = None, now: dt.datetime | None = None) -> Account:
-    """Create an account (audited as account_change by `actor`)."""
+        admin: bool = False, actor: str | None, address: str | None = None, now: dt.datetime | None = None,
+        first: bool = False) -> Account:
+    """Create an account (audited as account_change by `actor`). `first`: the dashboard's first-admin form,
+    refused when any account exists by then (two visitors racing to be the first admin: one wins)."""
     if not LOGIN_PATTERN.match(login or ""):
         raise AccessError("登录名只能包含字母、汉字、数字和 _ . @ -，最长64个字符 / a login is letters, digits and "
                           "_ . @ - (at most 64)")
@@ -59,13 +61,15 @@ def add(db: Path, login: str, password: str, *, role: str, street: str | None = 
     con = connect(db)
     try:
         with immediate(con):
+            if first and con.execute("SELECT 1 FROM accounts LIMIT 1").fetchone():
+                raise AccessError("管理员账号已由他人创建，请登录 / the first admin account exists already: sign in")
             if con.execute("SELECT 1 FROM accounts WHERE login = ?", [login]).fetchone():
                 raise AccessError(f"账号已存在 / the account exists: {login}")
             con.execute("""INSERT INTO accounts (login, password_hash, role, street, community, admin, created_at,
                            updated_at) VALUES (?,?,?,?,?,?,?,?)""",
                         [login, hashed, role, street, community, int(admin), stamp(now), stamp(now)])
             audit.record(db, "account_change", login=actor, address=address, target=login, outcome="ok",
-                         details={"change": "add", "role": role, "street": street, "community": community,
+                         details={"change": "first_admin" if first else "add", "role": role, "street": street, "community": community,
                                   "admin": admin}, now=now, con=con)
         return get(db, login, con=con)
     finally:

@@ -131,9 +131,11 @@ def _count_address_failure(db, con, address: str, limit: int, minutes: int, unti
                      details={"failures": count, "minutes": minutes}, now=now, con=con)
 
 
-def current(db: Path, token: str | None, *, config: dict | None = None, now: dt.datetime | None = None) -> Account | None:
+def current(db: Path, token: str | None, *, config: dict | None = None, now: dt.datetime | None = None,
+            touch: bool = True) -> Account | None:
     """The account of a live session, or None (no token, unknown, idle too long, account disabled); an idle
-    session is removed and its end audited."""
+    session is removed and its end audited. `touch=False` looks without counting as use (the page's timer
+    asks every few seconds whether the session has ended; that must not keep it alive)."""
     if not token:
         return None
     now = now or dt.datetime.now()
@@ -151,7 +153,7 @@ def current(db: Path, token: str | None, *, config: dict | None = None, now: dt.
                     audit.record(db, "sign_out", login=row["login"], address=row["address"], outcome="expired",
                                  details={"idle_minutes": settings(config)["idle_minutes"]}, now=now, con=con)
             return None
-        if (now - last_seen).total_seconds() >= TOUCH_SECONDS:
+        if touch and (now - last_seen).total_seconds() >= TOUCH_SECONDS:
             con.execute("UPDATE sessions SET last_seen = ? WHERE token_sha256 = ?", [stamp(now), _digest(token)])
         return get(db, row["login"], con=con)
     finally:

@@ -53,18 +53,21 @@ if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", i
     folder = Path(tempfile.mkdtemp(prefix="briefing_"))
     name = safe_file_name(content.title)
     with st.status(t("briefing_generating", lang), expanded=False) as status:
-        con = state.cursor()
         with image_server():
-            files = {fmt: write_briefing(con, state.config(), scope, filters.window, fmt, folder / f"{name}.{fmt}", doc_lang)
+            files = {fmt: state.produce(write_briefing, scope, filters.window, fmt, folder / f"{name}.{fmt}", doc_lang)
                      for fmt in ("docx", "pdf")}
         status.update(label=t("briefing_done", lang), state="complete")
+    state.record("briefing", target=name, scope=state.allowed(scope).as_dict(),
+                 details={"period": filters.period.label("zh"), "language": doc_lang, "formats": sorted(files)})
     st.session_state["briefing_files"] = {fmt: (path.name, path.read_bytes()) for fmt, path in files.items()}
 
 if "briefing_files" in st.session_state:
     left, right, _ = st.columns([1, 1, 4])
     name, data = st.session_state["briefing_files"]["docx"]
-    left.download_button(t("download_docx", lang), data, file_name=name, key="briefing_docx", on_click="ignore",
+    left.download_button(t("download_docx", lang), data, file_name=name, key="briefing_docx",
+                         on_click=state.downloaded, args=(name, scope),
                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     name, data = st.session_state["briefing_files"]["pdf"]
-    right.download_button(t("download_pdf", lang), data, file_name=name, key="briefing_pdf", on_click="ignore",
+    right.download_button(t("download_pdf", lang), data, file_name=name, key="briefing_pdf",
+                          on_click=state.downloaded, args=(name, scope),
                           mime="application/pdf")

@@ -93,7 +93,11 @@ def pick_compounds(lang: str) -> list[str]:
     """The multiselect, first filled from ?compounds=a,b (or the pick of an earlier visit), mirrored to the URL."""
     options = {o["compound_name"]: o for o in state.facts()["options"]["compound"]}
     if PICK_KEY not in st.session_state:
-        url = [n for n in st.query_params.get("compounds", "").split(",") if n in options]
+        asked = [n for n in st.query_params.get("compounds", "").split(",") if n]
+        for name in asked:
+            if name not in options:   # another street's compound is refused (and audited) by the scope seam
+                state.allowed(Scope(compound=name))
+        url = [n for n in asked if n in options]
         saved = [n for n in st.session_state.get(SAVED_KEY, []) if n in options]
         st.session_state[PICK_KEY] = list(dict.fromkeys(url or saved))[:MAX_PICK]
     picked = st.multiselect(t("cmp_pick", lang), list(options), key=PICK_KEY, max_selections=MAX_PICK,

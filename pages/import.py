@@ -7,6 +7,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from access import UndoRefused
+from access.undo import undo_import
 from metrics import formatting as fmt
 from metrics import uploads
 from metrics.config import database_path
@@ -14,7 +16,7 @@ from metrics.importer import plausible_window
 from metrics.readers import ImportFailure
 from metrics.schema import DATASETS, IMPORT_CHECKS
 import store
-from ui import state
+from ui import signin, state
 from ui.i18n import register, t, value_label
 
 register({
@@ -63,6 +65,17 @@ register({
                        "Every row is accounted for: read = new + updated + unchanged + duplicate + rejected. "
                        "Rows with warnings are imported, with the bad value left blank."),
     "imp_created_db": ("已创建用户数据库 {path}，看板现在显示导入的数据。", "Created the user database {path}; the dashboard now shows your data."),
+    "imp_undone": ("已撤销", "Undone"),
+    "imp_undo_title": ("撤销导入（管理员）", "Undo an import (admins)"),
+    "imp_undo_caption": ("撤销后，该次导入新增的记录被删除，更新过的记录恢复为导入前的值；每类数据只能从最近一次导入开始逐次撤销。撤销会记入审计日志。",
+                         "Undoing removes the rows the import added and returns the rows it updated to their earlier "
+                         "values; each dataset is undone newest first. The undo is written to the audit log."),
+    "imp_undo_pick": ("选择要撤销的导入", "Import to undo"),
+    "imp_undo_option": ("#{id} {kind} · {file} · {at}（新增{new}条，更新{updated}条）", "#{id} {kind} · {file} · {at} ({new} new, {updated} updated)"),
+    "imp_undo_confirm": ("我确认撤销这次导入", "I confirm undoing this import"),
+    "imp_undo_run": ("撤销导入", "Undo the import"),
+    "imp_undo_done": ("已撤销导入 #{id}（{file}）：删除{removed}条新增记录，恢复{restored}条更新前的记录。",
+                      "Undid import #{id} ({file}): {removed} added rows removed, {restored} updated rows restored."),
     "imp_rejection_download": ("下载问题清单：{file}", "Download the issue list: {file}"),
     "imp_file": ("文件", "File"),
     "imp_profile": ("映射方案", "Profile"),
@@ -227,6 +240,8 @@ def run_import(kind: str, files: list[tuple[str, bytes]], lang: str) -> dict:
             return {"kind": kind, "rows": [{"file": name, "error": str(busy)} for name, _ in files],
                     "created": False, "database": str(database_path(config))}
         bar.progress(1.0)
+        for (name, data), (_, result) in zip(files, results):
+            state.record_import(result, data)
         failures = sum(isinstance(r, ImportFailure) for _, r in results)
         status.update(label=t("imp_finished_failures", lang, n=failures) if failures else t("imp_finished", lang),
                       state="error" if failures == len(results) else "complete", expanded=False)
@@ -279,10 +294,11 @@ def show_outcome(outcome: dict, lang: str) -> None:
                 continue
             name = path.replace("\\", "/").rsplit("/", 1)[-1]
             st.download_button(t("imp_rejection_download", lang, file=name), data, file_name=name, mime=XLSX,
-                               key=f"imp_rejection_{r['import_id']}", icon=":material/download:", on_click="ignore")
+                               key=f"imp_rejection_{r['import_id']}", icon=":material/download:",
+                               on_click=state.downloaded, args=(name,))
 
 
-def history_table(history: list[dict], lang: str) -> pd.DataFrame:
+def history_table(history: list[dict], undone: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("imp_time", lang): [f"{r['imported_at']:%Y-%m-%d %H:%M}" for r in history],
         t("imp_kind", lang): [kind_label(r["kind"], lang) for r in history],
@@ -296,7 +312,46 @@ def history_table(history: list[dict], lang: str) -> pd.DataFrame:
         t("imp_rejected", lang): [r["rows_rejected"] for r in history],
         t("imp_warnings", lang): [r["warnings"] for r in history],
         **{t(f"imp_chk_{c}", lang): [r[c] for r in history] for c in IMPORT_CHECKS},
+        t("imp_undone", lang): [f"{undone[r['import_id']]['at']} {undone[r['import_id']]['actor'] or ''}".strip()
+                                if r["import_id"] in undone else None for r in history],
     })
+
+
+def undoable(history: list[dict], undone: dict) -> list[dict]:
+    """The imports an admin may undo: the newest one of each dataset that is not undone yet (access.undo's rule)."""
+    latest = {}
+    for r in history:   # newest first
+        if r["import_id"] not in undone:
+            latest.setdefault(r["kind"], r)
+    return list(latest.values())
+
+
+def undo_section(history: list[dict], undone: dict, lang: str) -> None:
+    """Undo an import: the rows it added go, the rows it updated return to their earlier values (audited)."""
+    candidates = {r["import_id"]: r for r in undoable(history, undone)}
+    with st.expander(t("imp_undo_title", lang), icon=":material/undo:"):
+        st.caption(t("imp_undo_caption", lang))
+        chosen = st.selectbox(t("imp_undo_pick", lang), list(candidates), index=None, key="imp_undo_pick",
+                              format_func=lambda i: t("imp_undo_option", lang, id=i, kind=kind_label(candidates[i]["kind"], lang),
+                                                      file=candidates[i]["file_name"], new=candidates[i]["rows_new"],
+                                                      updated=candidates[i]["rows_updated"],
+                                                      at=f"{candidates[i]['imported_at']:%Y-%m-%d %H:%M}"))
+        sure = st.checkbox(t("imp_undo_confirm", lang), key="imp_undo_sure", disabled=chosen is None)
+        if st.button(t("imp_undo_run", lang), key="imp_undo_run", disabled=not (chosen and sure), icon=":material/undo:"):
+            try:
+                done = undo_import(state.user_database(), chosen, state.account().login, state.config(),
+                                   address=state.address())
+            except (UndoRefused, store.WriteTimeout) as refused:
+                st.error(uploads.in_language(str(refused), lang), icon=":material/error:")
+                return
+            st.session_state["imp_undo_done"] = t("imp_undo_done", lang, id=done["import_id"], file=done["file_name"],
+                                                  removed=done["rows_removed"], restored=done["rows_restored"])
+            st.session_state.pop("imp_undo_pick", None)
+            st.session_state.pop("imp_undo_sure", None)
+            state.refresh()
+            st.rerun()
+    if "imp_undo_done" in st.session_state:
+        st.success(st.session_state.pop("imp_undo_done"), icon=":material/undo:")
 
 
 def unmatched_table(unmatched: list[dict], lang: str) -> pd.DataFrame:
@@ -320,6 +375,7 @@ def issues_table(issues: list[dict], lang: str) -> pd.DataFrame:
 
 lang = state.lang()
 state.page_header("page_import")
+signin.require_admin("import")
 config = state.config()
 if state.facts()["is_demo"]:
     st.info(t("imp_demo_note", lang, path=str(database_path(config))), icon=":material/science:")
@@ -328,7 +384,8 @@ st.subheader(t("imp_templates_title", lang))
 st.caption(t("imp_templates_caption", lang))
 for column, (kind, path) in zip(st.columns(3), uploads.template_files().items()):
     column.download_button(t(f"imp_template_{kind}", lang), path.read_bytes(), file_name=path.name, mime=XLSX,
-                           key=f"imp_template_{kind}", icon=":material/download:", on_click="ignore")
+                           key=f"imp_template_{kind}", icon=":material/download:",
+                           on_click=state.downloaded, args=(path.name,))
 
 st.subheader(t("imp_upload_title", lang))
 kind = st.radio(t("imp_kind", lang), uploads.KINDS, key="import_kind", horizontal=True,
@@ -359,9 +416,10 @@ if st.session_state.get("import_outcome"):
 quality = state.quality()
 st.subheader(t("imp_history_title", lang))
 if quality["history"]:
-    history = history_table(quality["history"], lang)
+    history = history_table(quality["history"], quality["undone"], lang)
     st.dataframe(history, hide_index=True, placeholder="—", key="imp_history")
     state.download_buttons(history, t("imp_history_title", lang), "imp_history_dl")
+    undo_section(quality["history"], quality["undone"], lang)
 else:
     st.info(t("imp_no_history", lang))
 

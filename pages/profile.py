@@ -105,6 +105,8 @@ def chosen_compound(window, lang: str) -> tuple[str | None, str | None]:
                                                          else t("not_in_registry", lang)) if p) for r in options}
     asked = st.query_params.get("compound") or st.session_state.get(LAST) or None
     resolved = state.ask(resolve_compound, Scope(), window, typed=asked) if asked else None
+    if resolved and resolved not in names:   # a compound outside the account's scope: the page's ask refuses it
+        return resolved, None
     if resolved in names and st.session_state.get(KEY) != resolved:
         st.session_state[KEY] = resolved
     elif asked and resolved is None and KEY in st.session_state:

@@ -90,9 +90,25 @@ def app(app_db, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(app_db))
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(at, app_db)
+    yield at
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+TESTER = ("tester", "测试密码-123456")   # a district admin in every app database of the page tests
+
+
+def sign_in(at, db: Path, login: str = TESTER[0], password: str = TESTER[1], **account) -> None:
+    """Sign the AppTest's session in as `login` (created on first use: a district admin unless `account` says
+    otherwise), as the sign-in form would: the session's token in the tab's session state."""
+    from access import accounts, sessions
+    from ui.signin import TOKEN
+
+    if accounts.get(db, login) is None:
+        accounts.add(db, login, password, actor=None, **({"role": "district", "admin": True} | account))
+    at.session_state[TOKEN] = sessions.sign_in(db, login, password, address="127.0.0.1").token
 
 
 def shown_metrics(at) -> dict:

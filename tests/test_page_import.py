@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 import fixtures
+from conftest import sign_in
 from metrics.config import ROOT
 from metrics.db import connect
 from metrics.demo import DEMO_FLAG
@@ -130,7 +131,9 @@ def on_demo(tmp_path, monkeypatch, config):
     monkeypatch.setenv("DASHBOARD_DB", str(user))
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), demo, user
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(at, user)   # importing takes an admin: the district admin of the user database's access file
+    yield at, demo, user
     st.cache_resource.clear()
     st.cache_data.clear()
 

@@ -2,7 +2,7 @@
 import datetime as dt
 import json
 
-from conftest import ROOT, shown_metrics
+from conftest import ROOT, shown_metrics, sign_in
 
 from metrics import formatting as fmt
 from metrics.db import connect
@@ -127,7 +127,9 @@ def january_app(tmp_path, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "jan.duckdb"))
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(at, tmp_path / "jan.duckdb")
+    yield at
     st.cache_resource.clear()
     st.cache_data.clear()
 

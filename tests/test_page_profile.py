@@ -4,7 +4,7 @@
 basically satisfied), W3 (on time, dissatisfied), W4 (on time, unreachable); complaints C3 (05-20) and C1 (06-05)."""
 import json
 
-from conftest import shown_metrics
+from conftest import shown_metrics, sign_in
 
 
 def profile(app, compound: str | None = None):
@@ -148,6 +148,7 @@ def test_registry_values_never_render_as_html_or_links(tmp_path, config, monkeyp
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(at, tmp_path / "hostile.duckdb")
     at.query_params["compound"] = "阳光花园"
     at.run()
     at = at.switch_page("pages/profile.py").run()

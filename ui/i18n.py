@@ -17,6 +17,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_profile": ("小区档案", "Compound profile"),
     "page_import": ("数据导入", "Import"),
     "page_briefing": ("简报", "Briefing"),
+    "page_admin": ("系统管理", "Administration"),
     # filters
     "filters": ("筛选", "Filters"),
     "period": ("统计时段", "Period"),

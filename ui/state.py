@@ -1,5 +1,8 @@
-"""Connection, cached engine calls, the shared filters and the page frame: the one module outside pages/
-that imports streamlit.
+"""Connection, cached engine calls, the shared filters and the page frame (ui/signin.py draws the sign-in).
+
+The signed-in account's scope is applied here and nowhere else: `ask` narrows every question to it
+(access.scope.restrict) before the engine sees it, and `facts()["options"]` lists only its streets, communities
+and compounds, so every page, download, briefing, ranking and picker inherits the scope with no code of its own.
 
 DuckDB connections are not thread-safe: one cached connection per database file serves every session,
 and each query runs on its own cursor. Filters live in widgets keyed `f_*` and are mirrored into the URL
@@ -7,12 +10,17 @@ query string, so a view can be bookmarked and sent to a colleague."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+
+from access import NoAccess, audit, settings as access_settings
+from access.scope import allowed_options, restrict
+from access.undo import undone_imports
 
 from metrics import formatting as fmt
 from metrics.catalog import KPIS, missing_text
@@ -103,12 +111,83 @@ def _engine(db: str, version: int, name: str, scope: Scope, window: Window, kwar
 
 
 def ask(name, scope: Scope, window: Window, **kwargs):
-    """An engine result for this scope and window, cached per database version. `name` is a key of ENGINE
-    or a function taking (con, config, scope, window, **kwargs); keyword values must be hashable."""
+    """An engine result for this scope, narrowed to the signed-in account's, and window, cached per database
+    version. `name` is a key of ENGINE or a function taking (con, config, scope, window, **kwargs); keyword values
+    must be hashable."""
+    scope = allowed(scope)
     if callable(name):
         fn, name = name, f"{name.__module__}.{name.__qualname__}"
         ENGINE.setdefault(name, fn)
     return _engine(database(), data_version(), name, scope, window, tuple(sorted(kwargs.items())))
+
+
+def produce(fn, scope: Scope, window: Window, *args, **kwargs):
+    """An uncached engine call that makes something (a briefing file) for this scope, narrowed as `ask` does."""
+    return fn(cursor(), config(), allowed(scope), window, *args, **kwargs)
+
+
+# ---- who is asking -------------------------------------------------------------------------------
+
+def account():
+    """The signed-in account of this run (ui.signin.gate sets it first thing), None on the open demo."""
+    return st.session_state.get("_account")
+
+
+def address() -> str | None:
+    """The browser's address: the reverse proxy's header named by `access.address_header` when set (behind
+    nginx every request comes from 127.0.0.1, and one address would lock everyone out), else the socket's."""
+    header = access_settings(config()).get("address_header")
+    found = st.context.headers.get(header) if header else None
+    found = found.split(",")[0].strip() if isinstance(found, str) and found.strip() else st.context.ip_address
+    return found if isinstance(found, str) else None   # None where there is no browser (AppTest)
+
+
+def allowed(scope: Scope) -> Scope:
+    """The scope narrowed to the account's; a request outside it stops the page with a "no access" message
+    (audited). The open demo, with nobody signed in, is not narrowed."""
+    who = account()
+    if who is None:
+        if not facts_unscoped()["is_demo"]:   # the gate lets nobody past on real data: never widen by accident
+            st.stop()
+        return scope
+    try:
+        return restrict(who, scope, cursor())
+    except NoAccess as refused:
+        refuse(str(refused), target=page_name(), outcome="out_of_scope", requested=refused.requested)
+
+
+def refuse(message: str, *, target: str | None, outcome: str, requested: dict | None = None):
+    """Stop the page with a refusal, written to the audit log once per session and request (a rerun of the
+    same refused page is not a new attempt)."""
+    from metrics.uploads import in_language
+
+    seen = st.session_state.setdefault("_refusals", set())
+    key = (target, outcome, tuple(sorted((requested or {}).items())))
+    if key not in seen:
+        seen.add(key)
+        record("access_refused", target=target, scope=requested, outcome=outcome)
+    st.error(in_language(message, lang()), icon=":material/block:")
+    st.stop()
+
+
+def record(action: str, *, target: str | None = None, scope: dict | None = None, outcome: str = "ok",
+           details: dict | None = None) -> None:
+    """One audit entry by the signed-in account (None on the open demo), from this browser's address."""
+    who = account()
+    audit.record(user_database(), action, login=who.login if who else None, address=address(), target=target,
+                 scope=scope, outcome=outcome, details=details)
+
+
+def record_import(result, data: bytes) -> None:
+    """The audit entry of one imported file (counts, file name and its SHA-256) by the signed-in admin."""
+    who = account()
+    audit.imported(user_database(), result, login=who.login if who else None, address=address(),
+                   file_sha256=hashlib.sha256(data).hexdigest())
+
+
+def page_name() -> str | None:
+    """The url path of the page being drawn (for audit entries)."""
+    return st.session_state.get("_page")
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -119,15 +198,22 @@ def _facts(db: str, version: int) -> dict:
             "options": filter_options(cur), "span": data_span(cur)}
 
 
-def facts() -> dict:
+def facts_unscoped() -> dict:
     return _facts(database(), data_version())
+
+
+def facts() -> dict:
+    """As of, import time, demo or not, data span and the filter lists, these cut to the account's scope."""
+    found = facts_unscoped()
+    who = account()
+    return found if who is None else {**found, "options": allowed_options(who, found["options"])}
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _quality(db: str, version: int) -> dict:
     cur = _connection(db).cursor()
     return {"history": import_history(cur), "issues": issues_by_column(cur),
-            "unmatched": unmatched_compounds(cur, load_config())}
+            "unmatched": unmatched_compounds(cur, load_config()), "undone": undone_imports(cur)}
 
 
 def quality() -> dict:
@@ -214,6 +300,9 @@ def render_filters() -> Filters:
     language = lang()
     options = facts()["options"]
     params = st.query_params
+    if account() is not None and (params.get("street") or params.get("community")):
+        # a hand-made address naming another street or community is refused (and audited), not quietly dropped
+        allowed(Scope(street=params.get("street") or None, community=params.get("community") or None))
     _init("f_period", params.get("period") if params.get("period") in PERIOD_CHOICES else DEFAULT_PRESET)
     today, span = as_of(), facts()["span"]
     default, which = latest_complete(today, span)
@@ -334,15 +423,25 @@ def scope_text(scope: Scope, language: str) -> str:
     return "，".join(parts) if language == "zh" and parts else (", ".join(parts) or t("district", language))
 
 
-def download_buttons(frame: pd.DataFrame, name: str, key: str) -> None:
-    """Excel and CSV of a table as shown (headers in the reader's language, no personal data)."""
+def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | None = None) -> None:
+    """Excel and CSV of a table as shown (headers in the reader's language, no personal data); each download
+    is audited with the scope it covers."""
     language = lang()
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(t("download_xlsx", language), to_xlsx_bytes(frame), file_name=f"{name}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+                         key=f"{key}_xlsx", icon=":material/download:",
+                         on_click=downloaded, args=(f"{name}.xlsx", scope, len(frame)))
     right.download_button(t("download_csv", language), to_csv_bytes(frame), file_name=f"{name}.csv",
-                          mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")
+                          mime="text/csv", key=f"{key}_csv", icon=":material/download:",
+                          on_click=downloaded, args=(f"{name}.csv", scope, len(frame)))
+
+
+def downloaded(file_name: str, scope: Scope | None = None, rows: int | None = None) -> None:
+    """A download button's callback: the audit entry (what, for which scope, how many rows)."""
+    shown = scope or getattr(st.session_state.get("_filters"), "scope", None) or Scope()
+    narrowed = restrict(account(), shown) if account() is not None else shown
+    record("download", target=file_name, scope=narrowed.as_dict(), details={"page": page_name(), "rows": rows})
 
 
 def empty_state(language: str | None = None) -> None:
