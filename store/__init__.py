@@ -276,6 +276,14 @@ _READERS: dict[str, Reader] = {}
 _READERS_LOCK = threading.Lock()
 
 
+def look_again() -> None:
+    """After this process's own write: every reader looks for the new snapshot on its next cursor, not
+    CHECK_EVERY seconds later (the page that imported or undid shows the result at once)."""
+    with _READERS_LOCK:
+        for found in _READERS.values():
+            found._checked = 0.0
+
+
 def reader(db: Path, config: dict | None = None) -> Reader:
     """The process's one Reader of a database."""
     key = str(Path(db).resolve())

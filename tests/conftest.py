@@ -107,7 +107,7 @@ def sign_in(at, db: Path, login: str = TESTER[0], password: str = TESTER[1], **a
     from ui.signin import TOKEN
 
     if accounts.get(db, login) is None:
-        accounts.add(db, login, password, actor=None, **({"role": "district", "admin": True} | account))
+        accounts.add(db, login, password, actor=None, **(account or {"role": "district", "admin": True}))
     at.session_state[TOKEN] = sessions.sign_in(db, login, password, address="127.0.0.1").token
 
 

@@ -1,5 +1,7 @@
 """数据导入 through AppTest: templates, history, data quality on the hand-counted fixture, and an import
 through the page into a temporary user database while a (tiny) demo database stays untouched."""
+import hashlib
+
 import pytest
 import yaml
 
@@ -213,3 +215,50 @@ def test_the_page_shows_checks_unmapped_columns_and_a_mostly_rejected_file(on_de
     assert "全拒.csv：读取3行，拒绝3行，请检查文件。主要原因：无法识别的受理时间 × 2、缺少受理时间 × 1" in [e.value for e in at.error]
     history = table(at, "导入时间").set_index("文件")
     assert history.loc["顺序.csv", "未办结已回访"] == 1
+
+
+def test_an_import_that_adds_and_updates_is_undone_from_the_page(on_demo, tmp_path):
+    """W1 and W2 imported; then a file that changes W2's category and adds W9; the admin undoes it on the page:
+    W9 is gone, W2 has its first category again, and the audit log has both imports and the undo."""
+    from access import audit
+    from conftest import TESTER
+
+    app, demo, user = on_demo
+    (tmp_path / "src").mkdir()
+    first = fixtures.write_csv(tmp_path / "src" / "一.csv", fixtures.ORDER_HEADERS, [
+        fixtures._order("W1", "2024-06-03 09:00", "2024-06-05 09:00", "2024-06-04 09:00"),
+        fixtures._order("W2", "2024-06-03 10:00", "2024-06-05 10:00", "2024-06-04 10:00")])
+    second = fixtures.write_csv(tmp_path / "src" / "二.csv", fixtures.ORDER_HEADERS, [
+        fixtures._order("W2", "2024-06-03 10:00", "2024-06-05 10:00", "2024-06-04 10:00", category="噪音扰民"),
+        fixtures._order("W9", "2024-06-09 10:00", "2024-06-11 10:00", "")])
+    at = app.run().switch_page(PAGE).run()
+    at.radio(key="import_kind").set_value("work_orders")
+    for path in (first, second):
+        at.file_uploader(key="import_files").set_value((path.name, path.read_bytes(), "text/csv"))
+        at.run()
+        at.button(key="import_run").click().run()
+        assert not at.exception
+    assert list(table(at, "导入时间")["新增"]) == [1, 2] and list(table(at, "导入时间")["更新"]) == [1, 0]
+    assert at.selectbox(key="imp_undo_pick").options == ["#2 工单 · 二.csv · " + at.selectbox(key="imp_undo_pick")
+                                                         .options[0].split(" · ")[2]]
+    at.selectbox(key="imp_undo_pick").set_value(2).run()
+    assert at.button(key="imp_undo_run").disabled   # not before the confirmation
+    at.checkbox(key="imp_undo_sure").check().run()
+    at.button(key="imp_undo_run").click().run()
+    assert not at.exception
+    assert "已撤销导入 #2（二.csv）：删除1条新增记录，恢复1条更新前的记录。" in [s.value for s in at.success]
+    assert table(at, "导入时间")["已撤销"].notna().tolist() == [True, False]
+    assert at.selectbox(key="imp_undo_pick").options[0].startswith("#1 工单 · 一.csv")
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    con = connect(user)
+    assert con.execute("SELECT order_id, category FROM work_orders ORDER BY order_id").fetchall() == [
+        ("W1", "渗水漏水"), ("W2", "渗水漏水")]
+    con.close()
+    done = [(e["login"], e["action"], e["target"], e["outcome"]) for e in audit.entries(user)
+            if e["action"] in ("import", "undo_import")]
+    assert done == [(TESTER[0], "import", "一.csv", "ok"), (TESTER[0], "import", "二.csv", "ok"),
+                    (TESTER[0], "undo_import", "二.csv", "ok")]
+    assert audit.entries(user, action="import")[1]["details"]["file_sha256"] == hashlib.sha256(second.read_bytes()).hexdigest()

@@ -225,7 +225,8 @@ def as_of() -> dt.datetime:
 
 
 def refresh() -> None:
-    """After an import: forget cached results and connections so every page reads the new data."""
+    """After this tab's own write (an import, an undo): read the new snapshot now and forget cached results."""
+    store.look_again()
     st.cache_data.clear()
 
 

@@ -1,0 +1,251 @@
+"""The dashboard's gate, through AppTest on the hand-counted fixture (东街道: 阳光花园 in 东一社区, 幸福里小区 in 东二社区;
+西街道: 和平新村 and 翠湖苑 in 西一社区): the first admin's form on real data without accounts, the sign-in form, the
+scope of a street and a community account on every page and URL, refusals audited once, sign-out, idle expiry."""
+import datetime as dt
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, TESTER, shown_metrics, sign_in
+
+from access import accounts, audit, sessions
+from access.db import connect as access_connect
+from metrics import formatting as fmt
+from metrics.db import connect
+from metrics.kpis import Scope, Window, kpi_report
+from metrics.periods import Period
+from ui.signin import TOKEN
+
+H1_2024 = Window(Period(dt.date(2024, 1, 1), dt.date(2024, 6, 30)), dt.datetime(2024, 7, 1, 12))
+PASSWORD = "东街道-密码-2024"
+
+
+@pytest.fixture
+def fresh(store_db, monkeypatch):
+    """An AppTest on a database of real imports that has no account yet."""
+    monkeypatch.setenv("DASHBOARD_DB", str(store_db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), store_db
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def actions(db, **filters) -> list[tuple]:
+    return [(e["login"], e["action"], e["outcome"]) for e in audit.entries(db, **filters)]
+
+
+def test_real_data_without_accounts_asks_for_the_first_admin(fresh):
+    at, db = fresh
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "红色物业治理看板 · 创建第一个管理员账号"
+    assert shown_metrics(at) == {} and not at.dataframe   # nothing of the data before the admin exists
+    at.text_input(key="first_login").input("admin")
+    at.text_input(key="first_password").input("管理员密码-0001")
+    at.text_input(key="first_repeat").input("管理员密码-0002")
+    button(at, "创建并登录").click().run()
+    assert at.error[0].value == "两次输入的密码不一致。" and not accounts.any_exist(db)
+    at.text_input(key="first_password").input("管理员密码-0001")
+    at.text_input(key="first_repeat").input("管理员密码-0001")
+    button(at, "创建并登录").click().run()
+    assert not at.exception
+    assert shown_metrics(at)["工单总量"] == "12"
+    made = accounts.get(db, "admin")
+    assert (made.role, made.admin) == ("district", True)
+    assert actions(db) == [("admin", "account_change", "ok"), ("admin", "sign_in", "ok")]
+    assert audit.entries(db)[0]["details"]["change"] == "first_admin"
+
+
+def test_sign_in_form_wrong_password_then_right(fresh):
+    at, db = fresh
+    accounts.add(db, "dong", PASSWORD, role="street", street="东街道", actor=None)
+    at.run()
+    assert at.title[0].value == "红色物业治理看板 · 登录" and shown_metrics(at) == {}
+    at.text_input(key="signin_login").input("dong")
+    at.text_input(key="signin_password").input("wrong-password")
+    button(at, "登录").click().run()
+    assert at.error[0].value == "登录名或密码错误，或账号已停用"
+    assert shown_metrics(at) == {}
+    at.text_input(key="signin_password").input(PASSWORD)
+    button(at, "登录").click().run()
+    assert not at.exception
+    assert shown_metrics(at)["工单总量"] == "8"   # 东街道 in H1 2024
+    assert at.sidebar.caption[0].value == "已登录：dong（街道） · 可查看：东街道"
+    assert actions(db)[-2:] == [("dong", "sign_in_failed", "bad_credentials"), ("dong", "sign_in", "ok")]
+
+
+def test_lockout_after_five_failures_is_shown_with_its_end(fresh):
+    at, db = fresh
+    accounts.add(db, "dong", PASSWORD, role="street", street="东街道", actor=None)
+    at.run()
+    for _ in range(5):
+        at.text_input(key="signin_login").input("dong")
+        at.text_input(key="signin_password").input("wrong-password")
+        button(at, "登录").click().run()
+    at.text_input(key="signin_password").input(PASSWORD)
+    button(at, "登录").click().run()
+    assert at.error[0].value.startswith("登录失败次数过多，已锁定，请15分钟后再试")
+    assert shown_metrics(at) == {}
+    assert [a for _, a, o in actions(db)].count("lockout") == 1
+
+
+def test_street_account_sees_its_street_on_every_page(app, app_db, config):
+    sign_in(app, app_db, "dong_street", PASSWORD, role="street", street="东街道")
+    at = app.run()
+    assert not at.exception
+    assert at.selectbox(key="f_street").options == ["全部", "东街道"]
+    assert at.selectbox(key="f_community").options == ["全部", "东一社区", "东二社区"]
+    report = kpi_report(connect(app_db), config, Scope(street="东街道"), H1_2024)
+    shown = shown_metrics(at)
+    assert shown["工单总量"] == fmt.count(report["orders_total"]) == "8"
+    assert shown["按时办结率"] == fmt.percent(report["on_time_closure_rate"])
+    assert shown["党组织覆盖率"] == fmt.percent(report["party_org_coverage"])
+    for page in ("trends", "compare", "party", "profile", "briefing"):
+        at = at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, page
+        text = " ".join(str(e.value) for e in at.get("markdown") + at.get("caption") + at.get("title"))
+        frames = " ".join(str(f.value.to_dict()) for f in at.dataframe)
+        for outside in ("西街道", "西一社区", "和平新村", "翠湖苑"):
+            assert outside not in text and outside not in frames, (page, outside)
+    at = at.switch_page("pages/compare.py").run()
+    assert at.multiselect(key="compare_compounds").options == ["阳光花园（东街道）", "幸福里小区（东街道）"]
+
+
+def test_a_hand_made_url_for_another_street_is_refused_and_audited_once(app, app_db):
+    sign_in(app, app_db, "dong_street", PASSWORD, role="street", street="东街道")
+    before = len(audit.entries(app_db))
+    app.query_params["street"] = "西街道"
+    at = app.run()
+    assert not at.exception
+    assert at.error[0].value == "无权查看街道“西街道”：账号 dong_street 只能查看东街道的数据"
+    assert shown_metrics(at) == {}
+    at.run()   # the same page again: one attempt, one entry
+    refused = audit.entries(app_db)[before:]
+    assert [(e["login"], e["action"], e["outcome"], e["scope"]) for e in refused] == [
+        ("dong_street", "access_refused", "out_of_scope", {"street": "西街道"})]
+
+
+@pytest.mark.parametrize("param,value,message", [
+    ("compound", "和平新村", "无权查看小区“和平新村”：账号 dong_street 只能查看东街道的数据"),
+    ("compounds", "阳光花园,翠湖苑", "无权查看小区“翠湖苑”：账号 dong_street 只能查看东街道的数据"),
+])
+def test_profile_and_compare_urls_of_another_street_are_refused(app, app_db, param, value, message):
+    sign_in(app, app_db, "dong_street", PASSWORD, role="street", street="东街道")
+    app.run()
+    page = "profile" if param == "compound" else "compare"
+    app.query_params[param] = value
+    at = app.switch_page(f"pages/{page}.py").run()
+    assert not at.exception
+    assert at.error[0].value == message
+    assert audit.entries(app_db, action="access_refused")[-1]["scope"] == {"compound": value.split(",")[-1]}
+
+
+def test_community_account_sees_its_community(app, app_db, config):
+    sign_in(app, app_db, "dong2", PASSWORD, role="community", street="东街道", community="东二社区")
+    at = app.run()
+    assert not at.exception
+    assert at.selectbox(key="f_community").options == ["全部", "东二社区"]
+    report = kpi_report(connect(app_db), config, Scope(street="东街道", community="东二社区"), H1_2024)
+    assert shown_metrics(at)["工单总量"] == fmt.count(report["orders_total"])
+    app.query_params["compound"] = "阳光花园"   # 东一社区, same street
+    at = at.switch_page("pages/profile.py").run()
+    assert at.error[0].value == "无权查看小区“阳光花园”：账号 dong2 只能查看东街道 东二社区的数据"
+
+
+def test_a_street_account_has_no_import_or_admin_page(app, app_db):
+    sign_in(app, app_db, "dong_street", PASSWORD, role="street", street="东街道")
+    at = app.run()
+    for page in ("import", "admin"):   # not registered: no menu entry, and its path routes nowhere
+        with pytest.raises(ValueError, match=f"Could not find a navigation page for '.*pages/{page}.py'"):
+            at.switch_page(f"pages/{page}.py")
+
+
+def test_sign_out_ends_the_session_and_forgets_the_tab(app, app_db):
+    at = app.run()
+    token = at.session_state[TOKEN]
+    button(at, "退出登录").click().run()
+    assert not at.exception
+    assert at.title[0].value == "红色物业治理看板 · 登录"
+    assert TOKEN not in at.session_state
+    assert sessions.current(app_db, token) is None
+    assert actions(app_db)[-1] == (TESTER[0], "sign_out", "ok")
+
+
+def test_an_idle_session_ends_with_a_notice(app, app_db):
+    at = app.run()
+    con = access_connect(app_db)
+    con.execute("UPDATE sessions SET last_seen = '2000-01-01 00:00:00'")
+    con.close()
+    at.run()
+    assert at.title[0].value == "红色物业治理看板 · 登录"
+    assert at.info[0].value == "30分钟未操作，已自动退出，请重新登录。"
+    assert actions(app_db)[-1] == (TESTER[0], "sign_out", "expired")
+
+
+def test_admin_page_shows_and_exports_the_audit_log(app, app_db):
+    at = app.run().switch_page("pages/admin.py").run()
+    assert not at.exception
+    assert at.title[0].value == "系统管理"
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["时间", "账号", "地址", "操作", "对象", "范围", "结果", "详情"]
+    assert table.iloc[0]["操作"] == "登录" and table.iloc[0]["账号"] == TESTER[0]
+    at.selectbox(key="adm_action").select("sign_in").run()
+    assert set(at.dataframe[0].value["操作"]) == {"登录"}
+
+
+@pytest.fixture
+def demo_app(tmp_path, config, monkeypatch):
+    """The open demo: the fixture flagged as demo data, and no user database yet."""
+    import yaml
+
+    import fixtures
+    from metrics.demo import DEMO_FLAG
+
+    demo = tmp_path / "demo" / "demo.duckdb"
+    con = connect(demo)
+    fixtures.build(con, demo.parent, config)
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [DEMO_FLAG])
+    con.close()
+    user = tmp_path / "user" / "dashboard.duckdb"
+    settings = tmp_path / "config.yaml"
+    settings.write_text(yaml.safe_dump({**config, "demo_database": str(demo), "database": str(user)},
+                                       allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
+    monkeypatch.setenv("DASHBOARD_DB", str(user))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), user
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_the_demo_is_open_and_its_import_page_asks_for_the_first_admin(demo_app):
+    at, user = demo_app
+    at.run()
+    assert not at.exception
+    assert shown_metrics(at)["工单总量"] == "12"   # at once, with nobody signed in
+    assert not [b for b in at.sidebar.button if b.label == "登录"]   # no account exists to sign in with
+    at = at.switch_page("pages/import.py").run()
+    assert not at.exception
+    assert "创建第一个管理员账号" in at.title[-1].value
+    assert not at.file_uploader   # no upload before an admin exists
+
+
+def test_on_the_demo_a_street_account_may_sign_in_and_sees_its_street(demo_app):
+    at, user = demo_app
+    accounts.add(user, "xi", PASSWORD, role="street", street="西街道", actor=None)
+    at.run()
+    button(at, "登录").click().run()
+    assert at.title[0].value == "红色物业治理看板 · 登录"
+    at.text_input(key="signin_login").input("xi")
+    at.text_input(key="signin_password").input(PASSWORD)
+    button(at, "登录").click().run()
+    assert not at.exception
+    assert at.selectbox(key="f_street").options == ["全部", "西街道"]
+    assert shown_metrics(at)["工单总量"] == "4"   # 西街道 in H1 2024: W7, W8, W9, W12
