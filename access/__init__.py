@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROLES = ("district", "street", "community")
-DEFAULTS = {"idle_minutes": 30, "max_failures": 5, "lockout_minutes": 15}
+DEFAULTS = {"idle_minutes": 30, "max_failures": 5, "lockout_minutes": 15, "address_header": ""}
 
 
 class AccessError(Exception):

@@ -106,3 +106,23 @@ def stamp(moment: dt.datetime | None = None) -> str:
 
 def parse(text: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(text, TIME_FORMAT) if text else None
+
+
+def backup(db: Path, out: Path) -> Path | None:
+    """A consistent copy of a database's access file (accounts, sessions, the audit log) beside the backup `out`
+    of the database itself, made with SQLite's online backup while other processes write; None when the database
+    has no access file yet."""
+    source = path_for(Path(db))
+    if not source.exists():
+        return None
+    target = path_for(Path(out))
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    con, copy = connect(Path(db)), sqlite3.connect(str(tmp))
+    try:
+        con.backup(copy)
+    finally:
+        copy.close()
+        con.close()
+    tmp.replace(target)
+    return target

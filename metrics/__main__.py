@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -91,7 +92,17 @@ def cmd_import(args, config) -> int:
     names = "、".join(mask_text(Path(p).name) for p in args.files)
     results, unmatched = _write(db, config, f"命令行导入 {names}", lambda con: import_files(
         con, args.kind, args.files, config, profile=args.profile, rejection_dir=rejection_dir, progress=progress))
+    for path, result in zip(args.files, results):
+        _audit_import(db, result, Path(path))
     return _print_results(results, unmatched, db)
+
+
+def _audit_import(db: Path, result, path: Path | None) -> None:
+    """The audit entry of a file imported from the command line (the actor is the system user running it)."""
+    from access import audit
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else None
+    audit.imported(db, result, login=_actor(), file_sha256=digest)
 
 
 def _write(db: Path, config: dict, what: str, work):
@@ -215,13 +226,23 @@ def cmd_unmatched(args, config) -> int:
 
 
 def cmd_backup(args, config) -> int:
-    out = store.backup(_db(args, config), args.out, config)
+    from access.db import backup as backup_access
+
+    db = _db(args, config)
+    out = store.backup(db, args.out, config)
     print(out)
+    copied = backup_access(db, Path(out))   # accounts and the audit log, beside the copy
+    if copied:
+        print(copied)
     return 0
 
 
 def cmd_restore(args, config) -> int:
+    from access import audit
+
     db = store.restore(_db(args, config), args.source, config, on_wait=_queued)
+    # the database is replaced, not the access file: accounts stay, and the audit log is never rolled back
+    audit.record(db, "import", login=_actor(), target=Path(args.source).name, details={"restore": True})
     print(db)
     return 0
 
@@ -235,6 +256,9 @@ def cmd_import_folder(args, config) -> int:
     for o in outcomes:
         if o.skipped:
             print(f"{o.name}: 已导入过（内容相同） / already imported (same content) -> {o.moved_to}")
+    for o in outcomes:
+        if not o.skipped and o.result is not None:
+            _audit_import(db, o.result, o.moved_to)
     code = _print_results([o.result for o in outcomes if not o.skipped], unmatched, db)
     for o in outcomes:
         if not o.skipped:

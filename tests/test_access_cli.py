@@ -98,3 +98,31 @@ def test_audit_of_a_database_without_an_access_file_is_empty_and_creates_nothing
     done = cli("audit", "--db", db, "--format", "csv")
     assert (done.returncode, done.stdout.strip()) == (0, "id,at,login,address,action,target,scope,outcome,details")
     assert not path_for(db).exists()
+
+
+def test_cli_import_backup_and_restore_are_audited_and_the_backup_keeps_the_audit_log(tmp_path, db):
+    import hashlib
+
+    import fixtures
+
+    actor = f"cli:{getpass.getuser()}"
+    registry = fixtures.write_csv(tmp_path / "台账.csv", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS)
+    orders = fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS)
+    assert cli("import", "--kind", "compounds", registry, "--db", db).returncode == 0
+    assert cli("import", "--kind", "work_orders", orders, "--db", db).returncode == 0
+    entries = audit.entries(db)
+    assert [(e["login"], e["action"], e["target"]) for e in entries] == [
+        (actor, "registry_change", "台账.csv"), (actor, "import", "工单.csv")]
+    assert entries[1]["details"]["file_sha256"] == hashlib.sha256(orders.read_bytes()).hexdigest()
+    # 17 read = 13 new + 1 duplicate + 3 rejected (the hand-counted fixture)
+    assert [entries[1]["details"][k] for k in ("rows_read", "rows_new", "rows_duplicate", "rows_rejected")] == [17, 13, 1, 3]
+
+    out = tmp_path / "backup" / "copy.duckdb"
+    done = cli("backup", "--db", db, "--out", out)
+    assert done.stdout.splitlines() == [str(out), str(path_for(out))]
+    assert [e["action"] for e in audit.entries(out)] == ["registry_change", "import"]   # the log as it was
+
+    assert cli("restore", "--db", db, "--from", out).returncode == 0
+    last = audit.entries(db)[-1]
+    assert (last["login"], last["action"], last["target"], last["details"]) == (actor, "import", "copy.duckdb",
+                                                                                {"restore": True})

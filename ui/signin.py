@@ -76,6 +76,13 @@ def gate(lang: str):
     return None, (sign_in_form if accounts.any_exist(db) else first_admin_form)
 
 
+def session_ended() -> bool:
+    """Whether the signed-in session of this tab has ended, looked at without counting as use (the page's
+    timer asks every few seconds; asking must not keep an idle session alive)."""
+    token = st.session_state.get(TOKEN)
+    return bool(token) and sessions.current(state.user_database(), token, config=state.config(), touch=False) is None
+
+
 def _signed_in_box(account, lang: str) -> None:
     with st.sidebar:
         st.caption(t("signin_as", lang, login=account.login, role=role_text(account, lang)) + " · "

@@ -401,8 +401,11 @@ def page_header(title_key: str, filters: Filters | None = None) -> None:
 @st.fragment(run_every=store.settings(load_config())["watch_seconds"])
 def _watch_for_new_data(seen: int) -> None:
     """Every few seconds: when a write published new data since this page was drawn, draw it again, so an
-    import from the command line or another process shows on open dashboards without a reload."""
-    if data_version() != seen:
+    import from the command line or another process shows on open dashboards without a reload; when the
+    session ended meanwhile (idle, disabled, signed out elsewhere), the whole page goes to the sign-in form."""
+    from ui.signin import session_ended
+
+    if data_version() != seen or session_ended():
         st.rerun()
 
 
