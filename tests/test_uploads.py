@@ -94,7 +94,7 @@ def test_two_uploads_at_once_both_land_one_after_the_other(tmp_path, sources, co
 
 def test_same_names_do_not_overwrite_and_the_folder_is_removed():
     with uploads.saved([("a.csv", b"1"), ("a.csv", b"2"), ("../../x/b.csv", b"3"), ("", b"4")]) as paths:
-        assert [p.name for p in paths] == ["a.csv", "a.csv", "b.csv", "upload"]
+        assert [p.name for p in paths] == ["a.csv", "a.csv", "b.csv", "上传文件"]
         assert [p.read_bytes() for p in paths] == [b"1", b"2", b"3", b"4"]
         folder = paths[0].parent.parent
         assert all(p.parent.parent == folder for p in paths)
