@@ -15,7 +15,7 @@ import store
 from .config import ROOT, database_path
 from .filenames import path_name, shown_name
 from .importer import ImportResult, import_files
-from .limits import limits, screen, too_large  # noqa: F401  (the page asks uploads for them)
+from .limits import MB, limits, screen, too_large  # noqa: F401  (the page asks uploads for them)
 from .masking import mask_message, mask_text
 from .quality import preview_file
 from .readers import ImportFailure
