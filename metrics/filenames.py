@@ -19,7 +19,8 @@ _RESERVED = set('/\\<>:"|?*\ufffd')   # a folder separator here or on Windows, n
 
 def shown_name(name) -> str:
     """The name as the user knows it: without any folder part a browser or a path carries, control characters
-    and undecodable bytes as U+FFFD (a NUL or a line break would break a message line); a placeholder when nothing is left."""
+    and undecodable bytes as U+FFFD (a NUL or a line break would break a message line); a placeholder when
+    nothing is left."""
     text = "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c for c in str(name))
     base = PurePosixPath(text.replace("\\", "/")).name.strip()
     return base if base not in ("", ".", "..") else FALLBACK
