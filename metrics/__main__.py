@@ -17,6 +17,7 @@ import duckdb
 import store
 
 from .config import database_path, demo_database_path, load_config
+from .filenames import shown_name
 from .importer import import_files
 from .kpis import Scope, kpi_report, window_for
 from .masking import mask_message, mask_text
@@ -89,7 +90,7 @@ def cmd_import(args, config) -> int:
     def progress(i, n, name):
         print(f"[{i + 1}/{n}] {name} …", file=sys.stderr, flush=True)
 
-    names = "、".join(mask_text(Path(p).name) for p in args.files)
+    names = "、".join(mask_text(shown_name(Path(p).name)) for p in args.files)
     results, unmatched = _write(db, config, f"命令行导入 {names}", lambda con: import_files(
         con, args.kind, args.files, config, profile=args.profile, rejection_dir=rejection_dir, progress=progress))
     for path, result in zip(args.files, results):

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .db import scalar
+from .filenames import path_name, path_parts, shown_name
 from .importer import ImportResult, file_sha256, import_file
+from .limits import too_large
 from .masking import mask_message
 from .profiles import header_score_for
 from .readers import ImportFailure, first_rows
@@ -34,23 +36,29 @@ def import_folder(con, folder: Path, config: dict, *, kind: str | None = None, p
                    and not p.name.startswith("."))
     outcomes = []
     for i, path in enumerate(files, start=1):
+        name = shown_name(path.name)
         if progress:
-            progress(f"[{i}/{len(files)}] {path.name} …")
-        digest = file_sha256(path)
-        if scalar(con, "SELECT count(*) FROM import_log WHERE file_sha256 = ?", [digest]):
-            outcomes.append(Outcome(path.name, None, True, _move(path, done)))
+            progress(f"[{i}/{len(files)}] {name} …")
+        # a file over the per-file limit is not read at all (neither hashed nor looked into for its kind)
+        refused = too_large(name, path.stat().st_size, config)
+        if not refused and scalar(con, "SELECT count(*) FROM import_log WHERE file_sha256 = ?", [file_sha256(path)]):
+            outcomes.append(Outcome(name, None, True, _move(path, done)))
             continue
         try:
+            if refused:
+                raise ImportFailure(mask_message(refused))
             result = import_file(con, kind or detect_kind(path, config), path, config, rejection_dir=done)
         except ImportFailure as failure:
             target = _move(path, failed)
-            target.with_name(target.name + ".error.txt").write_text(mask_message(failure) + "\n", encoding="utf-8")
-            outcomes.append(Outcome(path.name, failure, False, target))
+            # beside the file, under a name that fits (the file's own may leave no room for ".error.txt")
+            target.with_name(path_name(target.name) + ".error.txt").write_text(mask_message(failure) + "\n",
+                                                                               encoding="utf-8")
+            outcomes.append(Outcome(name, failure, False, target))
             continue
         target = _move(path, failed if result.mostly_rejected else done)
         if result.rejection_file and Path(result.rejection_file).parent != target.parent:
             _move(Path(result.rejection_file), target.parent)
-        outcomes.append(Outcome(path.name, result, False, target))
+        outcomes.append(Outcome(name, result, False, target))
     return outcomes
 
 
@@ -66,12 +74,13 @@ def detect_kind(path: Path, config: dict) -> str:
 
 
 def _move(path: Path, folder: Path) -> Path:
-    """Into folder, never over an earlier file of the same name (a number is added)."""
+    """Into folder, never over an earlier file of the same name (a number is added to its safe stem)."""
     folder.mkdir(exist_ok=True)
     target = folder / path.name
+    stem, ext = path_parts(path.name)
     n = 1
     while target.exists():
-        target = folder / f"{path.stem}_{n}{path.suffix}"
+        target = folder / f"{stem}_{n}{ext}"
         n += 1
     shutil.move(str(path), target)
     return target

@@ -12,6 +12,8 @@ import pyarrow as pa
 
 from . import cleaning, duetime, masking, names, rollup
 from .db import one, quote, rows, scalar
+from .filenames import path_parts, shown_name
+from .limits import too_large
 from .profiles import Mapping, header_score_for, match_profile
 from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
 from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
@@ -67,15 +69,18 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def import_files(con, kind: str, paths, config: dict, *, profile: str | None = None,
+def import_files(con, kind: str, paths, config: dict, *, names=None, profile: str | None = None,
                  rejection_dir: Path | None = None, progress=None) -> list[ImportResult | ImportFailure]:
-    """Import several files, each atomically; a failed file is returned as its ImportFailure."""
+    """Import several files, each atomically; a failed file is returned as its ImportFailure. `names`: the
+    names the user knows the files by, when the paths carry other (safe) names (an upload's temporary copy)."""
     results = []
-    for i, path in enumerate(paths):
+    names = list(names) if names is not None else [None] * len(paths)
+    for i, (path, name) in enumerate(zip(paths, names)):
         if progress:
-            progress(i, len(paths), Path(path).name)
+            progress(i, len(paths), shown_name(name if name is not None else Path(path).name))
         try:
-            results.append(import_file(con, kind, path, config, profile=profile, rejection_dir=rejection_dir))
+            results.append(import_file(con, kind, path, config, name=name, profile=profile,
+                                       rejection_dir=rejection_dir))
         except ImportFailure as failure:
             results.append(failure)
     return results
@@ -93,23 +98,28 @@ def plausible_window(config: dict, imported_at: dt.datetime) -> tuple[dt.datetim
     return earliest, imported_at + dt.timedelta(days=checks.get("latest_days_ahead", 1))
 
 
-def import_file(con, kind: str, path, config: dict, *, profile: str | None = None,
+def import_file(con, kind: str, path, config: dict, *, name: str | None = None, profile: str | None = None,
                 rejection_dir: Path | None = None, imported_at: dt.datetime | None = None) -> ImportResult:
     """`imported_at` is the import's own time (now unless given): the import log records it and the
-    plausible window of dates ends a day after it."""
+    plausible window of dates ends a day after it. `name` is the file's name as the user gave it (default:
+    the path's): messages and the import log say it; the rejection file is named from it, made safe.
+    A file over the per-file upload limit (config.yaml uploads.file_mb) fails before it is read."""
     imported_at = imported_at or dt.datetime.now()
     window = plausible_window(config, imported_at)
     if kind not in DATASETS:
         raise ImportFailure(f"未知的数据类型 {kind} / unknown kind (compounds, work_orders, complaints)")
     dataset = DATASETS[kind]
     path = Path(path)
+    shown = shown_name(name if name is not None else path.name)
+    if path.is_file() and (refused := too_large(shown, path.stat().st_size, config)):
+        raise ImportFailure(masking.mask_message(refused))
     rejection_path = raw = None
     # the file's fingerprint is taken beside the import (hashing lets go of the interpreter lock)
     hashing = _HASHER.submit(file_sha256, path) if path.exists() else None
     con.execute("BEGIN TRANSACTION")
     try:
         raw = read_into(con, path, header_score_for(config, kind))
-        mapping = match_profile(config, kind, raw.headers, path.name, profile)
+        mapping = match_profile(config, kind, raw.headers, shown, profile)
         _type_staging(con, raw, dataset, mapping, config, window)
         rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged)
         unmapped = unmapped_columns(con, raw, mapping)
@@ -136,9 +146,9 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         share = (config.get("import_checks") or {}).get("max_rejected_share", 0.5)
         rejected = issue_counts["rejected"]
         if issue_counts["rejected"] or issue_counts["duplicate"] or issue_counts["warnings"]:
-            rejection_path = _write_rejections(con, path, rejection_dir or path.parent, import_id)
+            rejection_path = _write_rejections(con, shown, rejection_dir or path.parent, import_id)
         result = ImportResult(
-            file=masking.mask_text(path.name), kind=kind, profile=mapping.profile, import_id=import_id, rows_read=rows_read,
+            file=masking.mask_text(shown), kind=kind, profile=mapping.profile, import_id=import_id, rows_read=rows_read,
             rows_new=counts["new"], rows_updated=counts["updated"], rows_unchanged=counts["unchanged"],
             rows_duplicate=issue_counts["duplicate"], rows_rejected=issue_counts["rejected"],
             warnings=issue_counts["warnings"], rejection_file=str(rejection_path) if rejection_path else None,
@@ -147,7 +157,7 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
             mostly_rejected=bool(rows_read) and (rejected == rows_read or rejected > share * rows_read),
         )
         if not result.accounted():
-            raise ImportFailure(f"{path.name}: 行数核对不平 / row accounting does not balance: {result}")
+            raise ImportFailure(f"{shown}: 行数核对不平 / row accounting does not balance: {result}")
         logged = ["import_id", "kind", "file_name", "file_sha256", "profile", "imported_at", "rows_read", "rows_new",
                   "rows_updated", "rows_unchanged", "rows_duplicate", "rows_rejected", "warnings", "rejection_file",
                   *IMPORT_CHECKS, "unmapped_columns", "missing_fields"]
@@ -168,11 +178,13 @@ def import_file(con, kind: str, path, config: dict, *, profile: str | None = Non
         con.execute("ROLLBACK")
         if rejection_path and Path(rejection_path).exists():
             Path(rejection_path).unlink()
-        # a reader's or the database's error may quote a whole row of the file: said masked, without its cause
-        if isinstance(exc, ImportFailure):
-            raise ImportFailure(masking.mask_message(str(exc))) from None
-        raise ImportFailure(masking.mask_message(
-            f"{path.name}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}")) from None
+        # a reader's or the database's error may quote a whole row of the file: said masked, without its cause;
+        # a reader names the path, which may be an upload's safe copy: the user knows the file as `shown`
+        message = str(exc) if isinstance(exc, ImportFailure) else \
+            f"{shown}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}"
+        if path.name != shown:
+            message = message.replace(path.name, shown)
+        raise ImportFailure(masking.mask_message(message)) from None
     finally:
         release(con, raw)
         for table in ("staging_dups", "staging_issues", "incoming"):
@@ -509,14 +521,15 @@ def _keep_replaced(con, dataset: Dataset, import_id: int) -> None:
                     WHERE {id_field} IN (SELECT {id_field} FROM incoming WHERE _outcome = 'updated')""", [import_id])
 
 
-def _write_rejections(con, path: Path, folder: Path, import_id: int) -> Path:
-    """An Excel list of every rejected, duplicate and warned row: file, row, column, reason."""
+def _write_rejections(con, shown: str, folder: Path, import_id: int) -> Path:
+    """An Excel list of every rejected, duplicate and warned row: file, row, column, reason. Its name is the
+    file's (masked, made safe: metrics.filenames) with the import's id: `<stem>_导入问题_<id>.xlsx`."""
     import xlsxwriter
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    name = masking.mask_text(path.name)
-    out = folder / f"{masking.mask_text(path.stem)}_导入问题_{import_id}.xlsx"
+    name = masking.mask_text(shown)
+    out = folder / f"{path_parts(name)[0]}_导入问题_{import_id}.xlsx"
     total = scalar(con, "SELECT count(*) FROM staging_issues")
     # at most MAX_ISSUES_KEPT rows, as the import log keeps (a sheet holds 1,048,576 rows; writing a million
     # takes minutes); the counts of the import still cover them all and the last row says how many are left out

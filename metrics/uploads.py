@@ -1,6 +1,7 @@
-"""Files uploaded in the browser, as the importer sees them: (name, bytes) saved under their own names in a
-temporary folder, so the import log, the issues and the rejection file carry the name the user knows, and
-the folder is gone when the import is done."""
+"""Files uploaded in the browser, as the importer sees them: (name, bytes) saved in a temporary folder under a
+safe name (metrics.filenames: a long, hidden or folder-like name must not fail or escape), while the import log,
+the messages and the rejection file carry the name the user knows; the folder is gone when the import is done.
+The upload limits of config.yaml `uploads` are checked here from the sizes alone, before a file is read."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,9 @@ from typing import Iterator, Sequence
 import store
 
 from .config import ROOT, database_path
+from .filenames import path_name, shown_name
 from .importer import ImportResult, import_files
+from .limits import MB, limits, screen, too_large  # noqa: F401  (the page asks uploads for them)
 from .masking import mask_message, mask_text
 from .quality import preview_file
 from .readers import ImportFailure
@@ -34,20 +37,14 @@ def rejection_dir(config: dict) -> Path:
     return database_path(config).parent / "rejections"
 
 
-def _file_name(name: str) -> str:
-    """The name without any folder part a browser might send; a placeholder when nothing is left."""
-    cleaned = Path(str(name).replace("\\", "/")).name.strip()
-    return cleaned if cleaned not in ("", ".", "..") else "upload"
-
-
 @contextmanager
 def saved(files: Sequence[Upload]) -> Iterator[list[Path]]:
-    """The uploads written to a temporary folder, each under its original name (a subfolder per file, so
-    two uploads with the same name do not overwrite each other); removed on exit."""
+    """The uploads written to a temporary folder, each under its safe name (a subfolder per file, so two
+    uploads with the same name do not overwrite each other); removed on exit."""
     with tempfile.TemporaryDirectory(prefix="dashboard_upload_") as folder:
         paths = []
         for i, (name, data) in enumerate(files):
-            path = Path(folder) / str(i) / _file_name(name)
+            path = Path(folder) / str(i) / path_name(name)
             path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
@@ -60,26 +57,29 @@ def preview_upload(name: str, data: bytes, kind: str, config: dict, limit: int =
         try:
             return preview_file(path, kind, config, limit=limit)
         except ImportFailure as failure:
-            raise _without_folder(failure, path) from failure
+            raise _without_folder(failure, path, name) from failure
         except Exception as exc:
-            raise _without_folder(ImportFailure(f"{path.name}: 无法读取文件 / cannot read the file: {exc}"), path) from exc
+            raise _without_folder(ImportFailure(f"{path.name}: 无法读取文件 / cannot read the file: {exc}"),
+                                  path, name) from exc
 
 
 def import_uploads(db: Path, kind: str, files: Sequence[Upload], config: dict, *, rejection_dir: Path,
                    progress=None, on_wait=None) -> list[tuple[str, ImportResult | ImportFailure]]:
     """Import the uploads into database `db` in order, each atomically, when it is this import's turn to write
     (on_wait(holder) is told what it waits behind); pairs each file's name with its result or failure."""
-    names = "、".join(mask_text(_file_name(name)) for name, _ in files)
-    with saved(files) as paths, store.writer(db, config, what=f"网页导入 {names}", on_wait=on_wait) as con:
-        results = import_files(con, kind, paths, config, rejection_dir=rejection_dir, progress=progress)
-    return [(mask_text(path.name), _without_folder(result, path) if isinstance(result, ImportFailure) else result)
-            for path, result in zip(paths, results)]
+    shown = [shown_name(name) for name, _ in files]
+    with saved(files) as paths, store.writer(db, config, what=f"网页导入 {'、'.join(map(mask_text, shown))}",
+                                             on_wait=on_wait) as con:
+        results = import_files(con, kind, paths, config, names=shown, rejection_dir=rejection_dir, progress=progress)
+    return [(mask_text(name), _without_folder(result, path, name) if isinstance(result, ImportFailure) else result)
+            for name, path, result in zip(shown, paths, results)]
 
 
-def _without_folder(failure: ImportFailure, path: Path) -> ImportFailure:
-    """The message with the temporary folder taken out (the user knows the file by its name only), masked:
+def _without_folder(failure: ImportFailure, path: Path, name: str) -> ImportFailure:
+    """The message with the temporary folder taken out and the file called by the name the user gave it, masked:
     a reader's error may quote a row of the file."""
-    return ImportFailure(mask_message(str(failure).replace(str(path.parent) + os.sep, "")))
+    text, shown = str(failure).replace(str(path.parent) + os.sep, ""), shown_name(name)
+    return ImportFailure(mask_message(text.replace(path.name, shown) if path.name != shown else text))
 
 
 def reason(message: str, name: str) -> str:

@@ -40,6 +40,8 @@ register({
                        "Import the compound registry first: compound names in orders and complaints are matched "
                        "to it (a registry imported later re-matches the records already imported)."),
     "imp_files": ("上传文件（.xlsx 或 .csv，可多选）", "Upload files (.xlsx or .csv, several at once)"),
+    "imp_limits": ("上传限制：每个文件不超过 {file_mb} MB，一次最多 {files} 个文件、合计不超过 {import_mb} MB。",
+                   "Upload limits: {file_mb} MB per file; at most {files} files and {import_mb} MB in all per import."),
     "imp_preview_title": ("3. 预览：识别出的列", "3. Preview: the columns recognised"),
     "imp_preview_caption": ("映射方案 {profile} · 编码 {encoding} · 表头在第{header_row}行 · 共{rows}行数据",
                             "Profile {profile} · encoding {encoding} · header on row {header_row} · {rows} data rows"),
@@ -393,6 +395,15 @@ kind = st.radio(t("imp_kind", lang), uploads.KINDS, key="import_kind", horizonta
 st.caption(t("imp_order_hint", lang))
 files = st.file_uploader(t("imp_files", lang), type=["xlsx", "csv"], accept_multiple_files=True,
                          key="import_files") or []
+limits = uploads.limits(config)
+st.caption(t("imp_limits", lang, file_mb=f"{limits['file_mb']:g}", files=limits["import_files"],
+             import_mb=f"{limits['import_mb']:g}"))
+# over the limits: refused from the sizes alone, before any file is read or previewed
+kept, refusals = uploads.screen([(f.name, f.size) for f in files], config)
+for refused_name, message in refusals:
+    st.error(failure_text(refused_name, message, lang) if refused_name else uploads.in_language(message, lang),
+             icon=":material/block:")
+files = [files[i] for i in kept]
 
 if files:
     st.subheader(t("imp_preview_title", lang))

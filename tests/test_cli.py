@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -18,9 +19,9 @@ TOP_KEYS = ["orders_total", "orders_due", "closed", "closed_on_time", "on_time_c
             "fee_collection_rate", "eligible_uncovered", "previous_period", "same_period_last_year"]
 
 
-def cli(*args):
+def cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "metrics", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env={**os.environ, **(env or {})})
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +106,47 @@ def test_templates_match_the_default_profile(tmp_path, config):
         shipped = fastexcel.read_excel(str(ROOT / "data" / "templates" / name)).load_sheet(0, eager=True)
         assert shipped.schema.names == template_headers(config, kind)
     assert "诉求人" not in template_headers(config, "work_orders")
+
+
+@pytest.fixture
+def one_mb(tmp_path, config):
+    """A config whose per-file upload limit is 1 MB, and a 1.5 MB file of bytes that are not even text."""
+    import yaml
+
+    settings = tmp_path / "limits.yaml"
+    settings.write_text(yaml.safe_dump({**config, "uploads": {"file_mb": 1}}, allow_unicode=True), encoding="utf-8")
+    return {"DASHBOARD_CONFIG": str(settings)}
+
+
+def big_file(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"\xff" * (1024 * 1024 * 3 // 2))
+    return path
+
+
+OVER = "大文件.csv: 文件大小 1.5 MB，超过单个文件上限 1 MB，未读取 / 1.5 MB is over the per-file limit of 1 MB; not read"
+
+
+def test_import_refuses_a_file_over_the_per_file_limit_in_one_line(tmp_path, one_mb):
+    good = fixtures.write_csv(tmp_path / "ok.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
+    done = cli("import", "--db", tmp_path / "x.duckdb", "--kind", "work_orders", big_file(tmp_path / "大文件.csv"),
+               good, env=one_mb)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.splitlines()[0] == f"失败 FAILED: {OVER}"
+    assert "ok.csv (work_orders, profile default): read 3 = new 3" in done.stdout
+
+
+def test_import_folder_refuses_big_files_and_names_notes_that_fit(tmp_path, one_mb):
+    """A file over the limit goes to failed/ unread, with its reason; a 250-byte name that fails gets an error
+    note whose name still fits in 255 bytes (the name + .error.txt would not)."""
+    drop = tmp_path / "drop"
+    big_file(drop / "大文件.csv")
+    long = "工" * 82 + ".csv"
+    (drop / long).write_text("说明\n这不是导出文件\n", encoding="utf-8")
+    done = cli("import-folder", drop, "--db", tmp_path / "x.duckdb", env=one_mb)
+    assert done.returncode == 1, done.stderr
+    assert f"失败 FAILED: {OVER}" in done.stdout.splitlines()
+    note = "工" * 40 + "-21f632c0.csv.error.txt"
+    assert sorted(p.name for p in (drop / "failed").iterdir()) == ["大文件.csv", "大文件.csv.error.txt", note, long]
+    assert (drop / "failed" / "大文件.csv.error.txt").read_text(encoding="utf-8") == OVER + "\n"
+    assert "无法判断是哪类数据" in (drop / "failed" / note).read_text(encoding="utf-8")

@@ -243,7 +243,7 @@ def test_the_proxy_answers_with_the_security_headers_and_a_sticky_cookie(proxy):
     assert status == 200 and headers.get_all("Set-Cookie") is None
     # an upload over Streamlit's limit is refused by nginx from its Content-Length, before any byte of it is
     # read; errors carry the security headers too (`always`)
-    head = oversized_upload(https, 200 * 1024 * 1024 + 1)
+    head = oversized_upload(https, 500 * 1024 * 1024 + 1)
     assert head.startswith("HTTP/1.1 413 ") and all(f"\r\n{name}: " in head for name in SECURITY_HEADERS), head
     # plain HTTP only redirects to HTTPS
     status, headers, _ = fetch(http + "/?x=1")
@@ -257,12 +257,14 @@ def test_a_browser_stays_on_one_process_and_browsers_spread_over_both(proxy, das
     assert set(placed.values()) == {"A", "B"}, placed
 
 
-def test_upload_limit_is_the_same_in_nginx_and_streamlit():
+def test_upload_limit_is_the_same_in_nginx_and_streamlit(config):
     limit = int(re.search(r"client_max_body_size (\d+)m;", SITE.read_text(encoding="utf-8")).group(1))
-    assert int(env_file()["STREAMLIT_SERVER_MAX_UPLOAD_SIZE"]) == limit == 200
-    # the repository's config.toml, which the processes also read, does not set another one
+    assert int(env_file()["STREAMLIT_SERVER_MAX_UPLOAD_SIZE"]) == limit == 500
+    # the repository's config.toml, which the processes also read, says the same
     toml = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
-    assert toml.get("server", {}).get("maxUploadSize", 200) == limit
+    assert toml["server"]["maxUploadSize"] == limit
+    # ... and so does config.yaml's per-import limit; the per-file limit, which the page checks, is below it
+    assert config["uploads"]["import_mb"] == limit and config["uploads"]["file_mb"] == 200
 
 
 def cookie_for(proxy, dashboards, name: str) -> str:

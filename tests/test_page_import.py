@@ -262,3 +262,73 @@ def test_an_import_that_adds_and_updates_is_undone_from_the_page(on_demo, tmp_pa
     assert done == [(TESTER[0], "import", "一.csv", "ok"), (TESTER[0], "import", "二.csv", "ok"),
                     (TESTER[0], "undo_import", "二.csv", "ok")]
     assert audit.entries(user, action="import")[1]["details"]["file_sha256"] == hashlib.sha256(second.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def limited(app, tmp_path, monkeypatch, config):
+    """The app with small upload limits (1 MB a file, 2 MB and 3 files an import); every preview recorded."""
+    from metrics import uploads
+
+    settings = tmp_path / "limits.yaml"
+    settings.write_text(yaml.safe_dump({**config, "uploads": {"file_mb": 1, "import_mb": 2, "import_files": 3}},
+                                       allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
+    previewed = []
+    original = uploads.preview_upload
+
+    def spy(name, data, *args, **kwargs):
+        previewed.append(name)
+        return original(name, data, *args, **kwargs)
+
+    monkeypatch.setattr(uploads, "preview_upload", spy)
+    return app, previewed
+
+
+def test_an_upload_over_the_limits_is_refused_before_it_is_read(limited, tmp_path):
+    app, previewed = limited
+    mb = 1024 * 1024
+    orders = fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS).read_bytes()
+    at = app.run().switch_page(PAGE).run()
+    assert "上传限制：每个文件不超过 1 MB，一次最多 3 个文件、合计不超过 2 MB。" in [c.value for c in at.caption]
+    at.radio(key="import_kind").set_value("work_orders")
+    at.file_uploader(key="import_files").set_value([("工单.csv", orders, "text/csv"),
+                                                    ("大.csv", b"x" * (mb + mb // 2), "text/csv")])
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["大.csv：无法导入。文件大小 1.5 MB，超过单个文件上限 1 MB，未读取"]
+    assert previewed == ["工单.csv"] and len(table(at, "文件中的列名")) == 17
+    assert not at.button(key="import_run").disabled
+    at.radio(key="lang_choice").set_value("English").run()
+    assert [e.value for e in at.error] == ["大.csv: cannot be imported. 1.5 MB is over the per-file limit of 1 MB; not read"]
+    assert "Upload limits: 1 MB per file; at most 3 files and 2 MB in all per import." in [c.value for c in at.caption]
+
+    at.radio(key="lang_choice").set_value("简体中文").run()
+    at.file_uploader(key="import_files").set_value([(f"{i}.csv", orders, "text/csv") for i in range(4)])
+    at.run()
+    assert [e.value for e in at.error] == ["一次导入最多 3 个文件，现有 4 个，均未读取：请分批导入"]
+    at.file_uploader(key="import_files").set_value([(f"{i}.csv", b"x" * (mb * 9 // 10), "text/csv") for i in range(3)])
+    at.run()
+    assert [e.value for e in at.error] == ["本次导入的文件共 2.7 MB，超过单次导入上限 2 MB，均未读取：请分批导入"]
+    # nothing of the refused imports was read, and there is nothing to import
+    assert previewed == ["工单.csv"] and "import_run" not in [b.key for b in at.button] and not any("文件中的列名" in d.value.columns for d in at.dataframe)
+
+
+def test_hostile_file_names_preview_and_import_with_their_own_names(on_demo, tmp_path, downloads):
+    """A 304-byte name failed the preview (OSError); `..csv` gave a hidden rejection file."""
+    app, _, user = on_demo
+    orders = fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS).read_bytes()
+    long = "工" * 100 + ".csv"
+    at = app.run().switch_page(PAGE).run()
+    at.radio(key="import_kind").set_value("work_orders")
+    at.file_uploader(key="import_files").set_value([(long, orders, "text/csv"), ("..csv", orders, "text/csv")])
+    at.run()
+    assert not at.exception and not at.error
+    assert [e.label for e in at.expander][:2] == [long, "..csv"]   # then the undo expander
+    at.button(key="import_run").click().run()
+    assert not at.exception
+    assert list(table(at, "核对")["文件"]) == [long, "..csv"]
+    names = ["工" * 40 + "-e7c7ccc5_导入问题_1.xlsx", "上传文件-4c6eebc4_导入问题_2.xlsx"]
+    assert sorted(p.name for p in (user.parent / "rejections").iterdir()) == sorted(names)
+    assert [b.label for b in at.download_button if b.label.startswith("下载问题清单")] == [f"下载问题清单：{n}" for n in names]
+    assert all(downloads[n] == (user.parent / "rejections" / n).read_bytes() for n in names)
+    assert list(table(at, "导入时间")["文件"]) == ["..csv", long]

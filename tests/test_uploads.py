@@ -2,11 +2,13 @@
 import threading
 import time
 
+import fastexcel
 import pytest
 
 import fixtures
 import store
-from metrics import uploads
+from metrics import filenames, uploads
+from metrics.importer import import_files
 from metrics.quality import import_history
 from metrics.readers import ImportFailure
 from metrics.templates import TEMPLATE_NAMES
@@ -93,12 +95,110 @@ def test_two_uploads_at_once_both_land_one_after_the_other(tmp_path, sources, co
 
 
 def test_same_names_do_not_overwrite_and_the_folder_is_removed():
-    with uploads.saved([("a.csv", b"1"), ("a.csv", b"2"), ("../../x/b.csv", b"3"), ("", b"4")]) as paths:
-        assert [p.name for p in paths] == ["a.csv", "a.csv", "b.csv", "upload"]
-        assert [p.read_bytes() for p in paths] == [b"1", b"2", b"3", b"4"]
+    hostile = [("a.csv", b"1"), ("a.csv", b"2"), ("../../x/b.csv", b"3"), ("", b"4"), ("..csv", b"5"),
+               ("..\\..\\c.csv", b"6"), ("/etc/passwd", b"7"), ("..", b"8"), (LONG, b"9")]
+    with uploads.saved(hostile) as paths:
+        assert [p.name for p in paths] == ["a.csv", "a.csv", "b.csv", "上传文件", "上传文件-4c6eebc4.csv", "c.csv",
+                                           "passwd", "上传文件", "工" * 40 + "-e7c7ccc5.csv"]
+        assert [p.read_bytes() for p in paths] == [b"1", b"2", b"3", b"4", b"5", b"6", b"7", b"8", b"9"]
         folder = paths[0].parent.parent
-        assert all(p.parent.parent == folder for p in paths)
+        assert [p.parent for p in paths] == [folder / str(i) for i in range(9)]
     assert not folder.exists()
+
+
+LONG = "工" * 100 + ".csv"   # 304 bytes in UTF-8: over the 255 a file name may have
+
+
+@pytest.mark.parametrize("name, shown, path", [
+    ("工单_7月.csv", "工单_7月.csv", "工单_7月.csv"),
+    ("..csv", "..csv", "上传文件-4c6eebc4.csv"),
+    (".csv", ".csv", "上传文件-b9ce43c2.csv"),
+    (".hidden.csv", ".hidden.csv", "hidden-b71f05e4.csv"),
+    ("../../etc/x.csv", "x.csv", "x.csv"),
+    ("..\\..\\x.csv", "x.csv", "x.csv"),
+    ("C:\\fakepath\\工单.xlsx", "工单.xlsx", "工单.xlsx"),
+    ("a\x00b.csv", "a\ufffdb.csv", "a_b-339bffad.csv"),
+    ("a\nb.csv", "a\ufffdb.csv", "a_b-339bffad.csv"),
+    ("a:b?.xlsx", "a:b?.xlsx", "a_b_-d7cf303f.xlsx"),
+    ("\u202egpj.csv", "\u202egpj.csv", "_gpj-61182125.csv"),        # a right-to-left override
+    ("报表 .csv", "报表 .csv", "报表-73bd9716.csv"),
+    ("x\udcff.csv", "x\ufffd.csv", "x_-4bead2d0.csv"),              # a byte that was not UTF-8
+    ("..", "上传文件", "上传文件"),
+    ("", "上传文件", "上传文件"),
+    (LONG, LONG, "工" * 40 + "-e7c7ccc5.csv"),
+    ("工" * 82 + ".csv", "工" * 82 + ".csv", "工" * 40 + "-21f632c0.csv"),
+])
+def test_a_name_as_written_and_the_safe_name_of_its_files(name, shown, path):
+    assert filenames.shown_name(name) == shown
+    assert filenames.path_name(name) == path
+    assert not path.startswith(".") and not {"/", "\\", "\x00"} & set(path)
+    assert len(path.encode("utf-8")) <= filenames.STEM_BYTES + 1 + filenames.HASH_CHARS + len(".xlsx")
+
+
+def test_a_long_name_previews_and_imports_under_its_own_name(tmp_path, sources, config):
+    """A 304-byte name failed the preview with OSError (File name too long): the copy is named safely, the user
+    still reads the name as written, in the preview's errors, the results and the import log."""
+    data = sources["work_orders"][1]
+    found = uploads.preview_upload(LONG, data, "work_orders", config)
+    assert found["rows"] == 17 and found["columns"]["order_id"] == "工单编号"
+    with pytest.raises(ImportFailure) as failed:
+        uploads.preview_upload(LONG[:-4] + ".xlsx", b"PK not really", "work_orders", config)
+    assert str(failed.value).startswith(LONG[:-4] + ".xlsx: 无法读取Excel文件")
+    db, rejections = tmp_path / "db" / "user.duckdb", tmp_path / "db" / "rejections"
+    [(name, result)] = uploads.import_uploads(db, "work_orders", [(LONG, data)], config, rejection_dir=rejections)
+    assert name == LONG and result.file == LONG and result.rows_read == 17
+    assert result.rejection_file == str(rejections / ("工" * 40 + "-e7c7ccc5_导入问题_1.xlsx"))
+    assert [r["file_name"] for r in import_history(store.reader(db, config).cursor())] == [LONG]
+
+
+def test_rejection_files_are_never_hidden_never_elsewhere_and_say_whose_they_are(tmp_path, sources, config):
+    """`..csv` gave a hidden `._导入问题_1.xlsx`; no name puts a rejection file outside its folder either."""
+    data = sources["work_orders"][1]
+    names = ["..csv", ".hidden.csv", "../../逃逸.csv", "a\x00b.csv", "..\\..\\反斜杠.csv", "/tmp/绝对.csv"]
+    db, rejections = tmp_path / "db" / "user.duckdb", tmp_path / "db" / "rejections"
+    results = uploads.import_uploads(db, "work_orders", [(n, data) for n in names], config, rejection_dir=rejections)
+    shown = ["..csv", ".hidden.csv", "逃逸.csv", "a\ufffdb.csv", "反斜杠.csv", "绝对.csv"]
+    assert [name for name, _ in results] == [r.file for _, r in results] == shown
+    expected = ["上传文件-4c6eebc4_导入问题_1.xlsx", "hidden-b71f05e4_导入问题_2.xlsx", "逃逸_导入问题_3.xlsx",
+                "a_b-339bffad_导入问题_4.xlsx", "反斜杠_导入问题_5.xlsx", "绝对_导入问题_6.xlsx"]
+    assert [r.rejection_file for _, r in results] == [str(rejections / n) for n in expected]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p.suffix == ".xlsx") == sorted(expected)
+    # the name as written is in the import log and in every row of its rejection file
+    logged = store.reader(db, config).cursor().execute(
+        "SELECT file_name, rejection_file FROM import_log ORDER BY import_id").fetchall()
+    assert logged == [(n, str(rejections / e)) for n, e in zip(shown, expected)]
+    sheet = fastexcel.read_excel(rejections / expected[0]).load_sheet(0).to_pandas()
+    assert set(sheet["文件 File"]) == {"..csv"} and len(sheet) == 5
+
+
+def test_limits_are_checked_from_the_sizes_alone(config):
+    mb = uploads.MB
+    assert uploads.limits(config) == uploads.limits({}) == {"file_mb": 200, "import_mb": 500, "import_files": 20}
+    small = {"uploads": {"file_mb": 1, "import_mb": 2, "import_files": 3}}
+    assert uploads.screen([("a.csv", mb), ("b.csv", 10)], small) == ([0, 1], [])
+    assert uploads.screen([("a.csv", 10), ("dir/大.csv", mb + mb // 2), ("b.csv", 10)], small) == ([0, 2], [
+        ("大.csv", "大.csv: 文件大小 1.5 MB，超过单个文件上限 1 MB，未读取 / 1.5 MB is over the per-file limit of 1 MB; "
+                   "not read")])
+    assert uploads.screen([(f"{i}.csv", 10) for i in range(4)], small) == ([], [
+        (None, "一次导入最多 3 个文件，现有 4 个，均未读取：请分批导入 / at most 3 files per import, 4 given; none read: "
+               "import them in batches")])
+    assert uploads.screen([(f"{i}.csv", mb * 9 // 10) for i in range(3)], small) == ([], [
+        (None, "本次导入的文件共 2.7 MB，超过单次导入上限 2 MB，均未读取：请分批导入 / 2.7 MB in all is over the per-import "
+               "limit of 2 MB; none read: import the files in batches")])
+    # a file refused alone does not count towards the import's limits
+    assert uploads.screen([("a.csv", 10), ("b.csv", 10), ("c.csv", 10), ("大.csv", 5 * mb)], small)[0] == [0, 1, 2]
+
+
+def test_the_importer_refuses_a_file_over_the_limit_before_reading_it(tmp_path, config):
+    db = tmp_path / "user.duckdb"
+    big = tmp_path / "大文件.csv"
+    big.write_bytes(b"\xff" * (uploads.MB + uploads.MB // 2))     # not even text: never read
+    small = {**config, "uploads": {"file_mb": 1}}
+    with store.writer(db, small) as con:
+        [failure] = import_files(con, "work_orders", [big], small)
+        assert str(failure) == ("大文件.csv: 文件大小 1.5 MB，超过单个文件上限 1 MB，未读取 / 1.5 MB is over the "
+                                "per-file limit of 1 MB; not read")
+        assert con.execute("SELECT count(*) FROM import_log").fetchone()[0] == 0
 
 
 def test_preview_names_the_file_that_cannot_be_read(sources, config):
