@@ -6,10 +6,11 @@ process writes sessions and audit entries while DuckDB takes one writer process 
 Design and figures: docs/access.md."""
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 ROLES = ("district", "street", "community")
-DEFAULTS = {"idle_minutes": 30, "max_failures": 5, "lockout_minutes": 15, "address_header": ""}
+DEFAULTS = {"idle_minutes": 30, "max_failures": 5, "lockout_minutes": 15, "address_header": "X-Real-IP"}
 
 
 class AccessError(Exception):
@@ -61,3 +62,19 @@ class Account:
 def settings(config: dict | None) -> dict:
     """The `access` section of config.yaml over its defaults."""
     return {**DEFAULTS, **((config or {}).get("access") or {})}
+
+
+def client_address(peer: str | None, forwarded: str | None) -> str | None:
+    """Who is signing in, for the lockout by address and the audit log. Behind the reverse proxy every connection
+    comes from 127.0.0.1 (one address would lock everyone out): then the proxy's header (`access.address_header`,
+    X-Real-IP as deploy/nginx sets it) says who it is. The header is believed only from a loopback peer, so a
+    browser reaching the process directly cannot claim another address."""
+    if not peer:
+        return None
+    try:
+        loopback = ipaddress.ip_address(peer.split("%")[0]).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback and isinstance(forwarded, str) and forwarded.strip():
+        return forwarded.split(",")[0].strip()
+    return peer

@@ -273,3 +273,17 @@ def test_without_an_address_only_the_login_counts(db):
             sessions.sign_in(db, f"guess{i}", "猜的密码12345", address=None, now=minutes(i))
     assert sessions.sign_in(db, "qu", PASSWORD, address=None, now=minutes(5)).account.login == "qu"
     assert audit.entries(db, action="lockout") == []
+
+
+@pytest.mark.parametrize("peer,forwarded,expected", [
+    ("127.0.0.1", "10.2.3.4", "10.2.3.4"),          # nginx on the same machine says who it is
+    ("::1", "10.2.3.4, 127.0.0.1", "10.2.3.4"),      # the first of a list
+    ("127.0.0.1", None, "127.0.0.1"),
+    ("127.0.0.1", "  ", "127.0.0.1"),
+    ("10.9.9.9", "10.2.3.4", "10.9.9.9"),            # a browser reaching the process directly cannot claim another
+    (None, "10.2.3.4", None),
+])
+def test_client_address_believes_the_proxy_header_only_from_loopback(peer, forwarded, expected):
+    from access import client_address
+
+    assert client_address(peer, forwarded) == expected

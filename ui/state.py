@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from access import NoAccess, audit, settings as access_settings
+from access import NoAccess, audit, client_address, settings as access_settings
 from access.scope import allowed_options, restrict
 from access.undo import undone_imports
 
@@ -134,12 +134,11 @@ def account():
 
 
 def address() -> str | None:
-    """The browser's address: the reverse proxy's header named by `access.address_header` when set (behind
-    nginx every request comes from 127.0.0.1, and one address would lock everyone out), else the socket's."""
+    """The browser's address (access.client_address: the proxy's header, believed only from a loopback peer)."""
+    peer = st.context.ip_address
     header = access_settings(config()).get("address_header")
-    found = st.context.headers.get(header) if header else None
-    found = found.split(",")[0].strip() if isinstance(found, str) and found.strip() else st.context.ip_address
-    return found if isinstance(found, str) else None   # None where there is no browser (AppTest)
+    return client_address(peer if isinstance(peer, str) else None,   # None where there is no browser (AppTest)
+                          st.context.headers.get(header) if header else None)
 
 
 def allowed(scope: Scope) -> Scope:
