@@ -23,7 +23,8 @@ def run() -> None:
     state.language_switch()
     lang = state.lang()
     account, form = signin.gate(lang)
-    listed = [p for p in PAGES if p[3] not in ADMIN_PAGES or (account.admin if account else p[3] == "import")]
+    # before a sign-in every page is registered (none is shown): the address's page opens once signed in
+    listed = [p for p in PAGES if form or p[3] not in ADMIN_PAGES or (account.admin if account else p[3] == "import")]
     page = st.navigation([st.Page(path, title=t(title, lang), icon=icon, url_path=url, default=(url == "overview"))
                           for path, title, icon, url in listed], position="hidden" if form else "sidebar")
     st.session_state["_page"] = page.url_path or "overview"

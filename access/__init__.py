@@ -64,17 +64,19 @@ def settings(config: dict | None) -> dict:
     return {**DEFAULTS, **((config or {}).get("access") or {})}
 
 
-def client_address(peer: str | None, forwarded: str | None) -> str | None:
-    """Who is signing in, for the lockout by address and the audit log. Behind the reverse proxy every connection
-    comes from 127.0.0.1 (one address would lock everyone out): then the proxy's header (`access.address_header`,
-    X-Real-IP as deploy/nginx sets it) says who it is. The header is believed only from a loopback peer, so a
-    browser reaching the process directly cannot claim another address."""
-    if not peer:
-        return None
-    try:
-        loopback = ipaddress.ip_address(peer.split("%")[0]).is_loopback
-    except ValueError:
-        loopback = False
-    if loopback and isinstance(forwarded, str) and forwarded.strip():
+def client_address(peer: str | None, forwarded: str | None) -> str:
+    """Who is signing in, for the lockout by address and the audit log. `peer` is the connection's address as
+    Streamlit gives it: None for a loopback connection (st.context.ip_address hides 127.0.0.1 and ::1). Behind the
+    reverse proxy every connection is a loopback one (one address would lock everyone out): then the proxy's header
+    (`access.address_header`, X-Real-IP as deploy/nginx sets it) says who it is. The header is believed only from a
+    loopback peer, so a browser reaching the process directly cannot claim another address."""
+    if peer:
+        try:
+            loopback = ipaddress.ip_address(peer.split("%")[0]).is_loopback
+        except ValueError:
+            loopback = False
+        if not loopback:
+            return peer
+    if isinstance(forwarded, str) and forwarded.strip():
         return forwarded.split(",")[0].strip()
-    return peer
+    return peer or "127.0.0.1"

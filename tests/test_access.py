@@ -281,7 +281,8 @@ def test_without_an_address_only_the_login_counts(db):
     ("127.0.0.1", None, "127.0.0.1"),
     ("127.0.0.1", "  ", "127.0.0.1"),
     ("10.9.9.9", "10.2.3.4", "10.9.9.9"),            # a browser reaching the process directly cannot claim another
-    (None, "10.2.3.4", None),
+    (None, "10.2.3.4", "10.2.3.4"),                 # Streamlit's None is a loopback connection (nginx)
+    (None, None, "127.0.0.1"),
 ])
 def test_client_address_believes_the_proxy_header_only_from_loopback(peer, forwarded, expected):
     from access import client_address

@@ -249,3 +249,15 @@ def test_on_the_demo_a_street_account_may_sign_in_and_sees_its_street(demo_app):
     assert not at.exception
     assert at.selectbox(key="f_street").options == ["全部", "西街道"]
     assert shown_metrics(at)["工单总量"] == "4"   # 西街道 in H1 2024: W7, W8, W9, W12
+
+
+def test_the_refusal_offers_the_way_back_to_the_accounts_scope(app, app_db):
+    sign_in(app, app_db, "dong_street", PASSWORD, role="street", street="东街道")
+    app.query_params["street"] = "西街道"
+    at = app.run()
+    assert at.error[0].value.startswith("无权查看街道“西街道”")
+    button(at, "返回本账号可查看的范围").click().run()
+    assert not at.exception and not at.error
+    assert "street" not in at.query_params
+    assert shown_metrics(at)["工单总量"] == "8"
+    assert at.caption[0].value.endswith("范围：街道 东街道")   # the scope shown is the account's, not 全区

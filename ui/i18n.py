@@ -29,6 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "this_year": ("本年", "This year"),
     "last_year": ("去年", "Last year"),
     "custom": ("自定义", "Custom range"),
+    "refused_back": ("返回本账号可查看的范围", "Back to what this account may see"),
     "error_id": ("页面出错，已记录。请将错误编号 {id} 告知管理员。", "Something went wrong and was logged. Please give the administrator error id {id}."),
     "range_clamped": ("网址中的日期超出可查询的范围（{low} 至 {high}），已按 {start} 至 {end} 显示",
                       "The dates in the address are outside what can be shown ({low} to {high}): showing {start} to {end}"),

@@ -166,6 +166,14 @@ def refuse(message: str, *, target: str | None, outcome: str, requested: dict | 
         seen.add(key)
         record("access_refused", target=target, scope=requested, outcome=outcome)
     st.error(in_language(message, lang()), icon=":material/block:")
+    if st.button(t("refused_back", lang()), key="refused_back", icon=":material/undo:"):
+        # back to what the account may see: the address's places and this tab's picks go
+        for key in ("street", "community", "compound", "compounds"):
+            if key in st.query_params:
+                del st.query_params[key]
+        for key in [k for k in st.session_state if k.startswith(("f_street", "f_community", "profile", "_profile", "compare", "_compare"))]:
+            del st.session_state[key]
+        st.rerun()
     st.stop()
 
 
@@ -392,7 +400,7 @@ def page_header(title_key: str, filters: Filters | None = None) -> None:
         which = f"（{t(f'which_{filters.default_which}', language)}）" if language == "zh" and filters.default_which \
             else (f" ({t(f'which_{filters.default_which}', language)})" if filters.default_which else "")
         parts.append(f"{t('period', language)}{colon}{filters.period.label(language)}{which}")
-        parts.append(f"{t('scope_label', language)}{colon}{scope_text(filters.scope, language)}")
+        parts.append(f"{t('scope_label', language)}{colon}{scope_text(allowed(filters.scope), language)}")
     st.caption(" · ".join(parts))
     _watch_for_new_data(data_version())
 
