@@ -100,3 +100,22 @@ def allowed_options(account: Account | None, options: dict) -> dict:
     if "compound" in out:
         out["compound"] = [c for c in out["compound"] if _inside(account, c.get("street"), c.get("community"))]
     return out
+
+
+def manages(admin: Account, role: str, street: str | None, community: str | None) -> bool:
+    """Whether an admin's right reaches an account (or one to be made) with this role and place: a district admin
+    every account; a street or community admin only accounts inside its own scope, never a wider one (a street
+    admin makes the community accounts of its street, not a district account)."""
+    if admin.role == "district":
+        return True
+    if role == "district" or street != admin.street:
+        return False
+    return admin.role == "street" or (role == "community" and community == admin.community)
+
+
+def allowed_unmatched(account: Account | None, unmatched: list[dict]) -> list[dict]:
+    """metrics.names.unmatched_compounds cut to the account's scope: a name stays when an order or complaint of it
+    lies inside (its `places`: the (street, community) pairs it appears under)."""
+    if account is None or account.role == "district":
+        return unmatched
+    return [r for r in unmatched if any(_inside(account, street, community) for street, community in r["places"])]

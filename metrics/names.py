@@ -136,13 +136,15 @@ def resolve_compounds(con, config: dict) -> None:
 
 def unmatched_compounds(con, config: dict, limit_suggestions: int = 3) -> list[dict]:
     """Names in orders and complaints that match no registry compound (those of compounds not in the
-    registry, and names two registry compounds claim), with counts and likely matches."""
+    registry, and names two registry compounds claim), with counts, likely matches and the (street, community)
+    pairs their rows carry (an admin of one street sees its own)."""
     found = rows(con, f"""
-        SELECT compound_raw, sum(orders) AS orders, sum(complaints) AS complaints FROM (
-            SELECT compound_raw, count(*) AS orders, 0 AS complaints FROM work_orders
+        SELECT compound_raw, sum(orders) AS orders, sum(complaints) AS complaints,
+               list(DISTINCT [street, community] ORDER BY [street, community]) AS places FROM (
+            SELECT compound_raw, street, community, count(*) AS orders, 0 AS complaints FROM work_orders
             WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} GROUP BY ALL
             UNION ALL
-            SELECT compound_raw, 0, count(*) FROM complaints
+            SELECT compound_raw, street, community, 0, count(*) FROM complaints
             WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} GROUP BY ALL)
         GROUP BY compound_raw ORDER BY orders DESC, compound_raw""")
     keys = {k: v for k, v in registry_keys(con, config).items() if v}
@@ -150,6 +152,7 @@ def unmatched_compounds(con, config: dict, limit_suggestions: int = 3) -> list[d
         close = difflib.get_close_matches(name_key(r["compound_raw"]) or "", list(keys), n=limit_suggestions, cutoff=0.5)
         r["suggestions"] = list(dict.fromkeys(keys[k] for k in close))
         r["orders"], r["complaints"] = int(r["orders"]), int(r["complaints"])
+        r["places"] = [tuple(p) for p in r["places"]]   # (street, community) pairs its rows carry
     return found
 
 

@@ -221,7 +221,7 @@ def test_compound_matching_and_unmatched_list(built, config):
     assert matched["W5"] == "幸福里小区"     # trailing 小区 missing
     assert matched["W9"] == "未知小区"      # no registry compound: a compound not in the registry, by its name
     assert unmatched_compounds(con, config) == [
-        {"compound_raw": "未知小区", "orders": 1, "complaints": 1, "suggestions": []}]
+        {"compound_raw": "未知小区", "orders": 1, "complaints": 1, "places": [("西街道", None)], "suggestions": []}]
     assert name_key("ＡＢ 花园小区") == "ab花园"
 
 

@@ -102,7 +102,7 @@ def test_a_registry_imported_later_takes_them_in(no_registry, config):
     assert "阳光小区" not in card and card["阳光花园"]["orders_total"] == 4
     assert card["阳光花园"]["households"] == 1000 and card["幸福里小区"]["orders_total"] == 3
     assert unmatched_compounds(con, config) == [
-        {"compound_raw": "未知小区", "orders": 1, "complaints": 1, "suggestions": []}]
+        {"compound_raw": "未知小区", "orders": 1, "complaints": 1, "places": [("西街道", None)], "suggestions": []}]
     assert resolve_compound_name(con, config, "未知小区") == "未知小区"
     assert resolve_compound_name(con, config, "不存在") is None
 

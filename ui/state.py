@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from access import NoAccess, audit, client_address, settings as access_settings
-from access.scope import allowed_options, restrict
+from access.scope import allowed_options, allowed_unmatched, restrict
 from access.undo import undone_imports
 
 from metrics import formatting as fmt
@@ -224,7 +224,9 @@ def _quality(db: str, version: int) -> dict:
 
 
 def quality() -> dict:
-    return _quality(database(), data_version())
+    """The import page's lists; unmatched names cut to the account's scope (an admin of one street)."""
+    found = _quality(database(), data_version())
+    return {**found, "unmatched": allowed_unmatched(account(), found["unmatched"])}
 
 
 def as_of() -> dt.datetime:
