@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 import fixtures
 from conftest import ROOT, shown_metrics
 from oidc_provider import Provider
-from test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, assert_clean, metrics, serving, settle
+from test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, assert_clean, free_port, metrics, serving, settle
 
 from access import AccessError, SignInRefused, accounts, audit, oidc, sessions
 from access.db import connect as access_connect
@@ -325,7 +325,6 @@ def test_browser_signs_in_through_the_provider(tmp_path, monkeypatch, config):
     fixtures.build(con, tmp_path, config)
     con.close()
     accounts.add(db, "admin", "本地管理员-密码-1", role="district", admin=True, actor=None)
-    from test_browser import free_port
 
     port = free_port()
     redirect = f"http://127.0.0.1:{port}/oauth2callback"
