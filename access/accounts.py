@@ -17,6 +17,9 @@ from .db import connect, immediate, stamp
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 8
+# The password_hash of an account made by single sign-on (access.oidc): not an argon2 hash, so no password ever
+# matches it; sessions.sign_in refuses it like a wrong password (in the same time) and set_password refuses to set one.
+EXTERNAL_HASH = "!oidc"
 LOGIN_PATTERN = re.compile(r"^[\w.@-]{1,64}$")   # letters (Chinese too), digits, _ . @ -; no spaces
 FIELDS = ("login", "role", "street", "community", "admin", "disabled", "created_at", "updated_at", "failed_count",
           "locked_until")
@@ -87,6 +90,16 @@ def get(db: Path, login: str, *, con=None) -> Account | None:
             con.close()
 
 
+def external(db: Path, login: str) -> bool:
+    """Whether the account was made by single sign-on (it signs in only through the provider)."""
+    con = connect(db)
+    try:
+        row = con.execute("SELECT password_hash FROM accounts WHERE login = ?", [login]).fetchone()
+        return bool(row) and row["password_hash"] == EXTERNAL_HASH
+    finally:
+        con.close()
+
+
 def listing(db: Path) -> list[Account]:
     con = connect(db)
     try:
@@ -136,5 +149,8 @@ def enable(db: Path, login: str, *, actor: str, address: str | None = None, now=
 def set_password(db: Path, login: str, password: str, *, actor: str, address: str | None = None, now=None) -> Account:
     """A new password (a reset by an admin, or the user's own); the account's sessions end."""
     check_password(password, login)
+    if external(db, login):
+        raise AccessError(f"账号 {login} 通过统一身份认证登录，不能设置密码 / account {login} signs in through the "
+                          "district's single sign-on: it has no password")
     return _change(db, login, "password", "password_hash = ?, failed_count = 0, locked_until = NULL",
                    [HASHER.hash(password)], actor=actor, address=address, now=now)

@@ -71,7 +71,10 @@ def sign_in(db: Path, login: str, password: str, *, address: str | None, config:
             raise SignInRefused(_locked_message(max(locked), now), "locked")
         # the slow part (tens of milliseconds) outside any transaction: other processes keep writing
         try:
-            verified = accounts.HASHER.verify(row["password_hash"] if row else _dummy_hash(), password)
+            # an account of single sign-on has no password: checked against the dummy hash, the same time, refused
+            external = bool(row) and row["password_hash"] == accounts.EXTERNAL_HASH
+            verified = accounts.HASHER.verify(row["password_hash"] if row and not external else _dummy_hash(),
+                                              password) and not external
         except (VerificationError, InvalidHashError):
             verified = False
         if row and verified and not row["disabled"]:
@@ -81,6 +84,70 @@ def sign_in(db: Path, login: str, password: str, *, address: str | None, config:
         raise SignInRefused(BAD_CREDENTIALS, "disabled" if row and verified else "bad_credentials")
     finally:
         con.close()
+
+
+OIDC_DISABLED = "账号 {login} 已停用，请联系管理员 / account {login} is disabled: ask an admin"
+OIDC_LOCAL = ("账号 {login} 是本看板的本地账号，不能通过统一身份认证登录，请用密码登录 / {login} is a local account of "
+              "this dashboard: sign in with its password, not through single sign-on")
+_IDENTITY_FIELDS = ("role", "street", "community", "admin")
+
+
+def open_external(db: Path, identity, *, provider: str, address: str | None, config: dict | None = None,
+                  now: dt.datetime | None = None) -> Session:
+    """A session for a person the district's OpenID Connect provider signed in (`access.oidc.identity` of its
+    claims): the account is made on first sign-in, its role and place follow the claims at every sign-in (a change
+    is an account_change), and from then on the session is an ordinary one (idle expiry, sign-out, scope, audit).
+    Refused (SignInRefused, audited as sign_in_failed): an account disabled here, whatever the provider says; a
+    login that is a local password account (a provider must not take over a local admin)."""
+    now = now or dt.datetime.now()
+    method = {"method": "oidc", "provider": provider}
+    wanted = {"role": identity.role, "street": identity.street, "community": identity.community,
+              "admin": bool(identity.admin)}
+    token = secrets.token_urlsafe(32)
+    refused = None
+    con = connect(db)
+    try:
+        with immediate(con):
+            row = con.execute("SELECT password_hash, role, street, community, admin, disabled FROM accounts "
+                              "WHERE login = ?", [identity.login]).fetchone()
+            if row and row["password_hash"] != accounts.EXTERNAL_HASH:
+                refused = ("local_account", OIDC_LOCAL)
+            elif row and row["disabled"]:
+                refused = ("disabled", OIDC_DISABLED)
+            if refused:
+                audit.record(db, "sign_in_failed", login=identity.login, address=address, target=identity.login,
+                             outcome=refused[0], details=method, now=now, con=con)
+            else:
+                _upsert_external(db, con, identity.login, row, wanted, provider, address, now)
+                con.execute("INSERT INTO sessions (token_sha256, login, address, created_at, last_seen) "
+                            "VALUES (?,?,?,?,?)", [_digest(token), identity.login, address, stamp(now), stamp(now)])
+                audit.record(db, "sign_in", login=identity.login, address=address, details=method, now=now, con=con)
+        if refused:   # raised after the commit: the refusal's audit entry stays
+            raise SignInRefused(refused[1].format(login=identity.login), refused[0])
+        return Session(token, get(db, identity.login, con=con))
+    finally:
+        con.close()
+
+
+def _upsert_external(db, con, login: str, row, wanted: dict, provider: str, address, now) -> None:
+    """Make the account of a first sign-in, or bring its role and place in line with the claims (audited by the
+    provider, `oidc:<provider>`, as the CLI's changes are by `cli:<user>`)."""
+    actor = f"oidc:{provider}"
+    if row is None:
+        con.execute("""INSERT INTO accounts (login, password_hash, role, street, community, admin, created_at,
+                       updated_at) VALUES (?,?,?,?,?,?,?,?)""",
+                    [login, accounts.EXTERNAL_HASH, wanted["role"], wanted["street"], wanted["community"],
+                     int(wanted["admin"]), stamp(now), stamp(now)])
+        audit.record(db, "account_change", login=actor, address=address, target=login, outcome="ok",
+                     details={"change": "add", "method": "oidc", **wanted}, now=now, con=con)
+        return
+    before = {k: (bool(row[k]) if k == "admin" else row[k]) for k in _IDENTITY_FIELDS}
+    if before == wanted:
+        return
+    con.execute("UPDATE accounts SET role = ?, street = ?, community = ?, admin = ?, updated_at = ? WHERE login = ?",
+                [wanted["role"], wanted["street"], wanted["community"], int(wanted["admin"]), stamp(now), login])
+    audit.record(db, "account_change", login=actor, address=address, target=login, outcome="ok",
+                 details={"change": "claims", "method": "oidc", "before": before, "after": wanted}, now=now, con=con)
 
 
 def _open_session(db, con, login, password, stored_hash, address, now) -> Session:

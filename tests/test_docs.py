@@ -8,7 +8,7 @@ CONFIG_DOC = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
 
 
 LEAVES = {"profiles", "values", "compound_aliases", "satisfaction.weights", "three_rates.weights",
-          "scorecard.weights", "time_limits.default", "time_limits.by_category"}
+          "scorecard.weights", "time_limits.default", "time_limits.by_category", "access.oidc.roles"}
 
 
 def config_keys(config, prefix=""):

@@ -8,8 +8,10 @@ again (an office machine left open ends with the tab or after `access.idle_minut
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
+from streamlit.logger import get_logger
 
-from access import ROLES, AccessError, SignInRefused, accounts, sessions, settings
+from access import ROLES, AccessError, SignInRefused, accounts, oidc, sessions, settings
 from metrics.uploads import in_language
 from ui import state
 from ui.i18n import register, t
@@ -43,6 +45,9 @@ register({
     "first_admin_mismatch": ("两次输入的密码不一致。", "The two passwords differ."),
     "admin_needed": ("此页仅限管理员。账号 {login} 没有管理员权限，此次访问已记录。", "This page is for admins: account {login} is not one. The visit was logged."),
     "admin_sign_in": ("导入数据需要管理员账号，请登录。", "Importing needs an admin account: please sign in."),
+    "signin_oidc": ("使用统一身份认证登录", "Sign in with the district's single sign-on"),
+    "signin_oidc_broken": ("统一身份认证尚未配置完整（.streamlit/secrets.toml），请联系管理员。",
+                           "Single sign-on is not fully configured (.streamlit/secrets.toml): ask an admin."),
 })
 
 
@@ -60,6 +65,9 @@ def gate(lang: str):
     if token and account is None:
         forget_session()
         st.session_state["_signin_notice"] = t("signin_expired", lang, minutes=settings(config)["idle_minutes"])
+        _oidc_sign_out()   # else the provider's cookie would sign in again at once
+    if account is None:
+        _oidc_session(db, config)   # a person the provider signed in: a session, then a rerun
     st.session_state["_account"] = account
     if account is not None:
         _signed_in_box(account, lang)
@@ -67,7 +75,7 @@ def gate(lang: str):
     if state.facts()["is_demo"]:
         if st.session_state.get("_want_signin"):
             return None, sign_in_form
-        if accounts.any_exist(db):
+        if accounts.any_exist(db) or oidc.enabled(config):
             st.sidebar.caption(t("signin_demo_note", lang))
             if st.sidebar.button(t("signin_demo", lang), key="signin_open", icon=":material/login:"):
                 st.session_state["_want_signin"] = True
@@ -91,6 +99,8 @@ def _signed_in_box(account, lang: str) -> None:
         if st.button(t("signout", lang), key="signout", icon=":material/logout:"):
             sessions.sign_out(state.user_database(), st.session_state.pop(TOKEN, None), address=state.address())
             forget_session()
+            if _oidc_sign_out():
+                st.stop()   # the browser goes to Streamlit's logout, then back to the sign-in form
             st.rerun()
 
 
@@ -121,6 +131,7 @@ def sign_in_form() -> None:
             st.error(in_language(str(refused), lang), icon=":material/lock:")
         else:
             _start(session.token)
+    _oidc_button(lang)
     if st.session_state.get("_want_signin") and st.button(t("signin_cancel", lang), key="signin_cancel"):
         st.session_state.pop("_want_signin", None)
         st.rerun()
@@ -157,6 +168,55 @@ def _start(token: str) -> None:
         st.session_state.pop(key, None)
     st.session_state[TOKEN] = token
     st.rerun()
+
+
+def _provider_signed_in() -> bool:
+    """Whether Streamlit's identity cookie (set by st.login's provider) says who is at this browser."""
+    return bool(st.user.to_dict().get("is_logged_in"))
+
+
+def _oidc_session(db, config: dict) -> None:
+    """The provider signed someone in and this tab has no session: open one for the account the claims map to
+    (access.oidc.sign_in; then a rerun), or keep its refusal for the form. A sign-in at the provider older than
+    `access.oidc.max_age_minutes` is forgotten instead (st.logout): a reload then goes through the provider."""
+    if not oidc.enabled(config) or not _provider_signed_in() or "_oidc_refused" in st.session_state:
+        return
+    claims = st.user.to_dict()
+    if not oidc.fresh(claims, config):
+        st.logout()
+        return
+    try:
+        session = oidc.sign_in(db, claims, config, address=state.address())
+    except SignInRefused as refused:   # audited by access.oidc: one entry per attempt, not per rerun
+        st.session_state["_oidc_refused"] = str(refused)
+        st.session_state["_want_signin"] = True   # the open demo shows the form, with the refusal
+    else:
+        _start(session.token)
+
+
+def _oidc_sign_out() -> bool:
+    """Sign out of the provider's cookie too (st.logout) when there is one; whether there was."""
+    if not _provider_signed_in():
+        return False
+    st.logout()
+    return True
+
+
+def _oidc_button(lang: str) -> None:
+    """The single sign-on button under the sign-in form (when `access.oidc.enabled`), with the last refusal."""
+    config = state.config()
+    if not oidc.enabled(config):
+        return
+    refused = st.session_state.get("_oidc_refused")
+    if refused:
+        st.error(in_language(refused, lang), icon=":material/lock:")
+    if st.button(t("signin_oidc", lang), key="signin_oidc", icon=":material/badge:"):
+        st.session_state.pop("_oidc_refused", None)
+        try:
+            st.login(oidc.settings(config)["provider"])
+        except StreamlitAuthError:
+            get_logger("signin").exception("st.login failed: check .streamlit/secrets.toml")
+            st.error(t("signin_oidc_broken", lang), icon=":material/error:")
 
 
 def require_admin(page: str) -> None:
