@@ -6,6 +6,7 @@ import streamlit as st
 
 from access import ROLES, AccessError, accounts, audit
 from access.db import AUDIT_ACTIONS
+from access.scope import manages
 from metrics.uploads import in_language
 from ui import signin, state
 from ui.i18n import register, t
@@ -47,6 +48,7 @@ register({
     "adm_new_password": ("新密码", "New password"),
     "adm_reset": ("重置密码", "Reset password"),
     "adm_changed": ("账号 {login} 已更新。", "Account {login} updated."),
+    "adm_outside": ("账号 {login} 只能管理本街道（社区）范围内的账号，此次操作已记录。", "Account {login} manages only accounts inside its own street (community): this attempt was logged."),
     "adm_not_self": ("不能停用自己的账号。", "You cannot disable your own account."),
     **{f"act_{a}": pair for a, pair in {
         "sign_in": ("登录", "sign in"), "sign_in_failed": ("登录失败", "failed sign-in"), "lockout": ("锁定", "lockout"),
@@ -94,12 +96,14 @@ def show_audit(db, lang: str) -> None:
     left, middle, right, last = st.columns(4)
     start = left.date_input(t("adm_from", lang), today - dt.timedelta(days=30), key="adm_from", format="YYYY-MM-DD")
     end = middle.date_input(t("adm_to", lang), today, key="adm_to", format="YYYY-MM-DD")
-    logins = [a.login for a in accounts.listing(db)]
+    logins = [a.login for a in managed(db, state.account())]
     login = right.selectbox(t("adm_login", lang), ["", *logins], key="adm_login",
                             format_func=lambda v: v or t("adm_all", lang))
     action = last.selectbox(t("adm_action", lang), ["", *AUDIT_ACTIONS], key="adm_action",
                             format_func=lambda v: t(f"act_{v}", lang) if v else t("adm_all", lang))
     found = audit.entries(db, start=start, end=end, login=login or None, action=action or None)
+    if state.account().role != "district":   # an admin of one street reads the entries of its street's accounts
+        found = [e for e in found if e["login"] in logins]
     if not found:
         st.info(t("adm_none", lang))
         return
@@ -111,7 +115,7 @@ def show_audit(db, lang: str) -> None:
 
 def show_accounts(db, me, lang: str) -> None:
     st.subheader(t("adm_accounts_title", lang))
-    found = accounts.listing(db)
+    found = managed(db, me)
     st.dataframe(accounts_table(found, lang), hide_index=True, placeholder="—", key="adm_accounts")
     options = state.facts()["options"]
     left, right = st.columns(2)
@@ -124,7 +128,11 @@ def show_accounts(db, me, lang: str) -> None:
                                                                               if c["community"]})], key="adm_new_community")
         admin = st.checkbox(t("adm_admin", lang), key="adm_new_admin")
         password = st.text_input(t("signin_password", lang), type="password", max_chars=256, key="adm_new_password")
-        if st.form_submit_button(t("adm_add", lang), icon=":material/person_add:"):
+        submitted = st.form_submit_button(t("adm_add", lang), icon=":material/person_add:")
+        if submitted and not manages(me, role, street or None, community or None):
+            state.refuse(t("adm_outside", lang, login=me.login), target="admin", outcome="account_outside_scope",
+                         requested={"role": role, "street": street or None, "community": community or None})
+        elif submitted:
             _account_change(lambda: accounts.add(db, login.strip(), password, role=role, street=street or None,
                                                  community=community or None, admin=admin, actor=me.login,
                                                  address=state.address()),
@@ -148,6 +156,12 @@ def show_accounts(db, me, lang: str) -> None:
         elif reset:
             _account_change(lambda: accounts.set_password(db, who, password, actor=me.login, address=state.address()),
                             t("adm_changed", lang, login=who), lang)
+
+
+def managed(db, me) -> list:
+    """The accounts this admin's right reaches (access.scope.manages): all for a district admin, its own
+    street's or community's otherwise."""
+    return [a for a in accounts.listing(db) if manages(me, a.role, a.street, a.community)]
 
 
 def _account_change(change, done: str, lang: str) -> None:

@@ -262,3 +262,26 @@ def test_the_refusal_offers_the_way_back_to_the_accounts_scope(app, app_db):
     assert "street" not in at.query_params
     assert shown_metrics(at)["工单总量"] == "8"
     assert at.caption[0].value.endswith("范围：街道 东街道")   # the scope shown is the account's, not 全区
+
+
+def test_a_street_admin_manages_its_street_only(app, app_db):
+    from access.scope import manages
+
+    sign_in(app, app_db, "dong_admin", PASSWORD, role="street", street="东街道", admin=True)
+    if accounts.get(app_db, "xi_user") is None:
+        accounts.add(app_db, "xi_user", PASSWORD, role="street", street="西街道", actor=None)
+    at = app.run().switch_page("pages/admin.py").run()
+    assert not at.exception
+    accounts_shown = list(at.dataframe[1].value["账号"])
+    assert "xi_user" not in accounts_shown and "tester" not in accounts_shown and "dong_admin" in accounts_shown
+    assert all(login in accounts_shown for login in at.dataframe[0].value["账号"].dropna())   # its accounts' entries
+    me = accounts.get(app_db, "dong_admin")
+    assert [manages(me, *place) for place in (("community", "东街道", "东一社区"), ("street", "东街道", None),
+                                              ("street", "西街道", None), ("district", None, None))] == [True, True, False, False]
+    at.selectbox(key="adm_new_role").select("district")
+    at.text_input(key="adm_new_login").input("wider")
+    at.text_input(key="adm_new_password").input("足够长的密码-2024")
+    next(b for b in at.button if b.label == "创建账号").click().run()
+    assert at.error[0].value == "账号 dong_admin 只能管理本街道（社区）范围内的账号，此次操作已记录。"
+    assert accounts.get(app_db, "wider") is None
+    assert audit.entries(app_db, action="access_refused")[-1]["outcome"] == "account_outside_scope"
