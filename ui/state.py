@@ -149,10 +149,20 @@ def allowed(scope: Scope) -> Scope:
         if not facts_unscoped()["is_demo"]:   # the gate lets nobody past on real data: never widen by accident
             st.stop()
         return scope
+    narrowed, refusal = _restricted(database(), data_version(), who, scope)
+    if refusal is not None:
+        refuse(refusal[0], target=page_name(), outcome="out_of_scope", requested=refusal[1])
+    return narrowed
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=1000)
+def _restricted(db: str, version: int, who, scope: Scope):
+    """restrict, once per account, scope and data version (placing a named compound takes queries, and a page
+    asks the engine a dozen times): (narrowed scope, None) or (None, (message, requested))."""
     try:
-        return restrict(who, scope, cursor())
+        return restrict(who, scope, _connection(db).cursor()), None
     except NoAccess as refused:
-        refuse(str(refused), target=page_name(), outcome="out_of_scope", requested=refused.requested)
+        return None, (str(refused), refused.requested)
 
 
 def refuse(message: str, *, target: str | None, outcome: str, requested: dict | None = None):
