@@ -13,7 +13,6 @@ One server for the module (SERVER_START), three contexts; a screenshot per role 
 Findings are gathered per role and page and asserted at the end as a table, so one run shows every leak."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import subprocess
