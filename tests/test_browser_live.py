@@ -1,6 +1,7 @@
 """The dashboard serving while others write: a command-line import while pages are open shows its new total
 on the open page within seconds, without a reload; a page opened while an import holds the database renders
-cleanly (before: a raw lock-error traceback with the process id)."""
+cleanly (before: a raw lock-error traceback with the process id). Every full page load signs in (test_browser's
+district admin)."""
 from __future__ import annotations
 
 import subprocess
@@ -12,7 +13,8 @@ from playwright.sync_api import expect, sync_playwright
 
 import fixtures
 import store
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, assert_clean, metrics, serving, settle
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, add_admin, assert_clean, metrics, serving,
+                          settle, sign_in)
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 NEW_ORDER = [["L1", "12345平台", "2024-06-12 09:00", "投诉", "渗水漏水", "", "", "阳光花园", "物业公司", "2024-06-15 09:00",
@@ -26,6 +28,7 @@ def live(tmp_path_factory, config):
     db = folder / "app.duckdb"
     with store.writer(db, config, what="fixture") as con:
         fixtures.build(con, folder, config)
+    add_admin(db)
     with serving(db, folder) as url:
         yield url, db, folder
 
@@ -49,7 +52,7 @@ def orders_card(page):
 def test_a_cli_import_shows_on_an_open_page_without_a_reload(live, page):
     url, db, folder = live
     page.goto(url, timeout=60_000)
-    settle(page)
+    sign_in(page)
     assert metrics(page)["工单总量"] == "12"
     extra = fixtures.write_csv(folder / "夜间导出.csv", fixtures.ORDER_HEADERS, NEW_ORDER)
     started = time.monotonic()
@@ -72,7 +75,7 @@ class Abandoned(Exception):
 def test_a_page_opened_during_an_import_shows_the_data_before_it(live, page, config):
     url, db, _ = live
     page.goto(url, timeout=60_000)
-    settle(page)
+    sign_in(page)
     before = metrics(page)["工单总量"]
     with pytest.raises(Abandoned):
         with store.writer(db, config, what="一个很长的导入") as con:   # the master is open read-write meanwhile
@@ -80,9 +83,9 @@ def test_a_page_opened_during_an_import_shows_the_data_before_it(live, page, con
             con.execute("DELETE FROM work_orders")                     # half an import, not committed
             for path in ("", "import", "profile"):
                 page.goto(f"{url}/{path}", timeout=60_000)
-                settle(page)
+                sign_in(page)
                 assert_clean(page, f"/{path} during an import")
             page.goto(url, timeout=60_000)
-            settle(page)
+            sign_in(page)
             assert metrics(page)["工单总量"] == before   # the data before the import, never half of it
             raise Abandoned

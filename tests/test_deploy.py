@@ -28,7 +28,8 @@ from playwright.sync_api import expect, sync_playwright
 
 import fixtures
 import store
-from test_browser import CHROMIUM, CHROMIUM_ARGS, assert_clean, free_port, metrics, settle, stop, wait_healthy
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, add_admin, assert_clean, free_port, metrics, settle, sign_in, stop,
+                          wait_healthy)
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -119,6 +120,7 @@ def db(tmp_path_factory, config):
     folder = tmp_path_factory.mktemp("deploy_db")
     with store.writer(folder / "app.duckdb", config, what="fixture") as con:
         fixtures.build(con, folder, config)
+    add_admin(folder / "app.duckdb")   # the browser signs in as test_browser's district admin
     return folder / "app.duckdb"
 
 
@@ -298,7 +300,7 @@ def test_pages_load_through_nginx_and_an_import_on_one_process_shows_on_the_othe
                 page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text
                         and FAVICON not in m.text else None)
                 page.goto(url, timeout=60_000)
-                settle(page)
+                sign_in(page)
                 return page, violations
 
             # through nginx: the page renders (its content comes over the proxied websocket), clean, no CSP error
