@@ -73,6 +73,7 @@ register({
                          "Undoing removes the rows the import added and returns the rows it updated to their earlier "
                          "values; each dataset is undone newest first. The undo is written to the audit log."),
     "imp_undo_pick": ("选择要撤销的导入", "Import to undo"),
+    "imp_undo_placeholder": ("每类数据最近一次未撤销的导入", "The latest import of each dataset not undone yet"),
     "imp_undo_option": ("#{id} {kind} · {file} · {at}（新增{new}条，更新{updated}条）", "#{id} {kind} · {file} · {at} ({new} new, {updated} updated)"),
     "imp_undo_confirm": ("我确认撤销这次导入", "I confirm undoing this import"),
     "imp_undo_run": ("撤销导入", "Undo the import"),
@@ -334,6 +335,7 @@ def undo_section(history: list[dict], undone: dict, lang: str) -> None:
     with st.expander(t("imp_undo_title", lang), icon=":material/undo:"):
         st.caption(t("imp_undo_caption", lang))
         chosen = st.selectbox(t("imp_undo_pick", lang), list(candidates), index=None, key="imp_undo_pick",
+                              placeholder=t("imp_undo_placeholder", lang),
                               format_func=lambda i: t("imp_undo_option", lang, id=i, kind=kind_label(candidates[i]["kind"], lang),
                                                       file=candidates[i]["file_name"], new=candidates[i]["rows_new"],
                                                       updated=candidates[i]["rows_updated"],

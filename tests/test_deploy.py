@@ -392,9 +392,14 @@ def documented_commands() -> list[tuple[str, list[str]]]:
 def test_documented_command_lines_parse(monkeypatch):
     commands = documented_commands()
     parsed = {where: parse_cli(argv, monkeypatch) for where, argv in commands}
-    # import-folder in the doc, the cron file and the unit; backup, restore and report in the doc
+    # import-folder in the doc, the cron file and the unit; backup, restore, report and the accounts in the doc
     assert sorted(args.command for args in parsed.values()) == [
-        "backup", "import-folder", "import-folder", "import-folder", "import-folder", "report", "report", "restore"]
+        "backup", "import-folder", "import-folder", "import-folder", "import-folder", "report", "report", "restore",
+        "users", "users", "users", "users"]
+    users = [(a.action, getattr(a, "role", None), getattr(a, "street", None), getattr(a, "community", None),
+              getattr(a, "admin", None)) for a in parsed.values() if a.command == "users"]
+    assert users == [("add", "district", None, None, True), ("add", "street", "映川街道", None, False),
+                     ("add", "community", "映川街道", "河西社区", False), ("list", None, None, None, False)]
     # the doc's "last month" line computes the same dates as the script
     [last_month] = [args for args in parsed.values() if args.command == "report" and args.out.name == "last-month"]
     assert (last_month.start, last_month.end) == last_month_dates()
