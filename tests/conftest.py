@@ -97,6 +97,34 @@ def app(app_db, monkeypatch):
     st.cache_data.clear()
 
 
+@pytest.fixture
+def demo_app(tmp_path, monkeypatch, config):
+    """The app on a tiny demo database (the fixture flagged as demo) with no user database yet, both in
+    tmp_path, nobody signed in: (AppTest, demo path, user path)."""
+    import streamlit as st
+    import yaml
+    from streamlit.testing.v1 import AppTest
+
+    from metrics.demo import DEMO_FLAG
+
+    demo = tmp_path / "demo" / "demo.duckdb"
+    con = connect(demo)
+    fixtures.build(con, demo.parent, config)
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [DEMO_FLAG])
+    con.close()
+    user = tmp_path / "user" / "dashboard.duckdb"
+    settings = tmp_path / "config.yaml"
+    settings.write_text(yaml.safe_dump({**config, "demo_database": str(demo), "database": str(user)},
+                                       allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
+    monkeypatch.setenv("DASHBOARD_DB", str(user))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), demo, user
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
 TESTER = ("tester", "测试密码-123456")   # a district admin in every app database of the page tests
 
 

@@ -9,7 +9,6 @@ import fixtures
 from conftest import sign_in
 from metrics.config import ROOT
 from metrics.db import connect
-from metrics.demo import DEMO_FLAG
 from metrics.templates import TEMPLATE_NAMES
 
 PAGE = "pages/import.py"
@@ -114,30 +113,12 @@ def test_preview_shows_the_mapping_and_names_unreadable_files(app, tmp_path):
 
 
 @pytest.fixture
-def on_demo(tmp_path, monkeypatch, config):
-    """The app on a tiny demo database (the fixture flagged as demo) with no user database yet, both in
-    tmp_path: an import through the page must create the user database there and leave the demo alone."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    demo = tmp_path / "demo" / "demo.duckdb"
-    con = connect(demo)
-    fixtures.build(con, demo.parent, config)
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [DEMO_FLAG])
-    con.close()
-    user = tmp_path / "user" / "dashboard.duckdb"
-    settings = tmp_path / "config.yaml"
-    settings.write_text(yaml.safe_dump({**config, "demo_database": str(demo), "database": str(user)},
-                                       allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
-    monkeypatch.setenv("DASHBOARD_DB", str(user))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+def on_demo(demo_app):
+    """The open demo with no user database yet (conftest.demo_app), an admin signed in: an import through the page
+    must create the user database there and leave the demo alone."""
+    at, demo, user = demo_app
     sign_in(at, user)   # importing takes an admin: the district admin of the user database's access file
-    yield at, demo, user
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    return at, demo, user
 
 
 def test_import_through_the_page_creates_the_user_database(on_demo, tmp_path, downloads):

@@ -200,34 +200,8 @@ def test_admin_page_shows_and_exports_the_audit_log(app, app_db):
     assert set(at.dataframe[0].value["操作"]) == {"登录"}
 
 
-@pytest.fixture
-def demo_app(tmp_path, config, monkeypatch):
-    """The open demo: the fixture flagged as demo data, and no user database yet."""
-    import yaml
-
-    import fixtures
-    from metrics.demo import DEMO_FLAG
-
-    demo = tmp_path / "demo" / "demo.duckdb"
-    con = connect(demo)
-    fixtures.build(con, demo.parent, config)
-    con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'true')", [DEMO_FLAG])
-    con.close()
-    user = tmp_path / "user" / "dashboard.duckdb"
-    settings = tmp_path / "config.yaml"
-    settings.write_text(yaml.safe_dump({**config, "demo_database": str(demo), "database": str(user)},
-                                       allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
-    monkeypatch.setenv("DASHBOARD_DB", str(user))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), user
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 def test_the_demo_is_open_and_its_import_page_asks_for_the_first_admin(demo_app):
-    at, user = demo_app
+    at, _, user = demo_app
     at.run()
     assert not at.exception
     assert shown_metrics(at)["工单总量"] == "12"   # at once, with nobody signed in
@@ -239,7 +213,7 @@ def test_the_demo_is_open_and_its_import_page_asks_for_the_first_admin(demo_app)
 
 
 def test_on_the_demo_a_street_account_may_sign_in_and_sees_its_street(demo_app):
-    at, user = demo_app
+    at, _, user = demo_app
     accounts.add(user, "xi", PASSWORD, role="street", street="西街道", actor=None)
     at.run()
     button(at, "登录").click().run()
