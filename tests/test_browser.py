@@ -193,9 +193,10 @@ def sign_in(page, login: str = ADMIN[0], password: str = ADMIN[1], lang: str = "
     # a dialog (Streamlit's "Page not found" for an address the gate did not register) would make the form inert
     dialogs = page.get_by_role("dialog")
     assert dialogs.count() == 0, f"{page.url}: {dialogs.all_inner_texts()} over the sign-in form"
-    form = page.get_by_test_id("stForm")
-    expect(form).to_be_visible()
     labels = SIGNIN_FORM[lang]
+    # the sign-in form (the 系统管理 page has forms of its own once signed in)
+    form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name=labels[2], exact=True))
+    expect(form).to_be_visible()
     form.get_by_label(labels[0], exact=True).fill(login)
     form.get_by_label(labels[1], exact=True).fill(password)
     form.get_by_role("button", name=labels[2]).click()
