@@ -14,7 +14,7 @@ register({
     "sv_caption": ("在办工单中已超过办结时限的（超期）和{n}天内到期的（临期），判断时点为数据截至时间；按统计时段内受理的"
                    "工单计，与总览的在办工单一致。超期天数、剩余天数均按已开始的天计。",
                    "Open orders past their deadline (overdue) and those due within {n} days, judged at the data's "
-                   "moment; orders received in the period, as 总览's open orders. Days overdue and days left count "
+                   "moment; orders received in the period, as the Overview's open orders. Days overdue and days left count "
                    "days begun."),
     "sv_which": ("显示", "Show"),
     "sv_which_all": ("超期及{n}天内到期", "Overdue and due within {n} days"),
@@ -70,6 +70,7 @@ register({
     "sv_by_unit_title": ("各承办单位超期及临期工单", "Overdue and soon-due orders by handling unit"),
     "sv_by_unit_top": ("（前{n}个）", " (top {n})"),
     "sv_by_street_title": ("各街道超期及临期工单", "Overdue and soon-due orders by street"),
+    "sv_where_title": ("超期工单在哪里", "Where the overdue orders are"),
     "sv_total": ("合计", "Total"),
     "sv_max_overdue": ("最长超期天数", "Most days overdue"),
     "sv_axis_orders": ("工单（件）", "Orders"),
@@ -90,15 +91,16 @@ def status_text(status: str, n: int, lang: str) -> str:
 
 
 def queue_table(found: list[dict], n: int, lang: str) -> pd.DataFrame:
-    """The list as shown and exported: days as numbers, times as times."""
+    """The list as shown and exported: days as numbers, times as times; the compound beside the order's id, both of
+    fixed width, so the cell that opens a profile is where a reader (and the browser test) expects it."""
     return pd.DataFrame({
         t("sv_order_id", lang): [r["order_id"] for r in found],
+        t("compound", lang): [r["compound_name"] or r["compound_raw"] or t("sv_blank", lang) for r in found],
         t("sv_status", lang): [status_text(r["status"], n, lang) for r in found],
         t("sv_days_overdue", lang): pd.array([r["days_overdue"] for r in found], dtype="Int64"),
         t("sv_days_left", lang): pd.array([r["days_left"] for r in found], dtype="Int64"),
         t("street", lang): [blank(r["street"], lang) for r in found],
         t("community", lang): [blank(r["community"], lang) for r in found],
-        t("compound", lang): [r["compound_name"] or r["compound_raw"] or t("sv_blank", lang) for r in found],
         t("sv_units", lang): [blank(r["handling_unit"], lang) for r in found],
         t("category", lang): [blank(r["category"], lang) for r in found],
         t("sv_received", lang): pd.to_datetime([r["received_at"] for r in found]),
@@ -192,7 +194,7 @@ category_options = [r["category"] or "" for r in state.ask(counts_by, scope, win
 for key, options in (("sv_units", unit_options), ("sv_categories", category_options)):
     if any(v not in options for v in st.session_state.get(key, [])):
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
-left, middle, right = st.columns([2, 2, 2])
+left, middle, right = st.columns([3, 2, 2])
 which = left.radio(t("sv_which", lang), ["all", "overdue", "due_soon"], key="sv_which", horizontal=True,
                    format_func=lambda w: t(f"sv_which_{w}", lang, n=n))
 units = tuple(middle.multiselect(t("sv_units", lang), unit_options, key="sv_units",
@@ -220,6 +222,7 @@ else:
     st.dataframe(table, hide_index=True, placeholder="—", key="sv_queue", on_select=picked_cell,
                  selection_mode="single-cell",
                  column_config={t("sv_order_id", lang): st.column_config.TextColumn(width="small"),
+                                t("compound", lang): st.column_config.TextColumn(width="medium"),
                                 t("sv_received", lang): st.column_config.DatetimeColumn(format=date_format),
                                 t("sv_due", lang): st.column_config.DatetimeColumn(format=date_format)})
     allowed = state.allowed(scope)
@@ -237,23 +240,29 @@ else:
         if history:
             show_history(history, lang)
 
+st.subheader(t("sv_where_title", lang))
 left, right = st.columns([3, 2])
 with left:
     by_unit = state.ask(counts_by, scope, window, by="handling_unit", units=units, categories=categories)
-    st.subheader(t("sv_by_unit_title", lang))
     if by_unit:
         charted = by_unit[:UNITS_CHARTED]
         series = [(s, t(f"sv_{s}", lang, n=n)) for s in ("overdue_long", "overdue_medium", "overdue_short", "due_soon")]
         title = t("sv_by_unit_title", lang) + (t("sv_by_unit_top", lang, n=UNITS_CHARTED) if len(by_unit) > UNITS_CHARTED else "")
         figure = charts.bars(charted, "handling_unit", series, title, horizontal=True, stacked=True,
                              colors=STATUS_COLORS, x_label=lambda v: blank(v, lang),
-                             height=max(260, 36 * len(charted) + 140))
+                             height=max(280, 36 * len(charted) + 170))
+        # the unit on the axis; the legend in the order of the bars' segments, below the axis title
         figure.update_xaxes(title_text=t("sv_axis_orders", lang), dtick=1 if by_unit[0]["total"] <= 10 else None)
+        figure.update_layout(legend={"traceorder": "normal", "y": -0.4, "yanchor": "top"},
+                             margin={"b": 40})
         st.plotly_chart(figure, key="sv_by_unit_chart")
         st.dataframe(counts_table(by_unit, "handling_unit", t("sv_units", lang), n, lang), hide_index=True,
                      key="sv_by_unit")
 with right:
     by_street = state.ask(counts_by, scope, window, by="street", units=units, categories=categories)
-    st.subheader(t("sv_by_street_title", lang))
+    st.markdown(f"**{t('sv_by_street_title', lang)}**")
     if by_street:
-        st.dataframe(counts_table(by_street, "street", t("street", lang), n, lang), hide_index=True, key="sv_by_street")
+        columns = [t("street", lang), t("sv_overdue", lang), t("sv_due_soon", lang, n=n), t("sv_total", lang),
+                   t("sv_max_overdue", lang)]
+        st.dataframe(counts_table(by_street, "street", t("street", lang), n, lang)[columns], hide_index=True,
+                     key="sv_by_street")
