@@ -137,6 +137,12 @@ def picked_cell() -> None:
         st.session_state["sv_order"] = shown["ids"][row]
 
 
+def file_scope(scope, lang: str) -> str:
+    """The scope in a file name: its values, 东街道_东二社区, or 全区."""
+    return "_".join(value_label(k, v, lang) if k in ("compound_kind", "management_mode") else v
+                    for k, v in scope.as_dict().items()) or t("district", lang)
+
+
 def when(moment) -> str:
     return fmt.DASH if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
@@ -226,7 +232,7 @@ else:
                                 t("sv_received", lang): st.column_config.DatetimeColumn(format=date_format),
                                 t("sv_due", lang): st.column_config.DatetimeColumn(format=date_format)})
     allowed = state.allowed(scope)
-    state.download_buttons(table, t("sv_file", lang, scope=state.scope_text(allowed, lang),
+    state.download_buttons(table, t("sv_file", lang, scope=file_scope(allowed, lang),
                                     period=filters.period.label(lang), day=f"{window.as_of:%Y-%m-%d}"),
                            "sv_dl", allowed)
 
