@@ -35,8 +35,8 @@ NAME = "张三丰"
 
 
 def _order(order_id, received, due, closed, result="", repeat="否", compound="阳光花园", street="", category="渗水漏水",
-           first="", resolved="", source="12345平台", content="楼上漏水"):
-    return [order_id, source, received, "投诉", category, street, "", compound, "物业公司", due, closed, "", result,
+           first="", resolved="", source="12345平台", content="楼上漏水", unit="物业公司"):
+    return [order_id, source, received, "投诉", category, street, "", compound, unit, due, closed, "", result,
             repeat, first, resolved, NAME, PHONE, content]
 
 
@@ -55,8 +55,8 @@ ORDERS = [
     _order("W5", "2024-06-28 09:00", "2024-07-03 09:00", "", compound="幸福里"),
     # B: open and overdue since 06-20 09:00 -> 11 days 1 hour -> bucket over 7 days
     _order("W6", "2024-06-15 09:00", "2024-06-20 09:00", "", compound="幸福里小区"),
-    # C: open and overdue since 06-29 09:00 -> 2 days 1 hour -> bucket 1-3 days
-    _order("W7", "2024-06-26 09:00", "2024-06-29 09:00", "", compound="和平新村"),
+    # C: open and overdue since 06-29 09:00 -> 2 days 1 hour -> bucket 1-3 days; handled by 市政维修中心 (督办)
+    _order("W7", "2024-06-26 09:00", "2024-06-29 09:00", "", compound="和平新村", unit="市政维修中心"),
     # C: no deadline in the export; 电梯 limit is 24 h -> due 06-13 09:00; 11 h, on time; repeat; no revisit
     _order("W8", "2024-06-12 09:00", "", "2024-06-12 20:00", "", repeat="是", compound="和平新村", category="电梯"),
     # unmatched compound, street from the export; 30 h, on time, satisfied

@@ -98,6 +98,7 @@ DOWNLOADS = {
         "overview": [], "trends": TRENDS,
         "compare": tables("小区基本情况") + tables("小区对比", "小区排名（红黑榜）", period=True),
         "party": PARTY + tables("应建未建小区（待办）"), "profile": tables("阳光花园_工单明细", "阳光花园_投诉记录"),
+        "supervision": tables("督办单_全区_2024年上半年_截至YYYY-MM-DD"),
         "briefing": ["示范区红色物业工作简报（2024年上半年）.docx", "示范区红色物业工作简报（2024年上半年）.pdf"],
         "import": tables("导入记录", "拒绝、重复和警告（按列）", "未匹配到台账的小区名称")
                   + ["小区台账模板.xlsx", "工单导入模板.xlsx", "投诉导入模板.xlsx"],
@@ -106,10 +107,12 @@ DOWNLOADS = {
         "overview": [], "trends": TRENDS,
         "compare": tables("小区基本情况") + tables("小区对比", "小区排名（红黑榜）", period=True),
         "party": PARTY, "profile": tables("阳光花园_工单明细", "阳光花园_投诉记录"),
+        "supervision": tables("督办单_东街道_2024年上半年_截至YYYY-MM-DD"),
         "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf"]},
     "community": {
         "overview": [], "trends": TRENDS, "compare": tables("小区排名（红黑榜）", period=True),
         "party": PARTY, "profile": tables("幸福里小区_工单明细", "幸福里小区_投诉记录"),
+        "supervision": tables("督办单_东街道_东二社区_2024年上半年_截至YYYY-MM-DD"),
         "briefing": ["东二社区红色物业工作简报（2024年上半年）.docx", "东二社区红色物业工作简报（2024年上半年）.pdf"]},
 }
 

@@ -15,6 +15,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_compare": ("小区对比", "Compare compounds"),
     "page_party": ("党建覆盖", "Party building"),
     "page_profile": ("小区档案", "Compound profile"),
+    "page_supervision": ("督办", "Supervision"),
     "page_import": ("数据导入", "Import"),
     "page_briefing": ("简报", "Briefing"),
     "page_admin": ("系统管理", "Administration"),

@@ -1,0 +1,274 @@
+"""督办 Supervision: the orders open past their deadline and those due within N days (config
+supervision.due_within_days), sortable and narrowed by handling unit and category, exported as a 督办单; which
+handling unit and street hold the most overdue orders; a compound's cell opens its profile, any other cell of an
+order shows its history (no personal data). The queue counts what 总览's open orders count (metrics.supervision)."""
+import pandas as pd
+import streamlit as st
+
+from metrics import formatting as fmt
+from metrics.supervision import counts_by, due_within_days, order_history, queue, totals
+from ui import charts, state
+from ui.i18n import register, t, value_label
+
+register({
+    "sv_caption": ("在办工单中已超过办结时限的（超期）和{n}天内到期的（临期），判断时点为数据截至时间；按统计时段内受理的"
+                   "工单计，与总览的在办工单一致。超期天数、剩余天数均按已开始的天计。",
+                   "Open orders past their deadline (overdue) and those due within {n} days, judged at the data's "
+                   "moment; orders received in the period, as the Overview's open orders. Days overdue and days left count "
+                   "days begun."),
+    "sv_which": ("显示", "Show"),
+    "sv_which_all": ("超期及{n}天内到期", "Overdue and due within {n} days"),
+    "sv_which_overdue": ("仅超期", "Overdue only"),
+    "sv_which_due_soon": ("仅{n}天内到期", "Due within {n} days only"),
+    "sv_units": ("承办单位", "Handling unit"),
+    "sv_categories": ("诉求类别", "Category"),
+    "sv_all_placeholder": ("全部", "All"),
+    "sv_blank": ("（未填写）", "(not given)"),
+    "sv_overdue": ("超期工单", "Overdue"),
+    "sv_overdue_short": ("超期1-3天", "Overdue 1-3 days"),
+    "sv_overdue_medium": ("超期4-7天", "Overdue 4-7 days"),
+    "sv_overdue_long": ("超期7天以上", "Overdue over 7 days"),
+    "sv_due_soon": ("{n}天内到期", "Due within {n} days"),
+    "sv_none": ("没有超期或{n}天内到期的在办工单。", "No open order is overdue or due within {n} days."),
+    "sv_none_filtered": ("所选承办单位和诉求类别下没有工单。", "No order for the chosen handling units and categories."),
+    "sv_queue_title": ("督办清单", "Supervision list"),
+    "sv_queue_help": ("点击“小区”列打开该小区档案；点击其他列查看该工单的经过。点击列名排序。",
+                      "Click a compound's cell to open its profile; any other cell shows the order's history. "
+                      "Click a column's name to sort."),
+    "sv_capped": ("仅显示超期最久的前{n}件；下载文件同样为前{n}件。", "Only the {n} most overdue are shown and downloaded."),
+    "sv_order_id": ("工单编号", "Order id"),
+    "sv_status": ("状态", "Status"),
+    "sv_days_overdue": ("超期天数", "Days overdue"),
+    "sv_days_left": ("剩余天数", "Days left"),
+    "sv_received": ("受理时间", "Received"),
+    "sv_due": ("办结时限", "Due"),
+    "sv_file": ("督办单_{scope}_{period}_截至{day}", "supervision_list_{scope}_{period}_as_of_{day}"),
+    "sv_pick": ("查看工单经过", "Order history"),
+    "sv_pick_placeholder": ("选择工单，或点击清单中的一行", "Choose an order, or click one in the list"),
+    "sv_history_title": ("工单 {id} 的经过", "History of order {id}"),
+    "sv_event": ("环节", "Step"),
+    "sv_time": ("时间", "Time"),
+    "sv_note": ("说明", "Note"),
+    "sv_received_event": ("受理", "Received"),
+    "sv_due_event": ("办结时限", "Deadline"),
+    "sv_closed_event": ("办结", "Closed"),
+    "sv_revisited_event": ("回访", "Revisited"),
+    "sv_derived": ("导出无时限，按类别推算", "not exported: derived from the category"),
+    "sv_not_closed": ("截至数据时点尚未办结", "Not closed at the data's moment"),
+    "sv_revisit_result": ("回访结果：{result}", "Result: {result}"),
+    "sv_revisit_no_time": ("回访结果：{result}（无回访时间）", "Revisit result: {result} (no revisit time)"),
+    "sv_state_overdue": ("超期{d}天未办结", "Open, {d} days overdue"),
+    "sv_state_pending": ("在办，未到期", "Open, not yet due"),
+    "sv_state_closed_on_time": ("按时办结", "Closed on time"),
+    "sv_state_closed_late": ("超时办结", "Closed late"),
+    "sv_state_no_deadline_open": ("在办（无时限）", "Open, no deadline"),
+    "sv_state_no_deadline_closed": ("已办结（无时限）", "Closed, no deadline"),
+    "sv_content": ("诉求内容（已脱敏）", "Content (masked)"),
+    "sv_source": ("来源渠道", "Source"),
+    "sv_repeat": ("重复诉求", "Repeat request"),
+    "sv_open_profile": ("打开小区档案", "Open the compound's profile"),
+    "sv_by_unit_title": ("各承办单位超期及临期工单", "Overdue and soon-due orders by handling unit"),
+    "sv_by_unit_top": ("（前{n}个）", " (top {n})"),
+    "sv_by_street_title": ("各街道超期及临期工单", "Overdue and soon-due orders by street"),
+    "sv_where_title": ("超期工单在哪里", "Where the overdue orders are"),
+    "sv_total": ("合计", "Total"),
+    "sv_max_overdue": ("最长超期天数", "Most days overdue"),
+    "sv_axis_orders": ("工单（件）", "Orders"),
+})
+
+ROW_LIMIT = 2000
+UNITS_CHARTED = 15
+STATUS_COLORS = {"overdue_long": charts.ACCENT, "overdue_medium": "#C7683B", "overdue_short": "#D49A2A",
+                 "due_soon": "#6D7A89"}
+
+
+def blank(value, lang: str) -> str:
+    return t("sv_blank", lang) if value in (None, "") else value
+
+
+def status_text(status: str, n: int, lang: str) -> str:
+    return t(f"sv_{status}", lang, n=n)
+
+
+def queue_table(found: list[dict], n: int, lang: str) -> pd.DataFrame:
+    """The list as shown and exported: days as numbers, times as times; the compound beside the order's id, both of
+    fixed width, so the cell that opens a profile is where a reader (and the browser test) expects it."""
+    return pd.DataFrame({
+        t("sv_order_id", lang): [r["order_id"] for r in found],
+        t("compound", lang): [r["compound_name"] or r["compound_raw"] or t("sv_blank", lang) for r in found],
+        t("sv_status", lang): [status_text(r["status"], n, lang) for r in found],
+        t("sv_days_overdue", lang): pd.array([r["days_overdue"] for r in found], dtype="Int64"),
+        t("sv_days_left", lang): pd.array([r["days_left"] for r in found], dtype="Int64"),
+        t("street", lang): [blank(r["street"], lang) for r in found],
+        t("community", lang): [blank(r["community"], lang) for r in found],
+        t("sv_units", lang): [blank(r["handling_unit"], lang) for r in found],
+        t("category", lang): [blank(r["category"], lang) for r in found],
+        t("sv_received", lang): pd.to_datetime([r["received_at"] for r in found]),
+        t("sv_due", lang): pd.to_datetime([r["due_at"] for r in found]),
+    })
+
+
+def counts_table(found: list[dict], by: str, label: str, n: int, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        label: [blank(r[by], lang) for r in found],
+        t("sv_overdue", lang): [r["overdue"] for r in found],
+        t("sv_overdue_short", lang): [r["overdue_short"] for r in found],
+        t("sv_overdue_medium", lang): [r["overdue_medium"] for r in found],
+        t("sv_overdue_long", lang): [r["overdue_long"] for r in found],
+        t("sv_due_soon", lang, n=n): [r["due_soon"] for r in found],
+        t("sv_total", lang): [r["total"] for r in found],
+        t("sv_max_overdue", lang): pd.array([r["max_days_overdue"] for r in found], dtype="Int64"),
+    })
+
+
+def picked_cell() -> None:
+    """A click in the list (callbacks run before the script): a compound's cell opens its profile, another cell
+    shows its order's history."""
+    cells = st.session_state["sv_queue"]["selection"]["cells"]
+    shown = st.session_state.get("_sv_rows")
+    if not cells or not shown:
+        return
+    row, column = cells[0]
+    if row >= len(shown["ids"]):
+        return
+    if column == shown["compound_label"] and shown["compounds"][row]:
+        st.session_state["_sv_open"] = shown["compounds"][row]
+    else:
+        st.session_state["sv_order"] = shown["ids"][row]
+
+
+def file_scope(scope, lang: str) -> str:
+    """The scope in a file name: its values, 东街道_东二社区, or 全区."""
+    return "_".join(value_label(k, v, lang) if k in ("compound_kind", "management_mode") else v
+                    for k, v in scope.as_dict().items()) or t("district", lang)
+
+
+def when(moment) -> str:
+    return fmt.DASH if moment is None else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def show_history(found: dict, lang: str) -> None:
+    colon = "：" if lang == "zh" else ": "
+    with st.container(border=True):
+        st.markdown(f"**{state.plain(t('sv_history_title', lang, id=found['order_id']))}**")
+        place = " · ".join(p for p in (found["street"], found["community"],
+                                       found["compound_name"] or found["compound_raw"]) if p)
+        facts = [place, f"{t('sv_units', lang)}{colon}{blank(found['handling_unit'], lang)}",
+                 f"{t('category', lang)}{colon}{blank(found['category'], lang)}",
+                 f"{t('sv_source', lang)}{colon}{blank(found['source'], lang)}",
+                 f"{t('sv_repeat', lang)}{colon}{t('yes' if found['is_repeat'] else 'no', lang)}"]
+        st.markdown(state.plain(" · ".join(f for f in facts if f)))
+        st.markdown(f"**{state.plain(t('sv_state_' + found['state'], lang, d=found['days_overdue']))}**")
+        notes = {"due": t("sv_derived", lang) if found["due_at_derived"] else "",
+                 "revisited": t("sv_revisit_result", lang, result=value_label("revisit_result", found["revisit_result"], lang))
+                 if found["revisit_result"] else ""}
+        steps = [(t(f"sv_{e['event']}_event", lang), when(e["at"]), notes.get(e["event"], "")) for e in found["events"]]
+        if found["closed_at"] is None:
+            steps.append((t("sv_closed_event", lang), fmt.DASH, t("sv_not_closed", lang)))
+        elif found["revisited_at"] is None and found["revisit_result"]:
+            steps.append((t("sv_revisited_event", lang), fmt.DASH, t("sv_revisit_no_time", lang, result=value_label(
+                "revisit_result", found["revisit_result"], lang))))
+        st.dataframe(pd.DataFrame(steps, columns=[t("sv_event", lang), t("sv_time", lang), t("sv_note", lang)]),
+                     hide_index=True, key="sv_history")
+        if found["content"]:
+            st.caption(t("sv_content", lang))
+            st.text(found["content"])
+        if found["compound_name"] and st.button(t("sv_open_profile", lang), key="sv_open_profile",
+                                                icon=":material/home_work:"):
+            state.open_profile(found["compound_name"])
+
+
+# ---- the page ------------------------------------------------------------------------------------
+
+lang = state.lang()
+filters = state.sidebar_filters()
+state.page_header("page_supervision", filters)
+scope, window = filters.scope, filters.window
+n = due_within_days(state.config())
+if "_sv_open" in st.session_state:   # a compound's cell was clicked
+    state.open_profile(st.session_state.pop("_sv_open"))
+st.caption(t("sv_caption", lang, n=n))
+
+everything = state.ask(totals, scope, window)
+if not everything["total"]:
+    st.success(t("sv_none", lang, n=n), icon=":material/task_alt:")
+    st.stop()
+
+# page controls: what to list, which handling units and categories (the options: what the queue holds)
+unit_options = [r["handling_unit"] or "" for r in state.ask(counts_by, scope, window, by="handling_unit")]
+category_options = [r["category"] or "" for r in state.ask(counts_by, scope, window, by="category")]
+for key, options in (("sv_units", unit_options), ("sv_categories", category_options)):
+    if any(v not in options for v in st.session_state.get(key, [])):
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+left, middle, right = st.columns([3, 2, 2])
+which = left.radio(t("sv_which", lang), ["all", "overdue", "due_soon"], key="sv_which", horizontal=True,
+                   format_func=lambda w: t(f"sv_which_{w}", lang, n=n))
+units = tuple(middle.multiselect(t("sv_units", lang), unit_options, key="sv_units",
+                                 placeholder=t("sv_all_placeholder", lang), format_func=lambda v: blank(v, lang)))
+categories = tuple(right.multiselect(t("sv_categories", lang), sorted(category_options), key="sv_categories",
+                                     placeholder=t("sv_all_placeholder", lang), format_func=lambda v: blank(v, lang)))
+
+shown = state.ask(totals, scope, window, units=units, categories=categories)
+cards = [("sv_overdue", shown["overdue"]), ("sv_overdue_short", shown["overdue_short"]),
+         ("sv_overdue_medium", shown["overdue_medium"]), ("sv_overdue_long", shown["overdue_long"]),
+         ("sv_due_soon", shown["due_soon"])]
+for column, (key, value) in zip(st.columns(len(cards)), cards):
+    column.metric(t(key, lang, n=n), fmt.count(value), border=True)
+
+st.subheader(t("sv_queue_title", lang))
+found = state.ask(queue, scope, window, which=which, units=units, categories=categories, limit=ROW_LIMIT)
+if not found:
+    st.info(t("sv_none_filtered", lang), icon=":material/filter_alt_off:")
+else:
+    st.caption(t("sv_queue_help", lang) + (" " + t("sv_capped", lang, n=ROW_LIMIT) if len(found) == ROW_LIMIT else ""))
+    table = queue_table(found, n, lang)
+    st.session_state["_sv_rows"] = {"ids": [r["order_id"] for r in found], "compound_label": t("compound", lang),
+                                    "compounds": [r["compound_name"] for r in found]}
+    date_format = "YYYY-MM-DD HH:mm"
+    st.dataframe(table, hide_index=True, placeholder="—", key="sv_queue", on_select=picked_cell,
+                 selection_mode="single-cell",
+                 column_config={t("sv_order_id", lang): st.column_config.TextColumn(width="small"),
+                                t("compound", lang): st.column_config.TextColumn(width="medium"),
+                                t("sv_received", lang): st.column_config.DatetimeColumn(format=date_format),
+                                t("sv_due", lang): st.column_config.DatetimeColumn(format=date_format)})
+    allowed = state.allowed(scope)
+    state.download_buttons(table, t("sv_file", lang, scope=file_scope(allowed, lang),
+                                    period=filters.period.label(lang), day=f"{window.as_of:%Y-%m-%d}"),
+                           "sv_dl", allowed)
+
+    ids = [r["order_id"] for r in found]
+    if st.session_state.get("sv_order") not in ids:
+        st.session_state["sv_order"] = None
+    picked = st.selectbox(t("sv_pick", lang), ids, index=None, key="sv_order",
+                          placeholder=t("sv_pick_placeholder", lang))
+    if picked:
+        history = state.ask(order_history, scope, window, order_id=picked)
+        if history:
+            show_history(history, lang)
+
+st.subheader(t("sv_where_title", lang))
+left, right = st.columns([3, 2])
+with left:
+    by_unit = state.ask(counts_by, scope, window, by="handling_unit", units=units, categories=categories)
+    if by_unit:
+        charted = by_unit[:UNITS_CHARTED]
+        series = [(s, t(f"sv_{s}", lang, n=n)) for s in ("overdue_long", "overdue_medium", "overdue_short", "due_soon")]
+        title = t("sv_by_unit_title", lang) + (t("sv_by_unit_top", lang, n=UNITS_CHARTED) if len(by_unit) > UNITS_CHARTED else "")
+        figure = charts.bars(charted, "handling_unit", series, title, horizontal=True, stacked=True,
+                             colors=STATUS_COLORS, x_label=lambda v: blank(v, lang),
+                             height=max(280, 36 * len(charted) + 170))
+        # the unit on the axis; the legend in the order of the bars' segments, below the axis title
+        figure.update_xaxes(title_text=t("sv_axis_orders", lang), dtick=1 if by_unit[0]["total"] <= 10 else None)
+        figure.update_layout(legend={"traceorder": "normal", "y": -0.4, "yanchor": "top"},
+                             margin={"b": 40})
+        st.plotly_chart(figure, key="sv_by_unit_chart")
+        st.dataframe(counts_table(by_unit, "handling_unit", t("sv_units", lang), n, lang), hide_index=True,
+                     key="sv_by_unit")
+with right:
+    by_street = state.ask(counts_by, scope, window, by="street", units=units, categories=categories)
+    st.markdown(f"**{t('sv_by_street_title', lang)}**")
+    if by_street:
+        columns = [t("street", lang), t("sv_overdue", lang), t("sv_due_soon", lang, n=n), t("sv_total", lang),
+                   t("sv_max_overdue", lang)]
+        st.dataframe(counts_table(by_street, "street", t("street", lang), n, lang)[columns], hide_index=True,
+                     key="sv_by_street")
