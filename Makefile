@@ -31,7 +31,8 @@ RUNTIME_CHECKS = command -v chromium >/dev/null 2>&1 || missing="$$missing chrom
 runtime-packages:
 	@missing=""; $(NEED_VENV); $(RUNTIME_CHECKS); $(APT_INSTALL_MISSING)
 
-# The tests also drive the browser (Debian's chromium, no `playwright install`), read PDFs (poppler-utils) and run
+# The tests also drive the browser (Debian's chromium, no `playwright install`), read PDFs (poppler-utils), render
+# a briefing's Word file to PDF with LibreOffice headless (libreoffice-writer-nogui: Writer without a GUI) and run
 # Debian's nginx from deploy/nginx/dashboard.conf with a certificate made by openssl (tests/test_deploy.py). The
 # tests start /usr/sbin/nginx themselves; the nginx service the package brings is not needed, so where systemd runs
 # it is stopped and disabled again (in containers policy-rc.d already keeps it from starting).
@@ -39,6 +40,7 @@ NGINX := /usr/sbin/nginx
 system-packages:
 	@missing=""; $(NEED_VENV); $(RUNTIME_CHECKS); \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	new_nginx=""; [ -x $(NGINX) ] || { missing="$$missing nginx"; new_nginx=1; }; \
 	$(APT_INSTALL_MISSING) && \

@@ -5,17 +5,17 @@ dashboard shows, so the document and the screen cannot disagree. The sentence ad
 figure fell, only the sources present, nothing printed for what the data lacks."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from metrics import formatting as fmt
 from metrics.attention import needs_attention
 from metrics.catalog import KPIS, apply_ratios, ratio
-from metrics.db import quote, rows
+from metrics.db import rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
 from metrics.names import NOT_REGISTERED
 from metrics.party import new_branches
 from metrics.periods import Window
-from metrics.schema import IMPORT_CHECKS
 from metrics.scorecard import assign_ranks, scorecard
 from metrics.scorecard import red_black as scorecard_red_black
 
@@ -51,10 +51,26 @@ def scope_name(scope: Scope, config: dict, lang: str = "zh") -> str:
     return config.get("district_name") or ("全区" if lang == "zh" else "the district")
 
 
+def against_target(value: float | None, target: float | None, lang: str = "zh") -> str | None:
+    """Where a rate stands against its target, in percentage points of the figures as printed
+    (86.0% against 95% -> 低于目标9.0个百分点); None without a value or a target."""
+    if value is None or target is None:
+        return None
+    gap = round(value * 100, 1) - round(target * 100, 1)
+    if round(gap, 1) == 0:
+        return "达到目标" if lang == "zh" else "on target"
+    if lang == "zh":
+        return f"{'高于' if gap > 0 else '低于'}目标{abs(gap):.1f}个百分点"
+    return f"{abs(gap):.1f} pp {'above' if gap > 0 else 'below'} target"
+
+
 # Chinese prose writes counts without thousands separators (791件, 14584件); tables use them.
 def headline(report: dict, sources: list[dict], categories: list[dict], name: str, period_label: str,
-             lang: str = "zh") -> str:
-    """The opening paragraph of the briefing, in the style of the seeds (see README)."""
+             lang: str = "zh", targets: dict | None = None) -> str:
+    """The opening paragraph of the briefing, in the style of the seeds (see README). Each rate is followed by
+    its own clauses (against its target; 同比 for satisfaction), so no clause reads as if it applied to the
+    rates listed before it."""
+    targets = targets or {}
     total = report["orders_total"]
     named_sources = [s["source"] for s in sources if s["source"]][:MAX_SOURCES_NAMED]
     more_sources = len([s for s in sources if s["source"]]) > MAX_SOURCES_NAMED
@@ -62,9 +78,20 @@ def headline(report: dict, sources: list[dict], categories: list[dict], name: st
     yoy = report["same_period_last_year"]["changes"].get("satisfaction_rate_pp")
     complaints = report["complaint_count"]
     complaints_yoy = report["same_period_last_year"]["changes"].get("complaint_count_pct")
-    rates = [(KPIS[k].label_zh if lang == "zh" else KPIS[k].label_en.lower(), report[k])
-             for k in ("on_time_closure_rate", "revisit_rate", "satisfaction_rate")]
-    present = [(label, value) for label, value in rates if value is not None]
+    rates = []
+    for key in ("on_time_closure_rate", "revisit_rate", "satisfaction_rate"):
+        value = report[key]
+        if value is None:
+            continue
+        label = KPIS[key].label_zh if lang == "zh" else KPIS[key].label_en.lower()
+        clauses = [c for c in [against_target(value, targets.get(key), lang)] if c]
+        if key == "satisfaction_rate" and yoy is not None:
+            if lang == "zh":
+                clauses.append("同比" + ("持平" if round(yoy, 1) == 0 else fmt.pp_change(yoy, "zh")))
+            else:
+                clauses.append("unchanged year on year" if round(yoy, 1) == 0 else
+                               f"{'up' if yoy > 0 else 'down'} {abs(yoy):.1f} pp year on year")
+        rates.append((label, headline_rate(value), clauses))
     if lang == "zh":
         if total == 0:
             text = f"{period_label}，{name}未收到物业工单。"
@@ -72,12 +99,8 @@ def headline(report: dict, sources: list[dict], categories: list[dict], name: st
             via = f"{join_zh(named_sources)}{'等渠道' if more_sources else ''}的" if named_sources else ""
             text = f"{period_label}，{name}共收到{via}物业工单{total}件"
             text += f"，主要集中在{join_zh(top)}等方面。" if top else "。"
-        if present:
-            text += "，".join(f"{label}{headline_rate(value)}" for label, value in present)
-            satisfaction = report["satisfaction_rate"]
-            if satisfaction is not None and yoy is not None:
-                text += "，同比" + ("持平" if round(yoy, 1) == 0 else fmt.pp_change(yoy, "zh"))
-            text += "。"
+        if rates:
+            text += "；".join("，".join([f"{label}{value}"] + clauses) for label, value, clauses in rates) + "。"
         if complaints:
             text += f"期内受理投诉{complaints}件"
             if complaints_yoy is not None:
@@ -90,13 +113,10 @@ def headline(report: dict, sources: list[dict], categories: list[dict], name: st
         via = f" from {join_en(named_sources)}{' and other channels' if more_sources else ''}" if named_sources else ""
         text = f"In {period_label}, {name} received {fmt.count(total)} property work orders{via}"
         text += f", mainly about {join_en(top)}." if top else "."
-    if present:
-        text += " " + ", ".join(f"{label.capitalize() if i == 0 else label} {headline_rate(value)}"
-                                for i, (label, value) in enumerate(present))
-        if report["satisfaction_rate"] is not None and yoy is not None:
-            change = "unchanged" if round(yoy, 1) == 0 else (f"up {abs(yoy):.1f} pp" if yoy > 0 else f"down {abs(yoy):.1f} pp")
-            text += f", satisfaction {change} year on year"
-        text += "."
+    if rates:
+        parts = [", ".join([f"{label} {value}"] + clauses) for label, value, clauses in rates]
+        text += " " + (parts[0][0].upper() + parts[0][1:] if parts else "")
+        text += "".join("; " + p for p in parts[1:]) + "."
     if complaints:
         text += f" Complaints received: {fmt.count(complaints)}"
         if complaints_yoy is not None:
@@ -126,6 +146,11 @@ class Briefing:
     attention: list[dict]
     data_note: dict
     report: dict = field(repr=False, default_factory=dict)
+    issuer: str = ""                   # 编发单位
+    report_to: list[str] = field(default_factory=list)    # 报送
+    copy_to: list[str] = field(default_factory=list)      # 抄送
+    issue: int | None = None           # 第N期: given when the briefing is issued (briefing.issues), not on preview
+    issued_on: dt.date = field(default_factory=dt.date.today)   # 印发日期
 
 
 def company_scorecard(card: list[dict], config: dict) -> list[dict]:
@@ -169,22 +194,45 @@ def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
     return red, black
 
 
-def data_note(con, config: dict, scope: Scope, window: Window) -> dict:
-    """Where the numbers come from and what they leave out, so nobody signs a number blind."""
-    logged = {d[0] for d in con.execute("SELECT * FROM import_log LIMIT 0").description}
-    checks = "".join(f", sum({quote(c)}) AS {quote(c)}" if c in logged else f", NULL AS {quote(c)}"
-                     for c in IMPORT_CHECKS)   # a database from before the checks, opened read-only, lacks them
-    imports = rows(con, f"""SELECT kind, count(*) AS files, sum(rows_read) AS rows_read, sum(rows_rejected) AS rejected,
-                                  sum(rows_duplicate) AS duplicates, sum(warnings) AS warnings{checks}
-                           FROM import_log GROUP BY kind ORDER BY kind""")
+def data_note(con, config: dict, scope: Scope, window: Window, report: dict) -> dict:
+    """What this briefing counted, in its own scope and period (its rows, not the district's imports), and what it
+    leaves out, so nobody signs a number blind: orders and complaints counted, registry compounds, orders whose
+    times are in an impossible order (kept, their hours not in the hour statistics), names not in the registry."""
     where, params = scope.where("work_orders")
+    span = {**params, "start": window.start, "end": window.end}
+    checked = rows(con, f"""SELECT count(*) FILTER (WHERE closed_at < received_at) AS closed_before_received,
+                                   count(*) FILTER (WHERE due_at < received_at) AS due_before_received,
+                                   count(*) FILTER (WHERE revisited_at < closed_at) AS revisit_before_close
+                            FROM work_orders WHERE received_at >= $start AND received_at < $end AND {where}""", span)[0]
     unmatched = rows(con, f"""SELECT count(*) AS orders, count(DISTINCT compound_raw) AS names FROM work_orders
                               WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} AND received_at >= $start
-                                AND received_at < $end AND {where}""",
-                     {**params, "start": window.start, "end": window.end})[0]
-    files = rows(con, "SELECT DISTINCT file_name FROM import_log ORDER BY file_name")
-    return {"imports": imports, "unmatched_orders": unmatched["orders"], "unmatched_names": unmatched["names"],
-            "files": [f["file_name"] for f in files], "as_of": window.as_of}
+                                AND received_at < $end AND {where}""", span)[0]
+    return {"orders": report["orders_total"], "complaints": report["complaint_count"],
+            "compounds": report.get("compounds_total") or 0, "checks": checked,
+            "unmatched_orders": unmatched["orders"], "unmatched_names": unmatched["names"], "as_of": window.as_of}
+
+
+def _filled(text: str, values: dict) -> str | None:
+    """A config line with {name}, {district}, {street} filled; None when it needs a value this scope lacks."""
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError):
+        return None
+
+
+def distribution(config: dict, scope: Scope, name: str) -> tuple[str, list[str], list[str]]:
+    """(编发单位, 报送, 抄送) of a briefing of this scope's level, from config.yaml briefing.issuer / report_to / copy_to."""
+    settings = config.get("briefing") or {}
+    level = "community" if scope.community else ("street" if scope.street else "district")
+    values = {"name": name, "district": config.get("district_name") or "全区"}
+    if scope.street:
+        values["street"] = scope.street
+
+    def lines(key):
+        return [t for t in (_filled(str(x), values) for x in ((settings.get(key) or {}).get(level) or [])) if t]
+
+    issuer = _filled(str((settings.get("issuer") or {}).get(level) or ""), values) or name
+    return issuer, lines("report_to"), lines("copy_to")
 
 
 def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> Briefing:
@@ -221,12 +269,14 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> 
     party["new_branches"] = new_branches(con, scope, window)
     title = (f"{name}红色物业工作简报（{period_label}）" if lang == "zh"
              else f"Red property briefing: {name}, {period_label}")
+    issuer, report_to, copy_to = distribution(config, scope, name)
     return Briefing(
         lang=lang, title=title, scope_name=name, period_label=period_label, as_of=fmt.as_of(window.as_of, lang),
-        headline=headline(report, sources, categories, name, period_label, lang), kpi_table=table,
+        headline=headline(report, sources, categories, name, period_label, lang, targets), kpi_table=table,
         complaints_by_month=complaint_counts_by(con, scope, window, grain="month"),
         complaints_by_category=sorted(complaint_counts_by(con, scope, window, by=["category"]),
                                       key=lambda r: -r["complaint_count"]),
         units=units, unit_dimension=unit_dimension, red_list=red, black_list=black, company_red=company_red,
         company_black=company_black, party=party, attention=needs_attention(con, config, scope, window, card),
-        data_note=data_note(con, config, scope, window), report=report)
+        data_note=data_note(con, config, scope, window, report), report=report, issuer=issuer, report_to=report_to,
+        copy_to=copy_to)

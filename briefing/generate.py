@@ -1,27 +1,46 @@
 """One call from scope and period to a finished document, for the CLI and the dashboard alike."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 from metrics.kpis import Scope
 from metrics.periods import Window
 
+from . import issues
 from .content import build
 from .images import complaint_images, image_server
 from .writers import write_docx, write_pdf
 
 FORMATS = ("docx", "pdf")
+WRITERS = {"docx": write_docx, "pdf": write_pdf}
 
 
-def write_briefing(con, config: dict, scope: Scope, window: Window, fmt: str, out: Path, lang: str = "zh") -> Path:
-    """Write one briefing; call inside `image_server()` when writing several."""
-    if fmt not in FORMATS:
+def issue_briefing(con, config: dict, scope: Scope, window: Window, files: dict, lang: str = "zh", *,
+                   issue_db: Path | None = None, issue: int | None = None, issued_on: dt.date | None = None) -> dict:
+    """Write one briefing in several formats ({format: path}) that share one issue number and one set of chart
+    images (drawn once). The number is taken from the counter of `issue_db`'s access file (briefing.issues)
+    unless `issue` gives it; with neither the head block has no 期数 (a draft). Call inside `image_server()`."""
+    if set(files) - set(FORMATS):
         raise ValueError(f"format must be one of {FORMATS}")
     briefing = build(con, config, scope, window, lang)
     images = complaint_images(briefing)
-    writer = write_docx if fmt == "docx" else write_pdf
-    return writer(briefing, images, config, Path(out))
+    if issue is None and issue_db is not None:
+        issue = issues.take(issue_db, briefing.scope_name, config)
+    briefing.issue = issue
+    if issued_on is not None:
+        briefing.issued_on = issued_on
+    return {fmt: WRITERS[fmt](briefing, images, config, Path(path)) for fmt, path in files.items()}
+
+
+def write_briefing(con, config: dict, scope: Scope, window: Window, fmt: str, out: Path, lang: str = "zh", *,
+                   issue_db: Path | None = None, issue: int | None = None, issued_on: dt.date | None = None) -> Path:
+    """Write one briefing in one format; call inside `image_server()` when writing several."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}")
+    return issue_briefing(con, config, scope, window, {fmt: out}, lang, issue_db=issue_db, issue=issue,
+                          issued_on=issued_on)[fmt]
 
 
 def safe_file_name(text: str) -> str:
@@ -29,7 +48,7 @@ def safe_file_name(text: str) -> str:
 
 
 def write_all_streets(con, config: dict, streets: list[str], window: Window, fmt: str, folder: Path,
-                      lang: str = "zh", progress=None) -> list[Path]:
+                      lang: str = "zh", progress=None, *, issue_db: Path | None = None) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -39,5 +58,6 @@ def write_all_streets(con, config: dict, streets: list[str], window: Window, fmt
                 progress(i, len(streets), street)
             name = safe_file_name(f"{street}_{window.period.label(lang)}_简报" if lang == "zh"
                                   else f"{street}_{window.period.label(lang)}_briefing")
-            written.append(write_briefing(con, config, Scope(street=street), window, fmt, folder / f"{name}.{fmt}", lang))
+            written.append(write_briefing(con, config, Scope(street=street), window, fmt, folder / f"{name}.{fmt}", lang,
+                                          issue_db=issue_db))
     return written

@@ -1,30 +1,51 @@
 """Chart images for documents: the dashboard's own chart builders, rendered to PNG by kaleido.
 
 kaleido starts a browser per call unless its sync server runs; one server serves a whole batch of
-briefings (0.1-0.8 s per image instead of 6-10 s)."""
+briefings (0.1-0.8 s per image instead of 6-10 s).
+
+An image must not depend on what else the process imported: `import streamlit` sets plotly's default
+template to "streamlit" (streamlit/elements/lib/streamlit_plotly_theme.py), which lacks the "plotly" template's
+axis automargin; with the charts' 10 px margins the dashboard's briefings came out with category names cut to
+one character and tick labels to their last digit, while the command line's were whole (issue 14, defect 1).
+So every image is drawn with the template named here, in the server as on the command line."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import warnings
 
 import kaleido
+import plotly.io as pio
 
 from ui import charts
 
 WIDTH, HEIGHT, SCALE = 900, 380, 2
+TEMPLATE = "plotly"   # the template a plain Python process uses: what the command line always drew with
+
+_server_lock = threading.Lock()
+_server_users = 0
 
 
 @contextlib.contextmanager
 def image_server():
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    """kaleido's one sync server, shared: in the dashboard two sessions may write briefings at once, and the
+    first to finish must not stop the server under the other (counted; the last one out stops it)."""
+    global _server_users
+    with _server_lock:
+        if _server_users == 0:
+            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        _server_users += 1
     try:
         yield
     finally:
-        kaleido.stop_sync_server(silence_warnings=True)
+        with _server_lock:
+            _server_users -= 1
+            if _server_users == 0:
+                kaleido.stop_sync_server(silence_warnings=True)
 
 
 def png(figure) -> bytes:
-    figure.update_layout(width=WIDTH, height=HEIGHT)
+    figure.update_layout(width=WIDTH, height=HEIGHT, template=pio.templates[TEMPLATE])
     with warnings.catch_warnings():  # plotly passes options the running server ignores, and says so
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
         return figure.to_image(format="png", width=WIDTH, height=HEIGHT, scale=SCALE)

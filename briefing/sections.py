@@ -71,7 +71,8 @@ def heading(index: int, text: str, lang: str) -> str:
 
 
 def sections(b) -> list[dict]:
-    """[{heading, paragraphs: [str], tables: [{header, rows}], images: bool}] in document order."""
+    """[{key, heading, paragraphs: [str], tables: [{title?, header, rows}], after?: [str]}] in document order
+    (`after`: paragraphs that follow the tables)."""
     zh = b.lang == "zh"
     w = _words(b.lang)
     out = [{"key": "overall", "paragraphs": [b.headline], "tables": []}]
@@ -164,54 +165,82 @@ def sections(b) -> list[dict]:
                        for s in r["spikes"]]
             rows.append([r["compound_name"], r["street"] or fmt.DASH, fmt.percent(r["on_time_closure_rate"]),
                          fmt.percent(r["satisfaction_rate"]), ("；" if zh else "; ").join(issues)])
-        more = len(b.attention) - LIST_LIMIT
-        paragraphs = [(f"另有{more}个小区低于目标，详见看板。" if zh else f"{more} more compounds below target: see the dashboard.")] if more > 0 else []
-        out.append({"key": "attention", "paragraphs": paragraphs, "tables": [{"header": header, "rows": rows}]})
+        rest = b.attention[LIST_LIMIT:]
+        after = []
+        if rest:   # in print there is no dashboard to point at: the rest are named
+            names = [r["compound_name"] for r in rest]
+            after = [f"另有{len(rest)}个小区需关注：" + "、".join(names) + "。" if zh
+                     else f"{len(rest)} more compounds need attention: " + ", ".join(names) + "."]
+        out.append({"key": "attention", "paragraphs": [], "tables": [{"header": header, "rows": rows}], "after": after})
     else:
         out.append({"key": "attention", "paragraphs": ["本期无需要特别关注的小区。" if zh else "No compound needs particular attention."],
                     "tables": []})
 
-    n = b.data_note
-    lines = []
-    for imp in n["imports"]:
-        kind = {"compounds": "小区台账", "work_orders": "工单", "complaints": "投诉"}[imp["kind"]] if zh else imp["kind"]
-        lines.append(f"{kind}：导入{imp['files']}个文件共{imp['rows_read']}行，拒绝{imp['rejected']}行、文件内重复{imp['duplicates']}行、警告{imp['warnings']}条。"
-                     if zh else f"{kind}: {imp['files']} files, {imp['rows_read']} rows read, {imp['rejected']} rejected, "
-                                f"{imp['duplicates']} duplicates, {imp['warnings']} warnings.")
-        checked = check_sentence(imp, zh)
-        if checked:
-            lines.append(checked)
-    lines.append((f"数据截至{b.as_of}。" if zh else f"Data as of {b.as_of}."))
-    if n["unmatched_orders"]:
-        lines.append(f"本期有{n['unmatched_orders']}件工单的小区名称（{n['unmatched_names']}个）未能与台账匹配，已计入街道和全区合计，在小区排名中按导出名称单列并标注“未入台账”。"
-                     if zh else f"{n['unmatched_orders']} orders name {n['unmatched_names']} compounds not in the registry: they count in "
-                                "street and district totals and are ranked under the exported name, marked not in registry.")
-    out.append({"key": "note", "paragraphs": lines, "tables": []})
+    out.append({"key": "note", "paragraphs": note_lines(b), "tables": []})
 
     for i, section in enumerate(out):
         section["heading"] = heading(i, w[section["key"]], b.lang)
     return out
 
 
-CHECK_WORDS = {   # import checks as the data note states them: (中文, English)
-    "out_of_window_rejected": ("时间超出合理范围而拒绝{n}行", "{n} rows rejected for a date outside the plausible range"),
-    "out_of_window_blanked": ("超出合理范围的日期置空{n}个", "{n} dates outside the plausible range left blank"),
-    "closed_before_received": ("办结早于受理{n}条", "{n} closed before received"),
-    "due_before_received": ("时限早于受理{n}条", "{n} due before received"),
-    "revisit_before_close": ("回访早于办结{n}条", "{n} revisits before close"),
-    "revisit_while_open": ("未办结已回访{n}条", "{n} revisits on open orders"),
+CHECK_WORDS = {   # impossible orderings among the briefing's own orders: (中文, English)
+    "closed_before_received": ("办结早于受理{n}件", "{n} closed before received"),
+    "due_before_received": ("时限早于受理{n}件", "{n} due before received"),
+    "revisit_before_close": ("回访早于办结{n}件", "{n} revisited before closed"),
 }
 
 
-def check_sentence(imp: dict, zh: bool) -> str | None:
-    """The import checks behind one dataset's warnings, or None when none fired; a reader of the briefing
-    learns which records were doubtful and that their durations are not in the hour statistics."""
-    parts = [CHECK_WORDS[c][0 if zh else 1].format(n=fmt.count(imp.get(c))) for c in CHECK_WORDS if imp.get(c)]
-    if not parts:
-        return None
-    ordering = any(imp.get(c) for c in CHECK_WORDS if not c.startswith("out_of_window"))
+def note_lines(b) -> list[str]:
+    """数据说明 of this briefing's own scope and period: what it counted, the doubtful records among them,
+    the data's moment and the names outside the registry (never the district's import totals)."""
+    zh = b.lang == "zh"
+    n = b.data_note
     if zh:
-        return ("其中" + "，".join(parts) + ("（时间顺序有误的记录照常导入，其用时不计入办结用时统计）" if ordering else "") + "。")
-    return ("Of these: " + ", ".join(parts)
-            + (" (records in an impossible order are imported; their durations are not in the hours to close)" if ordering else "")
-            + ".")
+        lines = [f"本简报统计{b.scope_name}{b.period_label}受理的工单{n['orders']}件、登记的投诉{n['complaints']}件，"
+                 f"涉及台账小区{n['compounds']}个。"]
+    else:
+        lines = [f"This briefing counts the {fmt.count(n['orders'])} work orders received and {fmt.count(n['complaints'])} "
+                 f"complaints filed in {b.scope_name} in {b.period_label}, and {fmt.count(n['compounds'])} registry compounds."]
+    parts = [CHECK_WORDS[c][0 if zh else 1].format(n=fmt.count(v)) for c, v in n["checks"].items() if v]
+    if parts:
+        lines.append(("其中时间顺序有误的工单：" + "，".join(parts) + "；照常计入件数，其用时不计入办结用时统计。") if zh
+                     else ("Orders with times in an impossible order: " + ", ".join(parts)
+                           + "; they are counted, their durations are not in the hours to close."))
+    lines.append(f"数据截至{b.as_of}。" if zh else f"Data as of {b.as_of}.")
+    if n["unmatched_orders"]:
+        lines.append(f"本期有{n['unmatched_orders']}件工单的小区名称（{n['unmatched_names']}个）未能与台账匹配，已计入街道和全区合计，在小区排名中按导出名称单列并标注“未入台账”。"
+                     if zh else f"{n['unmatched_orders']} orders name {n['unmatched_names']} compounds not in the registry: they count in "
+                                "street and district totals and are ranked under the exported name, marked not in registry.")
+    return lines
+
+
+def issue_date(day, lang: str) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%B %Y}"
+
+
+def head(b) -> dict:
+    """The head block of a work briefing (报头): title, 期数, 编发单位 and 印发日期 on one line under it, then the rule.
+    `issue` is None on a preview: a number is given only when a briefing is issued."""
+    zh = b.lang == "zh"
+    issue = None if b.issue is None else (f"第{b.issue}期" if zh else f"No. {b.issue}")
+    return {"title": b.title, "issue": issue,
+            "issuer": f"{b.issuer}编" if zh else f"Issued by {b.issuer}",
+            "date": f"{issue_date(b.issued_on, 'zh')}印发" if zh else f"Issued on {issue_date(b.issued_on, 'en')}"}
+
+
+def distribution_lines(b) -> list[str]:
+    """报送 and 抄送 at the end of the briefing (config.yaml briefing.report_to / copy_to); none that is empty."""
+    zh = b.lang == "zh"
+    out = []
+    if b.report_to:
+        out.append(("报送：" + "，".join(b.report_to)) if zh else ("To: " + "; ".join(b.report_to)))
+    if b.copy_to:
+        out.append(("抄送：" + "，".join(b.copy_to)) if zh else ("Copy: " + "; ".join(b.copy_to)))
+    return out
+
+
+def subject(b) -> str:
+    """The documents' subject property: the series and the issue."""
+    series = "红色物业工作简报" if b.lang == "zh" else "Red property briefing"
+    issue = head(b)["issue"]
+    return f"{series} {issue}" if issue else series

@@ -13,12 +13,12 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for readers adjusting layouts)
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .sections import sections
+from .sections import distribution_lines, head, sections, subject
 
 RED = RGBColor(0xC8, 0x10, 0x2E)
 
@@ -54,6 +54,38 @@ def _page_number_footer(section) -> None:
             element.text = text
         run._r.append(element)
     paragraph.add_run(" —")
+    for run in paragraph.runs:
+        run.font.size = Pt(FOOTER_PT)
+
+
+# One page geometry and one set of sizes for both writers, so the Word file (as LibreOffice or Word lays it out) and
+# the PDF break their pages alike: A4, GB/T 9704 margins, body 三号 (16 pt) on a fixed 28 pt line.
+MARGINS_CM = {"top": 3.7, "bottom": 3.5, "left": 2.8, "right": 2.6}
+TEXT_WIDTH_CM = 21.0 - MARGINS_CM["left"] - MARGINS_CM["right"]
+LINE_PT, TITLE_PT, TITLE_LINE_PT, HEAD_PT = 28, 22, 36, 14
+H1_PT, H2_PT, HEADING_BEFORE_PT = 16, 14, 12
+TABLE_PT, TABLE_LINE_PT, CAPTION_PT = 12, 20, 12
+PICTURE_CM = 15.5
+FOOTER_PT = 14
+KEEP_TABLE_ROWS = 12   # a table this short is kept on one page, with its heading
+
+
+def _border(paragraph, side: str, color: str, eighths: int) -> None:
+    """A real rule: the paragraph's own top or bottom border (w:pBdr), not a row of characters."""
+    ppr = paragraph._p.get_or_add_pPr()
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = OxmlElement("w:pBdr")
+        ppr.append(borders)
+    line = OxmlElement(f"w:{side}")
+    for key, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", "1"), ("w:color", color)):
+        line.set(qn(key), value)
+    borders.append(line)
+
+
+def _line(paragraph, points: float, before: float = 0) -> None:
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing, fmt.space_before, fmt.space_after = Pt(points), Pt(before), Pt(0)
 
 
 def write_docx(briefing, images: list[tuple[str, bytes, str]], config: dict, out: Path) -> Path:
@@ -61,30 +93,43 @@ def write_docx(briefing, images: list[tuple[str, bytes, str]], config: dict, out
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
+    section.left_margin, section.right_margin = Cm(MARGINS_CM["left"]), Cm(MARGINS_CM["right"])
     normal = doc.styles["Normal"]
     _set_font(normal, fonts["font_body"], size=fonts["body_size_pt"])
-    normal.paragraph_format.line_spacing = Pt(28)
+    normal.paragraph_format.line_spacing = Pt(LINE_PT)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.widow_control = True
     for level in (1, 2):
         style = doc.styles[f"Heading {level}"]
-        _set_font(style, fonts["font_heading"], size=16 if level == 1 else 14, bold=level == 2)
+        _set_font(style, fonts["font_heading"], size=H1_PT if level == 1 else H2_PT, bold=level == 2)
         style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(HEADING_BEFORE_PT), Pt(0)
+        style.paragraph_format.line_spacing = Pt(LINE_PT)
+        style.paragraph_format.keep_with_next = True
     _page_number_footer(section)
+    properties = doc.core_properties
+    properties.title, properties.author, properties.subject = briefing.title, briefing.issuer, subject(briefing)
+    properties.language = "zh-CN" if briefing.lang == "zh" else "en"
+    properties.created = dt.datetime.combine(briefing.issued_on, dt.time())
 
+    top = head(briefing)
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _set_font(title.add_run(briefing.title), fonts["font_title"], size=22)
-    date_line = doc.add_paragraph()
-    date_line.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    issued = dt.date.today()
-    text = (f"（数据截至{briefing.as_of}　{issued.year}年{issued.month}月{issued.day}日印发）" if briefing.lang == "zh"
-            else f"(Data as of {briefing.as_of}; issued {issued.isoformat()})")
-    _set_font(date_line.add_run(text), fonts["font_body"], size=14)
-    rule = doc.add_paragraph()
-    rule.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    rule_run = rule.add_run("━" * 24)
-    rule_run.font.color.rgb = RED
+    _line(title, TITLE_LINE_PT)
+    run = title.add_run(top["title"])
+    _set_font(run, fonts["font_title"], size=TITLE_PT)
+    run.font.color.rgb = RED
+    if top["issue"]:
+        issue = doc.add_paragraph()
+        issue.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _line(issue, LINE_PT)
+        _set_font(issue.add_run(top["issue"]), fonts["font_body"], size=fonts["body_size_pt"])
+    masthead = doc.add_paragraph()   # 编发单位 left, 印发日期 right, the red rule under both
+    _line(masthead, LINE_PT)
+    masthead.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM), WD_TAB_ALIGNMENT.RIGHT)
+    _set_font(masthead.add_run(f"{top['issuer']}\t{top['date']}"), fonts["font_body"], size=HEAD_PT)
+    _border(masthead, "bottom", "C8102E", 18)
 
     for part in sections(briefing):
         doc.add_heading(part["heading"], level=1)
@@ -95,12 +140,30 @@ def write_docx(briefing, images: list[tuple[str, bytes, str]], config: dict, out
             if table.get("title"):
                 doc.add_heading(table["title"], level=2)
             _table(doc, table, fonts)
+        for text in part.get("after", []):
+            paragraph = doc.add_paragraph(text)
+            paragraph.paragraph_format.first_line_indent = Pt(fonts["body_size_pt"] * 2)
         for caption, png, key in images:
             if key == part["key"]:
-                doc.add_picture(io.BytesIO(png), width=Cm(15.5))
-                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                cap = doc.add_paragraph(caption)
+                doc.add_picture(io.BytesIO(png), width=Cm(PICTURE_CM))
+                picture = doc.paragraphs[-1]
+                picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                picture.paragraph_format.line_spacing = 1.0   # an exact 28 pt line would crop the picture to a strip
+                picture.paragraph_format.keep_with_next = True
+                cap = doc.add_paragraph()
                 cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _line(cap, TABLE_LINE_PT)
+                _set_font(cap.add_run(caption), fonts["font_body"], size=CAPTION_PT)
+    lines = distribution_lines(briefing)
+    for i, text in enumerate(lines):   # 报送 / 抄送 between two thin rules, as the last lines of the briefing
+        paragraph = doc.add_paragraph()
+        _line(paragraph, LINE_PT, before=LINE_PT if i == 0 else 0)
+        paragraph.paragraph_format.keep_with_next = i < len(lines) - 1
+        _set_font(paragraph.add_run(text), fonts["font_body"], size=HEAD_PT)
+        if i == 0:
+            _border(paragraph, "top", "000000", 6)
+        if i == len(lines) - 1:
+            _border(paragraph, "bottom", "000000", 6)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(out))
@@ -113,7 +176,7 @@ def _table(doc, table: dict, fonts: dict) -> None:
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(grid.rows[0].cells, table["header"]):
         cell.text = ""
-        _set_font(cell.paragraphs[0].add_run(text), fonts["font_heading"], size=12, bold=True)
+        _set_font(cell.paragraphs[0].add_run(text), fonts["font_heading"], size=TABLE_PT, bold=True)
     header_row = grid.rows[0]._tr
     props = header_row.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -123,45 +186,77 @@ def _table(doc, table: dict, fonts: dict) -> None:
         cells = grid.add_row().cells
         for cell, text in zip(cells, values):
             cell.text = ""
-            _set_font(cell.paragraphs[0].add_run(str(text)), fonts["font_body"], size=12)
+            _set_font(cell.paragraphs[0].add_run(str(text)), fonts["font_body"], size=TABLE_PT)
+    keep = len(table["rows"]) < KEEP_TABLE_ROWS
+    for i, row in enumerate(grid.rows):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                _line(paragraph, TABLE_LINE_PT)
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                # keep-with-next on every row but the last holds a short table on one page
+                paragraph.paragraph_format.keep_with_next = keep and i < len(grid.rows) - 1
 
 
 def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) -> str:
+    """The PDF's HTML: the Word file's layout (same page, margins, sizes, fixed lines) in CSS."""
     fonts = config["briefing"]
     e = html.escape
-    parts = [f"<h1>{e(briefing.title)}</h1>",
-             f"<p class='date'>{e(('数据截至' if briefing.lang == 'zh' else 'Data as of ') + briefing.as_of)}</p><hr/>"]
+    top = head(briefing)
+    parts = [f"<h1>{e(top['title'])}</h1>"]
+    if top["issue"]:
+        parts.append(f"<p class='issue'>{e(top['issue'])}</p>")
+    parts.append(f"<p class='masthead'><span>{e(top['issuer'])}</span><span>{e(top['date'])}</span></p>")
     for part in sections(briefing):
         parts.append(f"<h2>{e(part['heading'])}</h2>")
         parts += [f"<p>{e(text)}</p>" for text in part["paragraphs"]]
         for table in part["tables"]:
             if table.get("title"):
                 parts.append(f"<h3>{e(table['title'])}</h3>")
-            head = "".join(f"<th>{e(h)}</th>" for h in table["header"])
+            head_row = "".join(f"<th>{e(h)}</th>" for h in table["header"])
             body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>" for row in table["rows"])
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            keep = " class='keep'" if len(table["rows"]) < KEEP_TABLE_ROWS else ""
+            parts.append(f"<table{keep}><thead><tr>{head_row}</tr></thead><tbody>{body}</tbody></table>")
+        parts += [f"<p>{e(text)}</p>" for text in part.get("after", [])]
         for caption, png, key in images:
             if key == part["key"]:
                 data = base64.b64encode(png).decode()
                 parts.append(f"<figure><img src='data:image/png;base64,{data}'/><figcaption>{e(caption)}</figcaption></figure>")
-    serif, sans = fonts["pdf_font_body"], fonts["pdf_font_heading"]
+    lines = distribution_lines(briefing)
+    if lines:
+        parts.append("<div class='distribution'>" + "".join(f"<p>{e(t)}</p>" for t in lines) + "</div>")
+    serif, sans, title_font = fonts["pdf_font_body"], fonts["pdf_font_heading"], fonts.get("pdf_font_title") or fonts["pdf_font_body"]
+    m = MARGINS_CM
+    body = fonts["body_size_pt"]
     css = f"""
-      @page {{ size: A4; margin: 3.2cm 2.6cm 3cm 2.8cm;
-               @bottom-center {{ content: "— " counter(page) " —"; font-family: "{serif}"; font-size: 11pt; }} }}
-      body {{ font-family: "{serif}"; font-size: 14pt; line-height: 1.75; color: #111; }}
-      h1 {{ font-family: "{sans}"; font-size: 21pt; text-align: center; margin: 0 0 6pt; }}
-      h2 {{ font-family: "{sans}"; font-size: 15pt; margin: 16pt 0 6pt; }}
-      h3 {{ font-family: "{sans}"; font-size: 13pt; margin: 10pt 0 4pt; }}
-      p {{ text-indent: 2em; margin: 0 0 6pt; }}
-      p.date {{ text-align: center; text-indent: 0; font-size: 12pt; }}
-      hr {{ border: 0; border-top: 2pt solid #C8102E; margin: 6pt 0 12pt; }}
-      table {{ border-collapse: collapse; width: 100%; font-size: 10.5pt; margin: 4pt 0 10pt; }}
-      th, td {{ border: 0.6pt solid #444; padding: 3pt 5pt; text-align: center; }}
-      thead {{ display: table-header-group; }} th {{ font-family: "{sans}"; background: #F4E3E5; }}
-      figure {{ margin: 6pt 0; text-align: center; page-break-inside: avoid; }}
-      img {{ width: 15.5cm; }} figcaption {{ font-size: 11pt; }}"""
+      @page {{ size: A4; margin: {m['top']}cm {m['right']}cm {m['bottom']}cm {m['left']}cm;
+               @bottom-center {{ content: "— " counter(page) " —"; font-family: "{serif}"; font-size: {FOOTER_PT}pt; }} }}
+      body {{ font-family: "{serif}"; font-size: {body}pt; line-height: {LINE_PT}pt; color: #111; margin: 0; orphans: 2; widows: 2; }}
+      h1 {{ font-family: "{title_font}"; font-weight: normal; font-size: {TITLE_PT}pt; line-height: {TITLE_LINE_PT}pt;
+            text-align: center; color: #C8102E; margin: 0; }}
+      h2 {{ font-family: "{sans}"; font-weight: normal; font-size: {H1_PT}pt; margin: {HEADING_BEFORE_PT}pt 0 0; break-after: avoid; }}
+      h3 {{ font-family: "{sans}"; font-size: {H2_PT}pt; margin: {HEADING_BEFORE_PT}pt 0 0; break-after: avoid; }}
+      p {{ text-indent: 2em; margin: 0; }}
+      p.issue {{ text-align: center; text-indent: 0; }}
+      p.masthead {{ text-indent: 0; font-size: {HEAD_PT}pt; display: flex; justify-content: space-between;
+                    border-bottom: 2.25pt solid #C8102E; padding-bottom: 1pt; }}
+      div.distribution {{ margin-top: {LINE_PT}pt; border-top: 0.75pt solid #000; border-bottom: 0.75pt solid #000;
+                          break-inside: avoid; }}
+      div.distribution p {{ text-indent: 0; font-size: {HEAD_PT}pt; }}
+      table {{ border-collapse: collapse; width: 100%; table-layout: fixed; font-size: {TABLE_PT}pt;
+               line-height: {TABLE_LINE_PT}pt; margin: 0; }}
+      table.keep {{ break-inside: avoid; }}
+      tr {{ break-inside: avoid; }}
+      th, td {{ border: 0.5pt solid #000; padding: 0 5.4pt; text-align: center; }}
+      thead {{ display: table-header-group; }} th {{ font-family: "{sans}"; }}
+      figure {{ margin: 0; text-align: center; break-inside: avoid; line-height: 1; }}
+      img {{ width: {PICTURE_CM}cm; }}
+      figcaption {{ font-size: {CAPTION_PT}pt; line-height: {TABLE_LINE_PT}pt; }}"""
     lang = "zh-CN" if briefing.lang == "zh" else "en"
-    return f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><style>{css}</style></head><body>{''.join(parts)}</body></html>"
+    meta = (f"<title>{e(briefing.title)}</title><meta name='author' content='{e(briefing.issuer)}'>"
+            f"<meta name='description' content='{e(subject(briefing))}'>")
+    return (f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'>{meta}<style>{css}</style></head>"
+            f"<body>{''.join(parts)}</body></html>")
 
 
 def write_pdf(briefing, images: list[tuple[str, bytes, str]], config: dict, out: Path) -> Path:

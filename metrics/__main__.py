@@ -212,11 +212,13 @@ def cmd_report(args, config) -> int:
         def progress(i, n, street):
             print(f"[{i}/{n}] {street} …", file=sys.stderr, flush=True)
 
-        for path in write_all_streets(con, config, streets, window, args.format, args.out, args.lang, progress):
+        for path in write_all_streets(con, config, streets, window, args.format, args.out, args.lang, progress,
+                                      issue_db=_db(args, config)):
             print(path)
         return 0
-    with image_server():
-        print(write_briefing(con, config, scope, window, args.format, args.out, args.lang))
+    with image_server():   # 期数: the scope's next number (briefing.issues), or the one --issue gives
+        print(write_briefing(con, config, scope, window, args.format, args.out, args.lang,
+                             issue_db=None if args.issue else _db(args, config), issue=args.issue))
     return 0
 
 
@@ -402,6 +404,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", type=Path, required=True, help="the file, or the folder with --all-streets")
     p.add_argument("--all-streets", action="store_true", help="one briefing per street into the --out folder")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--issue", type=int, help="期数 of this briefing (a reissue); without it the scope's next number")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="build the demo database from generated exports")

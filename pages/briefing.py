@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from briefing.content import build
-from briefing.generate import safe_file_name, write_briefing
+from briefing.generate import issue_briefing, safe_file_name
 from briefing.images import image_server
 from briefing.sections import sections
 from metrics.kpis import Scope
@@ -48,14 +48,16 @@ with st.container(border=True):
             if table.get("title"):
                 st.markdown(f"*{state.plain(table['title'])}*")
             st.dataframe([dict(zip(table["header"], row)) for row in table["rows"]], hide_index=True, placeholder="—")
+        for text in part.get("after", []):
+            st.markdown(state.plain(text))
 
 if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", icon=":material/description:"):
     folder = Path(tempfile.mkdtemp(prefix="briefing_"))
     name = safe_file_name(content.title)
     with st.status(t("briefing_generating", lang), expanded=False) as status:
-        with image_server():
-            files = {fmt: state.produce(write_briefing, scope, filters.window, fmt, folder / f"{name}.{fmt}", doc_lang)
-                     for fmt in ("docx", "pdf")}
+        with image_server():   # one issue (期数 from the counter), its Word and PDF from one set of chart images
+            files = state.produce(issue_briefing, scope, filters.window, {fmt: folder / f"{name}.{fmt}" for fmt in ("docx", "pdf")},
+                                  doc_lang, issue_db=state.user_database())
         status.update(label=t("briefing_done", lang), state="complete")
     state.record("briefing", target=name, scope=state.allowed(scope).as_dict(),
                  details={"period": filters.period.label("zh"), "language": doc_lang, "formats": sorted(files)})

@@ -52,19 +52,21 @@ def con(tmp_path_factory, config):
 def test_headline_district_by_hand(con, config):
     b = build(con, config, Scope(), JUNE_2024)
     # June 2024: 11 orders (10 via 12345, 1 via 啄木鸟; 10 渗水漏水, 1 电梯); on time 6/9, revisit 4/7,
-    # satisfaction 3/4; last June 3 revisited, 2 satisfied -> 66.7% -> +8.3 pp; complaints 3 against 2 -> +50%
+    # satisfaction 3/4; last June 3 revisited, 2 satisfied -> 66.7% -> +8.3 pp; complaints 3 against 2 -> +50%.
+    # Targets 95% / 95% / 90%: each rate says where it stands, and 同比 follows the one rate it is about.
     assert b.headline == ("2024年6月，示范区共收到12345平台、啄木鸟平台的物业工单11件，主要集中在渗水漏水、电梯等方面。"
-                          "按时办结率66.7%，回访率57.1%，满意率75.0%，同比提高8.3个百分点。期内受理投诉3件，同比增长50.0%。")
+                          "按时办结率66.7%，低于目标28.3个百分点；回访率57.1%，低于目标37.9个百分点；"
+                          "满意率75.0%，低于目标15.0个百分点，同比提高8.3个百分点。期内受理投诉3件，同比增长50.0%。")
 
 
 def test_headline_says_fell_when_it_fell(con, config):
     # 西街道 June 2024: W9 the only revisit, satisfied (100%) against 100% last June -> 持平; W7 W8 W9 W12:
     # on time 2 of due 3; complaints 1 (C4) against 0 last June -> no percent change
     b = build(con, config, Scope(street="西街道"), JUNE_2024)
-    assert "满意率100%，同比持平" in b.headline and "期内受理投诉1件。" in b.headline
+    assert "满意率100%，高于目标10.0个百分点，同比持平。" in b.headline and "期内受理投诉1件。" in b.headline
     # 东街道: satisfaction 2/3 (66.7%) against 1/2 (50%) -> 提高16.7个百分点; complaints 2 against 2 -> 持平
     east = build(con, config, Scope(street="东街道"), JUNE_2024)
-    assert "满意率66.7%，同比提高16.7个百分点" in east.headline and "期内受理投诉2件，同比持平。" in east.headline
+    assert "满意率66.7%，低于目标23.3个百分点，同比提高16.7个百分点。" in east.headline and "期内受理投诉2件，同比持平。" in east.headline
     # July 2024 (running, cut to 07-01 10:00): W11 open; last July nothing: rates omitted, no 同比, no None
     july = Window(Period(dt.date(2024, 7, 1), dt.date(2024, 7, 31)), fixtures.AS_OF)
     b = build(con, config, Scope(), july)
@@ -88,7 +90,8 @@ def test_no_orders_at_all(con, config):
 def test_english_headline(con, config):
     b = build(con, config, Scope(), JUNE_2024, lang="en")
     assert b.headline.startswith("In June 2024, 示范区 received 11 property work orders from 12345平台 and 啄木鸟平台")
-    assert "satisfaction up 8.3 pp year on year" in b.headline
+    assert ("On-time closure rate 66.7%, 28.3 pp below target; revisit rate 57.1%, 37.9 pp below target; "
+            "satisfaction rate 75.0%, 15.0 pp below target, up 8.3 pp year on year.") in b.headline
 
 
 def engine_numbers(con, config, scope):

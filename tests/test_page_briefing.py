@@ -29,3 +29,43 @@ def test_street_scope_and_english(app):
     at.radio(key="briefing_lang").set_value("en").run()
     assert not at.exception
     assert any(m.value.startswith("In H1 2024, 东街道 received 8 property work orders") for m in at.markdown)
+
+
+def media(docx_bytes: bytes) -> list[tuple[str, bytes]]:
+    """The pictures of a Word file, in name order (image1.png, image2.png, ...)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as z:
+        return sorted((n, z.read(n)) for n in z.namelist() if n.startswith("word/media/"))
+
+
+def test_page_charts_equal_the_command_lines(app, app_db, tmp_path):
+    """Issue 14, defect 1: the page's briefing had its charts drawn with Streamlit's plotly template (no axis
+    automargin: category names cut to one character). The same briefing from the page (this process, Streamlit
+    imported) and from `python -m metrics report` (a fresh process) carries the very same chart images."""
+    import io
+    import subprocess
+    import sys
+
+    from PIL import Image
+    from conftest import ROOT
+
+    app.query_params["street"] = "东街道"
+    at = app.run()
+    at.switch_page("pages/briefing.py").run()
+    at.button(key="briefing_run").click().run()
+    assert not at.exception
+    page_images = media(at.session_state["briefing_files"]["docx"][1])
+    out = tmp_path / "cli.docx"
+    done = subprocess.run([sys.executable, "-m", "metrics", "report", "--db", str(app_db), "--street", "东街道",
+                           "--from", "2024-01-01", "--to", "2024-06-30", "--format", "docx", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    cli_images = media(out.read_bytes())
+    # 东街道: complaints by month, by category, the communities side by side
+    assert [name for name, _ in page_images] == [name for name, _ in cli_images] == [
+        "word/media/image1.png", "word/media/image2.png", "word/media/image3.png"]
+    for (name, page_png), (_, cli_png) in zip(page_images, cli_images):
+        assert Image.open(io.BytesIO(page_png)).size == Image.open(io.BytesIO(cli_png)).size == (1800, 760), name
+        assert page_png == cli_png, f"{name}: the page's chart differs from the command line's"
