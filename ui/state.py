@@ -260,9 +260,21 @@ def lang() -> str:
 def language_switch() -> None:
     current = lang()
     choice = st.sidebar.radio(t("language", current), ["简体中文", "English"], key="lang_choice", horizontal=True,
-                              index=0 if current == "zh" else 1)
+                              index=0 if current == "zh" else 1, on_change=_language_changed)
     st.session_state["lang"] = "en" if choice == "English" else "zh"
     _set_param("lang", "en" if st.session_state["lang"] == "en" else None)
+
+
+def _language_changed() -> None:
+    """Switching language changes nothing else. A selectbox, radio or multiselect tells its value to the browser
+    and back as its label (format_func): labels in the old language would not match the new options on the next
+    run (a page change), and Streamlit would fall back to the first option (the period jumped to 本月 / the
+    default). Re-assigning every such value here makes the next run send it to the browser in the new language."""
+    for key in list(st.session_state):
+        value = st.session_state[key]
+        if isinstance(key, str) and not key.startswith("_") and key != "lang_choice" and (
+                isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+            st.session_state[key] = value
 
 
 # ---- filters -------------------------------------------------------------------------------------
@@ -320,6 +332,9 @@ def render_filters() -> Filters:
     language = lang()
     options = facts()["options"]
     params = st.query_params
+    if st.session_state.pop("_linked", False):   # opened by a link (switch_page): its URL says the filters
+        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("f_")]:
+            del st.session_state[key]
     if account() is not None and (params.get("street") or params.get("community")):
         # a hand-made address naming another street or community is refused (and audited), not quietly dropped
         allowed(Scope(street=params.get("street") or None, community=params.get("community") or None))
@@ -471,8 +486,25 @@ def empty_state(language: str | None = None) -> None:
     st.info(t("no_data", language or lang()), icon=":material/filter_alt_off:")
 
 
+LINK_KEYS = ("period", "from", "to", *URL_KEYS.values(), "lang")
+
+
+def link_params() -> dict:
+    """The address of what is shown (period, from/to, the filters, language), for a link to another page: st.switch_page
+    drops every widget's state, so the page opened reads the period and filters from these."""
+    return {key: st.query_params[key] for key in LINK_KEYS if st.query_params.get(key)}
+
+
+def switch_page(page: str, **params) -> None:
+    """Open another page with the same period, filters and language (link_params) and the page's own parameters;
+    the frame's filter widgets start again from that URL (a widget's leftover state would not say the same)."""
+    st.session_state["_linked"] = True
+    st.switch_page(page, query_params={**link_params(), **params})
+
+
 def open_profile(name: str) -> None:
-    st.switch_page("pages/profile.py", query_params={"compound": name, **({"lang": "en"} if lang() == "en" else {})})
+    """A compound's profile from a table row, for the period and filters shown."""
+    switch_page("pages/profile.py", compound=name)
 
 
 # ---- KPI cards -----------------------------------------------------------------------------------
