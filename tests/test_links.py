@@ -4,7 +4,26 @@ hand-counted fixture (data as of 2024-07-01 12:00; default period H1 2024).
 阳光花园: H1 2024 five orders (W10 in May; W1-W4 in June), June four. 幸福里小区 (东街道): H1 W5, W6, W13, June W6, W13."""
 import datetime as dt
 
+import pytest
+
 from conftest import shown_metrics
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> bytes of every download offered (AppTest keeps no file name on the button)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    found = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            found[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return found
+
 
 def select_row(i: int) -> dict:
     return {"selection": {"rows": [i], "columns": [], "cells": []}}
@@ -79,3 +98,55 @@ def test_switching_language_tells_the_browser_each_choice_in_the_new_language(ap
     assert (street.set_value, street.raw_value) == (True, "东街道")
     assert dict(at.query_params) == {"period": "last_month", "street": "东街道", "lang": "en"}
     assert shown_metrics(at)["Work orders"] == "7"
+
+
+# ---- 简报: a download always matches what the page shows (defect 4) ---------------------------------------------
+
+@pytest.fixture
+def quick_briefing(monkeypatch):
+    """The page's writer replaced by one that writes the scope, period and language it was given (the real one
+    draws chart images for seconds and is tested in test_briefing.py); returns the calls."""
+    import contextlib
+
+    import briefing.generate
+    import briefing.images
+
+    calls = []
+
+    def write(con, cfg, scope, window, fmt, path, lang):
+        calls.append((scope.street, window.period.label("zh"), lang, fmt))
+        path.write_bytes(f"{scope.street}|{window.period.label('zh')}|{lang}|{fmt}".encode())
+        return path
+
+    monkeypatch.setattr(briefing.generate, "write_briefing", write)
+    monkeypatch.setattr(briefing.images, "image_server", contextlib.nullcontext)
+    return calls
+
+
+def offered(at) -> dict:
+    return {b.proto.label: b for b in at.get("download_button")}
+
+
+def test_briefing_downloads_belong_to_the_street_shown(app, quick_briefing, downloads):
+    app.query_params["street"] = "东街道"
+    at = app.switch_page("pages/briefing.py").run()
+    at.button(key="briefing_run").click().run()
+    assert not at.exception
+    assert set(offered(at)) == {"下载 Word", "下载 PDF"}
+    east = {n: d for n, d in downloads.items() if "东街道" in n}
+    assert sorted(east.values()) == ["东街道|2024年上半年|zh|docx".encode(), "东街道|2024年上半年|zh|pdf".encode()]
+
+    at.selectbox(key="f_street").select("西街道").run()
+    assert not at.exception
+    assert offered(at) == {}   # 东街道's files are not offered as 西街道's
+    assert any(i.value.startswith("范围、时段、语言或数据已变") for i in at.info)
+    at.button(key="briefing_run").click().run()
+    assert set(offered(at)) == {"下载 Word", "下载 PDF"} and not any(i.value.startswith("范围、时段") for i in at.info)
+    assert quick_briefing[-2:] == [("西街道", "2024年上半年", "zh", "docx"), ("西街道", "2024年上半年", "zh", "pdf")]
+
+    at.selectbox(key="f_period").select("last_month").run()   # another period: again nothing to download
+    assert offered(at) == {}
+    at.selectbox(key="f_period").select("latest_complete").run()   # back to what the files say: offered again
+    assert set(offered(at)) == {"下载 Word", "下载 PDF"}
+    at.radio(key="briefing_lang").set_value("en").run()   # the briefing's language
+    assert offered(at) == {}

@@ -475,6 +475,26 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | No
                           on_click=downloaded, args=(f"{name}.csv", scope, len(frame)))
 
 
+def made_for(scope: Scope, period: Period, language: str) -> tuple:
+    """What a file made on a page belongs to: the scope (narrowed to the account's), the period, the file's language
+    and the data's version. A file is offered for download only while the page shows the same (keep_files)."""
+    return tuple(sorted(allowed(scope).as_dict().items())), period.start, period.end, language, data_version()
+
+
+def keep_files(key: str, owner: tuple, files: dict) -> None:
+    """Files just made (name -> bytes, by format) for this tab, with what they belong to (made_for)."""
+    st.session_state[key] = {"owner": owner, "files": files}
+
+
+def kept_files(key: str, owner: tuple) -> tuple[dict | None, bool]:
+    """(the files kept under key if they belong to owner, else None; whether files of another scope, period,
+    language or data were kept): a page never serves the previous street's briefing as this one's."""
+    kept = st.session_state.get(key)
+    if not isinstance(kept, dict) or "owner" not in kept:
+        return None, False
+    return (kept["files"], False) if kept["owner"] == owner else (None, True)
+
+
 def downloaded(file_name: str, scope: Scope | None = None, rows: int | None = None) -> None:
     """A download button's callback: the audit entry (what, for which scope, how many rows)."""
     shown = scope or getattr(st.session_state.get("_filters"), "scope", None) or Scope()
