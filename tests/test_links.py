@@ -8,6 +8,11 @@ import pytest
 
 from conftest import shown_metrics
 
+from metrics import formatting as fmt
+from metrics.db import connect
+from metrics.kpis import Scope, Window
+from metrics.periods import Period
+
 @pytest.fixture
 def downloads(monkeypatch):
     """File name -> bytes of every download offered (AppTest keeps no file name on the button)."""
@@ -150,3 +155,97 @@ def test_briefing_downloads_belong_to_the_street_shown(app, quick_briefing, down
     assert set(offered(at)) == {"下载 Word", "下载 PDF"}
     at.radio(key="briefing_lang").set_value("en").run()   # the briefing's language
     assert offered(at) == {}
+
+
+# ---- downloads: numbers stay numbers, the sheet says what it is (defect 5) ---------------------------------------
+
+import xlsx_cells  # noqa: E402
+
+
+H1_2024 = Window(Period(dt.date(2024, 1, 1), dt.date(2024, 6, 30)), dt.datetime(2024, 7, 1, 12))
+HEADING = ["统计时段：2024年上半年", "数据截至：2024年7月1日 12:00"]
+
+
+def stored(number: float | None) -> float | None:
+    """A number as the sheet holds it: xlsxwriter writes 16 significant digits (Excel keeps 15); none: a blank."""
+    return None if number is None else float(f"{number:.16G}")
+
+
+@pytest.fixture
+def ranked_app(app, tmp_path, monkeypatch, config):
+    """The app on the fixture with compounds of 3 orders ranked (min_orders 3 instead of 30), so ranks exist."""
+    import yaml
+
+    settings = tmp_path / "config.yaml"
+    settings.write_text(yaml.safe_dump({**config, "scorecard": {**config["scorecard"], "min_orders": 3}},
+                                       allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
+    return app
+
+
+def test_compare_ranking_download_holds_numbers_with_formats(ranked_app, app_db, downloads):
+    from metrics.config import load_config
+    from metrics.scorecard import scorecard
+
+    ranked_app.query_params["street"] = "东街道"
+    at = ranked_app.switch_page("pages/compare.py").run()
+    assert not at.exception
+    expected = scorecard(connect(app_db, read_only=True), load_config(), Scope(street="东街道"), H1_2024)
+    name = "小区排名（红黑榜）_东街道_2024年上半年"
+    assert {f"{name}.xlsx", f"{name}.csv"} <= set(downloads)
+    sheet = xlsx_cells.read(downloads[f"{name}.xlsx"])
+    cells = sheet["cells"]
+    assert [cells[r, 0][0] for r in range(4)] == ["小区排名（红黑榜）", "范围：街道 东街道", *HEADING]
+    assert (4, 0) not in cells and (0, 0) in sheet["bold"]
+    header = [cells[5, c][0] for c in range(21)]
+    assert header == ["排名", "榜单", "小区", "未入台账", "街道", "综合得分", "按时办结率", "按时办结率区间下限",
+                      "按时办结率区间上限", "回访率", "回访率区间下限", "回访率区间上限", "满意率", "满意率区间下限",
+                      "满意率区间上限", "工单总量", "投诉量", "每千户投诉", "每千户工单", "户数", "样本"]
+    assert all((5, c) in sheet["bold"] for c in range(21))
+    assert sheet["frozen"] == "A7" and sheet["filter"] == "A6:U8"
+    column = {h: c for c, h in enumerate(header)}
+    # 阳光花园 ranks first of the two (its composite is higher), by hand: 5 orders, on time 4 of 5, satisfied 3 of 4
+    first = {h: cells[6, c] for h, c in column.items()}
+    assert first["小区"] == ("阳光花园", "General") and first["排名"] == (1, "0") and first["榜单"][0] == "红榜"
+    assert first["按时办结率"] == (0.8, "0.0%") and first["满意率"] == (0.75, "0.0%")
+    assert first["工单总量"] == (5, "#,##0") and first["投诉量"] == (2, "#,##0") and first["户数"] == (1000, "#,##0")
+    assert first["每千户投诉"] == (2, "0.0") and first["综合得分"][1] == "0.0"
+    for row, engine in zip((6, 7), expected):   # every number is the engine's, as a sheet stores it (16 digits)
+        got = {h: cells[row, c][0] for h, c in column.items()}
+        assert got["小区"] == engine["compound_name"] and got["排名"] == engine["rank"]
+        assert got["综合得分"] == stored(engine["composite_score"])
+        assert got["按时办结率区间下限"] == stored(engine["on_time_closure_rate_low"])
+        assert got["回访率"] == stored(engine["revisit_rate"]) and got["满意率"] == stored(engine["satisfaction_rate"])
+    csv_lines = downloads[f"{name}.csv"].decode("utf-8-sig").splitlines()
+    assert csv_lines[0] == ",".join(header)   # a plain table: no title block
+    assert csv_lines[1] == ("1,红榜,阳光花园,,东街道,81.2,0.8,0.37553462976252533,0.9637758913675698,0.8,0.37553462976252533,"
+                            "0.9637758913675698,0.75,0.30064184258240184,0.9544127391902995,5,2,2.0,5.0,1000,")
+
+
+def test_trends_downloads_hold_rates_and_counts(app, app_db, config, downloads):
+    from metrics.kpis import order_kpis_by
+
+    at = app.switch_page("pages/trends.py").run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if list(d.value.columns) == ["诉求类别", "工单总量", "按时办结率", "满意率"])
+    sheet = xlsx_cells.read(downloads["诉求趋势_诉求类别_全区_2024年上半年.xlsx"])
+    cells = sheet["cells"]
+    assert [cells[r, 0][0] for r in range(4)] == ["诉求趋势_诉求类别", "范围：全区", *HEADING]
+    assert [cells[5, c][0] for c in range(4)] == ["诉求类别", "工单总量", "按时办结率", "满意率"]
+    assert sheet["frozen"] == "A7"
+    engine = sorted(order_kpis_by(connect(app_db, read_only=True), config, Scope(), H1_2024, by=("category",)),
+                    key=lambda r: (-r["orders_total"], r["category"] is None, r["category"] or ""))
+    assert sheet["filter"] == f"A6:D{6 + len(engine)}"
+    for i, r in enumerate(engine):
+        assert cells[6 + i, 1] == (r["orders_total"], "#,##0")
+        assert cells[6 + i, 2] == (stored(r["on_time_closure_rate"]), "0.0%") if r["on_time_closure_rate"] is not None \
+            else cells[6 + i, 2] == (None, "0.0%")
+        assert cells[6 + i, 3][1] == "0.0%"
+    # the screen keeps its formatting: the same rates as 66.7%
+    assert list(shown["按时办结率"]) == [fmt.percent(r["on_time_closure_rate"]) for r in engine]
+    trend = xlsx_cells.read(downloads["诉求趋势_走势_全区_2024年上半年.xlsx"])["cells"]
+    # H1 2024 by month: orders W10 in May, the other eleven in June; complaints C3 in May, C1, C2, C4 in June
+    assert [[trend[r, c][0] for c in range(3)] for r in range(5, 12)] == [
+        ["时间", "工单量", "投诉量"], ["2024年1月", 0, 0], ["2024年2月", 0, 0], ["2024年3月", 0, 0], ["2024年4月", 0, 0],
+        ["2024年5月", 1, 1], ["2024年6月", 11, 3]]
+    assert trend[11, 1] == (11, "#,##0")
