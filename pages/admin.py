@@ -7,6 +7,7 @@ import streamlit as st
 from access import ROLES, AccessError, accounts, audit
 from access.db import AUDIT_ACTIONS
 from access.scope import manages
+from metrics.kpis import Scope
 from metrics.uploads import in_language
 from ui import signin, state
 from ui.i18n import register, t
@@ -110,7 +111,7 @@ def show_audit(db, lang: str) -> None:
     st.caption(t("adm_count", lang, n=len(found), limit=LIMIT))
     table = audit_table(found, lang)
     st.dataframe(table.tail(LIMIT).iloc[::-1], hide_index=True, placeholder="—", key="adm_audit")
-    state.download_buttons(table, f"{t('adm_audit_title', lang)}_{start}_{end}", "adm_audit_dl")
+    state.download_buttons(table, f"{t('adm_audit_title', lang)}_{start}_{end}", "adm_audit_dl", Scope(), period=False)
 
 
 def show_accounts(db, me, lang: str) -> None:

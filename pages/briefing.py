@@ -23,6 +23,8 @@ register({
     "briefing_done": ("简报已生成。", "The briefing is ready."),
     "download_docx": ("下载 Word", "Download Word"),
     "download_pdf": ("下载 PDF", "Download PDF"),
+    "briefing_stale": ("范围、时段、语言或数据已变，上次生成的文件不再对应本页内容：请重新生成。",
+                       "The scope, period, language or data changed since the last files were made: generate them again."),
     "briefing_scope_note": ("简报按街道、社区范围生成，其他筛选条件（类型、模式、来源、类别）不适用。",
                             "Briefings cover a street or community; the other filters (kind, mode, source, category) do not apply."),
 })
@@ -51,6 +53,7 @@ with st.container(border=True):
         for text in part.get("after", []):
             st.markdown(state.plain(text))
 
+owner = state.made_for(scope, filters.period, doc_lang)   # the files below belong to what the page shows
 if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", icon=":material/description:"):
     folder = Path(tempfile.mkdtemp(prefix="briefing_"))
     name = safe_file_name(content.title)
@@ -61,15 +64,18 @@ if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", i
         status.update(label=t("briefing_done", lang), state="complete")
     state.record("briefing", target=name, scope=state.allowed(scope).as_dict(),
                  details={"period": filters.period.label("zh"), "language": doc_lang, "formats": sorted(files)})
-    st.session_state["briefing_files"] = {fmt: (path.name, path.read_bytes()) for fmt, path in files.items()}
+    state.keep_files("briefing_files", owner, {fmt: (path.name, path.read_bytes()) for fmt, path in files.items()})
 
-if "briefing_files" in st.session_state:
+made, stale = state.kept_files("briefing_files", owner)
+if stale:
+    st.info(t("briefing_stale", lang), icon=":material/refresh:")
+if made:
     left, right, _ = st.columns([1, 1, 4])
-    name, data = st.session_state["briefing_files"]["docx"]
+    name, data = made["docx"]
     left.download_button(t("download_docx", lang), data, file_name=name, key="briefing_docx",
                          on_click=state.downloaded, args=(name, scope),
                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    name, data = st.session_state["briefing_files"]["pdf"]
+    name, data = made["pdf"]
     right.download_button(t("download_pdf", lang), data, file_name=name, key="briefing_pdf",
                           on_click=state.downloaded, args=(name, scope),
                           mime="application/pdf")

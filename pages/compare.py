@@ -49,6 +49,8 @@ register({
     "cmp_list": ("榜单", "List"),
     "cmp_sample": ("样本", "Sample"),
     "cmp_interval": ("{kpi}区间", "{kpi} interval"),
+    "cmp_interval_low": ("{kpi}区间下限", "{kpi} interval, low"),
+    "cmp_interval_high": ("{kpi}区间上限", "{kpi} interval, high"),
     "cmp_none_in_scope": ("所选范围内没有小区。", "No compound in the selected scope."),
 })
 
@@ -66,14 +68,6 @@ GOOD, BAD = "background-color: #E4F2E7; color: #1E6B34", "background-color: #FBE
 
 def label(name: str, lang: str) -> str:
     return t(RATE_LABELS[name], lang) if name in RATE_LABELS else kpi_label(name, lang)
-
-
-def shown(name: str, value) -> str:
-    if name in ("orders_total", "complaint_count"):
-        return fmt.count(value)
-    if name in RATE_LABELS:
-        return fmt.DASH if value is None else f"{value:.1f}"
-    return fmt.percent(value)
 
 
 def interval(row: dict, name: str) -> str:
@@ -113,36 +107,48 @@ def pick_compounds(lang: str) -> list[str]:
 
 
 def side_by_side(rows: list[dict], lang: str):
-    """KPIs as rows, compounds as columns; cells coloured against the configured targets."""
+    """KPIs as rows, compounds as columns, numbers as numbers with each row's kind; cells coloured against the
+    configured targets: (the table, its kinds, the styled table shown)."""
     targets = state.config()["targets"]
     frame = pd.DataFrame({
         t("cmp_kpi", lang): [label(n, lang) for n in SIDE_BY_SIDE],
-        t("target", lang): [fmt.percent(targets[n]) if n in targets else "" for n in SIDE_BY_SIDE],
-        **{r["compound_name"]: [shown(n, r[n]) for n in SIDE_BY_SIDE] for r in rows},
-    })
+        t("target", lang): [targets.get(n) for n in SIDE_BY_SIDE],
+        **{r["compound_name"]: [r[n] for n in SIDE_BY_SIDE] for r in rows},
+    }, dtype=object)
+    row_kinds = [kind(n) for n in SIDE_BY_SIDE]
+    kinds = {c: row_kinds for c in frame.columns[1:]}
+    shown = state.on_screen(frame, kinds)
+    shown[t("target", lang)] = [fmt.percent(targets[n]) if n in targets else "" for n in SIDE_BY_SIDE]
     colours = pd.DataFrame("", index=frame.index, columns=frame.columns)
     for i, name in enumerate(SIDE_BY_SIDE):
         for r in rows:
             if name in targets and r[name] is not None:
                 colours.loc[i, r["compound_name"]] = GOOD if r[name] >= targets[name] else BAD
-    return frame, frame.style.apply(lambda _: colours, axis=None)
+    return frame, kinds, shown.style.apply(lambda _: colours, axis=None)
 
 
-def facts_table(rows: list[dict], lang: str) -> pd.DataFrame:
+def kind(name: str) -> str:
+    """A KPI's kind in a table (metrics.exports.FORMATS)."""
+    return "count" if name in ("orders_total", "complaint_count") else "decimal" if name in RATE_LABELS else "rate"
+
+
+def facts_table(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
     items = [
         (t("street", lang), lambda r: r["street"] or fmt.DASH),
         (t("community", lang), lambda r: r["community"] or fmt.DASH),
         (t("compound_kind", lang), lambda r: value_label("compound_kind", r["compound_kind"], lang)),
         (t("management_mode", lang), lambda r: value_label("management_mode", r["management_mode"], lang)),
-        (t("cmp_households", lang), lambda r: fmt.count(r["households"])),
+        (t("cmp_households", lang), lambda r: r["households"]),
         (t("cmp_company", lang), lambda r: r["property_company"] or fmt.DASH),
         (t("cmp_party_org", lang), lambda r: value_label("party_org_type", r["party_org_type"], lang)),
         (t("cmp_founded", lang), lambda r: r["party_org_founded_on"].isoformat() if r["party_org_founded_on"] else fmt.DASH),
         (t("cmp_committee", lang), lambda r: fmt.DASH if r["has_owners_committee"] is None
             else t("yes" if r["has_owners_committee"] else "no", lang)),
     ]
-    return pd.DataFrame({t("cmp_item", lang): [name for name, _ in items],
-                         **{r["compound_name"]: [get(r) for _, get in items] for r in rows}})
+    frame = pd.DataFrame({t("cmp_item", lang): [name for name, _ in items],
+                          **{r["compound_name"]: [get(r) for _, get in items] for r in rows}}, dtype=object)
+    row_kinds = ["count" if name == t("cmp_households", lang) else "text" for name, _ in items]
+    return frame, {r["compound_name"]: row_kinds for r in rows}
 
 
 def monthly_trend(picked: list[str], rows_scope: Scope, window, colours: dict, lang: str) -> None:
@@ -163,8 +169,9 @@ def monthly_trend(picked: list[str], rows_scope: Scope, window, colours: dict, l
     st.plotly_chart(fig, key="compare_trend")
 
 
-def ranking(rows: list[dict], lang: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """The sortable table (numbers, formatted by column_config), its download (as read) and the config."""
+def ranking(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict, pd.DataFrame, dict]:
+    """The sortable table (numbers, formatted by column_config) and its config; its download (numbers as numbers,
+    each interval as its two bounds) and the download's kinds."""
     small = t("small_sample", lang)
     rates = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
     base = {
@@ -175,26 +182,30 @@ def ranking(rows: list[dict], lang: str) -> tuple[pd.DataFrame, pd.DataFrame, di
         t("street", lang): [r["street"] for r in rows],
         t("cmp_composite", lang): [r["composite_score"] for r in rows],
     }
-    numbers, text = dict(base), dict(base)
-    text[t("cmp_rank", lang)] = [str(r["rank"]) if r["rank"] else fmt.DASH for r in rows]
-    text[t("cmp_composite", lang)] = [shown("composite_score", r["composite_score"]) for r in rows]
+    numbers, raw = dict(base), dict(base)
+    kinds = {t("cmp_rank", lang): "rank", t("cmp_composite", lang): "decimal"}
     for name in rates:
         numbers[kpi_label(name, lang)] = [None if r[name] is None else 100 * r[name] for r in rows]
-        text[kpi_label(name, lang)] = [fmt.percent(r[name]) for r in rows]
+        raw[kpi_label(name, lang)] = [r[name] for r in rows]
         numbers[t("cmp_interval", lang, kpi=kpi_label(name, lang))] = [interval(r, name) for r in rows]
-        text[t("cmp_interval", lang, kpi=kpi_label(name, lang))] = [interval(r, name) for r in rows]
+        for end in ("low", "high"):
+            raw[t(f"cmp_interval_{end}", lang, kpi=kpi_label(name, lang))] = [r[f"{name}_{end}"] for r in rows]
+            kinds[t(f"cmp_interval_{end}", lang, kpi=kpi_label(name, lang))] = "rate"
+        kinds[kpi_label(name, lang)] = "rate"
     for name in ("orders_total", "complaint_count"):
-        numbers[kpi_label(name, lang)] = text[kpi_label(name, lang)] = [r[name] for r in rows]
+        numbers[kpi_label(name, lang)] = raw[kpi_label(name, lang)] = [r[name] for r in rows]
+        kinds[kpi_label(name, lang)] = "count"
     for name in ("complaints_per_1000_households", "orders_per_1000_households"):
-        numbers[label(name, lang)] = [r[name] for r in rows]
-        text[label(name, lang)] = [shown(name, r[name]) for r in rows]
-    numbers[t("cmp_households", lang)] = text[t("cmp_households", lang)] = [r["households"] for r in rows]
-    numbers[t("cmp_sample", lang)] = text[t("cmp_sample", lang)] = [small if r["small_sample"] else "" for r in rows]
+        numbers[label(name, lang)] = raw[label(name, lang)] = [r[name] for r in rows]
+        kinds[label(name, lang)] = "decimal"
+    numbers[t("cmp_households", lang)] = raw[t("cmp_households", lang)] = [r["households"] for r in rows]
+    kinds[t("cmp_households", lang)] = "count"
+    numbers[t("cmp_sample", lang)] = raw[t("cmp_sample", lang)] = [small if r["small_sample"] else "" for r in rows]
     config = {label(n, lang): st.column_config.NumberColumn(format="%.1f") for n in RATE_LABELS}
     config.update({kpi_label(n, lang): st.column_config.NumberColumn(format="%.1f%%") for n in rates})
     config[t("cmp_rank", lang)] = st.column_config.NumberColumn(format="%d")
     config[t("cmp_households", lang)] = st.column_config.NumberColumn(format="localized")
-    return pd.DataFrame(numbers), pd.DataFrame(text), config
+    return pd.DataFrame(numbers), config, pd.DataFrame(raw), kinds
 
 
 lang = state.lang()
@@ -212,7 +223,7 @@ else:
     rows = [card[n] for n in picked if n in card]
     colours = {r["compound_name"]: charts.SERIES[i % len(charts.SERIES)] for i, r in enumerate(rows)}
     st.subheader(t("cmp_kpis_title", lang, period=filters.period.label(lang)))
-    table, styled = side_by_side(rows, lang)
+    table, kinds, styled = side_by_side(rows, lang)
     st.dataframe(styled, hide_index=True, placeholder="—", key="compare_kpis")
     notes = [t("cmp_colour_note", lang)]
     small = [r["compound_name"] for r in rows if r["small_sample"]]
@@ -220,7 +231,7 @@ else:
         notes.append(t("cmp_small_note", lang, names="、".join(small) if lang == "zh" else ", ".join(small),
                        n=state.config()["scorecard"]["min_orders"]))
     st.caption(" ".join(notes))
-    state.download_buttons(table, f"{t('page_compare', lang)}_{filters.period.label(lang)}", "compare_kpis_dl")
+    state.download_buttons(table, t("page_compare", lang), "compare_kpis_dl", what, kinds=kinds)
 
     left, right = st.columns(2)
     with left:
@@ -236,9 +247,9 @@ else:
         monthly_trend([r["compound_name"] for r in rows], what, window, colours, lang)
 
     st.subheader(t("cmp_facts_title", lang))
-    facts = facts_table(rows, lang)
-    st.dataframe(facts, hide_index=True, placeholder="—", key="compare_facts")
-    state.download_buttons(facts, f"{t('cmp_facts_title', lang)}", "compare_facts_dl")
+    facts, kinds = facts_table(rows, lang)
+    st.dataframe(state.on_screen(facts, kinds), hide_index=True, placeholder="—", key="compare_facts")
+    state.download_buttons(facts, t("cmp_facts_title", lang), "compare_facts_dl", what, kinds=kinds, period=False)
 
 st.subheader(t("cmp_ranking_title", lang))
 card_config = state.config()["scorecard"]
@@ -250,9 +261,9 @@ all_rows = state.ask("scorecard", scope, window)
 if not all_rows:
     st.info(t("cmp_none_in_scope", lang), icon=":material/filter_alt_off:")
 else:
-    numbers, text, config = ranking(all_rows, lang)
+    numbers, config, raw, kinds = ranking(all_rows, lang)
     event = st.dataframe(numbers, hide_index=True, placeholder="—", column_config=config, on_select="rerun",
                          selection_mode="single-row", key="compare_ranking")
-    state.download_buttons(text, f"{t('cmp_ranking_title', lang)}_{filters.period.label(lang)}", "compare_ranking_dl")
+    state.download_buttons(raw, t("cmp_ranking_title", lang), "compare_ranking_dl", kinds=kinds)
     if event.selection.rows:
         state.open_profile(all_rows[event.selection.rows[0]]["compound_name"])

@@ -13,6 +13,7 @@ from metrics import formatting as fmt
 from metrics import uploads
 from metrics.config import database_path
 from metrics.importer import plausible_window
+from metrics.kpis import Scope
 from metrics.readers import ImportFailure
 from metrics.schema import DATASETS, IMPORT_CHECKS
 import store
@@ -431,7 +432,7 @@ st.subheader(t("imp_history_title", lang))
 if quality["history"]:
     history = history_table(quality["history"], quality["undone"], lang)
     st.dataframe(history, hide_index=True, placeholder="—", key="imp_history")
-    state.download_buttons(history, t("imp_history_title", lang), "imp_history_dl")
+    state.download_buttons(history, t("imp_history_title", lang), "imp_history_dl", Scope(), period=False)
     undo_section(quality["history"], quality["undone"], lang)
 else:
     st.info(t("imp_no_history", lang))
@@ -442,7 +443,7 @@ if quality["unmatched"]:
     st.caption(t("imp_unmatched_caption", lang))
     unmatched = unmatched_table(quality["unmatched"], lang)
     st.dataframe(unmatched, hide_index=True, placeholder="—", key="imp_unmatched")
-    state.download_buttons(unmatched, t("imp_unmatched_title", lang), "imp_unmatched_dl")
+    state.download_buttons(unmatched, t("imp_unmatched_title", lang), "imp_unmatched_dl", Scope(), period=False)
 else:
     st.success(t("imp_unmatched_none", lang))
 
@@ -451,6 +452,6 @@ if quality["issues"]:
     st.caption(t("imp_issues_caption", lang))
     issues = issues_table(quality["issues"], lang)
     st.dataframe(issues, hide_index=True, placeholder="—", key="imp_issues")
-    state.download_buttons(issues, t("imp_issues_title", lang), "imp_issues_dl")
+    state.download_buttons(issues, t("imp_issues_title", lang), "imp_issues_dl", Scope(), period=False)
 else:
     st.success(t("imp_issues_none", lang))

@@ -35,21 +35,24 @@ CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_to
 RATES = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
 
 
-def attention_table(rows: list[dict], lang: str) -> pd.DataFrame:
+def attention_table(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
+    """The compounds with their reasons, numbers as numbers, and the kinds of its columns (state.on_screen)."""
     def reasons(r):
         parts = [t("below_target_of", lang, kpi=kpi_label(k, lang)) for k in r["below_target"]]
         parts += [t("spike_text", lang, month=charts.month_label(s["month"], lang), n=s["complaints"],
                     base=f"{s['baseline']:.1f}") for s in r["spikes"]]
         return "；".join(parts) if lang == "zh" else "; ".join(parts)
 
+    kinds = {kpi_label("on_time_closure_rate", lang): "rate", kpi_label("satisfaction_rate", lang): "rate",
+             kpi_label("orders_total", lang): "count"}
     return pd.DataFrame({
         t("compound", lang): [r["compound_name"] for r in rows],
         t("street", lang): [r["street"] for r in rows],
-        kpi_label("on_time_closure_rate", lang): [fmt.percent(r["on_time_closure_rate"]) for r in rows],
-        kpi_label("satisfaction_rate", lang): [fmt.percent(r["satisfaction_rate"]) for r in rows],
+        kpi_label("on_time_closure_rate", lang): [r["on_time_closure_rate"] for r in rows],
+        kpi_label("satisfaction_rate", lang): [r["satisfaction_rate"] for r in rows],
         kpi_label("orders_total", lang): [r["orders_total"] for r in rows],
         t("reasons", lang): [reasons(r) for r in rows],
-    })
+    }), kinds
 
 
 lang = state.lang()
@@ -107,9 +110,10 @@ st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
 attention = state.ask("needs_attention", scope, window)
 if attention:
-    table = attention_table(attention, lang)
-    event = st.dataframe(table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row", key="attention")
-    state.download_buttons(table, t("attention_title", lang), "attention_dl")
+    table, kinds = attention_table(attention, lang)
+    event = st.dataframe(state.on_screen(table, kinds), hide_index=True, placeholder="—", on_select="rerun",
+                         selection_mode="single-row", key="attention")
+    state.download_buttons(table, t("attention_title", lang), "attention_dl", kinds=kinds)
     if event.selection.rows:
         state.open_profile(attention[event.selection.rows[0]]["compound_name"])
 else:

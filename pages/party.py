@@ -67,13 +67,19 @@ def rate_with_counts(row: dict, name: str, lang: str) -> str:
     return f"{fmt.percent(row[name])}（{counts}）" if lang == "zh" else f"{fmt.percent(row[name])} ({counts})"
 
 
-def community_table(found: list[dict], lang: str) -> pd.DataFrame:
+def community_table(found: list[dict], lang: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """As shown (each rate with its counts: 75.0%（3/4）) and as downloaded (the rates as numbers), the latter's kinds."""
     table = {t("street", lang): [r["street"] for r in found], t("community", lang): [r["community"] for r in found],
              t("party_compounds_total", lang): [r["compounds_total"] for r in found]}
+    shown, raw = dict(table), dict(table)
     for name in CARDS:
-        table[kpi_label(name, lang)] = [rate_with_counts(r, name, lang) for r in found]
-    table[t("party_eligible_uncovered", lang)] = [r["compounds_eligible_uncovered"] for r in found]
-    return pd.DataFrame(table)
+        shown[kpi_label(name, lang)] = [rate_with_counts(r, name, lang) for r in found]
+        raw[kpi_label(name, lang)] = [r[name] for r in found]
+    for out in (shown, raw):
+        out[t("party_eligible_uncovered", lang)] = [r["compounds_eligible_uncovered"] for r in found]
+    kinds = {t("party_compounds_total", lang): "count", t("party_eligible_uncovered", lang): "count",
+             **{kpi_label(name, lang): "rate" for name in CARDS}}
+    return pd.DataFrame(shown), pd.DataFrame(raw), kinds
 
 
 def todo_table(found: list[dict], lang: str) -> pd.DataFrame:
@@ -101,21 +107,21 @@ def group_label(has_branch: bool, lang: str) -> str:
     return t("party_has_branch" if has_branch else "party_no_branch", lang)
 
 
-def per_1000(value) -> str:
-    return fmt.DASH if value is None else f"{value:.1f}"
-
-
-def comparison_table(groups: list[dict], lang: str) -> pd.DataFrame:
+def comparison_table(groups: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
+    kinds = {t("party_compounds_total", lang): "count", t("party_households", lang): "count",
+             kpi_label("orders_total", lang): "count", kpi_label("satisfaction_rate", lang): "rate",
+             kpi_label("on_time_closure_rate", lang): "rate", kpi_label("complaint_count", lang): "count",
+             t("party_complaints_per_1000", lang): "decimal"}
     return pd.DataFrame({
         t("party_group", lang): [group_label(g["has_branch"], lang) for g in groups],
         t("party_compounds_total", lang): [g["compounds"] for g in groups],
-        t("party_households", lang): [fmt.count(g["households"]) for g in groups],
+        t("party_households", lang): [g["households"] for g in groups],
         kpi_label("orders_total", lang): [g["orders_total"] for g in groups],
-        kpi_label("satisfaction_rate", lang): [fmt.percent(g["satisfaction_rate"]) for g in groups],
-        kpi_label("on_time_closure_rate", lang): [fmt.percent(g["on_time_closure_rate"]) for g in groups],
+        kpi_label("satisfaction_rate", lang): [g["satisfaction_rate"] for g in groups],
+        kpi_label("on_time_closure_rate", lang): [g["on_time_closure_rate"] for g in groups],
         kpi_label("complaint_count", lang): [g["complaint_count"] for g in groups],
-        t("party_complaints_per_1000", lang): [per_1000(g["complaints_per_1000_households"]) for g in groups],
-    })
+        t("party_complaints_per_1000", lang): [g["complaints_per_1000_households"] for g in groups],
+    }), kinds
 
 
 def day_label(day, lang: str) -> str:
@@ -148,9 +154,9 @@ if by_street:
 st.subheader(t("party_by_community", lang))
 st.caption(t("party_by_community_caption", lang))
 by_community = state.ask("compound_kpis_by", scope, window, by=("street", "community"))
-table = community_table(by_community, lang)
+table, raw, kinds = community_table(by_community, lang)
 st.dataframe(table, hide_index=True, placeholder="—", key="party_communities")
-state.download_buttons(table, t("party_by_community", lang), "party_communities_dl")
+state.download_buttons(raw, t("party_by_community", lang), "party_communities_dl", kinds=kinds)
 
 st.subheader(t("party_todo_title", lang))
 min_members = state.config()["party_building"]["eligible_min_members"]
@@ -159,7 +165,7 @@ if todo:
     st.caption(t("party_todo_caption", lang, n=min_members) + " " + t("open_compound", lang))
     table = todo_table(todo, lang)
     clickable(table, [r["compound_name"] for r in todo], "party_todo")
-    state.download_buttons(table, t("party_todo_title", lang), "party_todo_dl")
+    state.download_buttons(table, t("party_todo_title", lang), "party_todo_dl", kinds={t("party_members", lang): "count"})
 else:
     st.success(t("party_todo_none", lang))
 
@@ -188,6 +194,8 @@ with right:
                          color_by_x={group_label(True, lang): charts.ACCENT, group_label(False, lang): charts.SERIES[8]})
     figure.update_traces(texttemplate="%{y:.1f}", hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
     st.plotly_chart(figure, key="party_compare_complaints")
-table = comparison_table(groups, lang)
-st.dataframe(table, hide_index=True, placeholder="—", key="party_compare")
-state.download_buttons(table, t("party_compare_title", lang), "party_compare_dl")
+table, kinds = comparison_table(groups, lang)
+shown_table = state.on_screen(table, kinds)
+shown_table[t("party_households", lang)] = [fmt.count(g["households"]) for g in groups]   # 1,500 on screen
+st.dataframe(shown_table, hide_index=True, placeholder="—", key="party_compare")
+state.download_buttons(table, t("party_compare_title", lang), "party_compare_dl", kinds=kinds)

@@ -291,7 +291,7 @@ if orders:
     table = orders_table(orders, lang)
     st.dataframe(table, hide_index=True, placeholder="—", key="profile_orders",
                  column_config={t("profile_content", lang): st.column_config.TextColumn(width="large")})
-    state.download_buttons(table, f"{name}_{t('profile_orders_title', lang)}", "profile_orders_dl")
+    state.download_buttons(table, t("profile_orders_title", lang), "profile_orders_dl", scope)   # 工单明细_阳光花园_…
 else:
     st.info(t("profile_no_orders", lang))
 
@@ -300,6 +300,6 @@ complaints = state.ask(complaint_rows, scope, window, limit=ORDER_LIMIT)
 if complaints:
     table = complaints_table(complaints, lang)
     st.dataframe(table, hide_index=True, placeholder="—", key="profile_complaints")
-    state.download_buttons(table, f"{name}_{t('profile_complaints_title', lang)}", "profile_complaints_dl")
+    state.download_buttons(table, t("profile_complaints_title", lang), "profile_complaints_dl", scope)
 else:
     st.info(t("profile_no_complaints", lang))

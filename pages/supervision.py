@@ -42,7 +42,7 @@ register({
     "sv_days_left": ("剩余天数", "Days left"),
     "sv_received": ("受理时间", "Received"),
     "sv_due": ("办结时限", "Due"),
-    "sv_file": ("督办单_{scope}_{period}_截至{day}", "supervision_list_{scope}_{period}_as_of_{day}"),
+    "sv_file": ("督办单", "Supervision list"),
     "sv_pick": ("查看工单经过", "Order history"),
     "sv_pick_placeholder": ("选择工单，或点击清单中的一行", "Choose an order, or click one in the list"),
     "sv_history_title": ("工单 {id} 的经过", "History of order {id}"),
@@ -137,12 +137,6 @@ def picked_cell() -> None:
         st.session_state["sv_order"] = shown["ids"][row]
 
 
-def file_scope(scope, lang: str) -> str:
-    """The scope in a file name: its values, 东街道_东二社区, or 全区."""
-    return "_".join(value_label(k, v, lang) if k in ("compound_kind", "management_mode") else v
-                    for k, v in scope.as_dict().items()) or t("district", lang)
-
-
 def when(moment) -> str:
     return fmt.DASH if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
@@ -231,10 +225,8 @@ else:
                                 t("compound", lang): st.column_config.TextColumn(width="medium"),
                                 t("sv_received", lang): st.column_config.DatetimeColumn(format=date_format),
                                 t("sv_due", lang): st.column_config.DatetimeColumn(format=date_format)})
-    allowed = state.allowed(scope)
-    state.download_buttons(table, t("sv_file", lang, scope=file_scope(allowed, lang),
-                                    period=filters.period.label(lang), day=f"{window.as_of:%Y-%m-%d}"),
-                           "sv_dl", allowed)
+    # the file name and the sheet's title block add the scope, the period and 数据截至 (state.download_buttons)
+    state.download_buttons(table, t("sv_file", lang), "sv_dl", scope)
 
     ids = [r["order_id"] for r in found]
     if st.session_state.get("sv_order") not in ids:

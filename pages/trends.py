@@ -111,16 +111,20 @@ def split_chart(rows: list[dict], grain: str, by: str, title: str, key: str, lan
     fig.update_traces(text=None, textposition="none")
     st.plotly_chart(fig, key=key)
     table, _ = wide(rows, grain, by, lang)
-    return pd.DataFrame(table).rename(columns={"label": t("tr_time", lang)})
+    frame = pd.DataFrame(table).rename(columns={"label": t("tr_time", lang)})
+    return frame, {c: "count" for c in frame.columns[1:]}
 
 
-def yoy_table(yoy: list[dict], this_label: str, last_label: str, lang: str) -> pd.DataFrame:
-    table = {t("month", lang): [charts.month_label(r["month"], lang) for r in yoy]}
+def yoy_table(yoy: list[dict], this_label: str, last_label: str, lang: str) -> tuple[pd.DataFrame, dict]:
+    """Months with this year's and last year's counts and the change (a ratio: +12.5% in Excel, 增长12.5% shown)."""
+    table, kinds = {t("month", lang): [charts.month_label(r["month"], lang) for r in yoy]}, {}
     for name, word in (("orders_total", t("tr_orders", lang)), ("complaint_count", t("tr_complaints", lang))):
         table[paren(word, this_label, lang)] = [r[name] for r in yoy]
         table[paren(word, last_label, lang)] = [r[f"{name}_last_year"] for r in yoy]
-        table[paren(word, t("tr_change", lang), lang)] = [fmt.pct_change(r[f"{name}_change_pct"], lang) for r in yoy]
-    return pd.DataFrame(table)
+        change = paren(word, t("tr_change", lang), lang)
+        table[change] = [None if r[f"{name}_change_pct"] is None else r[f"{name}_change_pct"] / 100 for r in yoy]
+        kinds.update({paren(word, this_label, lang): "count", paren(word, last_label, lang): "count", change: "change"})
+    return pd.DataFrame(table), kinds
 
 
 def paren(word: str, detail: str, lang: str) -> str:
@@ -215,7 +219,7 @@ trend_table = pd.DataFrame({
     t("tr_orders", lang): [r["orders_total"] for r in series],
     t("tr_complaints", lang): [r["complaint_count"] for r in series],
 })
-tables["trend"] = trend_table
+tables["trend"] = trend_table, {t("tr_orders", lang): "count", t("tr_complaints", lang): "count"}
 
 left, right = st.columns(2)
 with left:
@@ -283,9 +287,10 @@ with right:
     tables["categories"] = pd.DataFrame({
         t("category", lang): [value_name(r["category"], lang) for r in by_category],
         kpi_label("orders_total", lang): [r["orders_total"] for r in by_category],
-        kpi_label("on_time_closure_rate", lang): [fmt.percent(r["on_time_closure_rate"]) for r in by_category],
-        kpi_label("satisfaction_rate", lang): [fmt.percent(r["satisfaction_rate"]) for r in by_category],
-    })
+        kpi_label("on_time_closure_rate", lang): [r["on_time_closure_rate"] for r in by_category],
+        kpi_label("satisfaction_rate", lang): [r["satisfaction_rate"] for r in by_category],
+    }), {kpi_label("orders_total", lang): "count", kpi_label("on_time_closure_rate", lang): "rate",
+         kpi_label("satisfaction_rate", lang): "rate"}
 
 heat = state.ask(trends.split_counts, scope, window, grain="month", by="category", dataset="work_orders")
 if heat:
@@ -297,14 +302,15 @@ if heat:
     st.plotly_chart(fig, key="trend_heatmap")
     st.caption(t("tr_heatmap_caption", lang))
     months, _ = wide(heat, "month", "category", lang)
-    tables["heatmap"] = pd.DataFrame(months).rename(columns={"label": t("month", lang)}).set_index(
+    heatmap = pd.DataFrame(months).rename(columns={"label": t("month", lang)}).set_index(
         t("month", lang)).T.rename_axis(index=t("category", lang), columns=None).reset_index()
+    tables["heatmap"] = heatmap, {c: "count" for c in heatmap.columns[1:]}
 
 st.subheader(t("tr_data", lang))
 names = {"trend": "tr_tab_trend", "split_orders": "tr_tab_split_orders", "split_complaints": "tr_tab_split_complaints",
          "yoy": "tr_tab_yoy", "categories": "tr_tab_categories", "heatmap": "tr_tab_heatmap"}
-for tab, (name, table) in zip(st.tabs([t(names[n], lang) for n in tables]), tables.items()):
+for tab, (name, (table, kinds)) in zip(st.tabs([t(names[n], lang) for n in tables]), tables.items()):
     with tab:
-        st.dataframe(table, hide_index=True, placeholder="—", key=f"trend_table_{name}")
-        state.download_buttons(table, f"{t('page_trends', lang)}_{t(names[name], lang)}_{filters.period.label(lang)}",
-                               f"trend_dl_{name}")
+        st.dataframe(state.on_screen(table, kinds), hide_index=True, placeholder="—", key=f"trend_table_{name}")
+        state.download_buttons(table, f"{t('page_trends', lang)}_{t(names[name], lang)}", f"trend_dl_{name}",
+                               kinds=kinds)

@@ -84,35 +84,47 @@ COMMUNITY_OPTIONS = {"district": ["全部", "东一社区", "东二社区", "西
 # complaints in H1: C1-C4 = 4, 东街道 C1-C3 = 3, 东二社区 C2 = 1
 ORDERS_COMPLAINTS = {"district": ("12", "4"), "street": ("8", "3"), "community": ("3", "1")}
 
-def tables(*names: str, period: bool = False) -> list[str]:
-    return [f"{n}{'_2024年上半年' if period else ''}.{ext}" for n in names for ext in ("csv", "xlsx")]
+def tables(*names: str, place: str, period: bool = False) -> list[str]:
+    """Both files of each table: its name, the scope shown (the account's, narrowed) and the period when it has one."""
+    return [f"{n}_{place}{'_2024年上半年' if period else ''}.{ext}" for n in names for ext in ("csv", "xlsx")]
 
 
 # What each role downloads, page by page (both formats of every table shown; dates of today as YYYY-MM-DD). The
 # overview's needs-attention list is empty on the fixture, so it has no download; a street has no uncovered
 # eligible compound (C and D are 西街道's); a community of one compound has nothing to compare.
-TRENDS = tables("诉求趋势_同比", "诉求趋势_类别×月份", "诉求趋势_诉求类别", "诉求趋势_走势", period=True)
-PARTY = tables("各社区党建情况", "有党支部与无党支部小区对比", "期内新成立的党组织")
+PLACE = {"district": "全区", "street": "东街道", "community": "东街道_东二社区"}
+
+
+def trends(role: str) -> list[str]:
+    return tables("诉求趋势_同比", "诉求趋势_类别×月份", "诉求趋势_诉求类别", "诉求趋势_走势", place=PLACE[role], period=True)
+
+
+def party(role: str) -> list[str]:
+    return tables("各社区党建情况", "有党支部与无党支部小区对比", "期内新成立的党组织", place=PLACE[role], period=True)
+
+
 DOWNLOADS = {
     "district": {
-        "overview": [], "trends": TRENDS,
-        "compare": tables("小区基本情况") + tables("小区对比", "小区排名（红黑榜）", period=True),
-        "party": PARTY + tables("应建未建小区（待办）"), "profile": tables("阳光花园_工单明细", "阳光花园_投诉记录"),
-        "supervision": tables("督办单_全区_2024年上半年_截至YYYY-MM-DD"),
+        "overview": [], "trends": trends("district"),
+        "compare": tables("小区基本情况", place="全区") + tables("小区对比", "小区排名（红黑榜）", place="全区", period=True),
+        "party": party("district") + tables("应建未建小区（待办）", place="全区", period=True),
+        "profile": tables("工单明细", "投诉记录", place="阳光花园", period=True),
+        "supervision": tables("督办单", place="全区", period=True),
         "briefing": ["示范区红色物业工作简报（2024年上半年）.docx", "示范区红色物业工作简报（2024年上半年）.pdf"],
-        "import": tables("导入记录", "拒绝、重复和警告（按列）", "未匹配到台账的小区名称")
+        "import": tables("导入记录", "拒绝、重复和警告（按列）", "未匹配到台账的小区名称", place="全区")
                   + ["小区台账模板.xlsx", "工单导入模板.xlsx", "投诉导入模板.xlsx"],
-        "admin": tables("审计日志_YYYY-MM-DD_YYYY-MM-DD")},
+        "admin": tables("审计日志_YYYY-MM-DD_YYYY-MM-DD", place="全区")},
     "street": {
-        "overview": [], "trends": TRENDS,
-        "compare": tables("小区基本情况") + tables("小区对比", "小区排名（红黑榜）", period=True),
-        "party": PARTY, "profile": tables("阳光花园_工单明细", "阳光花园_投诉记录"),
-        "supervision": tables("督办单_东街道_2024年上半年_截至YYYY-MM-DD"),
+        "overview": [], "trends": trends("street"),
+        "compare": tables("小区基本情况", place="东街道") + tables("小区对比", "小区排名（红黑榜）", place="东街道", period=True),
+        "party": party("street"), "profile": tables("工单明细", "投诉记录", place="东街道_阳光花园", period=True),
+        "supervision": tables("督办单", place="东街道", period=True),
         "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf"]},
     "community": {
-        "overview": [], "trends": TRENDS, "compare": tables("小区排名（红黑榜）", period=True),
-        "party": PARTY, "profile": tables("幸福里小区_工单明细", "幸福里小区_投诉记录"),
-        "supervision": tables("督办单_东街道_东二社区_2024年上半年_截至YYYY-MM-DD"),
+        "overview": [], "trends": trends("community"),
+        "compare": tables("小区排名（红黑榜）", place="东街道_东二社区", period=True),
+        "party": party("community"), "profile": tables("工单明细", "投诉记录", place="东街道_东二社区_幸福里小区", period=True),
+        "supervision": tables("督办单", place="东街道_东二社区", period=True),
         "briefing": ["东二社区红色物业工作简报（2024年上半年）.docx", "东二社区红色物业工作简报（2024年上半年）.pdf"]},
 }
 

@@ -65,7 +65,7 @@ def test_templates_history_and_quality(app, downloads):
     assert sorted(issues["处理"]) == ["拒绝", "拒绝", "拒绝", "文件内重复", "警告（已置空）"]
     assert set(issues["数据类型"]) == {"工单"}
     assert "缺少工单编号" in set(issues["原因"]) and set(issues["列名"]) == {"受理时间", "工单编号", "回访结果"}
-    assert {"导入记录.xlsx", "导入记录.csv", "未匹配到台账的小区名称.xlsx", "拒绝、重复和警告（按列）.csv"} <= set(downloads)
+    assert {"导入记录_全区.xlsx", "导入记录_全区.csv", "未匹配到台账的小区名称_全区.xlsx", "拒绝、重复和警告（按列）_全区.csv"} <= set(downloads)
 
 
 def test_english(app):

@@ -27,7 +27,8 @@ from metrics.catalog import KPIS, missing_text
 from metrics.attention import needs_attention
 from metrics.config import database_path, demo_database_path, load_config
 from metrics.demo import build_demo_database, is_demo
-from metrics.exports import to_csv_bytes, to_xlsx_bytes
+from metrics.exports import kind_of, to_csv_bytes, to_xlsx_bytes
+from metrics.filenames import path_parts
 from metrics.importer import plausible_window
 from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, compounds_with_flags, kpi_report,
                           latest_timestamp, open_orders_by_age, order_kpis_by, order_rows)
@@ -260,9 +261,22 @@ def lang() -> str:
 def language_switch() -> None:
     current = lang()
     choice = st.sidebar.radio(t("language", current), ["简体中文", "English"], key="lang_choice", horizontal=True,
-                              index=0 if current == "zh" else 1)
+                              index=0 if current == "zh" else 1, on_change=_language_changed)
     st.session_state["lang"] = "en" if choice == "English" else "zh"
     _set_param("lang", "en" if st.session_state["lang"] == "en" else None)
+
+
+def _language_changed() -> None:
+    """Switching language changes nothing else. A selectbox, radio or multiselect tells its value to the browser
+    and back as its label (format_func): labels in the old language would not match the new options on the next
+    run (a page change), and Streamlit would fall back to the first option (the period jumped to 本月 / the
+    default). Re-assigning every such value here makes the next run send it to the browser in the new language.
+    Only text values and non-empty lists of text: a file uploader's [] or a button's flag may not be assigned."""
+    for key in list(st.session_state):
+        value = st.session_state[key]
+        if isinstance(key, str) and not key.startswith("_") and key != "lang_choice" and (
+                isinstance(value, str) or (isinstance(value, list) and value and all(isinstance(v, str) for v in value))):
+            st.session_state[key] = value
 
 
 # ---- filters -------------------------------------------------------------------------------------
@@ -320,6 +334,9 @@ def render_filters() -> Filters:
     language = lang()
     options = facts()["options"]
     params = st.query_params
+    if st.session_state.pop("_linked", False):   # opened by a link (switch_page): its URL says the filters
+        for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("f_")]:
+            del st.session_state[key]
     if account() is not None and (params.get("street") or params.get("community")):
         # a hand-made address naming another street or community is refused (and audited), not quietly dropped
         allowed(Scope(street=params.get("street") or None, community=params.get("community") or None))
@@ -446,18 +463,81 @@ def scope_text(scope: Scope, language: str) -> str:
     return "，".join(parts) if language == "zh" and parts else (", ".join(parts) or t("district", language))
 
 
-def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | None = None) -> None:
-    """Excel and CSV of a table as shown (headers in the reader's language, no personal data); each download
-    is audited with the scope it covers."""
+def on_screen(frame: pd.DataFrame, kinds: dict | None = None) -> pd.DataFrame:
+    """The table as a page shows it: rates as 76.1%, decimals with one digit, changes in words, "—" for none; whole
+    columns of counts and ranks stay numbers (st.dataframe draws them). The download of the same frame keeps
+    every number a number (download_buttons)."""
+    language, out = lang(), frame.copy()
+    for column in frame.columns:
+        kind = (kinds or {}).get(column)
+        if kind is None or (isinstance(kind, str) and kind in ("text", "count", "rank", "date", "datetime")):
+            continue
+        out[column] = [_cell_text(v, kind_of(kinds, column, i), language) for i, v in enumerate(frame[column].tolist())]
+    return out
+
+
+def _cell_text(value, kind: str | None, language: str):
+    if kind in (None, "text") or isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return fmt.DASH
+    if kind == "rate":
+        return fmt.percent(value)
+    if kind == "change":
+        return fmt.pct_change(value * 100, language)
+    if kind == "decimal":
+        return f"{value:.1f}"
+    return fmt.count(value) if kind == "count" else value
+
+
+def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | None = None, *,
+                     kinds: dict | None = None, period: bool = True) -> None:
+    """Excel and CSV of a table (headers in the reader's language, no personal data), its numbers as numbers (`kinds`:
+    a column's kind of metrics.exports.FORMATS, or one per row). The sheet opens with the title (`name`), the scope
+    shown (narrowed to the account's), the period (unless period=False: an import log) and 数据截至; the file
+    name says the same: 小区排名_东街道_2024年上半年.xlsx. Each download is audited with the scope it covers."""
     language = lang()
+    filters = st.session_state.get("_filters")
+    shown = allowed(scope if scope is not None else (filters.scope if filters else Scope()))
+    colon = "：" if language == "zh" else ": "
+    heading = [name, f"{t('scope_label', language)}{colon}{scope_text(shown, language)}"]
+    places = [value_label(k, v, language) if k in ("compound_kind", "management_mode") else str(v)
+              for k, v in shown.as_dict().items()] or [t("district", language)]
+    parts = [name, *places]
+    if period and filters is not None:
+        heading.append(f"{t('period', language)}{colon}{filters.period.label(language)}")
+        parts.append(filters.period.label(language))
+    heading.append(f"{t('as_of', language)}{colon}{fmt.as_of(facts()['as_of'], language)}")
+    stem = path_parts("_".join(parts) + ".csv")[0]
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("download_xlsx", language), to_xlsx_bytes(frame), file_name=f"{name}.xlsx",
+    left.download_button(t("download_xlsx", language), to_xlsx_bytes(frame, kinds=kinds, heading=heading),
+                         file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key=f"{key}_xlsx", icon=":material/download:",
-                         on_click=downloaded, args=(f"{name}.xlsx", scope, len(frame)))
-    right.download_button(t("download_csv", language), to_csv_bytes(frame), file_name=f"{name}.csv",
+                         on_click=downloaded, args=(f"{stem}.xlsx", scope, len(frame)))
+    right.download_button(t("download_csv", language), to_csv_bytes(frame), file_name=f"{stem}.csv",
                           mime="text/csv", key=f"{key}_csv", icon=":material/download:",
-                          on_click=downloaded, args=(f"{name}.csv", scope, len(frame)))
+                          on_click=downloaded, args=(f"{stem}.csv", scope, len(frame)))
+
+
+def made_for(scope: Scope, period: Period, language: str) -> tuple:
+    """What a file made on a page belongs to: the scope (narrowed to the account's), the period, the file's language
+    and the data's version. A file is offered for download only while the page shows the same (keep_files)."""
+    return tuple(sorted(allowed(scope).as_dict().items())), period.start, period.end, language, data_version()
+
+
+def keep_files(key: str, owner: tuple, files: dict) -> None:
+    """Files just made (name -> bytes, by format) for this tab, with what they belong to (made_for)."""
+    st.session_state[key] = {"owner": owner, "files": files}
+
+
+def kept_files(key: str, owner: tuple) -> tuple[dict | None, bool]:
+    """(the files kept under key if they belong to owner, else None; whether files of another scope, period,
+    language or data were kept): a page never serves the previous street's briefing as this one's."""
+    kept = st.session_state.get(key)
+    if not isinstance(kept, dict) or "owner" not in kept:
+        return None, False
+    return (kept["files"], False) if kept["owner"] == owner else (None, True)
 
 
 def downloaded(file_name: str, scope: Scope | None = None, rows: int | None = None) -> None:
@@ -471,8 +551,25 @@ def empty_state(language: str | None = None) -> None:
     st.info(t("no_data", language or lang()), icon=":material/filter_alt_off:")
 
 
+LINK_KEYS = ("period", "from", "to", *URL_KEYS.values(), "lang")
+
+
+def link_params() -> dict:
+    """The address of what is shown (period, from/to, the filters, language), for a link to another page: st.switch_page
+    drops every widget's state, so the page opened reads the period and filters from these."""
+    return {key: st.query_params[key] for key in LINK_KEYS if st.query_params.get(key)}
+
+
+def switch_page(page: str, **params) -> None:
+    """Open another page with the same period, filters and language (link_params) and the page's own parameters;
+    the frame's filter widgets start again from that URL (a widget's leftover state would not say the same)."""
+    st.session_state["_linked"] = True
+    st.switch_page(page, query_params={**link_params(), **params})
+
+
 def open_profile(name: str) -> None:
-    st.switch_page("pages/profile.py", query_params={"compound": name, **({"lang": "en"} if lang() == "en" else {})})
+    """A compound's profile from a table row, for the period and filters shown."""
+    switch_page("pages/profile.py", compound=name)
 
 
 # ---- KPI cards -----------------------------------------------------------------------------------
