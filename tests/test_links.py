@@ -118,12 +118,13 @@ def quick_briefing(monkeypatch):
 
     calls = []
 
-    def write(con, cfg, scope, window, fmt, path, lang):
-        calls.append((scope.street, window.period.label("zh"), lang, fmt))
-        path.write_bytes(f"{scope.street}|{window.period.label('zh')}|{lang}|{fmt}".encode())
-        return path
+    def issue(con, cfg, scope, window, files, lang, **_):
+        for fmt, path in files.items():
+            calls.append((scope.street, window.period.label("zh"), lang, fmt))
+            path.write_bytes(f"{scope.street}|{window.period.label('zh')}|{lang}|{fmt}".encode())
+        return files
 
-    monkeypatch.setattr(briefing.generate, "write_briefing", write)
+    monkeypatch.setattr(briefing.generate, "issue_briefing", issue)
     monkeypatch.setattr(briefing.images, "image_server", contextlib.nullcontext)
     return calls
 

@@ -56,7 +56,7 @@ def test_page_charts_equal_the_command_lines(app, app_db, tmp_path):
     at.switch_page("pages/briefing.py").run()
     at.button(key="briefing_run").click().run()
     assert not at.exception
-    page_images = media(at.session_state["briefing_files"]["docx"][1])
+    page_images = media(at.session_state["briefing_files"]["files"]["docx"][1])
     out = tmp_path / "cli.docx"
     done = subprocess.run([sys.executable, "-m", "metrics", "report", "--db", str(app_db), "--street", "东街道",
                            "--from", "2024-01-01", "--to", "2024-06-30", "--format", "docx", "--out", str(out)],
