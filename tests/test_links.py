@@ -54,7 +54,9 @@ def test_a_ranking_row_opens_the_profile_for_the_period_and_filters_shown(app):
 
 def attention_row(name: str, street: str) -> dict:
     return {"compound_name": name, "street": street, "on_time_closure_rate": 0.5, "satisfaction_rate": 0.5,
-            "orders_total": 2, "below_target": ["on_time_closure_rate"], "spikes": []}
+            "orders_total": 2, "below_target": ["on_time_closure_rate"], "spikes": [], "order_spikes": [],
+            "gaps": [{"kpi": "on_time_closure_rate", "rate": 0.5, "target": 0.95, "gap_pp": 45.0, "n": 2,
+                      "shortfall": 0.9}], "small_sample": True, "score": 0.0, "rank": 1}
 
 
 def test_an_attention_row_opens_the_profile_for_a_custom_range(app, monkeypatch):
