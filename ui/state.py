@@ -412,6 +412,22 @@ def _choice(name: str, values: list, language: str, label=None):
     return value or None
 
 
+def narrow(name: str, value) -> None:
+    """Narrow a sidebar filter (its widget f_<name>, mirrored to the URL on the rerun) to a value picked on a chart;
+    a value the filter does not list (outside the account's scope, or gone from the data) changes nothing."""
+    if value in facts()["options"][name]:
+        st.session_state[f"f_{name}"] = value
+
+
+def narrow_from_chart(key: str, name: str, axis: str = "x") -> None:
+    """The on_select callback of st.plotly_chart(key=key, selection_mode="points"): a click on a bar narrows the
+    filter `name` to the bar's category (its `axis` value), as the sidebar would."""
+    event = st.session_state.get(key) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    if points and points[0].get(axis) is not None:
+        narrow(name, points[0][axis])
+
+
 # ---- the page frame ------------------------------------------------------------------------------
 
 def page_header(title_key: str, filters: Filters | None = None) -> None:
