@@ -41,10 +41,11 @@ CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_to
 RATES = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
 
 
-def attention_table(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
-    """The compounds with their score and reasons in words, numbers as numbers, and the kinds of its columns
-    (state.on_screen)."""
+def attention_table(rows: list[dict], lang: str, sep: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """The compounds with their score and reasons in words (joined by `sep`: "；" in a download, a line break on
+    screen), numbers as numbers, and the kinds of its columns (state.on_screen)."""
     cfg = state.config()
+    sep = sep if sep is not None else ("；" if lang == "zh" else "; ")
     kinds = {t("attention_rank", lang): "rank", t("attention_score", lang): "decimal",
              kpi_label("on_time_closure_rate", lang): "rate", kpi_label("satisfaction_rate", lang): "rate",
              kpi_label("orders_total", lang): "count"}
@@ -53,17 +54,27 @@ def attention_table(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
         t("compound", lang): [r["compound_name"] for r in rows],
         t("street", lang): [r["street"] for r in rows],
         t("attention_score", lang): [r["score"] for r in rows],
-        t("reasons", lang): [("；" if lang == "zh" else "; ").join(attention.reasons(r, cfg, lang)) for r in rows],
         kpi_label("on_time_closure_rate", lang): [r["on_time_closure_rate"] for r in rows],
         kpi_label("satisfaction_rate", lang): [r["satisfaction_rate"] for r in rows],
         kpi_label("orders_total", lang): [r["orders_total"] for r in rows],
+        t("reasons", lang): [sep.join(attention.reasons(r, cfg, lang)) for r in rows],
     }), kinds
 
 
-def attention_rows(rows: list[dict], table: pd.DataFrame, kinds: dict, key: str) -> None:
-    """A table of needs-attention rows; a click on a row opens that compound's profile."""
+LINE_PX = 21   # a line of text in a table cell: a row is as tall as its most reasons, one a line
+HEIGHT_MAX = 900
+
+
+def attention_rows(rows: list[dict], lang: str, key: str) -> None:
+    """A table of needs-attention rows, each reason on its own line; a click on a row opens that compound's profile."""
+    table, kinds = attention_table(rows, lang, sep="\n")
+    lines = max((len(r["gaps"]) + len(r["spikes"]) + len(r["order_spikes"]) + (r["small_sample"] and bool(r["gaps"]))
+                 for r in rows), default=1)
+    row_height = 12 + LINE_PX * max(1, lines)
     event = st.dataframe(state.on_screen(table, kinds), hide_index=True, placeholder="—", on_select="rerun",
-                         selection_mode="single-row", key=key)
+                         selection_mode="single-row", key=key, row_height=row_height,
+                         height=min(HEIGHT_MAX, 40 + row_height * len(rows)),   # the top ten whole, no inner scroll
+                         column_config={t("reasons", lang): st.column_config.TextColumn(width="large")})
     if event.selection.rows:
         state.open_profile(rows[event.selection.rows[0]]["compound_name"])
 
@@ -131,11 +142,11 @@ st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
 listed = state.ask("needs_attention", scope, window)
 if listed:
     top = int(state.config()["attention"]["top"])
-    table, kinds = attention_table(listed, lang)
-    attention_rows(listed[:top], table.iloc[:top], kinds, "attention")
+    attention_rows(listed[:top], lang, "attention")
     if len(listed) > top:
         with st.expander(t("attention_rest", lang, n=len(listed) - top), icon=":material/list:"):
-            attention_rows(listed[top:], table.iloc[top:].reset_index(drop=True), kinds, "attention_rest")
+            attention_rows(listed[top:], lang, "attention_rest")
+    table, kinds = attention_table(listed, lang)
     state.download_buttons(table, t("attention_title", lang), "attention_dl", kinds=kinds)
 else:
     st.success(t("attention_none", lang))

@@ -33,8 +33,11 @@ def test_street_rates_zoom_to_the_data_with_labelled_targets():
     # is only 1.8) = 97%
     assert layout["yaxis"]["range"] == pytest.approx([0.80, 0.97])
     assert layout["yaxis"]["title"]["text"] == "单位：%，自80%起"
-    assert [a["text"] for a in layout["annotations"]] == ["按时办结率目标95%", "满意率目标90%"]
-    assert [s["y0"] for s in layout["shapes"]] == [0.95, 0.90]
+    # each at its line's right end, outside the plot, in its series' colour (on-time red, satisfaction blue)
+    assert [(a["text"], a["x"], a["xanchor"], a["yanchor"], a["font"]["color"]) for a in layout["annotations"]] == [
+        ("目标<br>95%", 1, "left", "bottom", charts.SERIES[0]), ("目标<br>90%", 1, "left", "top", charts.SERIES[1])]
+    assert [(s["y0"], s["line"]["color"]) for s in layout["shapes"]] == [(0.95, charts.SERIES[0]), (0.90, charts.SERIES[1])]
+    assert layout["margin"]["r"] == charts.TARGET_MARGIN
     assert [(t["textangle"], t["textposition"], t["text"]) for t in fig["data"]] == [
         (0, "outside", ["84.0%", "87.0%"]), (0, "outside", ["91.0%", "88.0%"])]
     assert layout["uniformtext"] == {"minsize": 10, "mode": "hide"}   # a value that does not fit is hidden
@@ -54,7 +57,8 @@ def test_counts_say_their_unit_in_both_languages():
     assert "range" not in zh["layout"]["yaxis"]   # counts start at zero (autorange)
     en = spec(charts.bars(STREETS, "street", [("orders_total", "Orders")], "By street", horizontal=True, lang="en"))
     assert en["layout"]["xaxis"]["title"]["text"] == "Count"
-    assert (en["data"][0]["textangle"], en["data"][0]["textposition"]) == (0, "auto")
+    assert (en["data"][0]["textangle"], en["data"][0]["textposition"]) == (0, "outside")
+    assert en["layout"]["xaxis"]["range"] == pytest.approx([0, 4566 * 1.15])   # the longest bar's value fits
     per_1000 = spec(charts.bars(STREETS, "street", [("orders_total", "x")], "t", unit="per_1000"))
     assert per_1000["layout"]["yaxis"]["title"]["text"] == "单位：件/千户"
 
@@ -69,9 +73,14 @@ def test_rate_lines_label_every_target_once():
     series = [(k, label) for k, label in [("on_time_closure_rate", "按时办结率"), ("revisit_rate", "回访率"),
                                           ("satisfaction_rate", "满意率")]]
     fig = charts.lines(rows, "month", series, "走势", percent=True, targets=TARGETS)
-    assert annotations(fig) == ["按时办结率、回访率目标95%", "满意率目标90%"]
+    # on-time and revisit share 95%: one grey line; satisfaction's 90% in its colour; at the lines' left end, the
+    # highest above its line, the other below
+    assert annotations(fig) == ["目标95%", "目标90%"]
+    assert [(a["x"], a["xanchor"], a["yanchor"]) for a in spec(fig)["layout"]["annotations"]] == [
+        (0, "left", "bottom"), (0, "left", "top")]
+    assert [s["line"]["color"] for s in spec(fig)["layout"]["shapes"]] == [charts.TARGET_LINE, charts.SERIES[2]]
     assert spec(fig)["layout"]["yaxis"]["title"]["text"] == "单位：%"
-    # one target shared by every line (compare's compounds): one line, "目标95%"
+    # one target shared by every line (compare's compounds): one line
     same = charts.lines(rows, "month", [("on_time_closure_rate", "甲"), ("revisit_rate", "乙")], "t", percent=True,
                         targets=TARGETS, lang="en")
     assert annotations(same) == ["Target 95%"]
@@ -100,7 +109,7 @@ def test_briefing_images_leave_the_title_to_the_caption(monkeypatch):
     fig = charts.bars(STREETS, "street", RATES, "各街道按时办结率与满意率", percent=True, targets=TARGETS)
     assert images.png(fig) == b"png"
     assert drawn[0].layout.title.text == "" and drawn[0].layout.margin.t == 24
-    assert [a.text for a in drawn[0].layout.annotations] == ["按时办结率目标95%", "满意率目标90%"]
+    assert [a.text for a in drawn[0].layout.annotations] == ["目标<br>95%", "目标<br>90%"]
 
 
 def click(at, key: str, points: list[dict]) -> None:

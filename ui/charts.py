@@ -24,6 +24,8 @@ def color_map(values) -> dict:
 UNITS = {"count": ("件", "count"), "percent": ("%", "%"), "hours": ("小时", "hours"),
          "per_1000": ("件/千户", "per 1,000 households")}
 TARGET_WORD = {"zh": "目标", "en": "Target"}
+# the unit's title is small and close to the ticks: a wide one pushes month labels into a slant
+AXIS_TITLE = {"title_font": {"size": 11, "color": "#6D7A89"}, "title_standoff": 2}
 TEXT_MIN = 10   # px: a value label that fits its bar only smaller than this is hidden (uniformtext)
 
 
@@ -35,12 +37,12 @@ def unit_title(unit: str, lang: str = "zh", start: float | None = None) -> str:
     return en.capitalize() + (f", from {start:.0%}" if start else "")
 
 
-def target_text(value: float, lang: str = "zh", names: list[str] | None = None) -> str:
-    """目标95% / Target 95%; with the series' names when a chart has targets for some of its lines only."""
-    word = TARGET_WORD.get(lang, TARGET_WORD["en"])
+def target_text(value: float, lang: str = "zh", sep: str = "") -> str:
+    """目标95% / Target 95% (sep "<br>": on two lines, as beside a chart, where a wider margin would squeeze the
+    month labels); the line's colour says whose target it is (grey: every series')."""
     if lang == "zh":
-        return f"{'、'.join(names or [])}{word}{value:.0%}"
-    return (f"{', '.join(names)}: " if names else "") + f"{word} {value:.0%}"
+        return f"{TARGET_WORD['zh']}{sep}{value:.0%}"
+    return f"{TARGET_WORD['en']}{sep or ' '}{value:.0%}"
 
 
 def rate_range(values, targets=(), pad: float = 0.02) -> list[float]:
@@ -67,26 +69,35 @@ def _layout(fig: go.Figure, title: str, height: int = 360, percent_axis: bool = 
     return fig
 
 
+TARGET_MARGIN = 40   # px on the right of a chart with target lines: their labels sit there, off the data
+
+
 def _target_lines(fig: go.Figure, series: list[tuple[str, str]], targets: dict | None, lang: str,
-                  colors: dict | None = None, horizontal: bool = False) -> None:
-    """One dotted line per distinct target of the series shown, labelled 目标95% (with the series' names when only
-    some of them have it), in the series' colour when it is one series' alone."""
+                  colors: dict | None = None, horizontal: bool = False, inside: bool = False) -> bool:
+    """One dotted line per distinct target of the series shown, labelled 目标95% in the series' colour when it is one
+    series' alone, grey when several share it; the highest label above its line, the others below, so close
+    targets do not overlap. Bars: at the line's right end outside the plot, off the bars' values. Lines (`inside`):
+    at its left end inside the plot (a right margin squeezes the month labels into a slant). True when drawn."""
     by_value: dict[float, list[int]] = {}
     for i, (column, _) in enumerate(series):
         if targets and targets.get(column) is not None:
             by_value.setdefault(float(targets[column]), []).append(i)
-    for value, members in by_value.items():
-        names = None if len(members) == len(series) else [series[i][1] for i in members]
+    for value, members in sorted(by_value.items(), reverse=True):
         color = TARGET_LINE if len(members) > 1 or len(series) == 1 else \
             (colors or {}).get(series[members[0]][0], SERIES[members[0] % len(SERIES)])
         line = {"color": color, "dash": "dot", "width": 1.5}
-        font = {"size": 11, "color": color}
+        label = {"annotation_text": target_text(value, lang, "<br>"), "annotation_font": {"size": 11, "color": color},
+                 "annotation_align": "left"}
+        highest = value == max(by_value)
         if horizontal:
-            fig.add_vline(x=value, line=line, annotation_text=target_text(value, lang, names),
-                          annotation_position="top right", annotation_font=font)
+            fig.add_vline(x=value, line=line, annotation_position="top", **label)
+        elif inside:   # a line chart: at the line's left end, above the highest line and below the others
+            label["annotation_text"] = target_text(value, lang)
+            fig.add_hline(y=value, line=line, annotation_position="top left" if highest else "bottom left", **label)
         else:
-            fig.add_hline(y=value, line=line, annotation_text=target_text(value, lang, names),
-                          annotation_position="top left", annotation_font=font)
+            fig.add_hline(y=value, line=line, annotation_position="right",
+                          annotation_yanchor="bottom" if highest else "top", **label)
+    return bool(by_value)
 
 
 def lines(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *, percent: bool = False,
@@ -100,9 +111,9 @@ def lines(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *
         fig.add_trace(go.Scatter(x=[r[x] for r in rows], y=[r.get(column) for r in rows], name=label, mode="lines+markers",
                                  line={"color": color, "width": 2.5 if i == 0 else 2}, marker={"size": 5},
                                  hovertemplate=f"%{{x}}<br>{label}: %{{y:{hover_format or ('.1%' if percent else ',')}}}<extra></extra>"))
-    _target_lines(fig, series, targets, lang, colors)
+    _target_lines(fig, series, targets, lang, colors, inside=True)
     fig = _layout(fig, title, height, percent)
-    fig.update_yaxes(title_text=unit_title(unit or ("percent" if percent else "count"), lang))
+    fig.update_yaxes(title_text=unit_title(unit or ("percent" if percent else "count"), lang), **AXIS_TITLE)
     return fig
 
 
@@ -124,7 +135,7 @@ def bars(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *,
         text = [None if v is None else (format(v, text_format) if text_format else f"{v:.1%}" if percent else f"{v:,.0f}")
                 for v in values]
         common = {"name": label, "marker": {"color": color}, "text": text, "textangle": 0,
-                  "textposition": "inside" if stacked else ("auto" if horizontal else "outside"),
+                  "textposition": "inside" if stacked else "outside",
                   "cliponaxis": False,
                   "hovertemplate": f"%{{{'y' if horizontal else 'x'}}}<br>{label}: %{{{'x' if horizontal else 'y'}:{'.1%' if percent else ','}}}<extra></extra>"}
         if horizontal:
@@ -132,17 +143,22 @@ def bars(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *,
         else:
             fig.add_trace(go.Bar(x=labels, y=values, **common))
     fig.update_layout(barmode="stack" if stacked else "group", bargap=0.25)
-    _target_lines(fig, series, targets, lang, colors, horizontal)
+    labelled = _target_lines(fig, series, targets, lang, colors, horizontal)
     shown_targets = [targets[c] for c, _ in series if targets and targets.get(c) is not None]
     zoom = rate_range(every, shown_targets) if percent and not stacked else None
     title_text = unit_title(unit or ("percent" if percent else "count"), lang, zoom[0] if zoom else None)
+    known = [v for v in every if v is not None]
+    if horizontal and not zoom and not stacked and known and max(known) > 0:
+        zoom = [0, max(known) * 1.15]   # room for the values beside the longest bar (autorange cuts them off)
     if horizontal:
         fig.update_yaxes(autorange="reversed")
-        fig.update_xaxes(tickformat=".0%" if percent else None, gridcolor=GRID, title_text=title_text,
+        fig.update_xaxes(tickformat=".0%" if percent else None, gridcolor=GRID, title_text=title_text, **AXIS_TITLE,
                          **({"range": zoom} if zoom else {}))
     fig = _layout(fig, title, height, percent and not horizontal)
     if not horizontal:
-        fig.update_yaxes(title_text=title_text, **({"range": zoom} if zoom else {}))
+        fig.update_yaxes(title_text=title_text, **AXIS_TITLE, **({"range": zoom} if zoom else {}))
+    if labelled and not horizontal:
+        fig.update_layout(margin={"r": TARGET_MARGIN})
     return fig
 
 
