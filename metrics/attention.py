@@ -13,7 +13,8 @@ target on 300 orders weighs more than 30 points under on 3 (docs/config.md, éœ€å
   (`spike_min_complaints`) and `attention.spike_ratio` times the average of the `attention.baseline_months`
   months before it (at least three months of data, so the first months of an archive are never spikes).
 
-Rows are sorted by score (highest first), then name; a score of 0 (small samples only) comes last."""
+Rows are sorted by score (highest first), then name. A score of 0 (a small sample below target, nothing else)
+is listed last on the dashboard (`unscored`) and not at all in a briefing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -85,8 +86,11 @@ def gaps(row: dict, targets: dict) -> list[dict]:
     return out
 
 
-def needs_attention(con, config: dict, scope: Scope, window: Window, card: list[dict] | None = None) -> list[dict]:
-    """The compounds below a target or with a spike, most severe first (module docstring). Each row: compound_name,
+def needs_attention(con, config: dict, scope: Scope, window: Window, card: list[dict] | None = None, *,
+                    unscored: bool = False) -> list[dict]:
+    """The compounds below a target or with a spike, most severe first (module docstring); with `unscored`, also the
+    small samples below target whose score is 0 (flagged, last: the dashboard shows them, a printed briefing does
+    not list a compound for a rate on a handful of orders). Each row: compound_name,
     street, rank (1, 2, ...), score, small_sample, on_time_closure_rate, satisfaction_rate, orders_total, gaps,
     below_target (the gaps' KPIs), spikes (complaint spikes: month, complaints, count, baseline, months) and
     order_spikes (month, count, baseline, months)."""
@@ -115,7 +119,8 @@ def needs_attention(con, config: dict, scope: Scope, window: Window, card: list[
             {k: spike[k] for k in ("month", "count", "baseline", "months")})
     for e in out.values():
         e["score"] = score(e)
-    ranked = sorted(out.values(), key=lambda r: (-round(r["score"], 9), r["small_sample"], r["compound_name"]))
+    kept = [e for e in out.values() if unscored or e["score"] > 0]
+    ranked = sorted(kept, key=lambda r: (-round(r["score"], 9), r["small_sample"], r["compound_name"]))
     for i, r in enumerate(ranked, 1):
         r["rank"] = i
     return ranked

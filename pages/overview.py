@@ -139,7 +139,7 @@ if by_street and not scope.street:
 
 st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
-listed = state.ask("needs_attention", scope, window)
+listed = state.ask("needs_attention", scope, window, unscored=True)   # small samples too, flagged, last
 if listed:
     top = int(state.config()["attention"]["top"])
     attention_rows(listed[:top], lang, "attention")

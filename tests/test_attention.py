@@ -85,7 +85,7 @@ def ranked_db(tmp_path_factory):
 
 def test_ranked_by_severity_with_exact_scores(ranked_db):
     con, config = ranked_db
-    found = needs_attention(con, config, Scope(), JUNE)
+    found = needs_attention(con, config, Scope(), JUNE, unscored=True)
     assert [(r["rank"], r["compound_name"], round(r["score"], 6), r["small_sample"]) for r in found] == [
         (1, "甲园", 60.0, False), (2, "丁苑", 40.0, False), (3, "丙苑", 13.0, False), (4, "乙苑", 0.0, True)]
     first = found[0]
@@ -97,7 +97,7 @@ def test_ranked_by_severity_with_exact_scores(ranked_db):
 
 def test_reasons_in_words(ranked_db):
     con, config = ranked_db
-    found = {r["compound_name"]: r for r in needs_attention(con, config, Scope(), JUNE)}
+    found = {r["compound_name"]: r for r in needs_attention(con, config, Scope(), JUNE, unscored=True)}
     assert reasons(found["甲园"], config) == ["按时办结率75.0%，低于目标20.0个百分点（300件）"]
     assert reasons(found["丁苑"], config) == ["2024年6月工单量60件，较前3个月平均（20.0件）增加200%"]
     assert reasons(found["丙苑"], config) == ["按时办结率90.0%，低于目标5.0个百分点（40件）",
@@ -113,5 +113,12 @@ def test_thresholds_come_from_the_config(ranked_db):
     con, config = ranked_db
     stricter = copy.deepcopy(config)
     stricter["attention"].update({"spike_min_orders": 61, "spike_min_complaints": 13})
-    found = needs_attention(con, stricter, Scope(), JUNE)
+    found = needs_attention(con, stricter, Scope(), JUNE, unscored=True)
     assert [(r["compound_name"], round(r["score"], 6)) for r in found] == [("甲园", 60.0), ("丙苑", 4.0), ("乙苑", 0.0)]
+
+
+def test_the_briefing_lists_scored_compounds_only(ranked_db):
+    """The briefing's 需关注事项 (briefing.content calls needs_attention without `unscored`): the same ranking, without
+    乙苑, listed for a rate on 3 orders only."""
+    con, config = ranked_db
+    assert [r["compound_name"] for r in needs_attention(con, config, Scope(), JUNE)] == ["甲园", "丁苑", "丙苑"]

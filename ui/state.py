@@ -53,7 +53,7 @@ ENGINE = {
     "compound_kpis_by": lambda con, cfg, scope, window, **kw: compound_kpis_by(con, cfg, scope, window, **kw),
     "compounds_with_flags": lambda con, cfg, scope, window: compounds_with_flags(con, cfg, scope, window),
     "scorecard": lambda con, cfg, scope, window: scorecard(con, cfg, scope, window),
-    "needs_attention": lambda con, cfg, scope, window: needs_attention(con, cfg, scope, window),
+    "needs_attention": lambda con, cfg, scope, window, **kw: needs_attention(con, cfg, scope, window, **kw),
     "branch_comparison": lambda con, cfg, scope, window: branch_comparison(con, cfg, scope, window),
     "new_branches": lambda con, cfg, scope, window: new_branches(con, scope, window),
     "open_orders_by_age": lambda con, cfg, scope, window: open_orders_by_age(con, cfg, scope, window),
