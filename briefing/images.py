@@ -45,7 +45,11 @@ def image_server():
 
 
 def png(figure) -> bytes:
-    figure.update_layout(width=WIDTH, height=HEIGHT, template=pio.templates[TEMPLATE])
+    """The figure as a PNG without its title: the document prints the title as the picture's caption, once
+    (issue 14, defect 8: it was drawn twice, in the image and beneath it)."""
+    margin = figure.layout.margin
+    figure.update_layout(width=WIDTH, height=HEIGHT, template=pio.templates[TEMPLATE], title={"text": ""},
+                         margin={"l": margin.l, "r": margin.r, "b": margin.b, "t": 24})
     with warnings.catch_warnings():  # plotly passes options the running server ignores, and says so
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
         return figure.to_image(format="png", width=WIDTH, height=HEIGHT, scale=SCALE)
@@ -55,24 +59,26 @@ def complaint_images(briefing) -> list[tuple[str, bytes, str]]:
     """(caption, png, section key) for the complaint trend and categories (section "complaints") and the
     streets or communities side by side (section "units"); none for what the data lacks."""
     lang = briefing.lang
+    targets = {r["kpi"]: r["target"] for r in briefing.kpi_table if r.get("target") is not None}
     out = []
     if briefing.complaints_by_month:
         title = "投诉量月度走势" if lang == "zh" else "Complaints by month"
         rows = [{"month": charts.month_label(r["month"], lang), "complaint_count": r["complaint_count"]}
                 for r in briefing.complaints_by_month]
         out.append((title, png(charts.bars(rows, "month", [("complaint_count", "投诉量" if lang == "zh" else "Complaints")],
-                                           title)), "complaints"))
+                                           title, lang=lang)), "complaints"))
     if briefing.complaints_by_category:
         title = "投诉类别分布" if lang == "zh" else "Complaints by category"
         rows = [{"category": r["category"] or ("未分类" if lang == "zh" else "Uncategorised"),
                  "complaint_count": r["complaint_count"]} for r in briefing.complaints_by_category[:10]]
         out.append((title, png(charts.bars(rows, "category", [("complaint_count", "投诉量" if lang == "zh" else "Complaints")],
-                                           title, horizontal=True)), "complaints"))
+                                           title, horizontal=True, lang=lang)), "complaints"))
     if briefing.units:
         unit = briefing.unit_dimension
         title = (("各街道" if unit == "street" else "各社区") + "按时办结率与满意率") if lang == "zh" \
             else f"On-time closure and satisfaction by {unit}"
         out.append((title, png(charts.bars(briefing.units, unit, [
             ("on_time_closure_rate", "按时办结率" if lang == "zh" else "On-time closure rate"),
-            ("satisfaction_rate", "满意率" if lang == "zh" else "Satisfaction rate")], title, percent=True)), "units"))
+            ("satisfaction_rate", "满意率" if lang == "zh" else "Satisfaction rate")], title, percent=True,
+            targets=targets, lang=lang)), "units"))
     return out

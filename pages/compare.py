@@ -25,8 +25,9 @@ register({
     "cmp_small_note": ("{names}的工单少于{n}件，比率仅供参考。", "{names}: fewer than {n} orders; read the rates with care."),
     "cmp_colour_note": ("绿色：达到目标；红色：低于目标。", "Green: at or above target; red: below target."),
     "cmp_radar_title": ("五率对比", "Five rates compared"),
-    "cmp_radar_note": ("径向坐标从{floor}起；无数据的比率（—）画在圆心。",
-                       "The radial axis starts at {floor}; a rate without data (—) is drawn at the centre."),
+    "cmp_radar_note": ("圆心为{floor}，向外每圈增加10个百分点，最外圈为100%（悬停可见各项数值）；无数据的比率（—）画在圆心。",
+                       "The centre is {floor}, each ring 10 points more, the rim 100% (hover for the values); a rate "
+                       "without data (—) is drawn at the centre."),
     "cmp_trend_kpi": ("走势指标", "Trend of"),
     "cmp_trend_title": ("{kpi}月度走势", "{kpi} by month"),
     "cmp_facts_title": ("小区基本情况", "Registry facts"),
@@ -160,12 +161,10 @@ def monthly_trend(picked: list[str], rows_scope: Scope, window, colours: dict, l
     data = [{"month": charts.month_label(m, lang), **{n: per_compound[n][i][kpi] for n in picked}}
             for i, m in enumerate(months)]
     rate = kpi != "orders_total"
-    fig = charts.lines(data, "month", [(n, n) for n in picked], t("cmp_trend_title", lang, kpi=kpi_label(kpi, lang)),
-                       percent=rate, colors=colours)
     target = state.config()["targets"].get(kpi)
-    if target is not None:
-        fig.add_hline(y=target, line={"color": charts.TARGET_LINE, "dash": "dot", "width": 1},
-                      annotation_text=f"{t('target', lang)} {fmt.percent(target)}", annotation_position="top left")
+    fig = charts.lines(data, "month", [(n, n) for n in picked], t("cmp_trend_title", lang, kpi=kpi_label(kpi, lang)),
+                       percent=rate, colors=colours, lang=lang,
+                       targets={n: target for n in picked} if target is not None else None)
     st.plotly_chart(fig, key="compare_trend")
 
 
@@ -235,12 +234,11 @@ else:
 
     left, right = st.columns(2)
     with left:
-        radar = charts.radar([(r["compound_name"], [r[k] for k in RADAR]) for r in rows],
-                             [kpi_label(k, lang) for k in RADAR], t("cmp_radar_title", lang), colors=colours)
         # rates near the rim are told apart only when the axis starts near them
         known = [r[k] for r in rows for k in RADAR if r[k] is not None]
         floor = max(0.0, (int(min(known) * 10) - 1) / 10) if known else 0.0
-        radar.update_polars(radialaxis_range=[floor, 1])
+        radar = charts.radar([(r["compound_name"], [r[k] for k in RADAR]) for r in rows],
+                             [kpi_label(k, lang) for k in RADAR], t("cmp_radar_title", lang), colors=colours, floor=floor)
         st.plotly_chart(radar, key="compare_radar")
         st.caption(t("cmp_radar_note", lang, floor=fmt.percent(floor, 0)))
     with right:

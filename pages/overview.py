@@ -3,7 +3,7 @@ streets side by side, the top categories and the compounds that need attention."
 import pandas as pd
 import streamlit as st
 
-from metrics import formatting as fmt
+from metrics import attention, formatting as fmt
 from ui import charts, state
 from ui.i18n import kpi_label, register, t
 
@@ -12,14 +12,20 @@ register({
     "rates_trend_title": ("按时办结率、回访率、满意率月度走势", "On-time closure, revisit and satisfaction rates by month"),
     "streets_title": ("各街道按时办结率与满意率", "On-time closure and satisfaction by street"),
     "streets_orders_title": ("各街道工单量", "Work orders by street"),
+    "streets_click": ("点击街道的柱形可只看该街道（侧栏“街道”随之改变）。",
+                      "Click a street's bar to narrow to that street (the sidebar's street filter follows)."),
     "categories_title": ("工单量前十的诉求类别", "Top ten categories by work orders"),
     "attention_title": ("需关注的小区", "Compounds that need attention"),
-    "attention_caption": ("低于目标（样本充足的小区）或投诉量较自身前几个月激增的小区。",
-                          "Below target (compounds with enough orders), or a complaint spike against their own past months."),
+    "attention_caption": ("按严重程度排序：得分＝低于目标的差额件数（低于目标的百分点 × 该指标的工单数，样本不足的小区不计）"
+                          "加上工单量或投诉量激增月份超出本小区前几个月平均的件数。",
+                          "Most severe first: the score is the orders short of target (points below target × the rate's "
+                          "orders; small samples not scored) plus what spike months of orders or complaints exceed the "
+                          "compound's own recent average."),
+    "attention_rest": ("显示全部（另有{n}个小区）", "Show all ({n} more compounds)"),
+    "attention_rank": ("序号", "No."),
+    "attention_score": ("严重程度得分", "Severity score"),
     "attention_none": ("没有需要特别关注的小区。", "No compound needs particular attention."),
     "reasons": ("原因", "Reasons"),
-    "below_target_of": ("{kpi}低于目标", "{kpi} below target"),
-    "spike_text": ("{month}投诉{n}件（此前月均{base}件）", "{month}: {n} complaints (before: {base} a month)"),
     "open_orders_title": ("在办工单（截至数据时点）", "Open orders at the data's moment"),
     "not_yet_due": ("未到期", "Not yet due"),
     "overdue_short": ("超期1-3天", "Overdue 1-3 days"),
@@ -35,24 +41,42 @@ CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_to
 RATES = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
 
 
-def attention_table(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
-    """The compounds with their reasons, numbers as numbers, and the kinds of its columns (state.on_screen)."""
-    def reasons(r):
-        parts = [t("below_target_of", lang, kpi=kpi_label(k, lang)) for k in r["below_target"]]
-        parts += [t("spike_text", lang, month=charts.month_label(s["month"], lang), n=s["complaints"],
-                    base=f"{s['baseline']:.1f}") for s in r["spikes"]]
-        return "；".join(parts) if lang == "zh" else "; ".join(parts)
-
-    kinds = {kpi_label("on_time_closure_rate", lang): "rate", kpi_label("satisfaction_rate", lang): "rate",
+def attention_table(rows: list[dict], lang: str, sep: str | None = None) -> tuple[pd.DataFrame, dict]:
+    """The compounds with their score and reasons in words (joined by `sep`: "；" in a download, a line break on
+    screen), numbers as numbers, and the kinds of its columns (state.on_screen)."""
+    cfg = state.config()
+    sep = sep if sep is not None else ("；" if lang == "zh" else "; ")
+    kinds = {t("attention_rank", lang): "rank", t("attention_score", lang): "decimal",
+             kpi_label("on_time_closure_rate", lang): "rate", kpi_label("satisfaction_rate", lang): "rate",
              kpi_label("orders_total", lang): "count"}
     return pd.DataFrame({
+        t("attention_rank", lang): [r["rank"] for r in rows],
         t("compound", lang): [r["compound_name"] for r in rows],
         t("street", lang): [r["street"] for r in rows],
+        t("attention_score", lang): [r["score"] for r in rows],
         kpi_label("on_time_closure_rate", lang): [r["on_time_closure_rate"] for r in rows],
         kpi_label("satisfaction_rate", lang): [r["satisfaction_rate"] for r in rows],
         kpi_label("orders_total", lang): [r["orders_total"] for r in rows],
-        t("reasons", lang): [reasons(r) for r in rows],
+        t("reasons", lang): [sep.join(attention.reasons(r, cfg, lang)) for r in rows],
     }), kinds
+
+
+LINE_PX = 21   # a line of text in a table cell: a row is as tall as its most reasons, one a line
+HEIGHT_MAX = 900
+
+
+def attention_rows(rows: list[dict], lang: str, key: str) -> None:
+    """A table of needs-attention rows, each reason on its own line; a click on a row opens that compound's profile."""
+    table, kinds = attention_table(rows, lang, sep="\n")
+    lines = max((len(r["gaps"]) + len(r["spikes"]) + len(r["order_spikes"]) + (r["small_sample"] and bool(r["gaps"]))
+                 for r in rows), default=1)
+    row_height = 12 + LINE_PX * max(1, lines)
+    event = st.dataframe(state.on_screen(table, kinds), hide_index=True, placeholder="—", on_select="rerun",
+                         selection_mode="single-row", key=key, row_height=row_height,
+                         height=min(HEIGHT_MAX, 40 + row_height * len(rows)),   # the top ten whole, no inner scroll
+                         column_config={t("reasons", lang): st.column_config.TextColumn(width="large")})
+    if event.selection.rows:
+        state.open_profile(rows[event.selection.rows[0]]["compound_name"])
 
 
 lang = state.lang()
@@ -79,16 +103,18 @@ with left:
     if monthly:
         shown = [{**r, "month": charts.month_label(r["month"], lang)} for r in monthly]
         st.plotly_chart(charts.lines(shown, "month", [(k, kpi_label(k, lang)) for k in RATES],
-                                     t("rates_trend_title", lang), percent=True, targets=targets),
+                                     t("rates_trend_title", lang), percent=True, targets=targets, lang=lang),
                         key="rates_trend")
     else:
         state.empty_state()
 with right:
     by_street = [r for r in state.ask("order_kpis_by", scope, window, by=("street",)) if r["street"]]
     if by_street:
+        # a click on a street's bar narrows the sidebar's street filter to it
         st.plotly_chart(charts.bars(by_street, "street", [("on_time_closure_rate", kpi_label("on_time_closure_rate", lang)),
                                                           ("satisfaction_rate", kpi_label("satisfaction_rate", lang))],
-                                    t("streets_title", lang), percent=True), key="streets")
+                                    t("streets_title", lang), percent=True, targets=targets, lang=lang), key="streets",
+                        on_select=lambda: state.narrow_from_chart("streets", "street"), selection_mode="points")
     else:
         state.empty_state()
 
@@ -99,22 +125,28 @@ with left:
     colors = charts.color_map(state.facts()["options"]["category"])
     if categories:
         st.plotly_chart(charts.bars(categories, "category", [("orders_total", kpi_label("orders_total", lang))],
-                                    t("categories_title", lang), horizontal=True, color_by_x=colors), key="categories")
+                                    t("categories_title", lang), horizontal=True, color_by_x=colors, lang=lang),
+                        key="categories")
 with right:
     if by_street:
         street_colors = charts.color_map(state.facts()["options"]["street"])
         st.plotly_chart(charts.bars(by_street, "street", [("orders_total", kpi_label("orders_total", lang))],
-                                    t("streets_orders_title", lang), color_by_x=street_colors), key="streets_orders")
+                                    t("streets_orders_title", lang), color_by_x=street_colors, lang=lang),
+                        key="streets_orders", on_select=lambda: state.narrow_from_chart("streets_orders", "street"),
+                        selection_mode="points")
+if by_street and not scope.street:
+    st.caption(t("streets_click", lang))
 
 st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
-attention = state.ask("needs_attention", scope, window)
-if attention:
-    table, kinds = attention_table(attention, lang)
-    event = st.dataframe(state.on_screen(table, kinds), hide_index=True, placeholder="—", on_select="rerun",
-                         selection_mode="single-row", key="attention")
+listed = state.ask("needs_attention", scope, window, unscored=True)   # small samples too, flagged, last
+if listed:
+    top = int(state.config()["attention"]["top"])
+    attention_rows(listed[:top], lang, "attention")
+    if len(listed) > top:
+        with st.expander(t("attention_rest", lang, n=len(listed) - top), icon=":material/list:"):
+            attention_rows(listed[top:], lang, "attention_rest")
+    table, kinds = attention_table(listed, lang)
     state.download_buttons(table, t("attention_title", lang), "attention_dl", kinds=kinds)
-    if event.selection.rows:
-        state.open_profile(attention[event.selection.rows[0]]["compound_name"])
 else:
     st.success(t("attention_none", lang))

@@ -149,7 +149,8 @@ cards(totals, lang)
 by_street = [r for r in state.ask("compound_kpis_by", scope, window, by=("street",)) if r["street"]]
 if by_street:
     st.plotly_chart(charts.bars(by_street, "street", [(k, kpi_label(k, lang)) for k in CARDS],
-                                t("party_by_street_title", lang), percent=True), key="party_by_street")
+                                t("party_by_street_title", lang), percent=True, targets=state.config()["targets"],
+                                lang=lang), key="party_by_street")
 
 st.subheader(t("party_by_community", lang))
 st.caption(t("party_by_community_caption", lang))
@@ -187,10 +188,11 @@ left, right = st.columns(2)
 with left:
     st.plotly_chart(charts.bars(shown, "group", [("satisfaction_rate", kpi_label("satisfaction_rate", lang)),
                                                  ("on_time_closure_rate", kpi_label("on_time_closure_rate", lang))],
-                                t("party_compare_rates_title", lang), percent=True, height=320), key="party_compare_rates")
+                                t("party_compare_rates_title", lang), percent=True, height=320,
+                                targets=state.config()["targets"], lang=lang), key="party_compare_rates")
 with right:
     figure = charts.bars(shown, "group", [("complaints_per_1000_households", t("party_complaints_per_1000", lang))],
-                         t("party_compare_complaints_title", lang), height=320,
+                         t("party_compare_complaints_title", lang), height=320, unit="per_1000", lang=lang,
                          color_by_x={group_label(True, lang): charts.ACCENT, group_label(False, lang): charts.SERIES[8]})
     figure.update_traces(texttemplate="%{y:.1f}", hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
     st.plotly_chart(figure, key="party_compare_complaints")

@@ -264,14 +264,14 @@ targets = state.config()["targets"]
 left, right = st.columns(2)
 with left:
     figure = charts.lines(months, "month", [(k, kpi_label(k, lang)) for k in ("on_time_closure_rate", "satisfaction_rate")],
-                          t("profile_rates_title", lang), percent=True, targets=targets)
+                          t("profile_rates_title", lang), percent=True, targets=targets, lang=lang)
     if founded:
         mark_founding(figure, founded, window, lang)
     st.plotly_chart(figure, key="profile_rates")
 with right:
     figure = charts.bars(months, "month", [("orders_total", kpi_label("orders_total", lang)),
                                            ("complaint_count", kpi_label("complaint_count", lang))],
-                         t("profile_volume_title", lang))
+                         t("profile_volume_title", lang), lang=lang)
     if founded:
         mark_founding(figure, founded, window, lang)
     st.plotly_chart(figure, key="profile_volume")
@@ -281,7 +281,7 @@ if categories:
     st.plotly_chart(charts.bars(categories, "category", [("orders_total", kpi_label("orders_total", lang))],
                                 t("profile_categories_title", lang), horizontal=True,
                                 color_by_x=charts.color_map(state.facts()["options"]["category"]),
-                                height=max(240, 40 * len(categories) + 100)), key="profile_categories")
+                                height=max(240, 40 * len(categories) + 100), lang=lang), key="profile_categories")
 
 st.subheader(t("profile_orders_title", lang))
 orders = state.ask("order_rows", scope, window, limit=ORDER_LIMIT)

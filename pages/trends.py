@@ -107,7 +107,7 @@ def split_chart(rows: list[dict], grain: str, by: str, title: str, key: str, lan
     palette = colours(by, values)
     names = [value_name(v, lang) for v in values]
     fig = charts.bars(shown, "label", [(n, n) for n in names], title, stacked=True,
-                      colors={value_name(v, lang): palette[v] for v in values})
+                      colors={value_name(v, lang): palette[v] for v in values}, lang=lang)
     fig.update_traces(text=None, textposition="none")
     st.plotly_chart(fig, key=key)
     table, _ = wide(rows, grain, by, lang)
@@ -226,7 +226,7 @@ with left:
     if split == "none":
         shown = [{**r, "label": bucket_label(r[grain], grain, lang, short)} for r in series]
         st.plotly_chart(charts.bars(shown, "label", [("orders_total", t("tr_orders", lang))],
-                                    t("tr_orders_title", lang, grain=grain_word)).update_traces(text=None),
+                                    t("tr_orders_title", lang, grain=grain_word), lang=lang).update_traces(text=None),
                         key="trend_orders")
     else:
         rows = state.ask(trends.split_counts, scope, window, grain=grain, by=split, dataset="work_orders")
@@ -239,7 +239,7 @@ with right:
         shown = [{**r, "label": bucket_label(r[grain], grain, lang, short)} for r in series]
         st.plotly_chart(charts.bars(shown, "label", [("complaint_count", t("tr_complaints", lang))],
                                     t("tr_complaints_title", lang, grain=grain_word),
-                                    colors={"complaint_count": charts.SERIES[1]}).update_traces(text=None),
+                                    colors={"complaint_count": charts.SERIES[1]}, lang=lang).update_traces(text=None),
                         key="trend_complaints")
     else:
         rows = state.ask(trends.split_counts, scope, window, grain=grain, by=split, dataset="complaints")
@@ -261,7 +261,7 @@ with left:
     st.plotly_chart(charts.lines(shown, "label", [("orders_total", this_label),
                                                   ("orders_total_last_year", last_label)],
                                  t("tr_yoy_title", lang, this=this_label, last=last_label),
-                                 colors={"orders_total_last_year": charts.TARGET_LINE}).update_yaxes(rangemode="tozero"),
+                                 colors={"orders_total_last_year": charts.TARGET_LINE}, lang=lang).update_yaxes(rangemode="tozero"),
                     key="trend_yoy")
     st.caption(t("tr_yoy_caption", lang))
     tables["yoy"] = yoy_table(yoy, this_label, last_label, lang)
@@ -272,7 +272,7 @@ with right:
         st.plotly_chart(charts.bars(shown, "category", [("orders_total", t("tr_orders", lang))],
                                     t("tr_categories_title", lang), horizontal=True,
                                     color_by_x={value_name(k, lang): v for k, v in category_colours.items()},
-                                    height=max(180, 70 + 28 * len(shown))),
+                                    height=max(180, 70 + 28 * len(shown)), lang=lang),
                         key="trend_categories", on_select=focus_from_chart, selection_mode="points")
     category_options = state.facts()["options"]["category"]
     st.session_state["trend_focus"] = scope.category or state.ALL
@@ -297,7 +297,7 @@ if heat:
     order = {v: i for i, v in enumerate(dict.fromkeys(r["category"] for r in heat))}
     shown = [{**r, "category": value_name(r["category"], lang)} for r in heat]
     fig = charts.heatmap(shown, "month", "category", "count", t("tr_heatmap_title", lang),
-                         x_label=lambda d: charts.month_label(d, lang), height=max(220, 90 + 30 * len(order)))
+                         x_label=lambda d: charts.month_label(d, lang), height=max(220, 90 + 30 * len(order)), lang=lang)
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed([value_name(v, lang) for v in order])))
     st.plotly_chart(fig, key="trend_heatmap")
     st.caption(t("tr_heatmap_caption", lang))

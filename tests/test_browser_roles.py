@@ -90,7 +90,7 @@ def tables(*names: str, place: str, period: bool = False) -> list[str]:
 
 
 # What each role downloads, page by page (both formats of every table shown; dates of today as YYYY-MM-DD). The
-# overview's needs-attention list is empty on the fixture, so it has no download; a street has no uncovered
+# overview's needs-attention list holds the small samples below target (和平新村, 幸福里小区, 阳光花园); a street has no uncovered
 # eligible compound (C and D are 西街道's); a community of one compound has nothing to compare.
 PLACE = {"district": "全区", "street": "东街道", "community": "东街道_东二社区"}
 
@@ -105,7 +105,7 @@ def party(role: str) -> list[str]:
 
 DOWNLOADS = {
     "district": {
-        "overview": [], "trends": trends("district"),
+        "overview": tables("需关注的小区", place="全区", period=True), "trends": trends("district"),
         "compare": tables("小区基本情况", place="全区") + tables("小区对比", "小区排名（红黑榜）", place="全区", period=True),
         "party": party("district") + tables("应建未建小区（待办）", place="全区", period=True),
         "profile": tables("工单明细", "投诉记录", place="阳光花园", period=True),
@@ -115,13 +115,13 @@ DOWNLOADS = {
                   + ["小区台账模板.xlsx", "工单导入模板.xlsx", "投诉导入模板.xlsx"],
         "admin": tables("审计日志_YYYY-MM-DD_YYYY-MM-DD", place="全区")},
     "street": {
-        "overview": [], "trends": trends("street"),
+        "overview": tables("需关注的小区", place="东街道", period=True), "trends": trends("street"),
         "compare": tables("小区基本情况", place="东街道") + tables("小区对比", "小区排名（红黑榜）", place="东街道", period=True),
         "party": party("street"), "profile": tables("工单明细", "投诉记录", place="东街道_阳光花园", period=True),
         "supervision": tables("督办单", place="东街道", period=True),
         "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf"]},
     "community": {
-        "overview": [], "trends": trends("community"),
+        "overview": tables("需关注的小区", place="东街道_东二社区", period=True), "trends": trends("community"),
         "compare": tables("小区排名（红黑榜）", place="东街道_东二社区", period=True),
         "party": party("community"), "profile": tables("工单明细", "投诉记录", place="东街道_东二社区_幸福里小区", period=True),
         "supervision": tables("督办单", place="东街道_东二社区", period=True),

@@ -53,7 +53,7 @@ ENGINE = {
     "compound_kpis_by": lambda con, cfg, scope, window, **kw: compound_kpis_by(con, cfg, scope, window, **kw),
     "compounds_with_flags": lambda con, cfg, scope, window: compounds_with_flags(con, cfg, scope, window),
     "scorecard": lambda con, cfg, scope, window: scorecard(con, cfg, scope, window),
-    "needs_attention": lambda con, cfg, scope, window: needs_attention(con, cfg, scope, window),
+    "needs_attention": lambda con, cfg, scope, window, **kw: needs_attention(con, cfg, scope, window, **kw),
     "branch_comparison": lambda con, cfg, scope, window: branch_comparison(con, cfg, scope, window),
     "new_branches": lambda con, cfg, scope, window: new_branches(con, scope, window),
     "open_orders_by_age": lambda con, cfg, scope, window: open_orders_by_age(con, cfg, scope, window),
@@ -410,6 +410,22 @@ def _choice(name: str, values: list, language: str, label=None):
                          format_func=lambda v: t("all", language) if v == ALL else (label(v) if label else v))
     _set_param(URL_KEYS[name], value or None)
     return value or None
+
+
+def narrow(name: str, value) -> None:
+    """Narrow a sidebar filter (its widget f_<name>, mirrored to the URL on the rerun) to a value picked on a chart;
+    a value the filter does not list (outside the account's scope, or gone from the data) changes nothing."""
+    if value in facts()["options"][name]:
+        st.session_state[f"f_{name}"] = value
+
+
+def narrow_from_chart(key: str, name: str, axis: str = "x") -> None:
+    """The on_select callback of st.plotly_chart(key=key, selection_mode="points"): a click on a bar narrows the
+    filter `name` to the bar's category (its `axis` value), as the sidebar would."""
+    event = st.session_state.get(key) or {}
+    points = (event.get("selection") or {}).get("points") or []
+    if points and points[0].get(axis) is not None:
+        narrow(name, points[0][axis])
 
 
 # ---- the page frame ------------------------------------------------------------------------------
