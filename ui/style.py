@@ -14,12 +14,8 @@ SHEET = Path(__file__).with_name("style.css")
 # caption, so Streamlit's line is hidden; in Chinese the button's word is replaced by 选择文件.
 UPLOAD_ZH = """
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
-[data-testid="stFileUploaderDropzone"] button[data-testid^="stBaseButton"] { font-size: 0 !important; }
-[data-testid="stFileUploaderDropzone"] button[data-testid^="stBaseButton"] [data-testid="stIconMaterial"],
-[data-testid="stFileUploaderDropzone"] button[data-testid^="stBaseButton"] svg { font-size: 1.25rem !important; }
-[data-testid="stFileUploaderDropzone"] button[data-testid^="stBaseButton"]::after {
-  content: "选择文件"; font-size: 0.875rem; line-height: 1.6;
-}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button > div::after { content: "选择文件"; }
 """
 UPLOAD_EN = '[data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }'
 
