@@ -4,7 +4,7 @@ import uuid
 import streamlit as st
 from streamlit.logger import get_logger
 
-from ui import signin, state
+from ui import signin, state, style
 from ui.i18n import t
 
 PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overview"),
@@ -23,6 +23,7 @@ def run() -> None:
     st.set_page_config(page_title="红色物业治理看板", page_icon=":material/apartment:", layout="wide")
     state.language_switch()
     lang = state.lang()
+    style.inject(lang)   # static CSS only: phone cards, print layout, the upload box's words
     account, form = signin.gate(lang)
     # before a sign-in every page is registered (none is shown): the address's page opens once signed in
     listed = [p for p in PAGES if form or p[3] not in ADMIN_PAGES or (account.admin if account else p[3] == "import")]

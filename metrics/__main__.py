@@ -136,7 +136,7 @@ def _print_results(results, unmatched, db) -> int:
         if r.unmapped_columns:
             print(f"  未识别的列 unmapped columns: {'; '.join(r.unmapped_columns)}")
         if r.missing_fields:
-            labels = [f"{DATASETS[r.kind].field(f).label_zh} {f}" for f in r.missing_fields]
+            labels = [DATASETS[r.kind].field(f).label_zh for f in r.missing_fields]   # headers, not internal names
             print(f"  映射方案有而文件中没有的字段 expected fields not in the file: {'; '.join(labels)}")
         if r.rejection_file:
             print(f"  rejection file: {r.rejection_file}")

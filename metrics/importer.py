@@ -279,7 +279,7 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
     span_zh, span_en = _window_text(window)
     con.execute(
         f"INSERT INTO staging_issues SELECT _row, ?, 'rejected', ?, NULL, 'missing' FROM staging "
-        f"WHERE {quote(id_field)} IS NULL", [id_header, f"缺少{id_label} / missing id"])
+        f"WHERE {quote(id_field)} IS NULL", [id_header, f"缺少{id_label} / missing {dataset.field(id_field).named_en}"])
 
     def dated_issues(f, severity: str, where: str, blanked: str) -> None:
         """Rows whose date in field f is missing, unreadable or outside the window, told apart by reading
@@ -297,10 +297,10 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
                            THEN ' → ' || strftime(CAST(parsed AS TIMESTAMP), '{shown}') ELSE '' END,
                        CASE WHEN raw IS NULL THEN 'missing' WHEN parsed IS NULL THEN 'unreadable' ELSE 'out_of_window' END
                 FROM (SELECT _row, {raw} AS raw, {parsed} AS parsed FROM staging WHERE {where})""",
-            [mapping.headers[f.name], severity, f"缺少{f.label_zh} / missing {f.name}",
+            [mapping.headers[f.name], severity, f"缺少{f.label_zh} / missing {f.named_en}",
              f"{cleaning.KIND_WARNING[f.kind][0] if severity == 'warning' else '无法识别的' + f.label_zh}{blanked[0]} / "
-             f"{cleaning.KIND_WARNING[f.kind][1] if severity == 'warning' else 'unreadable ' + f.name}{blanked[1]}",
-             f"{f.label_zh}超出合理范围（{span_zh}）{blanked[0]} / {f.name} outside the plausible range ({span_en}){blanked[1]}",
+             f"{cleaning.KIND_WARNING[f.kind][1] if severity == 'warning' else 'unreadable ' + f.named_en}{blanked[1]}",
+             f"{f.label_zh}超出合理范围（{span_zh}）{blanked[0]} / {f.named_en} outside the plausible range ({span_en}){blanked[1]}",
              *value_params, *parsed_params])
 
     if ts:
@@ -342,7 +342,7 @@ def _record_orderings(con, dataset: Dataset, mapping: Mapping) -> None:
             f"""INSERT INTO staging_issues SELECT _row, ?, 'warning', ?,
                        {stamp.format(quote(later))} || ' < ' || {stamp.format(quote(earlier))}, ?
                 FROM staging WHERE NOT rejected AND {quote(later)} < {quote(earlier)}""",
-            [mapping.headers[later], f"{a.label_zh}早于{b.label_zh}（已导入，不计入办结用时） / {later} before {earlier} "
+            [mapping.headers[later], f"{a.label_zh}早于{b.label_zh}（已导入，不计入办结用时） / {a.named_en} before {b.named_en} "
              "(imported, kept out of time statistics)", check])
     revisit = [n for n in ("revisited_at", "revisit_result") if n in present]
     if "closed_at" in present and revisit:   # a revisit (a time or an answer) on an order not closed

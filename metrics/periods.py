@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 QUARTER_ZH = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -209,3 +210,18 @@ def preset_period(name: str, today, span: DataSpan | None = None) -> Period:
     if name == "last_year":
         return Period(dt.date(y - 1, 1, 1), dt.date(y - 1, 12, 31))
     raise ValueError(name)
+
+
+_DAY = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def parse_day(text) -> dt.date | None:
+    """A day as people type it: 2024-01-01, 2024/1/1, 2024.1.1, 2024年1月1日 or 20240101; None when it is no date."""
+    text = str(text or "").strip()
+    found = _DAY.match(text) or re.match(r"^(\d{4})(\d{2})(\d{2})$", text)
+    if not found:
+        return None
+    try:
+        return dt.date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None

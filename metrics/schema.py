@@ -15,6 +15,12 @@ class Field:
     free_text: bool | None = None  # typed by people, so masked at import; None: text and list fields are
 
     @property
+    def named_en(self) -> str:
+        """The column in an English message: by the Chinese header the user's file has, then the English label
+        (never the internal name: "missing received_at" meant nothing to a reader)."""
+        return f"{self.label_zh} ({self.label_en})"
+
+    @property
     def masked(self) -> bool:
         """Whether personal data in the value is masked at import (metrics.masking)."""
         return self.kind in FREE_TEXT_KINDS if self.free_text is None else self.free_text

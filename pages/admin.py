@@ -95,13 +95,18 @@ def show_audit(db, lang: str) -> None:
     st.caption(t("adm_audit_caption", lang))
     today = dt.date.today()
     left, middle, right, last = st.columns(4)
-    start = left.date_input(t("adm_from", lang), today - dt.timedelta(days=30), key="adm_from", format="YYYY-MM-DD")
-    end = middle.date_input(t("adm_to", lang), today, key="adm_to", format="YYYY-MM-DD")
+    # typed days, not st.date_input: its calendar would speak the browser's language (state.date_box)
+    start, said_start = state.date_box(left, t("adm_from", lang), "adm_from", today - dt.timedelta(days=30),
+                                       dt.date(2000, 1, 1), today, lang)
+    end, said_end = state.date_box(middle, t("adm_to", lang), "adm_to", today, dt.date(2000, 1, 1), today, lang)
     logins = [a.login for a in managed(db, state.account())]
     login = right.selectbox(t("adm_login", lang), ["", *logins], key="adm_login",
                             format_func=lambda v: v or t("adm_all", lang))
     action = last.selectbox(t("adm_action", lang), ["", *AUDIT_ACTIONS], key="adm_action",
                             format_func=lambda v: t(f"act_{v}", lang) if v else t("adm_all", lang))
+    for said in (said_start, said_end):
+        if said:
+            st.warning(said, icon=":material/event_busy:")
     found = audit.entries(db, start=start, end=end, login=login or None, action=action or None)
     if state.account().role != "district":   # an admin of one street reads the entries of its street's accounts
         found = [e for e in found if e["login"] in logins]

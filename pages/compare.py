@@ -95,7 +95,7 @@ def pick_compounds(lang: str) -> list[str]:
         url = [n for n in asked if n in options]
         saved = [n for n in st.session_state.get(SAVED_KEY, []) if n in options]
         st.session_state[PICK_KEY] = list(dict.fromkeys(url or saved))[:MAX_PICK]
-    picked = st.multiselect(t("cmp_pick", lang), list(options), key=PICK_KEY, max_selections=MAX_PICK,
+    picked = st.multiselect(t("cmp_pick", lang), list(options), key=PICK_KEY, max_selections=MAX_PICK, select_all=False,
                             placeholder=t("cmp_pick_placeholder", lang), help=t("cmp_pick_help", lang),
                             format_func=lambda n: compound_label(options[n], lang))
     st.session_state[SAVED_KEY] = list(picked)

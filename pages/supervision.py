@@ -197,9 +197,10 @@ for key, options in (("sv_units", unit_options), ("sv_categories", category_opti
 left, middle, right = st.columns([3, 2, 2])
 which = left.radio(t("sv_which", lang), ["all", "overdue", "due_soon"], key="sv_which", horizontal=True,
                    format_func=lambda w: t(f"sv_which_{w}", lang, n=n))
-units = tuple(middle.multiselect(t("sv_units", lang), unit_options, key="sv_units",
+units = tuple(middle.multiselect(t("sv_units", lang), unit_options, key="sv_units", select_all=False,
                                  placeholder=t("sv_all_placeholder", lang), format_func=lambda v: blank(v, lang)))
 categories = tuple(right.multiselect(t("sv_categories", lang), sorted(category_options), key="sv_categories",
+                                     select_all=False,   # Streamlit writes "Select all" in English whatever the language
                                      placeholder=t("sv_all_placeholder", lang), format_func=lambda v: blank(v, lang)))
 
 shown = state.ask(totals, scope, window, units=units, categories=categories)

@@ -150,3 +150,14 @@ def test_import_folder_refuses_big_files_and_names_notes_that_fit(tmp_path, one_
     assert sorted(p.name for p in (drop / "failed").iterdir()) == ["大文件.csv", "大文件.csv.error.txt", note, long]
     assert (drop / "failed" / "大文件.csv.error.txt").read_text(encoding="utf-8") == OVER + "\n"
     assert "无法判断是哪类数据" in (drop / "failed" / note).read_text(encoding="utf-8")
+
+
+def test_import_names_missing_columns_by_their_headers(tmp_path):
+    """Issue 14: the CLI named a missing column by its internal name ("回访结果 revisit_result"); the header only now."""
+    keep = [i for i, h in enumerate(fixtures.ORDER_HEADERS) if h not in ("回访时间", "回访结果")]
+    orders = fixtures.write_csv(tmp_path / "工单.csv", [fixtures.ORDER_HEADERS[i] for i in keep],
+                                [[row[i] for i in keep] for row in fixtures.ORDERS])
+    done = cli("import", "--db", tmp_path / "x.duckdb", "--kind", "work_orders", orders)
+    assert done.returncode == 0, done.stderr
+    assert [line for line in done.stdout.splitlines() if "映射方案有而文件中没有的字段" in line] == [
+        "  映射方案有而文件中没有的字段 expected fields not in the file: 回访时间; 回访结果"]

@@ -81,7 +81,7 @@ def test_english(app):
     history = table(at, "Imported at")
     assert list(history["Dataset"]) == ["Complaints", "Work orders", "Compound registry"]
     issues = table(at, "Reason")
-    assert "missing id" in set(issues["Reason"]) and "Duplicate in file" in set(issues["Outcome"])
+    assert "missing 工单编号 (Order id)" in set(issues["Reason"]) and "Duplicate in file" in set(issues["Outcome"])
     assert table(at, "Compound name in the files")["Orders"].tolist() == [1]
 
 

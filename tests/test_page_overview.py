@@ -92,14 +92,31 @@ def test_every_filter_from_the_url(app, params, orders):
 
 
 def test_custom_range_widget(app):
-    import datetime as dt
-
+    """The custom range is two Chinese-labelled text boxes (no calendar in the browser's language); days typed the
+    ways people write them are read and written back as 2024-06-01."""
     at = app.run()
     at.selectbox(key="f_period").select("custom").run()
-    at.date_input(key="f_range").set_value((dt.date(2024, 6, 1), dt.date(2024, 6, 15))).run()
-    assert not at.exception
+    assert [(w.label, w.placeholder) for w in at.sidebar.text_input] == [("开始日期", "2024-01-01"), ("结束日期", "2024-01-01")]
+    assert not at.sidebar.get("date_input")
+    at.text_input(key="f_from").input("2024年6月1日").run()
+    at.text_input(key="f_to").input("2024/6/15").run()
+    assert not at.exception and not at.warning
     assert shown_metrics(at)["工单总量"] == "5"
     assert (at.query_params["period"], at.query_params["from"], at.query_params["to"]) == ("custom", "2024-06-01", "2024-06-15")
+    assert (at.text_input(key="f_from").value, at.text_input(key="f_to").value) == ("2024-06-01", "2024-06-15")
+
+
+def test_custom_range_refuses_a_text_that_is_no_date(app):
+    """A text that is no date keeps the day shown before, with a Chinese word that echoes the text escaped."""
+    at = app.run()
+    at.selectbox(key="f_period").select("custom").run()
+    at.text_input(key="f_from").input("2024-06-01").run()
+    at.text_input(key="f_to").input("2024-06-15").run()
+    at.text_input(key="f_to").input("6月<b>15").run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["“6月\\<b\\>15”不是日期，请按 2024-01-01 的格式填写；仍按 2024-06-15 显示。"]
+    assert (at.query_params["from"], at.query_params["to"]) == ("2024-06-01", "2024-06-15")
+    assert shown_metrics(at)["工单总量"] == "5"
 
 
 JANUARY_ORDERS = [

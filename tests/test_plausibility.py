@@ -51,13 +51,13 @@ def test_excel_serial_99999_is_rejected_and_as_of_stays(built, config):
     assert result.checks["out_of_window_rejected"] == 3 and result.checks["out_of_window_blanked"] == 1
     window = "2000-01-01 至 2024-07-03 09:00"
     assert issues(result.rejection_file) == [
-        ("2", "受理时间", "拒绝导入 rejected", f"受理时间超出合理范围（{window}） / received_at outside the plausible "
+        ("2", "受理时间", "拒绝导入 rejected", f"受理时间超出合理范围（{window}） / 受理时间 (Received) outside the plausible "
          "range (2000-01-01 to 2024-07-03 09:00)", "99999 → 2173-10-13 00:00:00"),
-        ("4", "受理时间", "拒绝导入 rejected", f"受理时间超出合理范围（{window}） / received_at outside the plausible "
+        ("4", "受理时间", "拒绝导入 rejected", f"受理时间超出合理范围（{window}） / 受理时间 (Received) outside the plausible "
          "range (2000-01-01 to 2024-07-03 09:00)", "1999-12-31 23:59 → 1999-12-31 23:59:00"),
-        ("7", "受理时间", "拒绝导入 rejected", f"受理时间超出合理范围（{window}） / received_at outside the plausible "
+        ("7", "受理时间", "拒绝导入 rejected", f"受理时间超出合理范围（{window}） / 受理时间 (Received) outside the plausible "
          "range (2000-01-01 to 2024-07-03 09:00)", "2024-07-03 09:01 → 2024-07-03 09:01:00"),
-        ("3", "办结时间", "警告（已导入） warning", f"办结时间超出合理范围（{window}），已置空 / closed_at outside the "
+        ("3", "办结时间", "警告（已导入） warning", f"办结时间超出合理范围（{window}），已置空 / 办结时间 (Closed) outside the "
          "plausible range (2000-01-01 to 2024-07-03 09:00), left blank", "99999 → 2173-10-13 00:00:00"),
     ]
     assert con.execute("SELECT order_id, closed_at FROM work_orders WHERE order_id LIKE 'S%' ORDER BY 1").fetchall() == [
@@ -114,6 +114,11 @@ def test_impossible_orderings_are_warned_and_kept(built, config):
         ("4", "回访时间", "回访时间早于办结时间（已导入，不计入办结用时）", "2024-06-12 10:00 < 2024-06-12 11:00"),
         ("5", "回访时间", "未办结的工单有回访（已导入，不计入回访）", "2024-07-01 20:00"),
     ]
+    # the English half names the columns by their headers too, never by internal names (closed_at, received_at)
+    assert [reason.split(" / ")[1] for *_, reason, _ in issues(result.rejection_file)][:3] == [
+        "办结时间 (Closed) before 受理时间 (Received) (imported, kept out of time statistics)",
+        "办结时限 (Due) before 受理时间 (Received) (imported, kept out of time statistics)",
+        "回访时间 (Revisited) before 办结时间 (Closed) (imported, kept out of time statistics)"]
     logged = con.execute("SELECT closed_before_received, due_before_received, revisit_before_close, revisit_while_open "
                          "FROM import_log WHERE import_id = ?", [result.import_id]).fetchone()
     assert logged == (1, 1, 1, 1)
@@ -237,9 +242,9 @@ def test_cli_exits_1_when_every_row_is_rejected(tmp_path):
     assert "read 4 = new 0 + updated 0 + unchanged 0 + duplicate 0 + rejected 4" in done.stdout
     lines = done.stdout.splitlines()
     at = lines.index("  拒绝过多 MOSTLY REJECTED: 4 / 4 行被拒绝 rows rejected; 主要原因 top reasons:")
-    assert lines[at + 1] == "    2 × 无法识别的受理时间 / unreadable received_at"
+    assert lines[at + 1] == "    2 × 无法识别的受理时间 / unreadable 受理时间 (Received)"
     assert lines[at + 2].startswith("    1 × 受理时间超出合理范围（2000-01-01 至 ")
-    assert lines[at + 3] == "    1 × 缺少受理时间 / missing received_at"
+    assert lines[at + 3] == "    1 × 缺少受理时间 / missing 受理时间 (Received)"
     # one row in three rejected is not most (max_rejected_share 0.5): exit 0
     path = fixtures.write_csv(tmp_path / "ok.csv", fixtures.ORDER_HEADERS, [
         order("B1", "待定"), order("B5", "2024-06-03 09:00"), order("B6", "2024-06-04 09:00")])

@@ -165,7 +165,7 @@ def test_title_lines_with_a_line_break_keep_excel_row_numbers(tmp_path, config):
     # records: 1 title, 2 export time, 3 blank, 4 header, 5 A1, 6 blank, 7 A2, 8 A3, 9 A4
     assert (result.rows_read, result.rows_new, result.rows_rejected) == (4, 2, 2)
     assert con.execute("SELECT row_number, reason FROM import_issues ORDER BY 1").fetchall() == [
-        (7, "无法识别的受理时间 / unreadable received_at"), (9, "缺少受理时间 / missing received_at")]
+        (7, "无法识别的受理时间 / unreadable 受理时间 (Received)"), (9, "缺少受理时间 / missing 受理时间 (Received)")]
     assert any("跳过1个空行" in n for n in result.notes)
 
 

@@ -216,6 +216,6 @@ def test_templates_and_messages():
     files = uploads.template_files()
     assert [p.name for p in files.values()] == [TEMPLATE_NAMES[k] for k in ("compounds", "work_orders", "complaints")]
     assert all(p.exists() for p in files.values())
-    reason = "缺少工单编号 / missing id"
-    assert (uploads.in_language(reason, "zh"), uploads.in_language(reason, "en")) == ("缺少工单编号", "missing id")
+    reason = "缺少工单编号 / missing 工单编号 (Order id)"
+    assert (uploads.in_language(reason, "zh"), uploads.in_language(reason, "en")) == ("缺少工单编号", "missing 工单编号 (Order id)")
     assert uploads.in_language("原样", "en") == "原样" and uploads.in_language(None, "zh") is None

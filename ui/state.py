@@ -34,7 +34,7 @@ from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, 
                           latest_timestamp, open_orders_by_age, order_kpis_by, order_rows)
 from metrics.options import data_span, filter_options
 from metrics.party import branch_comparison, new_branches
-from metrics.periods import DEFAULT_PRESET, PRESETS, Period, latest_complete, parse_date, preset_period
+from metrics.periods import DEFAULT_PRESET, PRESETS, Period, latest_complete, parse_date, parse_day, preset_period
 from metrics.quality import import_history, issues_by_column
 from metrics.names import unmatched_compounds
 from metrics.scorecard import scorecard
@@ -357,14 +357,16 @@ def render_filters() -> Filters:
             # have, with a word (comparisons a year earlier would otherwise overflow)
             low, high = (d.date() for d in plausible_window(config(), dt.datetime.now()))
             bounded = tuple(max(low, min(d, high)) for d in (start, end))
-            if bounded != (start, end) and "f_range" not in st.session_state:
+            if bounded != (start, end) and "f_from" not in st.session_state:
                 st.warning(t("range_clamped", language, low=low, high=high, start=bounded[0], end=bounded[1]),
                            icon=":material/event_busy:")
             start, end = bounded
-            _init("f_range", (start, end))
-            picked = st.date_input(t("date_range", language), key="f_range", format="YYYY-MM-DD", min_value=low,
-                                   max_value=high)
-            start, end = (picked[0], picked[1]) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (start, end)
+            left, right = st.columns(2)
+            start, said_start = date_box(left, t("date_from", language), "f_from", start, low, high, language)
+            end, said_end = date_box(right, t("date_to", language), "f_to", end, low, high, language)
+            for said in (said_start, said_end):
+                if said:
+                    st.warning(said, icon=":material/event_busy:")
             period = Period(min(start, end), max(start, end))
             _set_param("from", period.start.isoformat())
             _set_param("to", period.end.isoformat())
@@ -394,6 +396,31 @@ def render_filters() -> Filters:
                       default_which=which if preset == DEFAULT_PRESET else None)
     st.session_state["_filters"] = filters
     return filters
+
+
+def date_box(where, label: str, key: str, fallback: dt.date, low: dt.date, high: dt.date,
+             language: str) -> tuple[dt.date, str | None]:
+    """A day typed in a text box (2024-01-01, 2024/1/1, 2024年1月1日, 20240101), and the word to say when it was
+    not taken. Why not st.date_input: its calendar speaks the browser's language, not the page's (January, S M T W,
+    weeks from Sunday on a Chinese page), and Streamlit 1.67 lets no locale or week start be set. A text that is no
+    date keeps `fallback`; a day outside low..high is brought inside."""
+    _init(key, fallback.isoformat())
+    text = where.text_input(label, key=key, placeholder="2024-01-01", max_chars=16, on_change=_tidy_day, args=(key,),
+                            help=t("date_help", language))
+    day = parse_day(text)
+    if day is None:
+        return fallback, t("date_unreadable", language, text=plain(text), date=fallback.isoformat())
+    if not low <= day <= high:
+        shown = max(low, min(day, high))
+        return shown, t("date_outside", language, date=day.isoformat(), low=low, high=high, shown=shown.isoformat())
+    return day, None
+
+
+def _tidy_day(key: str) -> None:
+    """A readable day is written back as 2024-01-01 (callbacks run before the widget is drawn again)."""
+    day = parse_day(st.session_state.get(key))
+    if day is not None:
+        st.session_state[key] = day.isoformat()
 
 
 ALL = ""  # the 全部 entry of a filter (None would render as an empty selectbox)
