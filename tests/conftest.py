@@ -125,6 +125,23 @@ def demo_app(tmp_path, monkeypatch, config):
     st.cache_data.clear()
 
 
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> bytes of every download the app offers (AppTest keeps no file name on the button)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    offered = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        if filename:
+            offered[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return offered
+
+
 TESTER = ("tester", "测试密码-123456")   # a district admin in every app database of the page tests
 
 

@@ -13,23 +13,6 @@ from metrics.db import connect
 from metrics.kpis import Scope, Window
 from metrics.periods import Period
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """File name -> bytes of every download offered (AppTest keeps no file name on the button)."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    found = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            found[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return found
-
-
 def select_row(i: int) -> dict:
     return {"selection": {"rows": [i], "columns": [], "cells": []}}
 

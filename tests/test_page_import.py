@@ -21,23 +21,6 @@ def table(at, header):
     return found[0]
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """File name -> bytes of every download the app offers (AppTest keeps no file name on the button)."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    offered = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            offered[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return offered
-
-
 def test_templates_history_and_quality(app, downloads):
     at = app.run().switch_page(PAGE).run()
     assert not at.exception

@@ -13,23 +13,6 @@ PAGE = "pages/supervision.py"
 ZH_CARDS = {"超期工单": "2", "超期1-3天": "1", "超期4-7天": "0", "超期7天以上": "1", "3天内到期": "1"}
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """File name -> bytes of every download the app offers (AppTest keeps no file name on the button)."""
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-
-    offered = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        if filename:
-            offered[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
-    return offered
-
-
 def supervision(app):
     at = app.run().switch_page(PAGE).run()
     assert not at.exception
