@@ -143,3 +143,13 @@ def test_clicking_a_street_on_the_orders_chart_too(app):
     click(at, "streets_orders", [{"x": "西街道", "y": 3, "curve_number": 0, "point_number": 1, "point_index": 1}])
     assert not at.exception
     assert at.selectbox(key="f_street").value == "西街道" and at.query_params["street"] == "西街道"
+
+
+def test_count_axes_have_whole_ticks():
+    """A briefing's complaints by month (1 and 2) drew ticks at 0.5 and 1.5: counts are whole numbers."""
+    few = spec(charts.bars([{"month": "5月", "n": 1}, {"month": "6月", "n": 2}], "month", [("n", "投诉量")], "t"))
+    assert (few["layout"]["yaxis"]["tickformat"], few["layout"]["yaxis"]["dtick"]) == (",d", 1)
+    many = spec(charts.bars([{"c": "a", "n": 11}, {"c": "b", "n": 4}], "c", [("n", "工单")], "t", horizontal=True))
+    assert many["layout"]["xaxis"]["tickformat"] == ",d" and "dtick" not in many["layout"]["xaxis"]
+    rates = spec(charts.bars(STREETS, "street", RATES, "t", percent=True))
+    assert rates["layout"]["yaxis"]["tickformat"] == ".0%" and "dtick" not in rates["layout"]["yaxis"]

@@ -157,6 +157,9 @@ def bars(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *,
     fig = _layout(fig, title, height, percent and not horizontal)
     if not horizontal:
         fig.update_yaxes(title_text=title_text, **AXIS_TITLE, **({"range": zoom} if zoom else {}))
+    if (unit or "count") == "count" and not percent:   # counts are whole: no 0.5 or 1.5 tick on a small axis
+        axis = fig.update_xaxes if horizontal else fig.update_yaxes
+        axis(tickformat=",d", **({"dtick": 1} if known and max(known) <= 10 else {}))
     if labelled and not horizontal:
         fig.update_layout(margin={"r": TARGET_MARGIN})
     return fig
