@@ -228,6 +228,15 @@ def cmd_unmatched(args, config) -> int:
     return 0
 
 
+def cmd_lake(args, config) -> int:
+    """The clean tables as Parquet for a warehouse (docs/scale-out.md), from the published snapshot."""
+    from .lake import export
+
+    for table, rows in export(_reader(args, config), args.out).items():
+        print(f"{table}: {rows} rows -> {args.out / table}")
+    return 0
+
+
 def cmd_backup(args, config) -> int:
     from access.db import backup as backup_access
 
@@ -425,6 +434,12 @@ def main(argv=None) -> int:
     p.add_argument("--kind", choices=["compounds", "work_orders", "complaints"],
                    help="the files' kind (default: recognised from each file's headers)")
     p.set_defaults(func=cmd_import_folder)
+
+    p = sub.add_parser("lake", help="the clean tables as Parquet partitioned by month, for a warehouse")
+    p.add_argument("action", choices=["export"])
+    p.add_argument("--db", type=Path)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(func=cmd_lake)
 
     p = sub.add_parser("backup", help="a consistent copy of the database, while the dashboard serves")
     p.add_argument("--db", type=Path)

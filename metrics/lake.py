@@ -1,0 +1,55 @@
+"""The lake layout of the clean tables (issue 15): work_orders, complaints and compounds as Parquet, the first two
+partitioned by the month of their main time (受理时间, 投诉时间), so a city's warehouse can hold the same tables, or
+make them with its own ETL, and compute the same KPIs on Spark. docs/scale-out.md.
+
+The partition column is `lake_month` ('YYYY-MM'), not `month`: a hive partition column joins the table's columns
+when the lake is read, and `month` is an alias our queries give (order_kpis_by grain="month")."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from metrics.db import quote
+from metrics.schema import DATASETS
+
+PARTITION = "lake_month"
+
+
+def tables() -> list[tuple[str, str | None]]:
+    """(table, the timestamp column it is partitioned by, None for the registry) in a fixed order."""
+    return [(d.table, d.main_timestamp) for d in DATASETS.values()]
+
+
+def _path(path: Path) -> str:
+    """A folder as a SQL string literal (COPY takes no bound parameter for its target; quotes are doubled)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def export(con, out: Path) -> dict[str, int]:
+    """Write every clean table under `out/<table>/` (Parquet; orders and complaints in `lake_month=YYYY-MM/`
+    folders) and return the rows written per table. The folder is written whole: a table's old folder is replaced
+    only after its new one is complete."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for table, timestamp in tables():
+        final, tmp = out / table, out / f".{table}.tmp"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        if timestamp:
+            con.execute(f"""COPY (SELECT *, strftime({quote(timestamp)}, '%Y-%m') AS {PARTITION} FROM {quote(table)})
+                            TO {_path(tmp)} (FORMAT parquet, PARTITION_BY ({PARTITION}), OVERWRITE_OR_IGNORE)""")
+        else:
+            con.execute(f"COPY {quote(table)} TO {_path(tmp / 'data.parquet')} (FORMAT parquet)")
+        written[table] = int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])
+        shutil.rmtree(final, ignore_errors=True)
+        tmp.rename(final)
+    return written
+
+
+def read_sql(out: Path, table: str) -> str:
+    """The DuckDB expression that reads a table back from the lake (its partition column dropped)."""
+    folder = Path(out) / table
+    if (folder / "data.parquet").exists():
+        return f"read_parquet({_path(folder / 'data.parquet')})"
+    return f"(SELECT * EXCLUDE ({PARTITION}) FROM read_parquet({_path(folder / '*' / '*.parquet')}, hive_partitioning = true))"
