@@ -20,6 +20,14 @@ def test_preview_and_generation(app, app_db, config):
     assert not at.exception
     buttons = {b.proto.label: b for b in at.get("download_button")}
     assert "下载 Word" in buttons and "下载 PDF" in buttons
+    # the generation is audited: who, which briefing, its scope, period, language and formats
+    from access import audit
+    from conftest import TESTER
+
+    entry = audit.entries(app_db, action="briefing")[-1]
+    assert (entry["login"], entry["target"], entry["scope"], entry["outcome"]) == (
+        TESTER[0], "示范区红色物业工作简报（2024年上半年）", None, "ok")
+    assert entry["details"] == {"formats": ["docx", "pdf"], "language": "zh", "period": "2024年上半年"}
 
 
 def test_street_scope_and_english(app):
