@@ -498,11 +498,14 @@ def plain(text) -> str:
     return _MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
+def _scope_values(scope: Scope, language: str) -> list[tuple[str, str]]:
+    """(filter, its value as the reader reads it) of each part of a scope: kinds and modes in words."""
+    return [(name, value_label(name, value, language) if name in ("compound_kind", "management_mode") else str(value))
+            for name, value in scope.as_dict().items()]
+
+
 def scope_text(scope: Scope, language: str) -> str:
-    parts = []
-    for name, value in scope.as_dict().items():
-        shown = value_label(name, value, language) if name in ("compound_kind", "management_mode") else value
-        parts.append(f"{t(name, language)} {shown}")
+    parts = [f"{t(name, language)} {shown}" for name, shown in _scope_values(scope, language)]
     return "，".join(parts) if language == "zh" and parts else (", ".join(parts) or t("district", language))
 
 
@@ -544,8 +547,7 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | No
     shown = allowed(scope if scope is not None else (filters.scope if filters else Scope()))
     colon = "：" if language == "zh" else ": "
     heading = [name, f"{t('scope_label', language)}{colon}{scope_text(shown, language)}"]
-    places = [value_label(k, v, language) if k in ("compound_kind", "management_mode") else str(v)
-              for k, v in shown.as_dict().items()] or [t("district", language)]
+    places = [value for _, value in _scope_values(shown, language)] or [t("district", language)]
     parts = [name, *places]
     if period and filters is not None:
         heading.append(f"{t('period', language)}{colon}{filters.period.label(language)}")
