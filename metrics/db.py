@@ -31,6 +31,13 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     return con
 
 
+def seconds_between(start: str, end: str) -> str:
+    """SQL for the seconds from `start` to `end` (DOUBLE), spelled so that it means the same on DuckDB and, through
+    metrics.spark's translation, on Spark: whole microseconds over a million (epoch(end - start) is DuckDB's own
+    and rounds differently in the last bit)."""
+    return f"CAST(date_diff('microsecond', {start}, {end}) AS DOUBLE) / 1000000"
+
+
 def quote(identifier: str) -> str:
     """Quote an identifier (a column name from a file or from config) for SQL text."""
     return '"' + str(identifier).replace('"', '""') + '"'

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, fields
 
 from . import rollup
 from .catalog import COMPLAINT_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios, missing_inputs
-from .db import one, rows, scalar
+from .db import one, rows, scalar, seconds_between
 from .periods import Period, Window
 
 REVISIT_ANSWERS = rollup.REVISIT_ANSWERS
@@ -343,7 +343,7 @@ def open_orders_by_age(con, config: dict, scope: Scope, window: Window) -> dict:
                count(*) FILTER (WHERE overdue_days BETWEEN $low + 1 AND $high) AS overdue_medium,
                count(*) FILTER (WHERE overdue_days > $high) AS overdue_long,
                count(*) FILTER (WHERE due_at IS NULL) AS no_deadline
-        FROM (SELECT due_at, CASE WHEN due_at < $as_of THEN CAST(ceil(epoch($as_of - due_at) / 86400) AS BIGINT) END AS overdue_days
+        FROM (SELECT due_at, CASE WHEN due_at < $as_of THEN CAST(ceil({seconds_between('due_at', '$as_of')} / 86400) AS BIGINT) END AS overdue_days
               FROM (SELECT * FROM {source})
               WHERE received_at >= $start AND received_at < $end AND received_at <= $as_of AND {where})""",
         {**params, **_window_params(window), "low": low, "high": high})

@@ -23,9 +23,9 @@ import contextvars
 import datetime as dt
 from dataclasses import dataclass
 
-from .db import quote, rows
+from .db import quote, rows, seconds_between
 
-VERSION = "3"   # 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
+VERSION = "4"   # 4: hours to close as whole microseconds (db.seconds_between, the same on Spark); 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 ORDER_ROLLUPS = (
@@ -129,21 +129,27 @@ def ensure(con) -> None:
         return
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in _tables():
-            con.execute(f"DROP TABLE IF EXISTS {table}")
-        for statement in _ddl():
-            con.execute(statement)
         _infer_fields(con)
         if _meta(con).get("rollup_version") in ("1", "2"):   # before version 3 an unmatched name was left null
             from .config import load_config
             from .names import resolve_compounds
             resolve_compounds(con, load_config())
-        refresh(con, "compounds")
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
+        build(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def build(con) -> None:
+    """Every rollup from scratch, from the clean tables (work_orders, complaints, compounds, meta) the connection
+    has: a database's own, or a lake's on Spark (metrics.spark) or on DuckDB (metrics.rollup_job)."""
+    for table in tables():
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in _ddl():
+        con.execute(statement)
+    refresh(con, "compounds")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
 
 
 def _infer_fields(con) -> None:
@@ -160,7 +166,7 @@ def _infer_fields(con) -> None:
                     [FIELDS_KEY.format(import_id=r["import_id"]), ",".join(carried)])
 
 
-def _tables() -> list[str]:
+def tables() -> list[str]:
     return [t for t, _ in ORDER_ROLLUPS + COMPLAINT_ROLLUPS] + ["open_work_orders", "close_hours_cube"]
 
 
@@ -234,8 +240,8 @@ def _refresh_cube(con, start, end) -> None:
             SELECT {dim}, (count(street) = 0 OR (count(street) = count(*) AND min(street) = max(street))) AS single,
                    min(street) AS street
             FROM cube_rows GROUP BY {dim}""")
-    names = " ".join(f"WHEN grouping({', '.join(CUBE_DIMS)}) = {_grouping_id(s)} THEN '{','.join(s)}'"
-                     for s in CUBE_SETS)
+    grouping = " + ".join(f"grouping({d}) * {1 << (len(CUBE_DIMS) - 1 - i)}" for i, d in enumerate(CUBE_DIMS))
+    names = " ".join(f"WHEN {grouping} = {_grouping_id(s)} THEN '{','.join(s)}'" for s in CUBE_SETS)
     sets = ", ".join("(period_start" + "".join(f", {d}" for d in s) + ")" for s in computed)
     for kind in CUBE_KINDS:
         con.execute(f"""INSERT INTO close_hours_cube
@@ -268,7 +274,7 @@ def _refresh_cube(con, start, end) -> None:
 
 # Hours from received to closed; a close before receipt (warned at import) is no duration at all and stays
 # out of the median and p90, while the order still counts as closed.
-CLOSE_HOURS = "CASE WHEN closed_at >= received_at THEN epoch(closed_at - received_at) / 3600.0 END"
+CLOSE_HOURS = f"CASE WHEN closed_at >= received_at THEN {seconds_between('received_at', 'closed_at')} / 3600 END"
 
 # 数据截至 is the latest moment of these; a revisit on an order not closed (warned at import) is not one.
 LATEST_SQL = """SELECT max(t) AS t FROM (
@@ -278,7 +284,8 @@ LATEST_SQL = """SELECT max(t) AS t FROM (
 
 
 def _grouping_id(dims: tuple) -> int:
-    """DuckDB's grouping() bit pattern: a 1 for every dimension not grouped, first dimension highest."""
+    """The grouping bit pattern: a 1 for every dimension not grouped, first dimension highest (summed from one-column
+    grouping() calls, which DuckDB and Spark both have; their many-column forms differ)."""
     return sum(1 << (len(CUBE_DIMS) - 1 - i) for i, d in enumerate(CUBE_DIMS) if d not in dims)
 
 

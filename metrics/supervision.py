@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .db import one, rows
+from .db import one, rows, seconds_between
 from .kpis import Scope, _window_params
 from .periods import Window
 
@@ -44,8 +44,8 @@ def _queue_sql(config: dict, scope: Scope, window: Window, which: str = "all", u
                        WHEN days_overdue >= 1 THEN 'overdue_short' ELSE 'due_soon' END AS status
         FROM (SELECT order_id, street, community, compound_name, compound_raw, handling_unit, category, received_at,
                      due_at,
-                     CASE WHEN due_at < $as_of THEN CAST(ceil(epoch($as_of - due_at) / 86400) AS BIGINT) END AS days_overdue,
-                     CASE WHEN due_at >= $as_of THEN CAST(ceil(epoch(due_at - $as_of) / 86400) AS BIGINT) END AS days_left
+                     CASE WHEN due_at < $as_of THEN CAST(ceil({seconds_between('due_at', '$as_of')} / 86400) AS BIGINT) END AS days_overdue,
+                     CASE WHEN due_at >= $as_of THEN CAST(ceil({seconds_between('$as_of', 'due_at')} / 86400) AS BIGINT) END AS days_left
               FROM work_orders
               WHERE (closed_at IS NULL OR closed_at > $as_of)
                 AND received_at >= $start AND received_at < $end AND received_at <= $as_of

@@ -20,7 +20,8 @@ def test_export_reads_back_equal_row_for_row(store_db, tmp_path):
     # the hand-counted fixture: 4 registry compounds, 13 orders, 4 complaints
     assert done.stdout.splitlines() == [f"compounds: 4 rows -> {out / 'compounds'}",
                                         f"work_orders: 13 rows -> {out / 'work_orders'}",
-                                        f"complaints: 4 rows -> {out / 'complaints'}"]
+                                        f"complaints: 4 rows -> {out / 'complaints'}",
+                                        f"meta: 3 rows -> {out / 'meta'}"]
     # orders received in May (W10), June (W1-W9, W12, W13) and July (W11); complaints in May (C3) and June
     assert sorted(p.name for p in (out / "work_orders").iterdir()) == [
         f"{PARTITION}=2024-05", f"{PARTITION}=2024-06", f"{PARTITION}=2024-07"]
@@ -36,6 +37,10 @@ def test_export_reads_back_equal_row_for_row(store_db, tmp_path):
         assert [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {lake}").fetchall()] == columns, table
         for a, b in ((f"db.{table}", lake), (lake, f"db.{table}")):
             assert con.execute(f"SELECT count(*) FROM (SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})").fetchone()[0] == 0
+    # meta carries what each of the 3 imports' files had, and nothing else of the database's meta
+    keys = [k for k, in con.execute(f"SELECT key FROM {read_sql(out, 'meta')} ORDER BY key").fetchall()]
+    assert keys == [k for k, in con.execute("SELECT key FROM db.meta WHERE key LIKE 'import_fields:%' ORDER BY key").fetchall()]
+    assert len(keys) == 3 and all(k.startswith("import_fields:") for k in keys)
     # a partition holds its month's orders only
     months = con.execute(f"""SELECT {PARTITION}, count(*), bool_and(strftime(received_at, '%Y-%m') = {PARTITION})
                              FROM read_parquet('{str(out / "work_orders").replace("'", "''")}/*/*.parquet',

@@ -178,12 +178,12 @@ def test_a_new_registry_moves_orders_in_the_rollups_too(tmp_path, config, scans)
 def test_a_failed_import_leaves_the_rollups_as_they_were(tmp_path, config):
     con = connect(tmp_path / "t.duckdb")
     fixtures.build(con, tmp_path, config)
-    snapshot = {t: rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in rollup._tables()}
+    snapshot = {t: rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in rollup.tables()}
     bad = tmp_path / "坏.csv"
     bad.write_text("没有表头的文件\n1,2,3\n", encoding="utf-8")
     with pytest.raises(Exception):
         import_file(con, "work_orders", bad, config)
-    assert {t: rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in rollup._tables()} == snapshot
+    assert {t: rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in rollup.tables()} == snapshot
     con.close()
 
 
@@ -191,7 +191,7 @@ def test_a_database_from_before_the_rollups_gets_them_when_opened(tmp_path, conf
     path = tmp_path / "old.duckdb"
     con = connect(path)
     fixtures.build(con, tmp_path, config)
-    for table in rollup._tables():
+    for table in rollup.tables():
         con.execute(f"DROP TABLE {table}")
     con.execute("DELETE FROM meta WHERE key IN ('rollup_version', 'latest_timestamp')")
     june = Window(Period(dt.date(2024, 6, 1), dt.date(2024, 6, 30)), dt.datetime(2024, 7, 1, 12, 0))
