@@ -262,6 +262,16 @@ def complaint_counts_by(con, scope: Scope, window: Window, by=(), grain: str | N
     return [{"complaint_count": found[0]["complaint_count"] or 0}]
 
 
+def complaints_recorded(con) -> bool:
+    """Whether the data holds any complaint (asked of the rollups when they are built, so a database, a lake and a
+    rollups-only file answer alike)."""
+    table = COMPLAINT_ROLLUPS_TABLE if rollup.ready(con) else "complaints"
+    return scalar(con, f"SELECT count(*) AS n FROM (SELECT 1 FROM {table} LIMIT 1)") > 0
+
+
+COMPLAINT_ROLLUPS_TABLE = rollup.COMPLAINT_ROLLUPS[0][0]
+
+
 def complaint_count(con, scope: Scope, window: Window) -> int:
     return complaint_counts_by(con, scope, window)[0]["complaint_count"]
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 import math
 
 from .catalog import KPIS
-from .db import scalar
-from .kpis import Scope, complaint_counts_by, compounds_with_flags, no_orders, order_kpis_by
+from .kpis import Scope, complaint_counts_by, complaints_recorded, compounds_with_flags, no_orders, order_kpis_by
 from .known import unregistered_compounds
 from .periods import Window
 
@@ -52,7 +51,7 @@ def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
                   for r in complaint_counts_by(con, scope, window, by=["compound_name"])}
     empty = no_orders(config)
     # without any complaints file a compound's 0 complaints is no record, not a clean one: no complaint part
-    complaints_known = scalar(con, "SELECT count(*) FROM import_log WHERE kind = 'complaints'") > 0
+    complaints_known = complaints_recorded(con)
     result = []
     for facts in registry:
         name = facts["compound_name"]
