@@ -237,8 +237,8 @@ def distribution(config: dict, scope: Scope, name: str) -> tuple[str, list[str],
 
 def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> Briefing:
     report = kpi_report(con, config, scope, window)
-    sources = sorted(order_kpis_by(con, config, scope, window, by=["source"]), key=lambda r: -r["orders_total"])
-    categories = sorted(order_kpis_by(con, config, scope, window, by=["category"]), key=lambda r: -r["orders_total"])
+    sources = sorted(order_kpis_by(con, config, scope, window, by=["source"], hours=False), key=lambda r: -r["orders_total"])
+    categories = sorted(order_kpis_by(con, config, scope, window, by=["category"], hours=False), key=lambda r: -r["orders_total"])
     name = scope_name(scope, config, lang)
     period_label = window.period.label(lang)
     table = []

@@ -1,4 +1,5 @@
-"""Command line for scripts and scheduled jobs: import, kpis, compounds, demo, templates, unmatched, users, audit."""
+"""Command line for scripts and scheduled jobs: import, kpis, compounds, demo, templates, unmatched, lake, rollup,
+users, audit."""
 from __future__ import annotations
 
 import argparse
@@ -108,8 +109,14 @@ def _audit_import(db: Path, result, path: Path | None) -> None:
 
 def _write(db: Path, config: dict, what: str, work):
     """A command's write: at a lower priority, queued behind any other write, then the names still unmatched."""
+    from .rollup import only
+
     _yield_cpu(config)
     with store.writer(db, config, what=what, on_wait=_queued) as con:
+        if only(con):
+            raise store.StoreError(f"{db} 只含月度汇总，由汇总作业生成，不能导入；请重新运行 python -m metrics rollup / "
+                                   f"{db} holds the monthly rollups only, built by the rollup job: nothing is imported "
+                                   f"into it; run python -m metrics rollup again")
         return work(con), unmatched_compounds(con, config)
 
 
@@ -234,6 +241,27 @@ def cmd_lake(args, config) -> int:
 
     for table, rows in export(_reader(args, config), args.out).items():
         print(f"{table}: {rows} rows -> {args.out / table}")
+    return 0
+
+
+def cmd_rollup(args, config) -> int:
+    """The monthly rollups of a lake, on DuckDB or Spark, into a rollups-only file the dashboard opens (docs/scale-out.md)."""
+    import time
+
+    from .rollup_job import LakeError, build
+
+    started = time.monotonic()
+    try:
+        written = build(args.lake, args.out, args.engine, config)
+    except LakeError as exc:
+        print(f"错误 ERROR: {exc}", file=sys.stderr)
+        return 2
+    for table, n in written["tables"].items():
+        print(f"{table}: {n} rows")
+    print(f"汇总了 {written['orders']} 件工单、{written['complaints']} 件投诉，数据截至 {written['latest_timestamp']} / "
+          f"rolled up {written['orders']} orders and {written['complaints']} complaints, data as of "
+          f"{written['latest_timestamp']}")
+    print(f"{args.out} ({args.engine}, {time.monotonic() - started:.1f} s)")
     return 0
 
 
@@ -440,6 +468,12 @@ def main(argv=None) -> int:
     p.add_argument("--db", type=Path)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=cmd_lake)
+
+    p = sub.add_parser("rollup", help="the monthly rollups of a lake, on DuckDB or Spark, into a rollups-only file")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    p.add_argument("--lake", type=Path, required=True, help="the lake folder (python -m metrics lake export)")
+    p.add_argument("--out", type=Path, required=True, help="the DuckDB file the dashboard opens (DASHBOARD_DB)")
+    p.set_defaults(func=cmd_rollup)
 
     p = sub.add_parser("backup", help="a consistent copy of the database, while the dashboard serves")
     p.add_argument("--db", type=Path)

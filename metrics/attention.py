@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import rollup
 from .catalog import KPIS
 from .db import rows
 from .formatting import count as fmt_count, percent
@@ -42,13 +43,24 @@ def spikes(con, config: dict, scope: Scope, window: Window, dataset: str = "comp
     first_month = window.start.date().replace(day=1)
     lookback = dt.datetime.combine(add_months(first_month, -int(rules["baseline_months"])), dt.time())
     last = min(window.end, window.as_of)
+    plan = rollup.plan(con, dataset, scope.columns(table), window, by=("compound_name", "street"))
+    if plan is None:
+        first = f"SELECT date_trunc('month', min({stamp})) AS first FROM {table}"
+        counted = f"""SELECT compound_name, street, date_trunc('month', {stamp}) AS month, count(*) AS n FROM {table}
+                      WHERE compound_name IS NOT NULL AND {stamp} >= $lookback AND {stamp} < $end
+                        AND {stamp} <= $as_of AND {where} GROUP BY ALL"""
+    else:   # the same monthly counts from the compound rollup (and all a rollups-only file can give)
+        measure = "orders_total" if dataset == "work_orders" else "complaint_count"
+        first = f"SELECT CAST(min(month) AS TIMESTAMP) AS first FROM {plan.table}"
+        counted = f"""SELECT compound_name, street, CAST(month AS TIMESTAMP) AS month, CAST(sum({measure}) AS BIGINT) AS n
+                      FROM {plan.table} WHERE compound_name IS NOT NULL AND month >= CAST($lookback AS DATE)
+                        AND month < $month_to AND {where} GROUP BY ALL"""
+        params = {**params, "month_to": plan.month_to}
     return rows(con, f"""
-        WITH data_start AS (SELECT date_trunc('month', min({stamp})) AS first FROM {table}),
+        WITH data_start AS ({first}),
              months AS (SELECT unnest(generate_series(greatest(CAST($lookback AS TIMESTAMP), (SELECT first FROM data_start)),
                                                       date_trunc('month', CAST($last AS TIMESTAMP)), INTERVAL 1 MONTH)) AS month),
-             counts AS (SELECT compound_name, street, date_trunc('month', {stamp}) AS month, count(*) AS n FROM {table}
-                        WHERE compound_name IS NOT NULL AND {stamp} >= $lookback AND {stamp} < $end
-                          AND {stamp} <= $as_of AND {where} GROUP BY ALL),
+             counts AS ({counted}),
              names AS (SELECT compound_name, any_value(street) AS street FROM counts GROUP BY compound_name),
              grid AS (SELECT names.compound_name, names.street, months.month, coalesce(c.n, 0) AS n
                       FROM names CROSS JOIN months

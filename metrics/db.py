@@ -25,6 +25,8 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
         con = duckdb.connect(str(path), read_only=read_only)
     if not read_only:
         from . import rollup   # rollup asks through this module
+        if rollup.only(con):   # a file of the rollup job (metrics.rollup_job): it stays rollups-only
+            return con
         for statement in ddl():
             con.execute(statement)
         rollup.ensure(con)
@@ -51,9 +53,20 @@ def bind(sql: str, params: Sequence[Any] | dict | None):
     return params or []
 
 
+def execute(con, sql: str, params: Sequence[Any] | dict | None = None):
+    """Run a statement. Asked of a rollups-only file (metrics.rollup_job), a question that needs the orders or
+    complaints themselves raises rollup.NotInRollups, saying what the file can answer, never an empty answer."""
+    try:
+        return con.execute(sql, bind(sql, params))
+    except duckdb.CatalogException as exc:
+        from .rollup import refuse_scan
+        refuse_scan(con, exc)
+        raise
+
+
 def rows(con, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
     """Run a query and return its rows as dicts."""
-    result = con.execute(sql, bind(sql, params))
+    result = execute(con, sql, params)
     names = [d[0] for d in result.description]
     return [dict(zip(names, r)) for r in result.fetchall()]
 
@@ -64,9 +77,21 @@ def one(con, sql: str, params: Sequence[Any] | dict | None = None) -> dict:
 
 
 def scalar(con, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
-    return con.execute(sql, bind(sql, params)).fetchone()[0]
+    return execute(con, sql, params).fetchone()[0]
 
 
 def frame(con, sql: str, params: Sequence[Any] | dict | None = None):
     """A query's result as a pandas DataFrame (for pages and exports)."""
-    return con.execute(sql, bind(sql, params)).df()
+    return execute(con, sql, params).df()
+
+
+def arrow(con, sql: str, params: Sequence[Any] | dict | None = None):
+    """A query's result as an Arrow table (a table copied between engines: metrics.rollup_job). DuckDB 2.0 calls it
+    to_arrow_table (and warns of the copy it makes: a rollup is small); metrics.spark's results fetch_arrow_table."""
+    import warnings
+
+    result = execute(con, sql, params)
+    fetch = getattr(result, "fetch_arrow_table", None) or result.to_arrow_table
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result")
+        return fetch()

@@ -124,9 +124,11 @@ def _key_sql(keys) -> tuple[str, str]:
 
 
 def order_kpis_by(con, config: dict, scope: Scope, window: Window, by: list[str] | tuple = (),
-                  grain: str | None = None) -> list[dict]:
+                  grain: str | None = None, hours: bool = True) -> list[dict]:
     """Order KPIs for the window, split by dimensions and/or a time grain (tidy rows); from the monthly
-    rollups when they answer exactly (metrics.rollup), else from the orders themselves."""
+    rollups when they answer exactly (metrics.rollup), else from the orders themselves. hours=False leaves the
+    median and p90 hours to close out (null): a split the cube does not hold (a category) needs a scan for them,
+    which a rollups-only file cannot make and a chart of counts and rates does not need."""
     keys = _group_keys("work_orders", by, grain, "received_at")
     scope_columns = scope.columns("work_orders")
     plan = rollup.plan(con, "work_orders", scope_columns, window, by, grain)
@@ -134,9 +136,12 @@ def order_kpis_by(con, config: dict, scope: Scope, window: Window, by: list[str]
         found = _order_measures_scan(con, scope, window, keys)
     else:
         found = _order_measures_rollup(con, scope, window, keys, plan)
-        hours = _close_hours(con, scope, window, keys, plan, scope_columns, by, grain)
+        quantiles = _close_hours(con, scope, window, keys, plan, scope_columns, by, grain) if hours else {}
         for r in found:
-            r["close_hours_q"] = hours.get(tuple(r[name] for name, _ in keys))
+            r["close_hours_q"] = quantiles.get(tuple(r[name] for name, _ in keys))
+    if not hours:
+        for r in found:
+            r["close_hours_q"] = None
     return [_finish_orders(r, config) for r in found]
 
 

@@ -77,9 +77,13 @@ def spelling(raw: str) -> str:
 
 def stored_unregistered(con) -> dict[str, str]:
     """Key -> the name an unregistered compound already carries on orders or complaints."""
-    found = rows(con, """SELECT DISTINCT compound_name FROM (
-                             SELECT DISTINCT compound_name FROM work_orders UNION ALL
-                             SELECT DISTINCT compound_name FROM complaints)
+    from . import rollup
+
+    orders, complaints = (("order_rollup_compound", "complaint_rollup_compound") if rollup.ready(con)
+                          else ("work_orders", "complaints"))   # the same names (a rollups-only file has no others)
+    found = rows(con, f"""SELECT DISTINCT compound_name FROM (
+                             SELECT DISTINCT compound_name FROM {orders} UNION ALL
+                             SELECT DISTINCT compound_name FROM {complaints})
                          WHERE compound_name IS NOT NULL AND compound_name NOT IN (SELECT compound_name FROM compounds)
                          ORDER BY compound_name""")
     out: dict[str, str] = {}

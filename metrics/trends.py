@@ -62,7 +62,7 @@ def split_counts(con, config: dict, scope: Scope, window: Window, grain: str = "
         raise ValueError(f"dataset must be one of {DATASETS}")
     if dataset == "work_orders":
         found = [{**r, "count": r["orders_total"]}
-                 for r in order_kpis_by(con, config, scope, window, by=(by,), grain=grain)]
+                 for r in order_kpis_by(con, config, scope, window, by=(by,), grain=grain, hours=False)]
     else:
         found = [{**r, "count": r["complaint_count"]}
                  for r in complaint_counts_by(con, scope, window, by=(by,), grain=grain)]

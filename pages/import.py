@@ -21,6 +21,11 @@ from ui import signin, state
 from ui.i18n import register, t, value_label
 
 register({
+    "imp_rollups_only": ("此数据库只含月度汇总，由汇总作业从数据湖 {lake} 生成（{built_at}，{engine}），不能在此导入。"
+                         "新数据请写入数据湖，再运行 python -m metrics rollup 重新生成。",
+                         "This database holds the monthly rollups only, built by the rollup job from the lake {lake} "
+                         "({built_at}, {engine}): nothing can be imported into it. Put new data into the lake and run "
+                         "python -m metrics rollup again."),
     "imp_demo_note": ("当前显示的是演示数据。导入的文件将写入新的用户数据库 {path}，演示数据保持不变；"
                       "首次导入后看板自动切换到导入的数据。",
                       "You are looking at the demo data. Imported files go into a new user database, {path}; "
@@ -382,6 +387,9 @@ lang = state.lang()
 state.page_header("page_import")
 signin.require_admin("import")
 config = state.config()
+if state.facts()["rollups_only"]:   # rebuilt whole by the rollup job, never imported into
+    st.warning(t("imp_rollups_only", lang, **state.facts()["rollups_only"]), icon=":material/block:")
+    st.stop()
 if state.facts()["is_demo"]:
     st.info(t("imp_demo_note", lang, path=str(database_path(config))), icon=":material/science:")
 

@@ -120,7 +120,7 @@ with right:
 
 left, right = st.columns(2)
 with left:
-    categories = sorted(state.ask("order_kpis_by", scope, window, by=("category",)),
+    categories = sorted(state.ask("order_kpis_by", scope, window, by=("category",), hours=False),
                         key=lambda r: -r["orders_total"])[:10]
     colors = charts.color_map(state.facts()["options"]["category"])
     if categories:

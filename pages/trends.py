@@ -205,7 +205,7 @@ split = right.radio(t("tr_split", lang), SPLITS, key="trend_split", horizontal=T
                     format_func=lambda s: t("tr_no_split" if s == "none" else s, lang))
 
 series = state.ask(trends.orders_and_complaints, scope, window, grain=grain)
-by_category = sorted(state.ask("order_kpis_by", scope, window, by=("category",)),
+by_category = sorted(state.ask("order_kpis_by", scope, window, by=("category",), hours=False),
                      key=lambda r: (-r["orders_total"], r["category"] is None, r["category"] or ""))
 cards(report, by_category, series, grain, lang)
 

@@ -36,6 +36,7 @@ from metrics.options import data_span, filter_options
 from metrics.party import branch_comparison, new_branches
 from metrics.periods import DEFAULT_PRESET, PRESETS, Period, latest_complete, parse_date, parse_day, preset_period
 from metrics.quality import import_history, issues_by_column
+from metrics.rollup import NotInRollups, only as rollups_only
 from metrics.names import unmatched_compounds
 from metrics.scorecard import scorecard
 import store
@@ -119,12 +120,25 @@ def ask(name, scope: Scope, window: Window, **kwargs):
     if callable(name):
         fn, name = name, f"{name.__module__}.{name.__qualname__}"
         ENGINE.setdefault(name, fn)
-    return _engine(database(), data_version(), name, scope, window, tuple(sorted(kwargs.items())))
+    return _answered(lambda: _engine(database(), data_version(), name, scope, window, tuple(sorted(kwargs.items()))))
 
 
 def produce(fn, scope: Scope, window: Window, *args, **kwargs):
     """An uncached engine call that makes something (a briefing file) for this scope, narrowed as `ask` does."""
-    return fn(cursor(), config(), allowed(scope), window, *args, **kwargs)
+    narrowed = allowed(scope)
+    return _answered(lambda: fn(cursor(), config(), narrowed, window, *args, **kwargs))
+
+
+def _answered(call):
+    """The engine's answer; on a rollups-only file (metrics.rollup_job) a question the rollups cannot answer
+    stops the page there with the engine's words (what cannot be answered, what can), what was drawn above stays."""
+    try:
+        return call()
+    except NotInRollups as refused:
+        from metrics.uploads import in_language
+
+        st.info(plain(in_language(str(refused), lang())), icon=":material/info:")
+        st.stop()
 
 
 # ---- who is asking -------------------------------------------------------------------------------
@@ -213,7 +227,7 @@ def _facts(db: str, version: int) -> dict:
     cur = _connection(db).cursor()
     imported = cur.execute("SELECT max(imported_at) FROM import_log").fetchone()[0]
     return {"as_of": latest_timestamp(cur), "imported_at": imported, "is_demo": is_demo(cur),
-            "options": filter_options(cur), "span": data_span(cur)}
+            "options": filter_options(cur), "span": data_span(cur), "rollups_only": rollups_only(cur)}
 
 
 def facts_unscoped() -> dict:
