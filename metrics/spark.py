@@ -58,13 +58,14 @@ def session(config: dict):
                                    "Java not found: run `make spark` (Debian's default-jre-headless)")
         builder = (builder.master(s["master"]).config("spark.driver.memory", s["driver_memory"])
                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
-    builder = (builder.config("spark.sql.session.timeZone", s["time_zone"])
-               .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
-               .config("spark.sql.shuffle.partitions", str(s["shuffle_partitions"])))
     for key, value in (s["conf"] or {}).items():
         builder = builder.config(key, str(value))
     spark = builder.getOrCreate()
-    spark.conf.set("spark.sql.session.timeZone", s["time_zone"])   # a reused session keeps its old settings
+    if not s["connect"]:
+        spark = spark.newSession()   # its own temp views: two doors in one process never see each other's tables
+    for key, value in {"spark.sql.session.timeZone": s["time_zone"], "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+                       "spark.sql.shuffle.partitions": str(s["shuffle_partitions"])}.items():
+        spark.conf.set(key, value)
     return spark
 
 

@@ -163,3 +163,12 @@ def test_quantiles_are_spark_exact_percentile(engines):
     # by hand: positions 1.5 and 2.25 of 1, 2, 4, 10 -> 2 + 0.5 * 2 = 3.0 and 4 + 0.25 * 6 = 5.5
     assert rows(door, "SELECT quantile_cont(h, [0.5, 0.75]) AS q FROM (VALUES (1.0), (2.0), (4.0), (10.0)) AS t(h)") \
         == [{"q": [3.0, 5.5]}]
+
+
+def test_the_rollup_job_on_spark_gives_the_databases_answers(store_db, tmp_path, config):
+    """`metrics rollup --engine spark`: the file built on Spark from the hand-counted fixture's lake answers kpi_report
+    as the database does (quantiles within 1e-12: 64.5 hours came back as 64.49999999999999), for the district, 东街道 and 阳光花园, 2024年上半年 and June (test_rollup_job's check)."""
+    from test_rollup_job import assert_rollups_answer_equal
+    lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
+    assert_rollups_answer_equal((store_db, tmp_path / "lake"), tmp_path, {**config, "spark": {"master": "local[2]"}},
+                                "spark", differences=same)
