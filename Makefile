@@ -2,6 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+SPARK_STAMP := $(VENV)/.spark-requirements-installed
 
 # Debian packages are installed when missing: as root, else through sudo; one `apt-get update` first.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -13,7 +14,7 @@ APT_INSTALL_MISSING = if [ -n "$$missing" ]; then \
 # `python3 -m venv` needs ensurepip, which Debian ships in python3-venv.
 NEED_VENV = python3 -c 'import ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"
 
-.PHONY: run test demo bench clean system-packages runtime-packages
+.PHONY: run test demo bench clean system-packages runtime-packages spark spark-packages
 
 $(STAMP): requirements.txt
 	@missing=""; $(NEED_VENV); $(APT_INSTALL_MISSING)
@@ -46,10 +47,22 @@ system-packages:
 	$(APT_INSTALL_MISSING) && \
 	if [ -n "$$new_nginx" ] && [ -d /run/systemd/system ]; then $(SUDO) systemctl disable --now nginx; fi
 
+# The Spark engine (python -m metrics rollup --engine spark): Java from Debian when missing (Spark 4 runs on 17 or 21;
+# bookworm's default-jre-headless is 17) and pyspark from PyPI (requirements-spark.txt). Against a cluster or a
+# Spark Connect address (config.yaml spark) Java is still what pyspark's local driver needs, except over Connect.
+spark-packages:
+	@missing=""; command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; $(APT_INSTALL_MISSING)
+
+$(SPARK_STAMP): requirements-spark.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-spark.txt
+	touch $(SPARK_STAMP)
+
+spark: spark-packages $(SPARK_STAMP)
+
 run: runtime-packages $(STAMP)
 	$(VENV)/bin/streamlit run dashboard.py
 
-test: system-packages $(STAMP)
+test: system-packages spark $(STAMP)
 	$(PY) -m pytest -q tests
 
 # The city-scale benchmark (prints a table, writes benchmarks/results.json); ROWS may list several sizes.

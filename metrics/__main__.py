@@ -249,11 +249,12 @@ def cmd_rollup(args, config) -> int:
     import time
 
     from .rollup_job import LakeError, build
+    from .spark import SparkUnavailable
 
     started = time.monotonic()
     try:
         written = build(args.lake, args.out, args.engine, config)
-    except LakeError as exc:
+    except (LakeError, SparkUnavailable) as exc:
         print(f"错误 ERROR: {exc}", file=sys.stderr)
         return 2
     for table, n in written["tables"].items():

@@ -24,8 +24,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import sqlglot
-from sqlglot import exp
+try:   # requirements-spark.txt (`make spark`): a district's dashboard runs without it
+    import sqlglot
+    from sqlglot import exp
+except ImportError:
+    sqlglot = exp = None
 
 from .lake import META, PARTITION, tables as lake_tables
 
@@ -47,8 +50,11 @@ def session(config: dict):
     s = settings(config)
     try:
         from pyspark.sql import SparkSession
+        if sqlglot is None:
+            raise ImportError("sqlglot")
     except ImportError as e:
-        raise SparkUnavailable("未安装 pyspark：请运行 make spark / pyspark is not installed: run `make spark`") from e
+        raise SparkUnavailable("未安装 Spark 引擎（pyspark、sqlglot）：请运行 make spark / "
+                               "the Spark engine (pyspark, sqlglot) is not installed: run `make spark`") from e
     builder = SparkSession.builder.appName("compound-governance-rollups")
     if s["connect"]:
         builder = builder.remote(s["connect"])
@@ -56,8 +62,10 @@ def session(config: dict):
         if shutil.which("java") is None and not _java_home():
             raise SparkUnavailable("未找到 Java：请运行 make spark（安装 Debian 的 default-jre-headless） / "
                                    "Java not found: run `make spark` (Debian's default-jre-headless)")
-        builder = (builder.master(s["master"]).config("spark.driver.memory", s["driver_memory"])
-                   .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false"))
+        if s["master"]:   # empty: the master spark-submit or spark-defaults.conf gives
+            builder = builder.master(s["master"])
+        builder = (builder.config("spark.driver.memory", s["driver_memory"]).config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false"))
     for key, value in (s["conf"] or {}).items():
         builder = builder.config(key, str(value))
     spark = builder.getOrCreate()

@@ -172,3 +172,21 @@ def test_the_rollup_job_on_spark_gives_the_databases_answers(store_db, tmp_path,
     lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
     assert_rollups_answer_equal((store_db, tmp_path / "lake"), tmp_path, {**config, "spark": {"master": "local[2]"}},
                                 "spark", differences=same)
+
+
+def test_without_java_the_cli_says_what_to_install(tmp_path, config, store_db):
+    """`--engine spark` on a machine without Java: one line naming `make spark`, exit 2, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"} | {"PATH": str(tmp_path), "DASHBOARD_LOG": os.devnull}
+    done = subprocess.run([sys.executable, "-m", "metrics", "rollup", "--engine", "spark", "--lake", str(tmp_path / "lake"),
+                           "--out", str(tmp_path / "r.duckdb")], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env=env)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == ("错误 ERROR: 未找到 Java：请运行 make spark（安装 Debian 的 default-jre-headless） / "
+                                   "Java not found: run `make spark` (Debian's default-jre-headless)")
+    assert not (tmp_path / "r.duckdb").exists()
