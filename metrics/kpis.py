@@ -139,7 +139,7 @@ def order_kpis_by(con, config: dict, scope: Scope, window: Window, by: list[str]
         quantiles = _close_hours(con, scope, window, keys, plan, scope_columns, by, grain) if hours else {}
         for r in found:
             r["close_hours_q"] = quantiles.get(tuple(r[name] for name, _ in keys))
-    if not hours:
+    if not hours:   # the scan computed them along: left out alike
         for r in found:
             r["close_hours_q"] = None
     return [_finish_orders(r, config) for r in found]
@@ -388,15 +388,21 @@ def changes(current: dict, other: dict) -> dict:
 
 
 def kpi_report(con, config: dict, scope: Scope, window: Window) -> dict:
-    """Current KPIs with the previous period and the same period a year earlier, and the changes."""
+    """Current KPIs with the previous period and the same period a year earlier, and the changes. A comparison a
+    rollups-only file cannot make (a running period's is cut to the same elapsed time) has no values and no
+    changes, and `not_answered` says why: the period's own KPIs still stand."""
     report = {"period": _period_info(window)}
     with rollup.pinned(con):
         current = kpis(con, config, scope, window)
         report.update(current)
         for which in ("previous_period", "same_period_last_year"):
             other = window.compared(which)
-            values = order_kpis(con, config, scope, other)
-            values["complaint_count"] = complaint_count(con, scope, other)
+            try:
+                values = order_kpis(con, config, scope, other)
+                values["complaint_count"] = complaint_count(con, scope, other)
+            except rollup.NotInRollups as refused:
+                report[which] = {"period": _period_info(other), "changes": {}, "not_answered": str(refused)}
+                continue
             report[which] = {"period": _period_info(other), **values, "changes": changes(current, values)}
     return report
 

@@ -129,13 +129,15 @@ def literal(value: Any) -> exp.Expression:
 
 
 def _bind(tree: exp.Expression, params) -> exp.Expression:
-    positional = iter(params) if isinstance(params, (list, tuple)) else None
+    positional = list(params) if isinstance(params, (list, tuple)) else None
 
     def replace(node):
         if not isinstance(node, exp.Placeholder):
             return node
         if positional is not None:
-            return literal(next(positional))
+            if not positional:
+                raise IndexError("fewer values bound than placeholders")
+            return literal(positional.pop(0))
         name = node.name
         if name not in (params or {}):
             raise KeyError(f"no value bound for ${name}")
@@ -223,9 +225,9 @@ class SparkDatabase:
         elif isinstance(tree, exp.Insert):
             self._insert(tree)
         elif isinstance(tree, exp.Delete):
-            name = tree.this.name
-            keep = exp.not_(exp.func("coalesce", tree.args["where"].this, exp.false()))
-            self.register(name, self.sql(exp.select("*").from_(name).where(keep)).localCheckpoint())
+            where = tree.args.get("where")
+            keep = exp.not_(exp.func("coalesce", where.this, exp.false())) if where else exp.false()
+            self.register(tree.this.name, self.sql(exp.select("*").from_(tree.this.name).where(keep)).localCheckpoint())
         elif isinstance(tree, exp.Drop):
             for table in tree.args["tables"]:
                 self._drop(table.name)
@@ -235,6 +237,8 @@ class SparkDatabase:
 
     def _create(self, tree: exp.Create) -> None:
         target = tree.this
+        if tree.kind != "TABLE":
+            raise NotImplementedError(f"CREATE {tree.kind} is not a statement of rollup.build")
         if isinstance(target, exp.Schema):   # CREATE TABLE t (column type, ...)
             columns = ", ".join(c.sql(dialect="spark") for c in target.expressions)
             self.register(target.this.name, self.spark.createDataFrame([], columns))
@@ -242,6 +246,8 @@ class SparkDatabase:
             self.register(target.name, self.sql(tree.expression).localCheckpoint())
 
     def _insert(self, tree: exp.Insert) -> None:
+        if not isinstance(tree.this, exp.Table):
+            raise NotImplementedError("INSERT with a column list is not a statement of rollup.build")
         name = tree.this.name
         table = self.tables[name]
         source = tree.expression

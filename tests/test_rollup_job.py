@@ -114,6 +114,26 @@ def test_questions_the_rollups_cannot_answer_raise(lake, tmp_path, config):
     assert order_kpis_by(store.reader(lake[0], config).cursor(), config, Scope(), month, grain="week")
 
 
+def test_a_running_period_keeps_its_kpis_without_comparisons(lake, tmp_path, config):
+    """July 2024 runs (the data ends 07-01 12:00): its comparisons are cut to the same elapsed time, which the
+    rollups cannot do. The month's own KPIs still come (W11, received 07-01 09:00: 1 order), the comparisons say
+    why they are missing, and the database with its orders makes them."""
+    original, folder = lake
+    out = tmp_path / "r.duckdb"
+    rollup_job.build(folder, out, "duckdb", config)
+    a, b = store.reader(original, config).cursor(), store.reader(out, config).cursor()
+    july = (dt.date(2024, 7, 1), dt.date(2024, 7, 31))
+    theirs, ours = kpi_report(b, config, Scope(), window_for(b, *july)), kpi_report(a, config, Scope(), window_for(a, *july))
+    assert theirs["orders_total"] == ours["orders_total"] == 1
+    for which in ("previous_period", "same_period_last_year"):
+        assert theirs[which]["changes"] == {} and theirs[which]["period"] == ours[which]["period"]
+        assert theirs[which]["not_answered"].startswith("此数据库只含月度汇总")
+        assert "not_answered" not in ours[which] and "orders_total" not in theirs[which]
+    assert ours["previous_period"]["period"]["as_of"] == "2024-06-01 12:00:00"   # June cut at the same elapsed time
+    assert {k: v for k, v in theirs.items() if k not in ("previous_period", "same_period_last_year")} == \
+        {k: v for k, v in ours.items() if k not in ("previous_period", "same_period_last_year")}
+
+
 def test_cli_builds_and_refuses_clearly(lake, tmp_path):
     _, folder = lake
     out = tmp_path / "cli.duckdb"
@@ -200,6 +220,16 @@ def test_overview_on_the_rollups_only_file(rollups_app):
     assert [i.value for i in at.info] == [] and [w.value for w in at.warning] == []
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert "各街道按时办结率与满意率" in titles
+
+
+def test_a_running_month_shows_its_cards_and_says_why_no_comparison(rollups_app):
+    """本月 (July 2024, running at 数据截至 07-01 12:00): the cards, and one line instead of 环比 and 同比."""
+    at = rollups_app.run()
+    at.selectbox(key="f_period").select("this_month").run()
+    assert not at.exception and not at.error and [i.value for i in at.info] == []
+    assert shown_metrics(at)["工单总量"] == "1"
+    assert [c.value for c in at.caption if c.value.startswith("环比、同比未显示")] == [
+        "环比、同比未显示：数据截至 2024-07-01 12:00 落在本时段内，比较时段须截到相同时长，而此数据库只含月度汇总（汇总作业生成），无法截取。"]
 
 
 def test_a_page_says_what_the_rollups_cannot_answer(rollups_app):

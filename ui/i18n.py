@@ -73,6 +73,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "target": ("目标", "Target"),
     "vs_previous": ("环比", "vs previous"),
     "vs_last_year": ("同比", "vs last year"),
+    "comparisons_not_in_rollups": ("环比、同比未显示：数据截至 {as_of} 落在本时段内，比较时段须截到相同时长，"
+                                   "而此数据库只含月度汇总（汇总作业生成），无法截取。",
+                                   "No comparison with the previous period or last year: the data ends ({as_of}) inside "
+                                   "this period, so they must be cut to the same elapsed time, which a database of "
+                                   "monthly rollups only (the rollup job's) cannot do."),
     "no_data": ("所选范围和时段内没有数据，请调整筛选条件。", "Nothing in the selected scope and period: change the filters."),
     "download_xlsx": ("下载 Excel", "Download Excel"),
     "download_csv": ("下载 CSV", "Download CSV"),

@@ -688,3 +688,5 @@ def kpi_cards(report: dict, names: list[str], per_row: int = 3) -> None:
             if compared:
                 lines.append(f"{t('vs_last_year', language)} {_change(name, report['same_period_last_year'], language)[0]}")
             st.caption(" · ".join(lines))
+    if any(report[which].get("not_answered") for which in ("previous_period", "same_period_last_year")):
+        st.caption(t("comparisons_not_in_rollups", language, as_of=report["period"]["as_of"][:16]))
