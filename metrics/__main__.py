@@ -39,6 +39,7 @@ def _json_default(value):
 
 def _add_scope_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--lake", type=Path, help="ask Spark (config.yaml spark) over this lake instead of a database")
     parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD, inclusive")
     parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD, inclusive")
     parser.add_argument("--as-of", dest="as_of", help="data as of (default: latest timestamp in the data)")
@@ -72,7 +73,13 @@ def _queued(holder) -> None:
 
 
 def _reader(args, config):
-    """A read-only cursor on the database's newest snapshot: never waits for, nor blocks, a writer."""
+    """A read-only cursor on the database's newest snapshot: never waits for, nor blocks, a writer. With --lake,
+    the Spark door onto the lake (metrics.spark): the same questions, asked of a city's warehouse."""
+    if getattr(args, "lake", None):
+        from .rollup_job import check_lake
+        from .spark import lake_database
+        check_lake(args.lake)
+        return lake_database(args.lake, config)
     return store.reader(_db(args, config), config).cursor()
 
 
@@ -248,15 +255,10 @@ def cmd_rollup(args, config) -> int:
     """The monthly rollups of a lake, on DuckDB or Spark, into a rollups-only file the dashboard opens (docs/scale-out.md)."""
     import time
 
-    from .rollup_job import LakeError, build
-    from .spark import SparkUnavailable
+    from .rollup_job import build
 
     started = time.monotonic()
-    try:
-        written = build(args.lake, args.out, args.engine, config)
-    except (LakeError, SparkUnavailable) as exc:
-        print(f"错误 ERROR: {exc}", file=sys.stderr)
-        return 2
+    written = build(args.lake, args.out, args.engine, config)
     for table, n in written["tables"].items():
         print(f"{table}: {n} rows")
     print(f"汇总了 {written['orders']} 件工单、{written['complaints']} 件投诉，数据截至 {written['latest_timestamp']} / "
@@ -510,9 +512,11 @@ def main(argv=None) -> int:
 
     args = parser.parse_args(argv)
     config = load_config()
+    from .rollup_job import LakeError
+    from .spark import SparkUnavailable
     try:
         return args.func(args, config)
-    except (ImportFailure, FileNotFoundError, store.StoreError) as exc:
+    except (ImportFailure, FileNotFoundError, store.StoreError, LakeError, SparkUnavailable) as exc:
         print(f"错误 ERROR: {mask_message(exc)}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:

@@ -20,6 +20,7 @@ db.seconds_between (date_diff in microseconds) and the grouping id as a sum of o
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -78,7 +79,6 @@ def session(config: dict):
 
 
 def _java_home() -> bool:
-    import os
     home = os.environ.get("JAVA_HOME")
     return bool(home) and (Path(home) / "bin" / "java").exists()
 
@@ -88,8 +88,6 @@ def lake_database(lake: Path, config: dict) -> "SparkDatabase":
     compounds and meta as the session's tables, the partition column dropped. A lake without meta counts every
     order as coming from a file with 回访结果."""
     lake = Path(lake)
-    if not (lake / "work_orders").is_dir():
-        raise FileNotFoundError(f"不是数据湖目录（缺少 work_orders）/ not a lake folder (no work_orders): {lake}")
     door = SparkDatabase(session(config))
     for table, _ in lake_tables():
         folder = lake / table

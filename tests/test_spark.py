@@ -190,3 +190,24 @@ def test_without_java_the_cli_says_what_to_install(tmp_path, config, store_db):
     assert done.stderr.strip() == ("错误 ERROR: 未找到 Java：请运行 make spark（安装 Debian 的 default-jre-headless） / "
                                    "Java not found: run `make spark` (Debian's default-jre-headless)")
     assert not (tmp_path / "r.duckdb").exists()
+
+
+def test_the_cli_asks_spark_over_a_lake(tmp_path, config, store_db):
+    """`python -m metrics kpis --lake DIR`: the whole report computed on Spark equals `--db`'s (the fixture's June in
+    东街道: 7 orders), quantiles within 1e-12."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
+    asked = ["kpis", "--from", "2024-06-01", "--to", "2024-06-30", "--street", "东街道"]
+
+    def run(*source):
+        done = subprocess.run([sys.executable, "-m", "metrics", *asked, *source], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300, env={**os.environ, "DASHBOARD_LOG": os.devnull})
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads(done.stdout)
+    ours, theirs = run("--db", str(store_db)), run("--lake", str(tmp_path / "lake"))
+    assert ours["orders_total"] == 7 and same(ours, theirs) == []
