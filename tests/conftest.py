@@ -81,20 +81,25 @@ def app_db(tmp_path_factory, config):
     return folder / "app.duckdb"
 
 
-@pytest.fixture
-def app(app_db, monkeypatch):
-    """A fresh AppTest of dashboard.py on the fixture database; caches cleared before and after."""
+def signed_in_app(db, monkeypatch):
+    """A fresh AppTest of dashboard.py on `db`, signed in as a district admin; caches cleared before and after."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("DASHBOARD_DB", str(app_db))
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    sign_in(at, app_db)
+    sign_in(at, db)
     yield at
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+@pytest.fixture
+def app(app_db, monkeypatch):
+    """A fresh AppTest of dashboard.py on the fixture database; caches cleared before and after."""
+    yield from signed_in_app(app_db, monkeypatch)
 
 
 @pytest.fixture

@@ -10,11 +10,9 @@ import sys
 
 import duckdb
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import store
-from conftest import ROOT, shown_metrics, sign_in
+from conftest import ROOT, shown_metrics, signed_in_app
 from metrics import rollup, rollup_job
 from metrics.kpis import Scope, kpi_report, kpis, order_kpis_by, order_rows, window_for
 from metrics.lake import export
@@ -199,14 +197,7 @@ def rollups_app(lake, tmp_path, config, monkeypatch):
     _, folder = lake
     out = tmp_path / "app_rollups.duckdb"
     rollup_job.build(folder, out, "duckdb", config)
-    monkeypatch.setenv("DASHBOARD_DB", str(out))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    sign_in(at, out)
-    yield at
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    yield from signed_in_app(out, monkeypatch)
 
 
 def test_overview_on_the_rollups_only_file(rollups_app):
