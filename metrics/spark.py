@@ -254,5 +254,6 @@ class SparkDatabase:
         added = added.select(*[added[f.name].cast(f.dataType) for f in table.schema])
         if tree.args.get("alternative") == "REPLACE":   # keyed by the first column (meta's key)
             key = table.columns[0]
-            table = table.join(added.select(key), on=key, how="left_anti")
-        self.register(name, table.unionByName(added).localCheckpoint())
+            table = table.join(added.select(key), on=key, how="left_anti").localCheckpoint()
+        # only the new rows are computed and kept; the table is the union of kept parts (never recomputed)
+        self.register(name, table.unionByName(added.localCheckpoint()))
