@@ -78,3 +78,11 @@ demo: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/demo data/rejections
+
+# The scale-out benchmark (issue 15): a lake of ROWS orders generated as Parquet, the rollup job on DuckDB and on
+# Spark local (seconds, peak memory), the two files compared, 总览 from the Spark-built file in chromium (prints a
+# table, writes benchmarks/scale_out_results.json; the lake and files under benchmarks/work/scale_out/, removed).
+.PHONY: bench-scale-out
+bench-scale-out: ROWS = 100000000
+bench-scale-out: system-packages spark $(STAMP)
+	$(PY) benchmarks/scale_out.py --rows $(ROWS) --clean
