@@ -192,21 +192,28 @@ def test_without_java_the_cli_says_what_to_install(tmp_path, config, store_db):
     assert not (tmp_path / "r.duckdb").exists()
 
 
-def test_the_cli_asks_spark_over_a_lake(tmp_path, config, store_db):
+@pytest.mark.parametrize("spark", [{"master": "local[2]"}, {"connect": "local"}], ids=["local mode", "Spark Connect"])
+def test_the_cli_asks_spark_over_a_lake(tmp_path, config, store_db, spark):
     """`python -m metrics kpis --lake DIR`: the whole report computed on Spark equals `--db`'s (the fixture's June in
-    东街道: 7 orders), quantiles within 1e-12."""
+    东街道: 7 orders), quantiles within 1e-12; in local mode and through Spark Connect (config.yaml spark.connect;
+    `local` makes pyspark start a Connect server of its own, so the client speaks the Connect protocol to it)."""
     import json
     import os
     import subprocess
     import sys
 
+    import yaml
+
     from conftest import ROOT
     lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
+    variant = tmp_path / "config.yaml"
+    variant.write_text(yaml.safe_dump({**config, "spark": spark}, allow_unicode=True), encoding="utf-8")
     asked = ["kpis", "--from", "2024-06-01", "--to", "2024-06-30", "--street", "东街道"]
 
     def run(*source):
         done = subprocess.run([sys.executable, "-m", "metrics", *asked, *source], cwd=ROOT, capture_output=True,
-                              text=True, timeout=300, env={**os.environ, "DASHBOARD_LOG": os.devnull})
+                              text=True, timeout=300,
+                              env={**os.environ, "DASHBOARD_LOG": os.devnull, "DASHBOARD_CONFIG": str(variant)})
         assert done.returncode == 0, done.stderr[-2000:]
         return json.loads(done.stdout)
     ours, theirs = run("--db", str(store_db)), run("--lake", str(tmp_path / "lake"))
