@@ -77,7 +77,7 @@ def latest_timestamp(con) -> dt.datetime | None:
     return scalar(con, rollup.LATEST_SQL)
 
 
-def _order_measures_sql() -> tuple[str, str, dict]:
+def _order_measures_sql(hours: bool = True) -> tuple[str, str, dict]:
     """Per-order flags at $as_of and the measures over them; revisit answers are counted one by one so the
     weighted satisfaction is the same sum whether it comes from here or from a rollup. An order without a
     deadline has no on-time verdict (it is in neither 按时办结 nor 应办结), and an order from a file without
@@ -105,7 +105,7 @@ def _order_measures_sql() -> tuple[str, str, dict]:
         count(*) FILTER (WHERE is_revisited AND resolved IS NOT NULL) AS resolved_known,
         count(*) FILTER (WHERE is_revisited AND resolved) AS resolved_yes,
         count(*) FILTER (WHERE is_repeat) AS repeat_orders,
-        {HOURS_SQL}"""
+        {HOURS_SQL if hours else "NULL AS close_hours_q"}"""
     return flags, measures, params
 
 
@@ -133,20 +133,17 @@ def order_kpis_by(con, config: dict, scope: Scope, window: Window, by: list[str]
     scope_columns = scope.columns("work_orders")
     plan = rollup.plan(con, "work_orders", scope_columns, window, by, grain)
     if plan is None:
-        found = _order_measures_scan(con, scope, window, keys)
+        found = _order_measures_scan(con, scope, window, keys, hours)
     else:
         found = _order_measures_rollup(con, scope, window, keys, plan)
         quantiles = _close_hours(con, scope, window, keys, plan, scope_columns, by, grain) if hours else {}
         for r in found:
             r["close_hours_q"] = quantiles.get(tuple(r[name] for name, _ in keys))
-    if not hours:   # the scan computed them along: left out alike
-        for r in found:
-            r["close_hours_q"] = None
     return [_finish_orders(r, config) for r in found]
 
 
-def _order_measures_scan(con, scope: Scope, window: Window, keys) -> list[dict]:
-    flags, measures, params = _order_measures_sql()
+def _order_measures_scan(con, scope: Scope, window: Window, keys, hours: bool = True) -> list[dict]:
+    flags, measures, params = _order_measures_sql(hours)
     where, scope_params = scope.where("work_orders")
     select_keys, group = _key_sql(keys)
     return rows(con, f"""
@@ -270,11 +267,8 @@ def complaint_counts_by(con, scope: Scope, window: Window, by=(), grain: str | N
 def complaints_recorded(con) -> bool:
     """Whether the data holds any complaint (asked of the rollups when they are built, so a database, a lake and a
     rollups-only file answer alike)."""
-    table = COMPLAINT_ROLLUPS_TABLE if rollup.ready(con) else "complaints"
+    table = rollup.COMPLAINT_ROLLUPS[0][0] if rollup.ready(con) else "complaints"
     return scalar(con, f"SELECT count(*) AS n FROM (SELECT 1 FROM {table} LIMIT 1)") > 0
-
-
-COMPLAINT_ROLLUPS_TABLE = rollup.COMPLAINT_ROLLUPS[0][0]
 
 
 def complaint_count(con, scope: Scope, window: Window) -> int:
