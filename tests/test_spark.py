@@ -218,3 +218,28 @@ def test_the_cli_asks_spark_over_a_lake(tmp_path, config, store_db, spark):
         return json.loads(done.stdout)
     ours, theirs = run("--db", str(store_db)), run("--lake", str(tmp_path / "lake"))
     assert ours["orders_total"] == 7 and same(ours, theirs) == []
+
+
+def test_a_briefing_made_on_spark_reads_as_the_databases(tmp_path, config, store_db):
+    """`python -m metrics report --lake DIR`: the fixture's 2024年上半年 briefing for 东街道 made on Spark over the lake
+    has the same text, paragraph for paragraph and cell for cell, as the one made from the database."""
+    import os
+    import subprocess
+    import sys
+
+    import docx
+
+    from conftest import ROOT
+    lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
+
+    def text(*source) -> list[str]:
+        out = tmp_path / f"{source[0].strip('-')}.docx"
+        done = subprocess.run([sys.executable, "-m", "metrics", "report", "--from", "2024-01-01", "--to", "2024-06-30",
+                               "--street", "东街道", "--format", "docx", "--issue", "2", "--out", str(out), *source],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "DASHBOARD_LOG": os.devnull})
+        assert done.returncode == 0, done.stderr[-2000:]
+        document = docx.Document(str(out))
+        return [p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
+    ours, theirs = text("--db", str(store_db)), text("--lake", str(tmp_path / "lake"))
+    assert "第2期" in ours and any("按时办结率" in line for line in ours) and theirs == ours
