@@ -76,9 +76,7 @@ def _reader(args, config):
     """A read-only cursor on the database's newest snapshot: never waits for, nor blocks, a writer. With --lake,
     the Spark door onto the lake (metrics.spark): the same questions, asked of a city's warehouse."""
     if getattr(args, "lake", None):
-        from .rollup_job import check_lake
         from .spark import lake_database
-        check_lake(args.lake)
         return lake_database(args.lake, config)
     return store.reader(_db(args, config), config).cursor()
 

@@ -113,15 +113,10 @@ class NotInRollups(store.StoreError):
 
 def only(con) -> dict | None:
     """What the rollup job recorded, when the connection's database is one of its rollups-only files, else None."""
-    pinned = _PINNED.get()
-    if pinned is not None and pinned[0] is con:
-        value = pinned[1].get(ONLY_KEY)
-    else:
-        try:   # a database being created has no meta yet
-            found = con.execute("SELECT value FROM meta WHERE key = ?", [ONLY_KEY]).fetchone()
-        except duckdb.Error:
-            return None
-        value = found[0] if found else None
+    try:   # a database being created has no meta yet
+        value = _meta(con).get(ONLY_KEY)
+    except duckdb.Error:
+        return None
     return json.loads(value) if value else None
 
 

@@ -42,6 +42,7 @@ def check_lake(lake: Path) -> None:
 def lake_duckdb(lake: Path):
     """An in-memory DuckDB whose work_orders, complaints and compounds are views over the lake; meta is a table
     (rollup.build writes rollup_version and latest_timestamp into it), empty when the lake has none."""
+    check_lake(lake)
     con = duckdb.connect()
     for table in REQUIRED:
         con.execute(f"CREATE VIEW {table} AS SELECT * FROM {read_sql(lake, table)}")
@@ -55,7 +56,6 @@ def build(lake: Path, out: Path, engine: str, config) -> dict:
     """Build every rollup from the lake on `engine` and write the rollups-only file `out`; returns what was written
     (tables and their rows, orders and complaints counted, 数据截至)."""
     lake, out = Path(lake), Path(out)
-    check_lake(lake)
     if engine == "duckdb":
         door = lake_duckdb(lake)
     elif engine == "spark":
