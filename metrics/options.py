@@ -1,8 +1,6 @@
 """The values a user can filter by, from the data itself."""
 from __future__ import annotations
 
-import datetime as dt
-
 from .db import one, rows
 from .periods import DataSpan
 
@@ -40,12 +38,10 @@ def data_span(con) -> DataSpan:
     最近完整时段 and 全部数据 are placed by."""
     from . import rollup
 
-    recorded = rollup.only(con)
-    if recorded is not None:   # a rollups-only file: its months, and the first of them as the first day
-        months = rows(con, """SELECT DISTINCT month AS m FROM order_rollup_compound
-                              UNION SELECT DISTINCT month FROM complaint_rollup_compound""")
-        first = dt.date.fromisoformat(recorded["first_day"]) if recorded.get("first_day") else None
-        return DataSpan(first_day=first, months=frozenset(r["m"] for r in months))
+    if rollup.only(con) is not None:   # a rollups-only file: its months, and the first of them as the first day
+        months = frozenset(r["m"] for r in rows(con, """SELECT DISTINCT month AS m FROM order_rollup_compound
+                                                       UNION SELECT DISTINCT month FROM complaint_rollup_compound"""))
+        return DataSpan(first_day=min(months, default=None), months=months)
     months = rows(con, """SELECT DISTINCT CAST(date_trunc('month', received_at) AS DATE) AS m FROM work_orders
                           UNION SELECT DISTINCT CAST(date_trunc('month', filed_at) AS DATE) FROM complaints""")
     first = one(con, """SELECT CAST(least(min(received_at), (SELECT min(filed_at) FROM complaints)) AS DATE) AS d
