@@ -9,14 +9,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from metrics import formatting as fmt
-from metrics.attention import needs_attention
+from metrics.attention import needs_attention, shown as shown_attention
+from metrics.caveats import caveats
 from metrics.catalog import KPIS, apply_ratios, ratio
 from metrics.db import rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
 from metrics.names import NOT_REGISTERED
+from metrics.options import data_span
 from metrics.party import new_branches
-from metrics.periods import Window
-from metrics.scorecard import assign_ranks, scorecard
+from metrics.periods import Window, coverage_note
+from metrics.scorecard import assign_ranks, scorecard, why_unranked
 from metrics.scorecard import red_black as scorecard_red_black
 
 TABLE_KPIS = ["orders_total", "on_time_closure_rate", "revisit_rate", "satisfaction_rate", "repeat_rate",
@@ -43,12 +45,28 @@ def join_en(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def place_label(name: str, level: str, config: dict) -> str:
+    """A street's or community's name as a document writes it (config place_labels): "{name}" as exported, and a
+    name made only of digits (311 districts 1-11) by its own pattern, 第{name}区, so that no title reads
+    "9红色物业工作简报" and no sentence "统计92015年下半年"."""
+    patterns = config.get("place_labels") or {}
+    pattern = patterns.get(f"numbered_{level}" if str(name).strip().isdigit() else level) or "{name}"
+    return pattern.replace("{name}", str(name))
+
+
 def scope_name(scope: Scope, config: dict, lang: str = "zh") -> str:
     if scope.community:
-        return scope.community
+        return place_label(scope.community, "community", config)
     if scope.street:
-        return scope.street
+        return place_label(scope.street, "street", config)
     return config.get("district_name") or ("全区" if lang == "zh" else "the district")
+
+
+def order_noun(config: dict, lang: str = "zh") -> str:
+    """What the document calls the orders it counts (config briefing.order_noun): 物业工单 for a property hotline,
+    诉求件 or 留言 for a city's 311 cases or a message board."""
+    zh, en = (config.get("briefing") or {}).get("order_noun") or ("物业工单", "property work orders")
+    return zh if lang == "zh" else en
 
 
 def against_target(value: float | None, target: float | None, lang: str = "zh") -> str | None:
@@ -66,12 +84,13 @@ def against_target(value: float | None, target: float | None, lang: str = "zh") 
 
 # Chinese prose writes counts without thousands separators (791件, 14584件); tables use them.
 def headline(report: dict, sources: list[dict], categories: list[dict], name: str, period_label: str,
-             lang: str = "zh", targets: dict | None = None) -> str:
+             lang: str = "zh", targets: dict | None = None, noun: str | None = None) -> str:
     """The opening paragraph of the briefing, in the style of the seeds (see README). Each rate is followed by
     its own clauses (against its target; 同比 for satisfaction), so no clause reads as if it applied to the
     rates listed before it."""
     targets = targets or {}
-    total = report["orders_total"]
+    noun = noun or ("物业工单" if lang == "zh" else "property work orders")
+    total = report["orders_total"] or 0
     named_sources = [s["source"] for s in sources if s["source"]][:MAX_SOURCES_NAMED]
     more_sources = len([s for s in sources if s["source"]]) > MAX_SOURCES_NAMED
     top = [c["category"] for c in categories if c["category"]][:TOP_CATEGORIES]
@@ -94,10 +113,10 @@ def headline(report: dict, sources: list[dict], categories: list[dict], name: st
         rates.append((label, headline_rate(value), clauses))
     if lang == "zh":
         if total == 0:
-            text = f"{period_label}，{name}未收到物业工单。"
+            text = f"{period_label}，{name}未收到{noun}。"
         else:
             via = f"{join_zh(named_sources)}{'等渠道' if more_sources else ''}的" if named_sources else ""
-            text = f"{period_label}，{name}共收到{via}物业工单{total}件"
+            text = f"{period_label}，{name}共收到{via}{noun}{total}件"
             text += f"，主要集中在{join_zh(top)}等方面。" if top else "。"
         if rates:
             text += "；".join("，".join([f"{label}{value}"] + clauses) for label, value, clauses in rates) + "。"
@@ -108,10 +127,10 @@ def headline(report: dict, sources: list[dict], categories: list[dict], name: st
             text += "。"
         return text
     if total == 0:
-        text = f"In {period_label}, {name} received no property work orders."
+        text = f"In {period_label}, {name} received no {noun}."
     else:
         via = f" from {join_en(named_sources)}{' and other channels' if more_sources else ''}" if named_sources else ""
-        text = f"In {period_label}, {name} received {fmt.count(total)} property work orders{via}"
+        text = f"In {period_label}, {name} received {fmt.count(total)} {noun}{via}"
         text += f", mainly about {join_en(top)}." if top else "."
     if rates:
         parts = [", ".join([f"{label} {value}"] + clauses) for label, value, clauses in rates]
@@ -151,6 +170,12 @@ class Briefing:
     copy_to: list[str] = field(default_factory=list)      # 抄送
     issue: int | None = None           # 第N期: given when the briefing is issued (briefing.issues), not on preview
     issued_on: dt.date = field(default_factory=dt.date.today)   # 印发日期
+    attention_more: int = 0            # compounds the 需关注 list holds beyond the ones shown (attention.shown)
+    unranked: str | None = None        # why there are no red and black lists (scorecard.why_unranked)
+    caveats: list[str] = field(default_factory=list)   # what the figures rest on (metrics.caveats)
+    coverage: str | None = None        # 数据自…起, when the data starts inside the period
+    noun: str = "物业工单"              # what the document calls an order (order_noun)
+    config: dict = field(repr=False, default_factory=dict)
 
 
 def company_scorecard(card: list[dict], config: dict) -> list[dict]:
@@ -207,7 +232,7 @@ def data_note(con, config: dict, scope: Scope, window: Window, report: dict) -> 
     unmatched = rows(con, f"""SELECT count(*) AS orders, count(DISTINCT compound_raw) AS names FROM work_orders
                               WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} AND received_at >= $start
                                 AND received_at < $end AND {where}""", span)[0]
-    return {"orders": report["orders_total"], "complaints": report["complaint_count"],
+    return {"orders": report["orders_total"] or 0, "complaints": report["complaint_count"],
             "compounds": report.get("compounds_total") or 0, "checks": checked,
             "unmatched_orders": unmatched["orders"], "unmatched_names": unmatched["names"], "as_of": window.as_of}
 
@@ -241,6 +266,7 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> 
     categories = sorted(order_kpis_by(con, config, scope, window, by=["category"], hours=False), key=lambda r: -r["orders_total"])
     name = scope_name(scope, config, lang)
     period_label = window.period.label(lang)
+    coverage = coverage_note(window.period, data_span(con), lang)
     table = []
     targets = config["targets"]
     for key in TABLE_KPIS:
@@ -254,10 +280,11 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> 
     unit_dimension = "community" if scope.street and not scope.community else ("street" if not scope.street else None)
     units = [r for r in order_kpis_by(con, config, scope, window, by=[unit_dimension]) if r[unit_dimension]] \
         if unit_dimension else []
+    complaints_known = report["complaint_count"] is not None   # complaint data covers the period
     if unit_dimension:
         counts = {r[unit_dimension]: r["complaint_count"] for r in complaint_counts_by(con, scope, window, by=[unit_dimension])}
         for u in units:
-            u["complaint_count"] = counts.get(u[unit_dimension], 0)
+            u["complaint_count"] = counts.get(u[unit_dimension], 0) if complaints_known else None
     card = scorecard(con, config, scope, window)
     size = int(config["scorecard"]["list_size"])
     red = [r for r in card if r["list"] == "red"]
@@ -270,13 +297,18 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> 
     title = (f"{name}红色物业工作简报（{period_label}）" if lang == "zh"
              else f"Red property briefing: {name}, {period_label}")
     issuer, report_to, copy_to = distribution(config, scope, name)
+    listed, more = shown_attention(needs_attention(con, config, scope, window, card), config)
     return Briefing(
         lang=lang, title=title, scope_name=name, period_label=period_label, as_of=fmt.as_of(window.as_of, lang),
-        headline=headline(report, sources, categories, name, period_label, lang, targets), kpi_table=table,
-        complaints_by_month=complaint_counts_by(con, scope, window, grain="month"),
+        headline=headline(report, sources, categories, name,
+                          period_label + ((f"（{coverage}）" if lang == "zh" else f" ({coverage})") if coverage else ""),
+                          lang, targets, order_noun(config, lang)), kpi_table=table,
+        complaints_by_month=complaint_counts_by(con, scope, window, grain="month") if complaints_known else [],
         complaints_by_category=sorted(complaint_counts_by(con, scope, window, by=["category"]),
-                                      key=lambda r: -r["complaint_count"]),
+                                      key=lambda r: -r["complaint_count"]) if complaints_known else [],
         units=units, unit_dimension=unit_dimension, red_list=red, black_list=black, company_red=company_red,
-        company_black=company_black, party=party, attention=needs_attention(con, config, scope, window, card),
+        company_black=company_black, party=party, attention=listed, attention_more=more,
+        unranked=why_unranked(card, config, report.get("missing_inputs"), lang),
+        caveats=caveats(report, lang), coverage=coverage, noun=order_noun(config, lang), config=config,
         data_note=data_note(con, config, scope, window, report), report=report, issuer=issuer, report_to=report_to,
         copy_to=copy_to)

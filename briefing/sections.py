@@ -3,10 +3,11 @@ so both documents say the same thing in the same order."""
 from __future__ import annotations
 
 from metrics import formatting as fmt
+from metrics.attention import reasons as attention_reasons
 from metrics.catalog import missing_text
 
 ZH_NUMERALS = "一二三四五六七八九十"
-LIST_LIMIT = 10
+LIST_WORDS = {"red": ("红榜", "red list"), "black": ("黑榜", "black list")}
 
 
 def _value(row: dict, key: str = "value") -> str:
@@ -86,40 +87,45 @@ def sections(b) -> list[dict]:
                 "tables": [{"header": header, "rows": rows}]})
 
     complaints = b.report["complaint_count"]
-    text = (f"期内共受理投诉{complaints}件。" if zh else f"{fmt.count(complaints)} complaints were received in the period.") \
-        if complaints else ("期内未受理投诉。" if zh else "No complaints were received in the period.")
-    if b.complaints_by_category:
-        top = [f"{r['category']}（{r['complaint_count']}件）" if zh else f"{r['category']} ({r['complaint_count']})"
-               for r in b.complaints_by_category[:3] if r["category"]]
-        if top:
-            text += ("主要类别：" + "、".join(top) + "。") if zh else (" Main categories: " + ", ".join(top) + ".")
-    out.append({"key": "complaints", "paragraphs": [text], "tables": []})
+    if complaints is not None:   # complaint data covers the period: without it the briefing says nothing of complaints
+        text = (f"期内共受理投诉{complaints}件。" if zh else f"{fmt.count(complaints)} complaints were received in the period.") \
+            if complaints else ("期内未受理投诉。" if zh else "No complaints were received in the period.")
+        if b.complaints_by_category:
+            top = [f"{r['category']}（{r['complaint_count']}件）" if zh else f"{r['category']} ({r['complaint_count']})"
+                   for r in b.complaints_by_category[:3] if r["category"]]
+            if top:
+                text += ("主要类别：" + "、".join(top) + "。") if zh else (" Main categories: " + ", ".join(top) + ".")
+        out.append({"key": "complaints", "paragraphs": [text], "tables": []})
 
     if b.units:
         unit_word = ("街道" if b.unit_dimension == "street" else "社区") if zh else b.unit_dimension.capitalize()
-        header = [unit_word] + (["工单", "按时办结率", "回访率", "满意率", "投诉"] if zh
-                                else ["Orders", "On-time closure", "Revisit", "Satisfaction", "Complaints"])
+        with_complaints = complaints is not None
+        header = [unit_word] + (["工单", "按时办结率", "回访率", "满意率"] if zh
+                                else ["Orders", "On-time closure", "Revisit", "Satisfaction"])
+        header += (["投诉"] if zh else ["Complaints"]) if with_complaints else []
         rows = [[u[b.unit_dimension], fmt.count(u["orders_total"]), fmt.percent(u["on_time_closure_rate"]),
-                 fmt.percent(u["revisit_rate"]), fmt.percent(u["satisfaction_rate"]), fmt.count(u["complaint_count"])]
-                for u in b.units]
+                 fmt.percent(u["revisit_rate"]), fmt.percent(u["satisfaction_rate"])]
+                + ([fmt.count(u["complaint_count"])] if with_complaints else []) for u in b.units]
         out.append({"key": "units", "paragraphs": [], "tables": [{"header": header, "rows": rows}]})
 
-    list_header = (["名次", "小区", "街道", "综合得分", "按时办结率", "满意率", "工单"] if zh
-                   else ["Rank", "Compound", "Street", "Score", "On-time", "Satisfaction", "Orders"])
+    # a street's (or a community's) briefing names no street beside each compound: they are all its own
+    with_street = b.unit_dimension == "street"
+    list_header = (["名次", "小区"] + (["街道"] if with_street else []) + ["综合得分", "按时办结率", "满意率", "工单"] if zh
+                   else ["Rank", "Compound"] + (["Street"] if with_street else []) + ["Score", "On-time", "Satisfaction", "Orders"])
     paragraphs, tables = [], []
     if b.red_list or b.black_list:
         for label, items in (("红榜" if zh else "Red list", b.red_list), ("黑榜" if zh else "Black list", b.black_list)):
             if items:
                 tables.append({"title": label, "header": list_header, "rows": [
                     [str(r["rank"]), r["compound_name"] + ("" if r.get("in_registry", True) else "（未入台账）" if zh
-                                                           else " (not in registry)"),
-                     r["street"] or fmt.DASH, f"{r['composite_score']:.1f}",
-                     fmt.percent(r["on_time_closure_rate"]), fmt.percent(r["satisfaction_rate"]), fmt.count(r["orders_total"])]
+                                                           else " (not in registry)")]
+                    + ([r["street"] or fmt.DASH] if with_street else [])
+                    + [f"{r['composite_score']:.1f}", fmt.percent(r["on_time_closure_rate"]),
+                       fmt.percent(r["satisfaction_rate"]), fmt.count(r["orders_total"])]
                     for r in items]})
         paragraphs.append("工单少于评分门槛的小区不参与排名。" if zh else "Compounds with too few orders are not ranked.")
     else:
-        paragraphs.append("工单量达到评分门槛的小区不足，本期不排红黑榜。" if zh
-                          else "Too few compounds have enough orders to be ranked this period.")
+        paragraphs.append(b.unranked or ("本期不排红黑榜。" if zh else "No red and black lists this period."))
     company_header = (["物业公司", "在管小区", "综合得分", "按时办结率", "满意率"] if zh
                       else ["Property company", "Compounds", "Score", "On-time", "Satisfaction"])
     for label, items in (("物业公司红榜" if zh else "Companies: red list", b.company_red),
@@ -149,28 +155,26 @@ def sections(b) -> list[dict]:
                               else (f"{len(names)} compounds are eligible for a branch of their own but have none: " + ", ".join(names) + "."))
         else:
             paragraphs.append("无应建未建小区。" if zh else "No compound is eligible and uncovered.")
+    elif p["compounds_total"] is None:   # no registry imported: nothing is said of party building
+        paragraphs = ["未导入小区台账，党建引领各项指标无法计算。" if zh
+                      else "No compound registry was imported: the party-building figures cannot be computed."]
     else:
         paragraphs = ["范围内没有台账小区。" if zh else "No registry compounds in scope."]
     out.append({"key": "party", "paragraphs": paragraphs, "tables": []})
 
-    if b.attention:
-        header = (["小区", "街道", "按时办结率", "满意率", "情况"] if zh else ["Compound", "Street", "On-time", "Satisfaction", "Issue"])
+    if b.attention:   # the same rows and words as 总览's 需关注 (metrics.attention.shown, reasons)
+        header = (["序号", "小区"] + (["街道"] if with_street else []) + ["情况"] if zh
+                  else ["No.", "Compound"] + (["Street"] if with_street else []) + ["Reasons"])
         rows = []
-        for r in b.attention[:LIST_LIMIT]:
-            issues = [("按时办结率低于目标" if k == "on_time_closure_rate" else "满意率低于目标") if zh
-                      else ("on-time below target" if k == "on_time_closure_rate" else "satisfaction below target")
-                      for k in r["below_target"]]
-            issues += [(f"{s['month']:%Y年%m月}投诉{s['complaints']}件（此前月均{s['baseline']:.1f}件）" if zh
-                        else f"{s['month']:%b %Y}: {s['complaints']} complaints (before {s['baseline']:.1f}/month)")
-                       for s in r["spikes"]]
-            rows.append([r["compound_name"], r["street"] or fmt.DASH, fmt.percent(r["on_time_closure_rate"]),
-                         fmt.percent(r["satisfaction_rate"]), ("；" if zh else "; ").join(issues)])
-        rest = b.attention[LIST_LIMIT:]
+        for i, r in enumerate(b.attention, 1):
+            mark = LIST_WORDS.get(r.get("list"))   # a 红榜 compound is here for the one rate that is short
+            name = r["compound_name"] + ((f"（{mark[0]}）" if zh else f" ({mark[1]})") if mark else "")
+            rows.append([str(i), name] + ([r["street"] or fmt.DASH] if with_street else [])
+                        + [("；" if zh else "; ").join(attention_reasons(r, b.config, b.lang))])
         after = []
-        if rest:   # in print there is no dashboard to point at: the rest are named
-            names = [r["compound_name"] for r in rest]
-            after = [f"另有{len(rest)}个小区需关注：" + "、".join(names) + "。" if zh
-                     else f"{len(rest)} more compounds need attention: " + ", ".join(names) + "."]
+        if b.attention_more:   # in print there is no dashboard list to expand: the count, not a wall of names
+            after = [f"另有{b.attention_more}个小区低于目标或出现激增，程度较轻，未列出。" if zh
+                     else f"{b.attention_more} more compounds are below target or spiked, less severely; not listed."]
         out.append({"key": "attention", "paragraphs": [], "tables": [{"header": header, "rows": rows}], "after": after})
     else:
         out.append({"key": "attention", "paragraphs": ["本期无需要特别关注的小区。" if zh else "No compound needs particular attention."],
@@ -191,16 +195,25 @@ CHECK_WORDS = {   # impossible orderings among the briefing's own orders: (中�
 
 
 def note_lines(b) -> list[str]:
-    """数据说明 of this briefing's own scope and period: what it counted, the doubtful records among them,
+    """数据说明 of this briefing's own scope and period: what it counted, the doubtful records among them, what the
+    figures rest on (deadlines derived by rule, files without a close time, the data starting inside the period),
     the data's moment and the names outside the registry (never the district's import totals)."""
     zh = b.lang == "zh"
     n = b.data_note
+    complaints = n["complaints"]
     if zh:
-        lines = [f"本简报统计{b.scope_name}{b.period_label}受理的工单{n['orders']}件、登记的投诉{n['complaints']}件，"
-                 f"涉及台账小区{n['compounds']}个。"]
+        counted = f"受理的{b.noun}{n['orders']}件" + (f"、登记的投诉{complaints}件" if complaints is not None else "")
+        lines = [f"本简报统计{b.scope_name}{b.period_label}{counted}，涉及台账小区{n['compounds']}个。"]
     else:
-        lines = [f"This briefing counts the {fmt.count(n['orders'])} work orders received and {fmt.count(n['complaints'])} "
-                 f"complaints filed in {b.scope_name} in {b.period_label}, and {fmt.count(n['compounds'])} registry compounds."]
+        counted = f"the {fmt.count(n['orders'])} {b.noun} received" + (
+            f" and {fmt.count(complaints)} complaints filed" if complaints is not None else "")
+        lines = [f"This briefing counts {counted} in {b.scope_name} in {b.period_label}, and "
+                 f"{fmt.count(n['compounds'])} registry compounds."]
+    if b.coverage:
+        lines.append(f"{b.coverage}，{b.period_label}的数据不完整。" if zh
+                     else f"The data starts inside {b.period_label} ({b.coverage}): the period is covered in part.")
+    if b.caveats:
+        lines.append(("；".join(b.caveats) + "。") if zh else ("; ".join(b.caveats).capitalize() + "."))
     parts = [CHECK_WORDS[c][0 if zh else 1].format(n=fmt.count(v)) for c, v in n["checks"].items() if v]
     if parts:
         lines.append(("其中时间顺序有误的工单：" + "，".join(parts) + "；照常计入件数，其用时不计入办结用时统计。") if zh

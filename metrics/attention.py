@@ -13,8 +13,9 @@ target on 300 orders weighs more than 30 points under on 3 (docs/config.md, 需�
   (`spike_min_complaints`) and `attention.spike_ratio` times the average of the `attention.baseline_months`
   months before it (at least three months of data, so the first months of an archive are never spikes).
 
-Rows are sorted by score (highest first), then name. A score of 0 (a small sample below target, nothing else)
-is listed last on the dashboard (`unscored`) and not at all in a briefing."""
+Rows are sorted by score (highest first), then name; a score of 0 (a small sample below target, nothing else) is
+not listed (`unscored` lists it last). 总览 and the briefing show the same first `attention.top` rows (`shown`) and
+say how many more there are; a compound on the 红榜 appears only with the rate that is short, by how much."""
 from __future__ import annotations
 
 import datetime as dt
@@ -115,6 +116,7 @@ def needs_attention(con, config: dict, scope: Scope, window: Window, card: list[
         row = by_name.get(name, {})
         return out.setdefault(name, {
             "compound_name": name, "street": row.get("street", street), "small_sample": row.get("small_sample", True),
+            "list": row.get("list"),
             **{k: row.get(k) for k in TARGETED}, "orders_total": row.get("orders_total", 0),
             "gaps": [], "below_target": [], "spikes": [], "order_spikes": []})
 
@@ -136,6 +138,12 @@ def needs_attention(con, config: dict, scope: Scope, window: Window, card: list[
     for i, r in enumerate(ranked, 1):
         r["rank"] = i
     return ranked
+
+
+def shown(listed: list[dict], config: dict) -> tuple[list[dict], int]:
+    """The rows 总览 and the briefing show (the first attention.top) and how many more the list holds."""
+    top = int(config["attention"]["top"])
+    return listed[:top], max(0, len(listed) - top)
 
 
 def score(row: dict) -> float:

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
 from . import rollup
-from .catalog import COMPLAINT_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios, missing_inputs
+from .catalog import COMPLAINT_KPIS, COMPOUND_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios, missing_inputs, withhold
 from .db import one, rows, scalar, seconds_between
 from .periods import Period, Window
 
@@ -105,6 +105,9 @@ def _order_measures_sql(hours: bool = True) -> tuple[str, str, dict]:
         count(*) FILTER (WHERE is_revisited AND resolved IS NOT NULL) AS resolved_known,
         count(*) FILTER (WHERE is_revisited AND resolved) AS resolved_yes,
         count(*) FILTER (WHERE is_repeat) AS repeat_orders,
+        count(*) FILTER (WHERE {rollup.TRACKED["repeat_tracked"]}) AS orders_repeat_tracked,
+        count(*) FILTER (WHERE {rollup.TRACKED["close_tracked"]}) AS orders_close_tracked,
+        count(*) FILTER (WHERE due_at_derived) AS orders_deadline_derived,
         {HOURS_SQL if hours else "NULL AS close_hours_q"}"""
     return flags, measures, params
 
@@ -227,12 +230,13 @@ def _finish_orders(measures: dict, config: dict) -> dict:
     parts = [out.get(name) for name in three]
     out["three_rates_score"] = None if any(p is None for p in parts) else sum(
         float(w) * p for w, p in zip(three.values(), parts))
-    return out
+    return withhold(out, ORDER_KPIS) if out["orders_total"] else out
 
 
 ZERO_MEASURES = ("orders_total", "closed", "closed_on_time", "closed_with_deadline", "orders_with_deadline",
                  "orders_due", "closed_revisit_tracked", "orders_revisit_tracked", "first_contact_known",
-                 "first_contacted", "resolved_known", "resolved_yes", "repeat_orders")
+                 "first_contacted", "resolved_known", "resolved_yes", "repeat_orders", "orders_repeat_tracked",
+                 "orders_close_tracked", "orders_deadline_derived")
 
 
 def no_orders(config: dict) -> dict:
@@ -359,13 +363,43 @@ def open_orders_by_age(con, config: dict, scope: Scope, window: Window) -> dict:
     return found
 
 
+def complaint_months(con) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last month holding complaints (None, None without any), from the rollups when they are built
+    and from the complaints otherwise: months, so a database, a lake and a rollups-only file say the same."""
+    if rollup.ready(con):
+        found = one(con, f"SELECT min(month) AS first, max(month) AS last FROM {rollup.COMPLAINT_ROLLUPS[0][0]}")
+    else:
+        found = one(con, """SELECT CAST(date_trunc('month', min(filed_at)) AS DATE) AS first,
+                                   CAST(date_trunc('month', max(filed_at)) AS DATE) AS last FROM complaints""")
+    return found["first"], found["last"]
+
+
+def complaint_coverage(con, window: Window, months=None) -> dict:
+    """Whether complaints were ever imported, and whether their months reach the window's period: a period outside
+    them has no complaint figure ("—"), never 0 ("期内未受理投诉" is said only of a period the data covers)."""
+    first, last = months if months is not None else complaint_months(con)
+    start = window.period.start.replace(day=1)
+    covered = first is not None and first <= window.period.end and last >= start
+    return {"complaints_recorded": int(first is not None), "complaints_covered": int(covered),
+            "complaints_first_month": first, "complaints_last_month": last}
+
+
+def covered_complaint_count(con, scope: Scope, window: Window, months=None) -> dict:
+    """complaint_count of the window (None where complaint data does not cover it) with the coverage measures."""
+    coverage = complaint_coverage(con, window, months)
+    count = complaint_count(con, scope, window) if coverage["complaints_covered"] else None
+    return {"complaint_count": count, **coverage}
+
+
 def kpis(con, config: dict, scope: Scope, window: Window) -> dict:
-    """The current KPIs of every kind for one scope and window."""
-    out = order_kpis(con, config, scope, window)
-    out["missing_inputs"] = missing_inputs(out)
-    out["complaint_count"] = complaint_count(con, scope, window)
-    out.update(compound_kpis(con, config, scope, window))
+    """The current KPIs of every kind for one scope and window; a KPI whose inputs the data lacks is None and
+    `missing_inputs` names what it lacks (catalog.INPUTS)."""
+    carried = rollup.carried_fields(con)
+    out = withhold(order_kpis(con, config, scope, window), ORDER_KPIS, carried)
+    out.update(covered_complaint_count(con, scope, window))
+    out.update(withhold(compound_kpis(con, config, scope, window), COMPOUND_KPIS, carried))
     out["open_orders_by_age"] = open_orders_by_age(con, config, scope, window)
+    out["missing_inputs"] = missing_inputs(out, carried)
     return out
 
 
@@ -389,11 +423,12 @@ def kpi_report(con, config: dict, scope: Scope, window: Window) -> dict:
     with rollup.pinned(con):
         current = kpis(con, config, scope, window)
         report.update(current)
+        carried, months = rollup.carried_fields(con), (current["complaints_first_month"], current["complaints_last_month"])
         for which in ("previous_period", "same_period_last_year"):
             other = window.compared(which)
             try:
-                values = order_kpis(con, config, scope, other)
-                values["complaint_count"] = complaint_count(con, scope, other)
+                values = withhold(order_kpis(con, config, scope, other), ORDER_KPIS, carried)
+                values.update(covered_complaint_count(con, scope, other, months))
             except rollup.NotInRollups as refused:
                 report[which] = {"period": _period_info(other), "changes": {}, "not_answered": str(refused)}
                 continue

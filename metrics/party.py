@@ -20,6 +20,8 @@ def branch_comparison(con, config: dict, scope: Scope, window: Window, card: lis
     for has_branch in (True, False):
         members = [r for r in card if (r["party_org_type"] in BRANCH_TYPES and r["is_covered"]) == has_branch]
         sums = {k: sum((r.get(k) or 0) for r in members) for k in SUMMED}
+        # complaints per 1,000 households only where complaint data stands behind a member's count
+        complaints_known = any(r.get("complaints_per_1000_households") is not None for r in members)
         groups.append({
             "has_branch": has_branch, "compounds": len(members), **sums,
             "satisfaction_rate": ratio(sums["satisfied_weighted"], sums["revisited"]),

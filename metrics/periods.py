@@ -165,17 +165,44 @@ def is_complete(period: Period, as_of: dt.datetime) -> bool:
     return as_of.date() >= period.end
 
 
+def covers(span: DataSpan, period: Period) -> bool:
+    """The data reaches back to the period's first day: a period it starts inside of is covered in part only (an
+    export from 2016-06-20 holds 11 days of 2016年上半年), and its figures are not the period's."""
+    return span.first_day is None or span.first_day <= period.start
+
+
 def latest_complete(as_of: dt.datetime, span: DataSpan) -> tuple[Period, str]:
     """The default period and which kind it is: of the half-year, quarter and month that end with the latest
-    month complete at 数据截至, the longest that holds data; else the month 数据截至 falls in, as far as it goes
-    ('running_month'). Data ending 2025-01-20 gives 2024年下半年; ending 2025-07-31 (any hour), 2025年7月."""
+    month complete at 数据截至, the longest that holds data and that the data covers from its first day; else the
+    month 数据截至 falls in, as far as it goes ('running_month'), when all the data lies in it from its first day;
+    else all the data, from its first day ('data_span'). Data ending 2025-01-20 gives 2024年下半年; ending
+    2025-07-31 (any hour), 2025年7月; starting 2016-06-20 and ending 2016-07-10, 2016-06-20 to 2016-07-10, never
+    2016年上半年."""
     running = Period(as_of.date().replace(day=1), month_end(as_of.year, as_of.month))
     last = running.start if is_complete(running, as_of) else add_months(running.start, -1)
     for months, kind in ((6, "half_year"), (3, "quarter"), (1, "month")):
         start = add_months(last, -(months - 1))
-        if (start.month - 1) % months == 0 and any(start <= m <= last for m in span.months):
-            return Period(start, month_end(last.year, last.month)), kind
-    return running, "running_month"
+        period = Period(start, month_end(last.year, last.month))
+        if (start.month - 1) % months == 0 and any(start <= m <= last for m in span.months) and covers(span, period):
+            return period, kind
+    if span.first_day is None or span.first_day == running.start:
+        return running, "running_month"
+    return Period(min(span.first_day, as_of.date()), as_of.date()), "data_span"
+
+
+def coverage_note(period: Period, span: DataSpan, lang: str = "zh") -> str | None:
+    """What to say beside a period the data covers in part: 数据自2016年6月20日起; None when it covers the whole."""
+    if covers(span, period) or span.first_day > period.end:
+        return None
+    return data_starts(span, lang)
+
+
+def data_starts(span: DataSpan, lang: str = "zh") -> str | None:
+    """数据自2016年6月20日起 / data from 2016-06-20."""
+    day = span.first_day
+    if day is None:
+        return None
+    return f"数据自{day.year}年{day.month}月{day.day}日起" if lang == "zh" else f"data from {day.isoformat()}"
 
 
 def preset_period(name: str, today, span: DataSpan | None = None) -> Period:

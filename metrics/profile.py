@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from .db import rows
-from .kpis import Scope, _window_params, complaint_counts_by, order_kpis_by
+from .kpis import Scope, _window_params, complaint_counts_by, complaint_months, order_kpis_by
 from .names import resolve_compound_name
-from .periods import Window, add_months
+from .periods import Window
 
 
 def resolve_compound(con, config: dict, scope: Scope, window: Window, typed: str = "") -> str | None:
@@ -17,20 +17,22 @@ def resolve_compound(con, config: dict, scope: Scope, window: Window, typed: str
 
 
 def monthly_activity(con, config: dict, scope: Scope, window: Window) -> list[dict]:
-    """Every month of the period up to as_of, quiet months included: orders, complaints, on-time and
-    satisfaction rates (null where nothing was due or revisited)."""
+    """Every month of the period the data reaches (from the month it starts in, up to as_of), quiet months
+    included: orders, complaints (null in a month the complaint data does not cover), on-time and satisfaction
+    rates (null where nothing was due or revisited)."""
+    from .trends import _first_day, buckets
+
     orders = {r["month"]: r for r in order_kpis_by(con, config, scope, window, grain="month")}
     complaints = {r["month"]: r["complaint_count"] for r in complaint_counts_by(con, scope, window, grain="month")}
-    last = min(window.period.end, window.as_of.date())
-    month = window.period.start.replace(day=1)
+    first, last = complaint_months(con)
     out = []
-    while month <= last:
+    for month in buckets(window, "month", _first_day(con)):
         found = orders.get(month, {})
+        covered = first is not None and first <= month <= last
         out.append({"month": month, "orders_total": found.get("orders_total", 0),
-                    "complaint_count": complaints.get(month, 0),
+                    "complaint_count": complaints.get(month, 0) if covered else None,
                     "on_time_closure_rate": found.get("on_time_closure_rate"),
                     "satisfaction_rate": found.get("satisfaction_rate")})
-        month = add_months(month, 1)
     return out
 
 

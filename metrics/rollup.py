@@ -31,7 +31,7 @@ import store
 
 from .db import quote, rows, seconds_between
 
-VERSION = "4"   # 4: hours to close as whole microseconds (db.seconds_between, the same on Spark); 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
+VERSION = "5"   # 5: orders from files with 是否重复诉求 and 办结时间 counted (repeat and close inputs); 4: hours to close as whole microseconds (db.seconds_between, the same on Spark); 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 ORDER_ROLLUPS = (
@@ -66,6 +66,9 @@ ORDER_MEASURES = {
                       "AND resolved IS NOT NULL)",
     "resolved_yes": "count(*) FILTER (WHERE closed_at IS NOT NULL AND revisit_result IN {answers} AND resolved)",
     "repeat_orders": "count(*) FILTER (WHERE is_repeat)",
+    "orders_repeat_tracked": "count(*) FILTER (WHERE {repeat_tracked})",
+    "orders_close_tracked": "count(*) FILTER (WHERE {close_tracked})",
+    "orders_deadline_derived": "count(*) FILTER (WHERE due_at_derived)",
 }
 ANSWERS_SQL = "(" + ", ".join(f"'{a}'" for a in REVISIT_ANSWERS) + ")"
 
@@ -73,9 +76,39 @@ ANSWERS_SQL = "(" + ", ".join(f"'{a}'" for a in REVISIT_ANSWERS) + ")"
 # from a file without 回访结果 is outside the revisit rate: its blank answer says nothing. Imports without a
 # record (none in a database that went through ensure) count as carrying every field, as before.
 FIELDS_KEY = "import_fields:{import_id}"
-WITHOUT_REVISIT_COLUMN = ("(SELECT CAST(split_part(key, ':', 2) AS BIGINT) FROM meta WHERE key LIKE 'import_fields:%' "
-                          "AND NOT list_contains(string_split(value, ','), 'revisit_result'))")
-REVISIT_TRACKED = f"import_id NOT IN {WITHOUT_REVISIT_COLUMN}"
+
+
+def carried(field: str) -> str:
+    """SQL: the order's import's file carried `field` (a column of the schema, never user text)."""
+    return (f"import_id NOT IN (SELECT CAST(split_part(key, ':', 2) AS BIGINT) FROM meta WHERE key LIKE "
+            f"'import_fields:%' AND NOT list_contains(string_split(value, ','), '{field}'))")
+
+
+REVISIT_TRACKED = carried("revisit_result")
+TRACKED = {"revisit_tracked": REVISIT_TRACKED, "repeat_tracked": carried("is_repeat"),
+           "close_tracked": carried("closed_at")}
+
+
+def carried_fields(con) -> set[str] | None:
+    """Every field some import's file carried (metrics.importer records them), or None where no import recorded
+    its fields (a database built otherwise: nothing is then judged missing). A registry imported before its fields
+    were recorded counts as carrying every registry field."""
+    try:
+        found = rows(con, "SELECT key, value FROM meta WHERE key LIKE 'import_fields:%'")
+    except duckdb.Error:
+        return None
+    if not found:
+        return None
+    fields = {f for r in found for f in (r["value"] or "").split(",") if f}
+    recorded = {int(r["key"].split(":")[1]) for r in found}
+    try:
+        registries = {r["import_id"] for r in rows(con, "SELECT import_id FROM import_log WHERE kind = 'compounds'")}
+    except duckdb.Error:   # a rollups-only file keeps meta, not the import log
+        registries = set()
+    if registries - recorded:
+        from .schema import DATASETS
+        fields |= {f.name for f in DATASETS["compounds"].fields}
+    return fields
 
 
 def _month(day) -> dt.date:
@@ -258,7 +291,7 @@ def _refresh_orders(con, start, end) -> None:
         return
     where, params = _range_sql("received_at", start, end)
     month_where, _ = _range_sql("month", start, end)
-    measures = ", ".join(f"{sql.format(answers=ANSWERS_SQL, revisit_tracked=REVISIT_TRACKED)} AS {name}"
+    measures = ", ".join(f"{sql.format(answers=ANSWERS_SQL, **TRACKED)} AS {name}"
                          for name, sql in ORDER_MEASURES.items())
     for table, dims in ORDER_ROLLUPS:
         con.execute(f"DELETE FROM {table} WHERE {month_where}", params)

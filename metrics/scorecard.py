@@ -26,16 +26,23 @@ def wilson(successes: float, trials: float, z: float = Z95) -> tuple[float | Non
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def min_rates(config: dict) -> int:
+    """How many of the order rates a composite score needs (config scorecard.min_rates): one rate re-weighted to
+    100% is a ranking by that rate, not a score (a compound scored 100.0 on on-time alone headed a 红榜 of one)."""
+    return int(config["scorecard"].get("min_rates", 2))
+
+
 def composite_score(row: dict, config: dict) -> float | None:
-    """0-100: weighted rates plus a complaint component; weights of missing parts are re-spread."""
+    """0-100: weighted rates plus a complaint component; weights of missing parts are re-spread. None with fewer
+    than min_rates order rates (no orders is not a perfect record, one rate is not a composite)."""
     card = config["scorecard"]
     parts = dict(row)
     per_1000 = row.get("complaints_per_1000_households")
     parts["complaint_score"] = None if per_1000 is None else max(0.0, 1 - per_1000 / float(card["complaints_per_1000_cap"]))
     present = {k: float(w) for k, w in card["weights"].items() if parts.get(k) is not None}
     total = sum(present.values())
-    if not total or set(present) <= {"complaint_score"}:
-        return None  # without any order rate there is nothing to score (no orders is not a perfect record)
+    if not total or len(set(present) - {"complaint_score"}) < min_rates(config):
+        return None
     return 100 * sum(w * parts[k] for k, w in present.items()) / total
 
 
@@ -88,8 +95,46 @@ def scorecard(con, config: dict, scope: Scope, window: Window) -> list[dict]:
         r["list"] = "red"
     for r in black:
         r["list"] = "black"
-    result.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["compound_name"]))
+    # the unranked after the ranked, by what exists: most orders first, then the quickest to close
+    result.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -(r["orders_total"] or 0),
+                               r["median_close_hours"] is None, r["median_close_hours"] or 0, r["compound_name"]))
     return result
+
+
+SCORED_RATES = ("on_time_closure_rate", "satisfaction_rate", "revisit_rate")
+
+
+def why_unranked(card: list[dict], config: dict, missing: dict | None = None, lang: str = "zh") -> str | None:
+    """Why the scorecard has no red and black lists, in words, or None when it has them: no composite score could
+    be computed (which rates the data lacks, and why: `missing` is the report's missing_inputs), too few compounds
+    with enough orders, or too few ranked for two lists."""
+    zh = lang == "zh"
+    settings = config["scorecard"]
+    size, least, need = int(settings["list_size"]), int(settings["min_orders"]), min_rates(config)
+    if any(r["list"] for r in card):
+        return None
+    big = [r for r in card if not r["small_sample"]]
+    scored = [r for r in big if r["composite_score"] is not None]
+    ranked = [r for r in scored if r["rank"] is not None]
+    if big and not scored:
+        present = [k for k in SCORED_RATES if any(r.get(k) is not None for r in big)]
+        labels = [KPIS[k].label(lang) for k in SCORED_RATES]
+        have = ("、".join(KPIS[k].label(lang) for k in present) if zh else ", ".join(KPIS[k].label(lang) for k in present))
+        why = sorted({f for k in SCORED_RATES for f in (missing or {}).get(k, ())})
+        from .catalog import missing_reason
+        reason = f"（{missing_reason(why, lang)}）" if why and zh else (f" ({missing_reason(why, lang)})" if why else "")
+        if zh:
+            return (f"综合得分需要{'、'.join(labels)}中至少{need}项，本期数据" +
+                    (f"只有{have}" if present else "三项都没有") + f"{reason}，无法计算综合得分，不排红黑榜；"
+                    "下表按工单量排列。")
+        return (f"A composite score needs at least {need} of {', '.join(labels)}; the data has "
+                + (f"only {have}" if present else "none of them") + f"{reason}: no score, no red and black lists; "
+                "the table is ordered by work orders.")
+    if not big:
+        return (f"没有工单量达到评分门槛（{least}件）的小区，不排红黑榜。" if zh
+                else f"No compound has the {least} orders a score needs: no red and black lists.")
+    return (f"达到评分条件的小区只有{len(ranked)}个（红黑榜各{size}个，需多于{size}个），不排红黑榜。" if zh
+            else f"Only {len(ranked)} compounds can be ranked (lists of {size} need more than {size}): no red and black lists.")
 
 
 def _tie_key(row: dict) -> float:
@@ -115,8 +160,10 @@ def _ties(ranked: list[dict]) -> list[list[dict]]:
 
 def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
     """The red list from the top and the black list from the bottom of rows sorted best first, at most `size`
-    each, taking whole ties only: a tie the cut-off falls inside is left out (the list is then shorter), since
+    each, and neither unless more than `size` are ranked, taking whole ties only: a tie the cut-off falls inside is left out (the list is then shorter), since
     nothing in the data says which of the tied belongs on it. The lists never share a row or a tie."""
+    if len(ranked) <= size:   # the best of too few is no 红榜: both lists or neither
+        return [], []
     groups = _ties(ranked)
     red: list[dict] = []
     taken = 0
@@ -126,9 +173,8 @@ def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
         red += group
         taken += 1
     black: list[dict] = []
-    if len(ranked) > size:
-        for group in reversed(groups[taken:]):
-            if len(black) + len(group) > size:
-                break
-            black += group
+    for group in reversed(groups[taken:]):
+        if len(black) + len(group) > size:
+            break
+        black += group
     return red, black

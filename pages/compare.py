@@ -9,6 +9,7 @@ import streamlit as st
 from metrics import formatting as fmt
 from metrics import trends
 from metrics.kpis import Scope
+from metrics.scorecard import why_unranked
 from ui import charts, state
 from ui.i18n import kpi_label, register, t, value_label
 
@@ -161,6 +162,9 @@ def monthly_trend(picked: list[str], rows_scope: Scope, window, colours: dict, l
     data = [{"month": charts.month_label(m, lang), **{n: per_compound[n][i][kpi] for n in picked}}
             for i, m in enumerate(months)]
     rate = kpi != "orders_total"
+    if not charts.drawable(data, picked):   # a rate the data lacks (no 回访结果 column …): said, not drawn empty
+        state.cannot_draw(state.why_not_drawn([kpi], state.ask("kpi_report", rows_scope, window), lang))
+        return
     target = state.config()["targets"].get(kpi)
     fig = charts.lines(data, "month", [(n, n) for n in picked], t("cmp_trend_title", lang, kpi=kpi_label(kpi, lang)),
                        percent=rate, colors=colours, lang=lang,
@@ -259,6 +263,9 @@ all_rows = state.ask("scorecard", scope, window)
 if not all_rows:
     st.info(t("cmp_none_in_scope", lang), icon=":material/filter_alt_off:")
 else:
+    unranked = why_unranked(all_rows, state.config(), state.ask("kpi_report", scope, window)["missing_inputs"], lang)
+    if unranked:   # no score or too few ranked: said in words, and the table runs by orders
+        st.info(unranked, icon=":material/leaderboard:")
     numbers, config, raw, kinds = ranking(all_rows, lang)
     event = st.dataframe(numbers, hide_index=True, placeholder="—", column_config=config, on_select="rerun",
                          selection_mode="single-row", key="compare_ranking")

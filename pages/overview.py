@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import attention, formatting as fmt
+from metrics.trends import revisit_pending
 from ui import charts, state
 from ui.i18n import kpi_label, register, t
 
@@ -12,6 +13,11 @@ register({
     "rates_trend_title": ("按时办结率、回访率、满意率月度走势", "On-time closure, revisit and satisfaction rates by month"),
     "streets_title": ("各街道按时办结率与满意率", "On-time closure and satisfaction by street"),
     "streets_orders_title": ("各街道工单量", "Work orders by street"),
+    "communitys_title": ("各社区按时办结率与满意率", "On-time closure and satisfaction by community"),
+    "communitys_orders_title": ("各社区工单量", "Work orders by community"),
+    "revisit_pending": ("虚线：办结后{days}天回访期尚未结束的月份，其回访率、满意率仍会变化。",
+                        "Dashed: months whose {days}-day revisit window has not passed; their revisit and satisfaction "
+                        "rates will still change."),
     "streets_click": ("点击街道的柱形可只看该街道（侧栏“街道”随之改变）。",
                       "Click a street's bar to narrow to that street (the sidebar's street filter follows)."),
     "categories_title": ("工单量前十的诉求类别", "Top ten categories by work orders"),
@@ -21,7 +27,8 @@ register({
                           "Most severe first: the score is the orders short of target (points below target × the rate's "
                           "orders; small samples not scored) plus what spike months of orders or complaints exceed the "
                           "compound's own recent average."),
-    "attention_rest": ("显示全部（另有{n}个小区）", "Show all ({n} more compounds)"),
+    "attention_more": ("另有{n}个小区低于目标或出现激增，得分较低，未列出（见小区对比）。",
+                       "{n} more compounds are below target or spiked with lower scores, not listed (see Compare)."),
     "attention_rank": ("序号", "No."),
     "attention_score": ("严重程度得分", "Severity score"),
     "attention_none": ("没有需要特别关注的小区。", "No compound needs particular attention."),
@@ -86,7 +93,7 @@ scope, window = filters.scope, filters.window
 report = state.ask("kpi_report", scope, window)
 
 st.subheader(t("kpi_cards_title", lang, period=filters.period.label(lang)))
-if report["orders_total"] == 0 and report["complaint_count"] == 0 and report["compounds_total"] == 0:
+if not report["orders_total"] and not report["complaint_count"] and not report["compounds_total"]:
     state.empty_state()
     st.stop()
 state.kpi_cards(report, CARDS)
@@ -98,54 +105,71 @@ for column, key in zip(st.columns(5), ["not_yet_due", "overdue_short", "overdue_
 
 targets = state.config()["targets"]
 monthly = state.ask("order_kpis_by", scope, window, grain="month")
+# with one street chosen, its communities side by side (one fat bar of the street says nothing)
+places = "community" if scope.street and not scope.community else "street"
 left, right = st.columns(2)
 with left:
-    if monthly:
+    rates = charts.drawable(monthly, RATES)
+    if rates:
         shown = [{**r, "month": charts.month_label(r["month"], lang)} for r in monthly]
-        st.plotly_chart(charts.lines(shown, "month", [(k, kpi_label(k, lang)) for k in RATES],
-                                     t("rates_trend_title", lang), percent=True, targets=targets, lang=lang),
+        pending = {charts.month_label(m, lang) for m in revisit_pending([r["month"] for r in monthly], window.as_of,
+                                                                       state.config())}
+        st.plotly_chart(charts.lines(shown, "month", [(k, kpi_label(k, lang)) for k in rates],
+                                     t("rates_trend_title", lang), percent=True, targets=targets, lang=lang,
+                                     provisional={"revisit_rate": pending, "satisfaction_rate": pending}),
                         key="rates_trend")
+        notes = [state.why_not_drawn([k for k in RATES if k not in rates], report, lang)] if len(rates) < len(RATES) else []
+        if pending & {r["month"] for r in shown if r.get("revisit_rate") is not None}:
+            notes.append(t("revisit_pending", lang, days=state.config()["revisit_window_days"]))
+        if notes:
+            st.caption(" ".join(notes))
+    elif monthly:
+        state.cannot_draw(state.why_not_drawn(RATES, report, lang))
     else:
         state.empty_state()
+by_place = state.ask("order_kpis_by", scope, window, by=(places,))
+named = [r for r in by_place if r[places] is not None]
 with right:
-    by_street = [r for r in state.ask("order_kpis_by", scope, window, by=("street",)) if r["street"]]
-    if by_street:
-        # a click on a street's bar narrows the sidebar's street filter to it
-        st.plotly_chart(charts.bars(by_street, "street", [("on_time_closure_rate", kpi_label("on_time_closure_rate", lang)),
-                                                          ("satisfaction_rate", kpi_label("satisfaction_rate", lang))],
-                                    t("streets_title", lang), percent=True, targets=targets, lang=lang), key="streets",
-                        on_select=lambda: state.narrow_from_chart("streets", "street"), selection_mode="points")
-    else:
+    compared = charts.drawable(by_place, ["on_time_closure_rate", "satisfaction_rate"])
+    if not by_place:
         state.empty_state()
+    elif not named:
+        state.cannot_draw(state.without_dimension(places, lang))
+    elif not compared:
+        state.cannot_draw(state.why_not_drawn(["on_time_closure_rate", "satisfaction_rate"], report, lang))
+    else:
+        # a click on a street's bar narrows the sidebar's street filter to it
+        st.plotly_chart(charts.bars(by_place, places, [(k, kpi_label(k, lang)) for k in compared],
+                                    t(f"{places}s_title", lang), percent=True, targets=targets, lang=lang), key="streets",
+                        on_select=lambda: state.narrow_from_chart("streets", places), selection_mode="points")
 
 left, right = st.columns(2)
 with left:
     categories = sorted(state.ask("order_kpis_by", scope, window, by=("category",), hours=False),
                         key=lambda r: -r["orders_total"])[:10]
     colors = charts.color_map(state.facts()["options"]["category"])
-    if categories:
+    if categories:   # orders without a category are drawn as 未知
         st.plotly_chart(charts.bars(categories, "category", [("orders_total", kpi_label("orders_total", lang))],
                                     t("categories_title", lang), horizontal=True, color_by_x=colors, lang=lang),
                         key="categories")
 with right:
-    if by_street:
-        street_colors = charts.color_map(state.facts()["options"]["street"])
-        st.plotly_chart(charts.bars(by_street, "street", [("orders_total", kpi_label("orders_total", lang))],
-                                    t("streets_orders_title", lang), color_by_x=street_colors, lang=lang),
-                        key="streets_orders", on_select=lambda: state.narrow_from_chart("streets_orders", "street"),
+    if named:
+        place_colors = charts.color_map(state.facts()["options"][places] if places == "street"
+                                        else [r["community"] for r in state.facts()["options"]["community"]])
+        st.plotly_chart(charts.bars(by_place, places, [("orders_total", kpi_label("orders_total", lang))],
+                                    t(f"{places}s_orders_title", lang), color_by_x=place_colors, lang=lang),
+                        key="streets_orders", on_select=lambda: state.narrow_from_chart("streets_orders", places),
                         selection_mode="points")
-if by_street and not scope.street:
+if named and places == "street":
     st.caption(t("streets_click", lang))
 
 st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
-listed = state.ask("needs_attention", scope, window, unscored=True)   # small samples too, flagged, last
+listed, more = attention.shown(state.ask("needs_attention", scope, window), state.config())   # as the briefing
 if listed:
-    top = int(state.config()["attention"]["top"])
-    attention_rows(listed[:top], lang, "attention")
-    if len(listed) > top:
-        with st.expander(t("attention_rest", lang, n=len(listed) - top), icon=":material/list:"):
-            attention_rows(listed[top:], lang, "attention_rest")
+    attention_rows(listed, lang, "attention")
+    if more:
+        st.caption(t("attention_more", lang, n=more))
     table, kinds = attention_table(listed, lang)
     state.download_buttons(table, t("attention_title", lang), "attention_dl", kinds=kinds)
 else:

@@ -262,16 +262,21 @@ months = [{**m, "month": month_label(m["month"], window, lang)} for m in state.a
 founded = row["party_org_founded_on"] if row and founded_in_window(row["party_org_founded_on"], window) else None
 targets = state.config()["targets"]
 left, right = st.columns(2)
+RATES = ("on_time_closure_rate", "satisfaction_rate")
 with left:
-    figure = charts.lines(months, "month", [(k, kpi_label(k, lang)) for k in ("on_time_closure_rate", "satisfaction_rate")],
-                          t("profile_rates_title", lang), percent=True, targets=targets, lang=lang)
-    if founded:
-        mark_founding(figure, founded, window, lang)
-    st.plotly_chart(figure, key="profile_rates")
+    rates = charts.drawable(months, RATES)
+    if rates:
+        figure = charts.lines(months, "month", [(k, kpi_label(k, lang)) for k in rates],
+                              t("profile_rates_title", lang), percent=True, targets=targets, lang=lang)
+        if founded:
+            mark_founding(figure, founded, window, lang)
+        st.plotly_chart(figure, key="profile_rates")
+    elif months:
+        state.cannot_draw(state.why_not_drawn(RATES, report, lang))
 with right:
-    figure = charts.bars(months, "month", [("orders_total", kpi_label("orders_total", lang)),
-                                           ("complaint_count", kpi_label("complaint_count", lang))],
-                         t("profile_volume_title", lang), lang=lang)
+    volume = [("orders_total", kpi_label("orders_total", lang))]
+    volume += [("complaint_count", kpi_label("complaint_count", lang))] if charts.drawable(months, ["complaint_count"]) else []
+    figure = charts.bars(months, "month", volume, t("profile_volume_title", lang), lang=lang)
     if founded:
         mark_founding(figure, founded, window, lang)
     st.plotly_chart(figure, key="profile_volume")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics import formatting as fmt
 from metrics import trends
+from metrics.periods import data_starts
 from ui import charts, state
 from ui.i18n import kpi_label, register, t
 
@@ -23,6 +24,8 @@ register({
     "tr_grain_week": ("按周", "by week"),
     "tr_no_complaints": ("所选范围和时段内没有投诉。", "No complaints in the selected scope and period."),
     "tr_yoy_title": ("工单量同比：{this}与{last}", "Work orders: {this} against {last}"),
+    "tr_yoy_before_data": ("{last}不在数据范围内（{note}），不画上年同期的线。",
+                           "{last} lies before the data ({note}): no line for last year."),
     "tr_yoy_caption": ("按月对齐：本期每个月与上一年同月比较；数据截至时间落在本期内时，上年同期截取相同的已过时间。",
                        "Aligned by month: each month against the same month a year earlier; while the period is still "
                        "running, last year is cut at the same point."),
@@ -194,9 +197,10 @@ state.page_header("page_trends", filters)
 scope, window = filters.scope, filters.window
 report = state.ask("kpi_report", scope, window)
 
-if report["orders_total"] == 0 and report["complaint_count"] == 0:
+if not report["orders_total"] and not report["complaint_count"]:
     state.empty_state()
     st.stop()
+complaints_known = report["complaint_count"] is not None   # complaint data covers the period
 
 left, right, _ = st.columns([1, 2, 1])
 grain = left.radio(t("tr_grain", lang), GRAINS, key="trend_grain", horizontal=True,
@@ -217,7 +221,7 @@ tables = {}
 trend_table = pd.DataFrame({
     t("tr_time", lang): [bucket_label(r[grain], grain, lang) for r in series],
     t("tr_orders", lang): [r["orders_total"] for r in series],
-    t("tr_complaints", lang): [r["complaint_count"] for r in series],
+    t("tr_complaints", lang): [r["complaint_count"] if complaints_known else None for r in series],
 })
 tables["trend"] = trend_table, {t("tr_orders", lang): "count", t("tr_complaints", lang): "count"}
 
@@ -233,7 +237,9 @@ with left:
         tables["split_orders"] = split_chart(rows, grain, split, t("tr_orders_split_title", lang, grain=grain_word,
                                                                    dim=dim_word), "trend_orders", lang, short)
 with right:
-    if report["complaint_count"] == 0:
+    if not complaints_known:
+        state.cannot_draw(state.why_not_drawn(["complaint_count"], report, lang))
+    elif report["complaint_count"] == 0:
         st.info(t("tr_no_complaints", lang), icon=":material/info:")
     elif split == "none":
         shown = [{**r, "label": bucket_label(r[grain], grain, lang, short)} for r in series]
@@ -258,12 +264,14 @@ with left:
     # months of the year line up this year and last; a period over a year needs the year in the label
     shown = [{**r, "label": month_of_year(r["month"], lang) if len(yoy) <= 12 else charts.month_label(r["month"], lang)}
              for r in yoy]
-    st.plotly_chart(charts.lines(shown, "label", [("orders_total", this_label),
-                                                  ("orders_total_last_year", last_label)],
-                                 t("tr_yoy_title", lang, this=this_label, last=last_label),
+    # a year earlier than the data reaches is no year of 0 orders: its line is left out and the page says why
+    drawn = charts.drawable(yoy, ["orders_total_last_year"])
+    lines = [("orders_total", this_label)] + ([("orders_total_last_year", last_label)] if drawn else [])
+    st.plotly_chart(charts.lines(shown, "label", lines, t("tr_yoy_title", lang, this=this_label, last=last_label),
                                  colors={"orders_total_last_year": charts.TARGET_LINE}, lang=lang).update_yaxes(rangemode="tozero"),
                     key="trend_yoy")
-    st.caption(t("tr_yoy_caption", lang))
+    st.caption(t("tr_yoy_caption", lang) if drawn or not yoy
+               else t("tr_yoy_before_data", lang, last=last_label, note=data_starts(state.facts()["span"], lang)))
     tables["yoy"] = yoy_table(yoy, this_label, last_label, lang)
 with right:
     category_colours = colours("category", [r["category"] for r in by_category])

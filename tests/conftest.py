@@ -90,6 +90,9 @@ def signed_in_app(db, monkeypatch):
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    # the fixture's data starts 2024-05-20, inside 2024年上半年, so that half-year is no longer the default (issue 20:
+    # a period the data covers in part never is): the page tests, counted by hand over H1 2024, ask for it by name
+    at.query_params["period"] = "first_half"
     sign_in(at, db)
     yield at
     st.cache_resource.clear()

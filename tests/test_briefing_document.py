@@ -142,16 +142,25 @@ def test_headline_one_clause_per_rate(db, config):
 
 
 def attention_rows(n: int) -> list[dict]:
+    gap = {"kpi": "on_time_closure_rate", "rate": 0.5, "target": 0.95, "gap_pp": 45.0, "n": 40, "shortfall": 18.0}
     return [{"compound_name": f"小区{i:02d}", "street": "东街道", "on_time_closure_rate": 0.5, "satisfaction_rate": 0.5,
-             "below_target": ["on_time_closure_rate"], "spikes": []} for i in range(1, n + 1)]
+             "below_target": ["on_time_closure_rate"], "gaps": [gap], "spikes": [], "order_spikes": [],
+             "small_sample": False, "orders_total": 40, "list": "red" if i == 1 else None} for i in range(1, n + 1)]
 
 
 def test_attention_stands_on_its_own(db, config, tmp_path):
-    b = dataclasses.replace(build(db[0], config, Scope(street="东街道"), JUNE_2024), attention=attention_rows(13))
+    # the first attention.top (10) of 13, as 总览 shows them (attention.shown): the rest counted, not named
+    b = dataclasses.replace(build(db[0], config, Scope(street="东街道"), JUNE_2024), attention=attention_rows(10),
+                            attention_more=3)
     part = next(p for p in sections(b) if p["key"] == "attention")
     assert part["paragraphs"] == []                       # the heading is followed by its table
-    assert len(part["tables"][0]["rows"]) == 10
-    assert part["after"] == ["另有3个小区需关注：小区11、小区12、小区13。"]
+    rows = part["tables"][0]["rows"]
+    # a street's briefing has no 街道 column; the reasons are 总览's words with their figures; a 红榜 compound is
+    # marked, listed for the one rate that is short
+    assert part["tables"][0]["header"] == ["序号", "小区", "情况"]
+    assert rows[0] == ["1", "小区01（红榜）", "按时办结率50.0%，低于目标45.0个百分点（40件）"]
+    assert len(rows) == 10 and rows[9][:2] == ["10", "小区10"]
+    assert part["after"] == ["另有3个小区低于目标或出现激增，程度较轻，未列出。"]
     text = "".join(t for p in sections(b) for t in p["paragraphs"] + p.get("after", []))
     assert "看板" not in text and "dashboard" not in text
     from briefing.writers import write_docx
@@ -166,7 +175,7 @@ def test_attention_stands_on_its_own(db, config, tmp_path):
 
 def test_data_note_speaks_of_its_own_scope(db, config):
     b = build(db[0], config, Scope(street="东街道"), JUNE_2024)
-    assert note_lines(b) == ["本简报统计东街道2024年6月受理的工单7件、登记的投诉2件，涉及台账小区2个。",
+    assert note_lines(b) == ["本简报统计东街道2024年6月受理的物业工单7件、登记的投诉2件，涉及台账小区2个。",
                              "数据截至2024年7月1日 10:00。"]
     note = next(p for p in sections(b) if p["key"] == "note")["paragraphs"]
     assert not any("导入" in line or "文件" in line for line in note)

@@ -14,7 +14,7 @@ from metrics.catalog import missing_text
 from metrics.db import connect
 from metrics.importer import import_file
 from metrics.kpis import Scope, kpi_report, kpis, open_orders_by_age, window_for
-from metrics.scorecard import assign_ranks, red_black, scorecard
+from metrics.scorecard import assign_ranks, red_black, scorecard, why_unranked
 
 REVISIT_COLUMNS = ("回访时间", "回访结果", "是否先行联系", "是否解决")
 
@@ -62,8 +62,12 @@ def test_without_a_revisit_column_the_revisit_rates_are_null_and_say_why(no_revi
         assert found["closed"] == closed and found["on_time_closure_rate"] == on_time
         assert found["revisit_rate"] is None and found["satisfaction_rate"] is None
         assert found["closed_revisit_tracked"] == 0 and found["orders_revisit_tracked"] == 0
-        assert found["missing_inputs"] == {k: ["revisit_result"] for k in (
-            "revisit_rate", "satisfaction_rate", "first_contact_rate", "resolution_rate", "three_rates_score")}
+        # the file had no 是否先行联系 / 是否解决 either, and no complaints file was imported: each says so
+        assert found["missing_inputs"] == {
+            "revisited": ["revisit_result"], "revisit_rate": ["revisit_result"], "satisfaction_rate": ["revisit_result"],
+            "first_contact_rate": ["revisit_result", "first_contact"], "resolution_rate": ["revisit_result", "resolved"],
+            "three_rates_score": ["revisit_result", "first_contact", "resolved"], "complaint_count": ["complaints"]}
+        assert found["revisited"] is None and found["complaint_count"] is None
     assert "回访结果" in missing_text(["revisit_result"], "zh")
     assert missing_text(["revisit_result"], "zh") == "数据中没有“回访结果”列，无法计算，显示为“—”。"
 
@@ -90,8 +94,8 @@ def test_mixed_platforms_count_revisits_only_where_the_export_has_the_column(tmp
 def test_without_deadlines_no_on_time_rate_and_open_orders_are_their_own_bucket(no_deadline):
     con, config = no_deadline
     found = kpis(con, config, Scope(), june())
-    # was: 7 closed all "on time" = 100%, and W5 W6 W7 W12 open as 未到期
-    assert (found["closed"], found["closed_on_time"], found["orders_due"], found["orders_with_deadline"]) == (7, 0, 0, 0)
+    # was: 7 closed all "on time" = 100%, and W5 W6 W7 W12 open as 未到期; then 0 on time of 0 due, now "—" for both
+    assert (found["closed"], found["closed_on_time"], found["orders_due"], found["orders_with_deadline"]) == (7, None, None, 0)
     assert found["on_time_closure_rate"] is None
     assert found["missing_inputs"]["on_time_closure_rate"] == ["due_at"]
     assert found["revisit_rate"] == 4 / 7 and "revisit_rate" not in found["missing_inputs"]
@@ -114,7 +118,8 @@ def test_briefing_does_not_write_a_rate_the_data_lacks(no_revisit, config):
     # W5 W12 not yet due, W6 W7 overdue at 2024-07-01 10:00
     assert kpis_section["paragraphs"] == [
         "截至数据时点，在办工单4件，其中未到期2件、超期2件。",
-        "回访率、满意率：数据中没有“回访结果”列，无法计算，显示为“—”。"]
+        "回访率、满意率：数据中没有“回访结果”列，无法计算，显示为“—”。",
+        "投诉量：未导入投诉数据，无法计算，显示为“—”。"]
 
 
 def test_briefing_names_open_orders_without_a_deadline(no_deadline):
@@ -162,6 +167,16 @@ def test_scorecard_without_revisits_or_complaints_scores_the_parts_present(no_re
     small = copy.deepcopy(config)
     small["scorecard"]["min_orders"] = 3
     small["scorecard"]["list_size"] = 1
+    # by default a composite needs two rates: with on-time alone nothing is scored, and the reason is said
+    card = scorecard(no_revisit, small, Scope(), june())
+    assert [r["composite_score"] for r in card] == [None] * 5 and not any(r["list"] for r in card)
+    assert why_unranked(card, small, kpis(no_revisit, small, Scope(), june())["missing_inputs"]) == (
+        "综合得分需要按时办结率、满意率、回访率中至少2项，本期数据只有按时办结率（数据中没有“回访结果”列），"
+        "无法计算综合得分，不排红黑榜；下表按工单量排列。")
+    # unscored, the table runs by what exists: orders (A 4; C and B 3 each, C first by its shorter median: 11 h
+    # against 48 h; the unregistered 未知小区 1; D none), was alphabetical
+    assert [r["compound_name"] for r in card] == ["阳光花园", "和平新村", "幸福里小区", "未知小区", "翠湖苑"]
+    small["scorecard"]["min_rates"] = 1   # an office that ranks by one rate says so in its config
     card = {r["compound_name"]: r for r in scorecard(no_revisit, small, Scope(), june())}
     a, b, c, d = card["阳光花园"], card["幸福里小区"], card["和平新村"], card["翠湖苑"]
     # no revisit column, no complaints file: only the on-time part. A 3/4; B W13 on time, W6 overdue = 1/2;

@@ -120,8 +120,8 @@ def test_custom_range_refuses_a_text_that_is_no_date(app):
 
 
 JANUARY_ORDERS = [
-    # H2 2024: two orders; January 2025 (running at 数据截至 2025-01-20 16:00): one
-    ["J1", "12345平台", "2024-08-05 09:00", "投诉", "渗水漏水", "东街道", "", "翠湖苑", "", "", "", "", "", "", "", "", "", "", ""],
+    # H2 2024: two orders, the data starting on its first day; January 2025 (running at 数据截至 2025-01-20 16:00): one
+    ["J1", "12345平台", "2024-07-01 09:00", "投诉", "渗水漏水", "东街道", "", "翠湖苑", "", "", "", "", "", "", "", "", "", "", ""],
     ["J2", "12345平台", "2024-12-30 09:00", "投诉", "电梯", "东街道", "", "翠湖苑", "", "", "", "", "", "", "", "", "", "", ""],
     ["J3", "12345平台", "2025-01-20 16:00", "投诉", "电梯", "东街道", "", "翠湖苑", "", "", "", "", "", "", "", "", "", "", ""],
 ]
@@ -163,7 +163,7 @@ def test_default_period_is_the_latest_complete_half_year(january_app):
 
 @pytest.mark.parametrize("preset,orders,label", [
     ("last_12_months", "3", "2024年2月1日至2025年1月31日"),   # J1-J3
-    ("all_data", "3", "2024年8月5日至2025年1月20日"),
+    ("all_data", "3", "2024年7月1日至2025年1月20日"),
 ])
 def test_last_12_months_and_all_data_presets(january_app, preset, orders, label):
     january_app.query_params["period"] = preset

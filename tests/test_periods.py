@@ -97,9 +97,12 @@ H2_2024_ON = months(*[(2024, m) for m in range(7, 13)], (2025, 1))
     # ending the day before, July still runs: the half-year ending with June
     (dt.datetime(2025, 7, 30, 23, 59), months(*[(2025, m) for m in range(1, 8)]), (D(2025, 1, 1), D(2025, 6, 30)), "half_year"),
     # ending 2025-10-05: Q3 ends with September (the half-year ending then would be Apr-Sep: not a half-year)
-    (dt.datetime(2025, 10, 5, 9, 0), months((2025, 8), (2025, 9), (2025, 10)), (D(2025, 7, 1), D(2025, 9, 30)), "quarter"),
-    # data only from December 2024: H2 2024 and Q4 hold it, the half-year is the longer
-    (dt.datetime(2025, 1, 20), months((2024, 12), (2025, 1)), (D(2024, 7, 1), D(2024, 12, 31)), "half_year"),
+    (dt.datetime(2025, 10, 5, 9, 0), months((2025, 7), (2025, 8), (2025, 9), (2025, 10)), (D(2025, 7, 1), D(2025, 9, 30)),
+     "quarter"),
+    # ... but with data only from August, Q3 is covered in part: September, the longest period the data covers
+    (dt.datetime(2025, 10, 5, 9, 0), months((2025, 8), (2025, 9), (2025, 10)), (D(2025, 9, 1), D(2025, 9, 30)), "month"),
+    # data only from December 2024: H2 2024 and Q4 hold it in part only (was H2, "complete"): December
+    (dt.datetime(2025, 1, 20), months((2024, 12), (2025, 1)), (D(2024, 12, 1), D(2024, 12, 31)), "month"),
     # data only in January 2025 up to the 20th: no complete month holds data -> January so far
     (dt.datetime(2025, 1, 20), months((2025, 1)), (D(2025, 1, 1), D(2025, 1, 31)), "running_month"),
 ])
@@ -107,7 +110,36 @@ def test_default_period_is_the_latest_complete_one(as_of, held, expected, which)
     from metrics.periods import DataSpan, latest_complete, preset_period
     period, kind = latest_complete(as_of, DataSpan(first_day=min(held), months=held))
     assert ((period.start, period.end), kind) == (expected, which)
-    assert preset_period("latest_complete", as_of, DataSpan(months=held)) == period
+    assert preset_period("latest_complete", as_of, DataSpan(first_day=min(held), months=held)) == period
+
+
+@pytest.mark.parametrize("first_day,as_of,expected,which", [
+    # an export from 2016-06-20 to mid-July: was 2016年上半年 ("complete", 51 of 117 orders); now all of it
+    (D(2016, 6, 20), dt.datetime(2016, 7, 12, 9, 0), (D(2016, 6, 20), D(2016, 7, 12)), "data_span"),
+    # the same export running to October: Q3 is covered from its first day and complete
+    (D(2016, 6, 20), dt.datetime(2016, 10, 3, 9, 0), (D(2016, 7, 1), D(2016, 9, 30)), "quarter"),
+    # to 2017-01-05: H2 2016 is covered (data from June 20 reaches back before July 1)
+    (D(2016, 6, 20), dt.datetime(2017, 1, 5, 9, 0), (D(2016, 7, 1), D(2016, 12, 31)), "half_year"),
+    # data from 2016-04-02 to 2016-07-12: H1 and Q2 start before the data; June is whole
+    (D(2016, 4, 2), dt.datetime(2016, 7, 12, 9, 0), (D(2016, 6, 1), D(2016, 6, 30)), "month"),
+    # a one-day sample (NYC's 2024-04-16): no month is covered, the sample's own day
+    (D(2024, 4, 16), dt.datetime(2024, 4, 16, 3, 3), (D(2024, 4, 16), D(2024, 4, 16)), "data_span"),
+])
+def test_a_period_the_data_starts_inside_is_never_the_default(first_day, as_of, expected, which):
+    from metrics.periods import DataSpan, Period, add_months, coverage_note, latest_complete
+    held, month = set(), first_day.replace(day=1)
+    while month <= as_of.date():
+        held.add(month)
+        month = add_months(month, 1)
+    period, kind = latest_complete(as_of, DataSpan(first_day=first_day, months=frozenset(held)))
+    assert ((period.start, period.end), kind) == (expected, which)
+    span = DataSpan(first_day=first_day, months=frozenset(held))
+    assert coverage_note(period, span) is None
+    # a user who picks the half-year the data starts inside of is told from which day it starts
+    assert coverage_note(Period(D(first_day.year, 1, 1), D(first_day.year, 6, 30)), span) == \
+        f"数据自{first_day.year}年{first_day.month}月{first_day.day}日起"
+    assert coverage_note(Period(D(first_day.year, 1, 1), D(first_day.year, 6, 30)), span, "en") == \
+        f"data from {first_day.isoformat()}"
 
 
 def test_last_12_months_and_all_data():

@@ -23,17 +23,18 @@ def test_resolve_compound(fixture_con, config):
 
 def test_monthly_activity_has_every_month(fixture_con, config):
     months = monthly_activity(fixture_con, config, SUNNY, H1)
-    assert [m["month"] for m in months] == [dt.date(2024, m, 1) for m in range(1, 7)]
-    assert [m["orders_total"] for m in months] == [0, 0, 0, 0, 1, 4]      # W10; W1-W4
-    assert [m["complaint_count"] for m in months] == [0, 0, 0, 0, 1, 1]   # C3; C1
-    assert [m["on_time_closure_rate"] for m in months] == [None, None, None, None, 1.0, 0.75]
-    assert [m["satisfaction_rate"] for m in months] == [None, None, None, None, 1.0, 2 / 3]  # W1, W2 of W1-W3
+    # every month the data reaches: from May, the month it starts in (2024-05-20), was January to June with 0s
+    assert [m["month"] for m in months] == [dt.date(2024, 5, 1), dt.date(2024, 6, 1)]
+    assert [m["orders_total"] for m in months] == [1, 4]      # W10; W1-W4
+    assert [m["complaint_count"] for m in months] == [1, 1]   # C3; C1
+    assert [m["on_time_closure_rate"] for m in months] == [1.0, 0.75]
+    assert [m["satisfaction_rate"] for m in months] == [1.0, 2 / 3]  # W1, W2 of W1-W3
 
 
 def test_monthly_activity_stops_at_as_of(fixture_con, config):
     year = Window(Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), AS_OF)
     months = monthly_activity(fixture_con, config, Scope(compound="和平新村"), year)
-    assert months[-1]["month"] == dt.date(2024, 7, 1) and len(months) == 7
+    assert months[-1]["month"] == dt.date(2024, 7, 1) and len(months) == 3   # May (the data's first month) to July
     assert months[-1]["orders_total"] == 1  # W11, received 07-01 09:00
 
 

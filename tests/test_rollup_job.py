@@ -217,7 +217,11 @@ def test_a_running_month_shows_its_cards_and_says_why_no_comparison(rollups_app)
     """本月 (July 2024, running at 数据截至 07-01 12:00): the cards, and one line instead of 环比 and 同比."""
     at = rollups_app.run()
     at.selectbox(key="f_period").select("this_month").run()
-    assert not at.exception and not at.error and [i.value for i in at.info] == []
+    assert not at.exception and not at.error
+    # W11 (07-01) is neither due nor closed yet: the charts of rates say so in a sentence (were drawn empty)
+    assert [i.value for i in at.info] == [
+        "所选范围和时段内的工单尚无可计算的按时办结率、回访率、满意率（没有已到期、已办结或已回访的工单）。",
+        "所选范围和时段内的工单尚无可计算的按时办结率、满意率（没有已到期、已办结或已回访的工单）。"]
     assert shown_metrics(at)["工单总量"] == "1"
     assert [c.value for c in at.caption if c.value.startswith("环比、同比未显示")] == [
         "环比、同比未显示：数据截至 2024-07-01 12:00 落在本时段内，比较时段须截到相同时长，而此数据库只含月度汇总（汇总作业生成），无法截取。"]

@@ -66,8 +66,11 @@ def test_registry_kpis_of_an_unregistered_compound_are_null(no_registry, config)
     con, _ = no_registry
     found = kpis(con, config, Scope(compound="阳光花园"), june())
     assert (found["orders_total"], found["closed_on_time"], found["complaint_count"]) == (3, 2, 1)
-    assert found["compounds_total"] == 0 and found["party_org_coverage"] is None
-    assert found["independent_branch_rate"] is None and found["eligible_uncovered"] == []
+    # no registry was ever imported: its figures are "—" and say so (compounds_total was 0, eligible_uncovered [])
+    assert found["compounds_total"] is None and found["party_org_coverage"] is None
+    assert found["independent_branch_rate"] is None and found["eligible_uncovered"] is None
+    assert found["missing_inputs"]["compounds_total"] == ["registry"]
+    assert found["missing_inputs"]["party_org_coverage"] == ["registry"]   # said once, not also its columns
 
 
 def test_cli_kpis_and_compounds_without_registry(no_registry):
@@ -86,7 +89,7 @@ def test_cli_kpis_and_compounds_without_registry(no_registry):
     # 幸福里 is one of the spellings of 幸福里小区: W5 pending, W6 overdue, W13 on time; complaint C2
     assert report["scope"] == {"compound": "幸福里小区"}
     assert (report["orders_total"], report["orders_due"], report["closed_on_time"], report["complaint_count"]) == (3, 2, 1, 1)
-    assert report["on_time_closure_rate"] == 0.5 and report["compounds_total"] == 0
+    assert report["on_time_closure_rate"] == 0.5 and report["compounds_total"] is None
     done = cli("compounds", "--db", db, "--from", "2024-06-01", "--to", "2024-06-30", "--as-of", "2024-07-01 10:00")
     card = {r["compound_name"]: r for r in json.loads(done.stdout)}
     assert (card["和平新村"]["orders_total"], card["和平新村"]["in_registry"]) == (3, False)

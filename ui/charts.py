@@ -27,6 +27,14 @@ TARGET_WORD = {"zh": "目标", "en": "Target"}
 # the unit's title is small and close to the ticks: a wide one pushes month labels into a slant
 AXIS_TITLE = {"title_font": {"size": 11, "color": "#6D7A89"}, "title_standoff": 2}
 TEXT_MIN = 10   # px: a value label that fits its bar only smaller than this is hidden (uniformtext)
+UNKNOWN = {"zh": "未知", "en": "Unknown"}
+PROVISIONAL = {"zh": "回访期未满", "en": "revisits still being made"}   # a bar or point of a value the export left blank
+
+
+def drawable(rows: list[dict], columns) -> list[str]:
+    """The columns of `columns` that have a value in some row: a chart of none of them would draw only its axes
+    (and target lines), so the page says why instead (ui.state.cannot_draw)."""
+    return [c for c in columns if any(r.get(c) is not None for r in rows)]
 
 
 def unit_title(unit: str, lang: str = "zh", start: float | None = None) -> str:
@@ -102,17 +110,31 @@ def _target_lines(fig: go.Figure, series: list[tuple[str, str]], targets: dict |
 
 def lines(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *, percent: bool = False,
           colors: dict | None = None, targets: dict | None = None, height: int = 360, hover_format: str | None = None,
-          unit: str | None = None, lang: str = "zh") -> go.Figure:
+          unit: str | None = None, lang: str = "zh", provisional: dict | None = None) -> go.Figure:
     """One line per (column, label); rates on a percent axis with labelled dotted target lines; the value axis
-    titled with its unit."""
+    titled with its unit. `provisional`: column -> the x values where that series is not final yet (a month whose
+    revisits are still being made): drawn dashed with hollow markers, joined to the last final point."""
     fig = go.Figure()
+    hover_number = hover_format or (".1%" if percent else ",")
     for i, (column, label) in enumerate(series):
         color = (colors or {}).get(column, SERIES[i % len(SERIES)])
-        fig.add_trace(go.Scatter(x=[r[x] for r in rows], y=[r.get(column) for r in rows], name=label, mode="lines+markers",
+        pending = set((provisional or {}).get(column) or ())
+        xs, ys = [r[x] for r in rows], [r.get(column) for r in rows]
+        final = [None if xv in pending else yv for xv, yv in zip(xs, ys)]
+        fig.add_trace(go.Scatter(x=xs, y=final, name=label, mode="lines+markers",
                                  line={"color": color, "width": 2.5 if i == 0 else 2}, marker={"size": 5},
-                                 hovertemplate=f"%{{x}}<br>{label}: %{{y:{hover_format or ('.1%' if percent else ',')}}}<extra></extra>"))
+                                 hovertemplate=f"%{{x}}<br>{label}: %{{y:{hover_number}}}<extra></extra>"))
+        if pending:
+            joined = [yv if xv in pending or (j + 1 < len(xs) and xs[j + 1] in pending and xv not in pending) else None
+                      for j, (xv, yv) in enumerate(zip(xs, ys))]
+            note = PROVISIONAL[lang if lang in PROVISIONAL else "zh"]
+            fig.add_trace(go.Scatter(x=xs, y=joined, name=f"{label}（{note}）" if lang == "zh" else f"{label} ({note})",
+                                     mode="lines+markers", line={"color": color, "width": 2, "dash": "dash"},
+                                     marker={"size": 6, "symbol": "circle-open"}, showlegend=False,
+                                     hovertemplate=f"%{{x}}<br>{label}（{note}）: %{{y:{hover_number}}}<extra></extra>"))
     _target_lines(fig, series, targets, lang, colors, inside=True)
     fig = _layout(fig, title, height, percent)
+    fig.update_xaxes(type="category")
     fig.update_yaxes(title_text=unit_title(unit or ("percent" if percent else "count"), lang), **AXIS_TITLE)
     return fig
 
@@ -125,7 +147,8 @@ def bars(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *,
     level (never turned 90°), above the bar (stacked: inside), and hidden where they would not fit; a rate axis
     is zoomed to the data and its labelled target lines; the value axis says its unit."""
     fig = go.Figure()
-    labels = [x_label(r[x]) if x_label else r[x] for r in rows]
+    labels = [x_label(r[x]) if x_label else (UNKNOWN.get(lang, UNKNOWN["zh"]) if r[x] is None else str(r[x]))
+              for r in rows]
     every = []
     for i, (column, label) in enumerate(series):
         values = [r.get(column) for r in rows]
@@ -150,6 +173,8 @@ def bars(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *,
     known = [v for v in every if v is not None]
     if horizontal and not zoom and not stacked and known and max(known) > 0:
         zoom = [0, max(known) * 1.15]   # room for the values beside the longest bar (autorange cuts them off)
+    # the categories are names, even when they are digits ("9", "11" of numbered districts): never a number line
+    (fig.update_yaxes if horizontal else fig.update_xaxes)(type="category")
     if horizontal:
         fig.update_yaxes(autorange="reversed")
         fig.update_xaxes(tickformat=".0%" if percent else None, gridcolor=GRID, title_text=title_text, **AXIS_TITLE,

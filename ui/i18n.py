@@ -42,6 +42,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "which_quarter": ("最近一个完整的季度", "the latest complete quarter"),
     "which_month": ("最近一个完整的月", "the latest complete month"),
     "which_running_month": ("尚无完整的月份，为截至数据截至的本月", "no complete month yet: this month so far"),
+    "caveats": ("说明：{notes}。", "Note: {notes}."),
+    "no_rates_yet": ("所选范围和时段内的工单尚无可计算的{what}（没有已到期、已办结或已回访的工单）。",
+                     "No {what} can be computed yet for the orders in the selected scope and period (none due, closed "
+                     "or revisited)."),
+    "cannot_draw": ("无法绘制{what}：{why}。", "{what} cannot be drawn: {why}."),
+    "no_dimension": ("所选范围和时段内的工单都没有{dim}信息（导出文件无此列或为空），无法按{dim}比较。",
+                     "No order in the selected scope and period names its {dim} (the export has no such column, or it is "
+                     "blank): nothing to compare by {dim}."),
+    "which_data_span": ("数据尚未完整覆盖任何一个月，为全部数据", "no month is covered whole yet: all the data"),
     "date_from": ("开始日期", "From"),
     "date_to": ("结束日期", "To"),
     "date_help": ("按“年-月-日”填写，如 2024-01-01；也可写 2024/1/1 或 2024年1月1日。",

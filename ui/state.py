@@ -23,7 +23,8 @@ from access.scope import allowed_options, allowed_unmatched, restrict
 from access.undo import undone_imports
 
 from metrics import formatting as fmt
-from metrics.catalog import KPIS, missing_text
+from metrics.caveats import caveats
+from metrics.catalog import KPIS, missing_reason, missing_text
 from metrics.attention import needs_attention
 from metrics.config import database_path, demo_database_path, load_config
 from metrics.demo import build_demo_database, is_demo
@@ -34,7 +35,8 @@ from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, 
                           latest_timestamp, open_orders_by_age, order_kpis_by, order_rows)
 from metrics.options import data_span, filter_options
 from metrics.party import branch_comparison, new_branches
-from metrics.periods import DEFAULT_PRESET, PRESETS, Period, latest_complete, parse_date, parse_day, preset_period
+from metrics.periods import (DEFAULT_PRESET, PRESETS, Period, coverage_note, latest_complete, parse_date, parse_day,
+                             preset_period)
 from metrics.quality import import_history, issues_by_column
 from metrics.rollup import NotInRollups, only as rollups_only
 from metrics.names import unmatched_compounds
@@ -456,7 +458,10 @@ def _choice(name: str, values: list, language: str, label=None):
 def narrow(name: str, value) -> None:
     """Narrow a sidebar filter (its widget f_<name>, mirrored to the URL on the rerun) to a value picked on a chart;
     a value the filter does not list (outside the account's scope, or gone from the data) changes nothing."""
-    if value in facts()["options"][name]:
+    listed = facts()["options"][name]
+    if name == "community":   # communities are listed with their street
+        listed = [r["community"] for r in listed]
+    if value in listed:
         st.session_state[f"f_{name}"] = value
 
 
@@ -485,7 +490,9 @@ def page_header(title_key: str, filters: Filters | None = None) -> None:
     if filters:
         which = f"（{t(f'which_{filters.default_which}', language)}）" if language == "zh" and filters.default_which \
             else (f" ({t(f'which_{filters.default_which}', language)})" if filters.default_which else "")
-        parts.append(f"{t('period', language)}{colon}{filters.period.label(language)}{which}")
+        partly = coverage_note(filters.period, info["span"], language)   # a period the data starts inside of
+        partly = (f"（{partly}）" if language == "zh" else f" ({partly})") if partly else ""
+        parts.append(f"{t('period', language)}{colon}{filters.period.label(language)}{which}{partly}")
         parts.append(f"{t('scope_label', language)}{colon}{scope_text(allowed(filters.scope), language)}")
     st.caption(" · ".join(parts))
     _watch_for_new_data(data_version())
@@ -607,7 +614,30 @@ def downloaded(file_name: str, scope: Scope | None = None, rows: int | None = No
 
 
 def empty_state(language: str | None = None) -> None:
+    """"No data" is said only where the scope and period hold no rows at all."""
     st.info(t("no_data", language or lang()), icon=":material/filter_alt_off:")
+
+
+def cannot_draw(text: str) -> None:
+    """In place of a chart with nothing to draw: one sentence saying what is missing."""
+    st.info(text, icon=":material/visibility_off:")
+
+
+def why_not_drawn(names, report: dict, language: str) -> str:
+    """Why none of the KPIs `names` can be drawn: the inputs the data lacks (未导入投诉数据 …), or no order due,
+    closed or revisited yet; "no data" only without orders."""
+    missing = report.get("missing_inputs") or {}
+    fields = list(dict.fromkeys(f for n in names for f in missing.get(n, ())))
+    labels = ("、" if language == "zh" else ", ").join(KPIS[n].label(language) for n in names)
+    if not fields:   # the data has the columns; no order of the scope is due, closed or revisited yet
+        return t("no_rates_yet", language, what=labels) if report.get("orders_total") else t("no_data", language)
+    return t("cannot_draw", language, what=labels, why=missing_reason(fields, language))
+
+
+def without_dimension(dimension: str, language: str) -> str:
+    """A chart by street (community, category …) where the export names none for any order in range."""
+    word = t(dimension, language)
+    return t("no_dimension", language, dim=word if language == "zh" else word.lower())
 
 
 LINK_KEYS = ("period", "from", "to", *URL_KEYS.values(), "lang")
@@ -669,24 +699,32 @@ def _value_text(name: str, report: dict) -> str:
 
 def kpi_cards(report: dict, names: list[str], per_row: int = 3) -> None:
     """Cards with the value, 环比 as the delta (coloured by whether the change is good news), and the target
-    and 同比 beneath; registry KPIs have no period comparison."""
+    and 同比 beneath; registry KPIs have no period comparison. A KPI whose inputs the data lacks shows "—" and says
+    what is missing beneath it (未导入投诉数据), with no target and no change; what the figures rest on that a
+    reader cannot see (deadlines derived by rule ...) follows the cards (metrics.caveats)."""
     language = lang()
     targets = config()["targets"]
     columns = [c for _ in range(0, len(names), per_row) for c in st.columns(per_row)]
     for column, name in zip(columns, names):
         kpi = KPIS[name]
-        compared = kpi.dataset != "compounds"
+        missing = report.get("missing_inputs", {}).get(name)   # null because the data lacks a column or a dataset
+        compared = kpi.dataset != "compounds" and not missing
         text, value = _change(name, report["previous_period"], language) if compared else (None, None)
         with column:
-            missing = report.get("missing_inputs", {}).get(name)   # null because the data lacks a column
             st.metric(kpi.label(language), _value_text(name, report), border=True, delta=text,
                       help=(missing_text(missing, language) if missing
                             else kpi.description_zh if language == "zh" else kpi.description_en),
                       delta_color=_delta_color(name, value), delta_arrow=_arrow(value),
                       delta_description=t("vs_previous", language) if compared else None)
+            if missing:
+                st.caption(missing_reason(missing, language))
+                continue
             lines = [f"{t('target', language)} {fmt.percent(targets[name])}"] if name in targets else []
             if compared:
                 lines.append(f"{t('vs_last_year', language)} {_change(name, report['same_period_last_year'], language)[0]}")
             st.caption(" · ".join(lines))
+    notes = caveats(report, language)
+    if notes:
+        st.caption(t("caveats", language, notes=("；" if language == "zh" else "; ").join(notes)))
     if any(report[which].get("not_answered") for which in ("previous_period", "same_period_last_year")):
         st.caption(t("comparisons_not_in_rollups", language, as_of=report["period"]["as_of"][:16]))
