@@ -293,8 +293,31 @@ def cmd_templates(args, config) -> int:
     return 0
 
 
+BRIEFING_FORMATS = ("docx", "pdf")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """--format of report: one format or a comma list (docx,pdf), each once, in the order given."""
+    found = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    if not found or set(found) - set(BRIEFING_FORMATS):
+        raise argparse.ArgumentTypeError(f"docx、pdf 或 docx,pdf / docx, pdf or docx,pdf: {text}")
+    return found
+
+
+def _briefing_files(out: Path, formats: tuple[str, ...]) -> dict:
+    """Where report writes: one format to --out as given; several to --out as a file stem, each with its format's
+    extension (简报 -> 简报.docx, 简报.pdf; a .docx or .pdf given is replaced: 简报.docx -> 简报.docx, 简报.pdf)."""
+    if len(formats) == 1:
+        return {formats[0]: out}
+    if out.is_dir():
+        raise UsageError(f"写多种格式时 --out 是文件名（不含扩展名），不是文件夹 / with several formats --out is a file "
+                         f"name without its extension, not a folder: {out}")
+    stem = out.with_suffix("") if out.suffix.lower() in tuple(f".{f}" for f in BRIEFING_FORMATS) else out
+    return {fmt: stem.parent / f"{stem.name}.{fmt}" for fmt in formats}
+
+
 def cmd_report(args, config) -> int:
-    from briefing.generate import write_all_streets, write_briefing
+    from briefing.generate import issue_briefing, write_all_streets
     from briefing.images import image_server
     from .options import filter_options
 
@@ -310,9 +333,14 @@ def cmd_report(args, config) -> int:
                                       issue_db=_db(args, config)):
             print(path)
         return 0
-    with image_server():   # 期数: the scope's next number (briefing.issues), or the one --issue gives
-        print(write_briefing(con, config, scope, window, args.format, args.out, args.lang,
-                             issue_db=None if args.issue else _db(args, config), issue=args.issue))
+    files = _briefing_files(args.out, args.format)
+    # 期数: one for all the formats written, the edition's own when it was issued before in another format, else the
+    # scope's next (briefing.issues); or the one --issue gives
+    with image_server():
+        written = issue_briefing(con, config, scope, window, files, args.lang,
+                                 issue_db=None if args.issue else _db(args, config), issue=args.issue)
+    for fmt in args.format:
+        print(written[fmt])
     return 0
 
 
@@ -527,8 +555,10 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("report", help="write a briefing (简报) as Word or PDF")
     _add_scope_args(p)
-    p.add_argument("--format", choices=["docx", "pdf"], default="docx")
-    p.add_argument("--out", type=Path, required=True, help="the file, or the folder with --all-streets")
+    p.add_argument("--format", type=_formats, default=("docx",),
+                   help="docx, pdf, or docx,pdf: the formats of one briefing, one 期数 (default docx)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="the file; with several formats the file name without extension; the folder with --all-streets")
     p.add_argument("--all-streets", action="store_true", help="one briefing per street into the --out folder")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--issue", type=int, help="期数 of this briefing (a reissue); without it the scope's next number")
