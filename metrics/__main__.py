@@ -1,5 +1,5 @@
-"""Command line for scripts and scheduled jobs: import, kpis, compounds, demo, templates, unmatched, lake, rollup,
-users, audit."""
+"""Command line for scripts and scheduled jobs: import, kpis, compounds, supervision, report, demo, templates,
+unmatched, lake, rollup, users, audit."""
 from __future__ import annotations
 
 import argparse
@@ -20,10 +20,10 @@ import store
 from .config import database_path, demo_database_path, load_config
 from .filenames import shown_name
 from .importer import import_files
-from .kpis import Scope, kpi_report, window_for
+from .kpis import Scope, Window, kpi_report, latest_timestamp, window_for
 from .masking import mask_message, mask_text
 from .names import resolve_compound_name, unmatched_compounds
-from .periods import parse_date, parse_timestamp
+from .periods import Period, latest_complete, parse_date, parse_timestamp, preset_period
 from .readers import ImportFailure
 from .schema import DATASETS
 from .scorecard import scorecard
@@ -37,30 +37,58 @@ def _json_default(value):
     return str(value)
 
 
-def _add_scope_args(parser: argparse.ArgumentParser) -> None:
+def _add_scope_args(parser: argparse.ArgumentParser, dates_required: bool = True, lake: bool = True) -> None:
     parser.add_argument("--db", type=Path)
-    parser.add_argument("--lake", type=Path, help="ask Spark (config.yaml spark) over this lake instead of a database")
-    parser.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD, inclusive")
-    parser.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD, inclusive")
+    if lake:
+        parser.add_argument("--lake", type=Path, help="ask Spark (config.yaml spark) over this lake instead of a database")
+    parser.add_argument("--from", dest="start", required=dates_required, help="YYYY-MM-DD, inclusive")
+    parser.add_argument("--to", dest="end", required=dates_required, help="YYYY-MM-DD, inclusive")
     parser.add_argument("--as-of", dest="as_of", help="data as of (default: latest timestamp in the data)")
     for name in ("street", "community", "compound", "source", "category", "request-type", "compound-kind",
                  "management-mode"):
         parser.add_argument(f"--{name}")
 
 
-def _scope_and_window(args, con, config):
+class UsageError(ValueError):
+    """A command given the wrong arguments: one line on standard error, exit code 2."""
+
+
+def _scope(args, con, config) -> Scope:
     compound = None
     if args.compound:
         compound = resolve_compound_name(con, config, args.compound)
         if compound is None:
             raise SystemExit(f"未找到小区（台账和工单、投诉中均没有） / compound found neither in the registry nor "
                              f"in orders and complaints: {args.compound}")
-    scope = Scope(street=args.street, community=args.community, compound=compound, source=args.source,
-                  category=args.category, request_type=args.request_type, compound_kind=args.compound_kind,
-                  management_mode=args.management_mode)
-    window = window_for(con, parse_date(args.start), parse_date(args.end),
-                        parse_timestamp(args.as_of) if args.as_of else None)
-    return scope, window
+    return Scope(street=args.street, community=args.community, compound=compound, source=args.source,
+                 category=args.category, request_type=args.request_type, compound_kind=args.compound_kind,
+                 management_mode=args.management_mode)
+
+
+def _as_of(args) -> dt.datetime | None:
+    try:
+        return parse_timestamp(args.as_of) if args.as_of else None
+    except ValueError:
+        raise UsageError(f"--as-of 应写作 YYYY-MM-DD 或 \"YYYY-MM-DD HH:MM\" / --as-of is a day or a moment: "
+                         f"{args.as_of}") from None
+
+
+def _period(start: str, end: str) -> Period:
+    try:
+        return Period(parse_date(start), parse_date(end))
+    except ValueError:
+        raise UsageError(f"--from、--to 应写作 YYYY-MM-DD，且 --from 不晚于 --to / --from and --to are YYYY-MM-DD, "
+                         f"--from not after --to: {start} {end}") from None
+
+
+def _scope_and_window(args, con, config):
+    period = _period(args.start, args.end)
+    return _scope(args, con, config), window_for(con, period.start, period.end, _as_of(args))
+
+
+def _moment(con, as_of: dt.datetime | None) -> dt.datetime:
+    """数据截至 as the dashboard takes it: --as-of, else the data's latest timestamp, else now (no data yet)."""
+    return as_of or latest_timestamp(con) or dt.datetime.now().replace(microsecond=0)
 
 
 def _db(args, config) -> Path:
@@ -160,10 +188,64 @@ def _print_results(results, unmatched, db) -> int:
 
 
 def cmd_kpis(args, config) -> int:
+    """--from/--to, or --period default: the period the dashboard opens on (metrics.periods.latest_complete at
+    数据截至 over the data's span, as ui/state.render_filters chooses it)."""
+    from .options import data_span
+
+    if args.period and (args.start or args.end):
+        raise UsageError("--period 与 --from/--to 只能给出其一 / give --period or --from and --to, not both")
+    if not args.period and not (args.start and args.end):
+        raise UsageError("请给出 --from 和 --to，或 --period default / give --from and --to, or --period default")
     con = _reader(args, config)
-    scope, window = _scope_and_window(args, con, config)
+    span = data_span(con)
+    if args.period == "default":
+        scope, as_of = _scope(args, con, config), _moment(con, _as_of(args))
+        period, kind = latest_complete(as_of, span)
+        window = Window(period, as_of)
+    else:
+        (scope, window), kind = _scope_and_window(args, con, config), None
     report = {"scope": scope.as_dict(), **kpi_report(con, config, scope, window)}
+    report["period"]["data_starts"] = span.first_day.isoformat() if span.first_day else None
+    if kind is not None:
+        report["period"]["default_kind"] = kind
     print(json.dumps(report, ensure_ascii=False, indent=2, default=_json_default))
+    return 0
+
+
+SUPERVISION_SECTIONS = ("overdue", "due_soon", "no_deadline")
+SUPERVISION_COLUMNS = ["section", "order_id", "status", "days_overdue", "days_left", "days_open", "street", "community",
+                       "compound_name", "compound_raw", "handling_unit", "category", "received_at", "due_at"]
+
+
+def cmd_supervision(args, config) -> int:
+    """督办: the open orders overdue, due within N days and without a deadline, with the counts of each; the period
+    by --from/--to, each defaulting to the data's first and last day (全部数据, as the dashboard's preset)."""
+    from .kpis import _period_info
+    from .options import data_span
+    from .supervision import due_within_days, no_deadline, queue, totals
+
+    con = _reader(args, config)
+    scope, as_of, span = _scope(args, con, config), _moment(con, _as_of(args)), data_span(con)
+    everything = preset_period("all_data", as_of, span)
+    period = _period(args.start or everything.start.isoformat(), args.end or everything.end.isoformat())
+    window = Window(period, as_of)
+    found = {"overdue": queue(con, config, scope, window, which="overdue"),
+             "due_soon": queue(con, config, scope, window, which="due_soon"),
+             "no_deadline": no_deadline(con, config, scope, window)}
+    if args.format == "json":
+        print(json.dumps({"scope": scope.as_dict(),
+                          "period": {**_period_info(window),
+                                     "data_starts": span.first_day.isoformat() if span.first_day else None},
+                          "due_within_days": due_within_days(config),
+                          "counts": totals(con, config, scope, window), **found},
+                         ensure_ascii=False, indent=2, default=_json_default))
+        return 0
+    writer = csv.DictWriter(sys.stdout, fieldnames=SUPERVISION_COLUMNS)
+    writer.writeheader()
+    for section in SUPERVISION_SECTIONS:
+        for row in found[section]:
+            writer.writerow({k: _csv_safe(v) for k, v in {"section": section, **row}.items()
+                             if k in SUPERVISION_COLUMNS})
     return 0
 
 
@@ -211,8 +293,31 @@ def cmd_templates(args, config) -> int:
     return 0
 
 
+BRIEFING_FORMATS = ("docx", "pdf")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    """--format of report: one format or a comma list (docx,pdf), each once, in the order given."""
+    found = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    if not found or set(found) - set(BRIEFING_FORMATS):
+        raise argparse.ArgumentTypeError(f"docx、pdf 或 docx,pdf / docx, pdf or docx,pdf: {text}")
+    return found
+
+
+def _briefing_files(out: Path, formats: tuple[str, ...]) -> dict:
+    """Where report writes: one format to --out as given; several to --out as a file stem, each with its format's
+    extension (简报 -> 简报.docx, 简报.pdf; a .docx or .pdf given is replaced: 简报.docx -> 简报.docx, 简报.pdf)."""
+    if len(formats) == 1:
+        return {formats[0]: out}
+    if out.is_dir():
+        raise UsageError(f"写多种格式时 --out 是文件名（不含扩展名），不是文件夹 / with several formats --out is a file "
+                         f"name without its extension, not a folder: {out}")
+    stem = out.with_suffix("") if out.suffix.lower() in tuple(f".{f}" for f in BRIEFING_FORMATS) else out
+    return {fmt: stem.parent / f"{stem.name}.{fmt}" for fmt in formats}
+
+
 def cmd_report(args, config) -> int:
-    from briefing.generate import write_all_streets, write_briefing
+    from briefing.generate import issue_briefing, write_all_streets
     from briefing.images import image_server
     from .options import filter_options
 
@@ -228,9 +333,14 @@ def cmd_report(args, config) -> int:
                                       issue_db=_db(args, config)):
             print(path)
         return 0
-    with image_server():   # 期数: the scope's next number (briefing.issues), or the one --issue gives
-        print(write_briefing(con, config, scope, window, args.format, args.out, args.lang,
-                             issue_db=None if args.issue else _db(args, config), issue=args.issue))
+    files = _briefing_files(args.out, args.format)
+    # 期数: one for all the formats written, the edition's own when it was issued before in another format, else the
+    # scope's next (briefing.issues); or the one --issue gives
+    with image_server():
+        written = issue_briefing(con, config, scope, window, files, args.lang,
+                                 issue_db=None if args.issue else _db(args, config), issue=args.issue)
+    for fmt in args.format:
+        print(written[fmt])
     return 0
 
 
@@ -427,7 +537,9 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("kpis", help="KPIs of a scope and period as JSON")
-    _add_scope_args(p)
+    _add_scope_args(p, dates_required=False)
+    p.add_argument("--period", choices=["default"],
+                   help="instead of --from/--to: the period the dashboard opens on (the latest complete one)")
     p.add_argument("--format", choices=["json"], default="json")
     p.set_defaults(func=cmd_kpis)
 
@@ -436,10 +548,17 @@ def main(argv=None) -> int:
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.set_defaults(func=cmd_compounds)
 
+    p = sub.add_parser("supervision", help="督办: open orders overdue, due soon and without a deadline, JSON or CSV")
+    _add_scope_args(p, dates_required=False, lake=False)
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.set_defaults(func=cmd_supervision)
+
     p = sub.add_parser("report", help="write a briefing (简报) as Word or PDF")
     _add_scope_args(p)
-    p.add_argument("--format", choices=["docx", "pdf"], default="docx")
-    p.add_argument("--out", type=Path, required=True, help="the file, or the folder with --all-streets")
+    p.add_argument("--format", type=_formats, default=("docx",),
+                   help="docx, pdf, or docx,pdf: the formats of one briefing, one 期数 (default docx)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="the file; with several formats the file name without extension; the folder with --all-streets")
     p.add_argument("--all-streets", action="store_true", help="one briefing per street into the --out folder")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--issue", type=int, help="期数 of this briefing (a reissue); without it the scope's next number")
@@ -514,6 +633,9 @@ def main(argv=None) -> int:
     from .spark import SparkUnavailable
     try:
         return args.func(args, config)
+    except UsageError as exc:
+        print(f"错误 ERROR: {exc}", file=sys.stderr)
+        return 2
     except (ImportFailure, FileNotFoundError, store.StoreError, LakeError, SparkUnavailable) as exc:
         print(f"错误 ERROR: {mask_message(exc)}", file=sys.stderr)
         return 2

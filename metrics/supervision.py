@@ -2,8 +2,10 @@
 within `supervision.due_within_days` days, for a scope and window; their counts by handling unit and by street;
 one order's history. One SQL definition of "open" and "overdue" for all of it, the same as 总览's open orders by
 age (metrics.kpis.open_orders_by_age): an order received in the window by as_of, not closed by as_of; overdue
-when its deadline lies before as_of, by days begun (ceil), bucketed by `open_order_age_buckets`; an order without
-a deadline is never in the queue. No personal data: the columns are the ones the schema keeps, content masked."""
+when its deadline lies before as_of, by days begun (ceil), bucketed by `open_order_age_buckets`. An open order
+without a deadline (无时限: a profile with `derive_due_at: false`) is never in the queue: it is a section of its own
+(no_deadline), by days open at as_of, days begun as well. No personal data: the columns are the ones the schema
+keeps, content masked."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,21 +26,31 @@ def due_within_days(config: dict) -> int:
     return int(config["supervision"]["due_within_days"])
 
 
-def _queue_sql(config: dict, scope: Scope, window: Window, which: str = "all", units=(), categories=()) -> tuple[str, dict]:
-    """The queue as a subquery and its parameters: every filter in one place, values bound."""
-    if which not in WHICH:
-        raise ValueError(f"which must be one of {WHICH}")
-    low, high = config["open_order_age_buckets"]
+def _open_sql(scope: Scope, window: Window, units=(), categories=()) -> tuple[str, dict]:
+    """The condition of an open order of the scope and window narrowed by the page's units and categories, and
+    its parameters (values bound): what the queue and the no-deadline section share."""
     where, params = scope.where("work_orders")
     params.update(_window_params(window))
-    params.update({"low": low, "high": high, "soon": window.as_of + dt.timedelta(days=due_within_days(config))})
-    chosen = {"all": "true", "overdue": "due_at < $as_of", "due_soon": "due_at >= $as_of"}[which]
+    chosen = "true"
     if units:
         chosen += " AND list_contains($units, coalesce(handling_unit, ''))"
         params["units"] = list(units)
     if categories:
         chosen += " AND list_contains($categories, coalesce(category, ''))"
         params["categories"] = list(categories)
+    return f"""(closed_at IS NULL OR closed_at > $as_of)
+               AND received_at >= $start AND received_at < $end AND received_at <= $as_of
+               AND {chosen} AND {where}""", params
+
+
+def _queue_sql(config: dict, scope: Scope, window: Window, which: str = "all", units=(), categories=()) -> tuple[str, dict]:
+    """The queue as a subquery and its parameters: every filter in one place, values bound."""
+    if which not in WHICH:
+        raise ValueError(f"which must be one of {WHICH}")
+    low, high = config["open_order_age_buckets"]
+    open_sql, params = _open_sql(scope, window, units, categories)
+    params.update({"low": low, "high": high, "soon": window.as_of + dt.timedelta(days=due_within_days(config))})
+    chosen = {"all": "true", "overdue": "due_at < $as_of", "due_soon": "due_at >= $as_of"}[which]
     return f"""(
         SELECT *, CASE WHEN days_overdue > $high THEN 'overdue_long' WHEN days_overdue > $low THEN 'overdue_medium'
                        WHEN days_overdue >= 1 THEN 'overdue_short' ELSE 'due_soon' END AS status
@@ -47,9 +59,18 @@ def _queue_sql(config: dict, scope: Scope, window: Window, which: str = "all", u
                      CASE WHEN due_at < $as_of THEN CAST(ceil({seconds_between('due_at', '$as_of')} / 86400) AS BIGINT) END AS days_overdue,
                      CASE WHEN due_at >= $as_of THEN CAST(ceil({seconds_between('$as_of', 'due_at')} / 86400) AS BIGINT) END AS days_left
               FROM work_orders
-              WHERE (closed_at IS NULL OR closed_at > $as_of)
-                AND received_at >= $start AND received_at < $end AND received_at <= $as_of
-                AND due_at IS NOT NULL AND due_at <= $soon AND {chosen} AND {where})
+              WHERE {open_sql} AND due_at IS NOT NULL AND due_at <= $soon AND {chosen})
+    )""", params
+
+
+def _no_deadline_sql(scope: Scope, window: Window, units=(), categories=()) -> tuple[str, dict]:
+    """The open orders without a deadline as a subquery: days open at as_of, days begun (ceil), as the queue's."""
+    open_sql, params = _open_sql(scope, window, units, categories)
+    return f"""(
+        SELECT order_id, street, community, compound_name, compound_raw, handling_unit, category, received_at,
+               CAST(ceil({seconds_between('received_at', '$as_of')} / 86400) AS BIGINT) AS days_open
+        FROM work_orders
+        WHERE {open_sql} AND due_at IS NULL
     )""", params
 
 
@@ -87,9 +108,37 @@ def counts_by(con, config: dict, scope: Scope, window: Window, by: str = "handli
 
 
 def totals(con, config: dict, scope: Scope, window: Window, units: tuple = (), categories: tuple = ()) -> dict:
-    """The queue's counts in one row (its overdue buckets equal open_orders_by_age's without page filters)."""
+    """The queue's counts in one row (its overdue buckets equal open_orders_by_age's without page filters; `total`
+    is overdue + due soon), and the open orders without a deadline: `no_deadline` (equal to open_orders_by_age's
+    without page filters) and the most days one of them is open (`no_deadline_max_days`, None without any)."""
     source, params = _queue_sql(config, scope, window, "all", units, categories)
-    return one(con, f"SELECT {_counts_select()} FROM {source}", params)
+    found = one(con, f"SELECT {_counts_select()} FROM {source}", params)
+    source, params = _no_deadline_sql(scope, window, units, categories)
+    found.update(one(con, f"SELECT count(*) AS no_deadline, max(days_open) AS no_deadline_max_days FROM {source}",
+                     params))
+    return found
+
+
+def no_deadline(con, config: dict, scope: Scope, window: Window, units: tuple = (), categories: tuple = (),
+                limit: int | None = None) -> list[dict]:
+    """The open orders without a deadline (无时限), most days open first (then the earliest received); `units` and
+    `categories` narrow them as they narrow the queue ("" = blank)."""
+    source, params = _no_deadline_sql(scope, window, units, categories)
+    limit_sql = ""
+    if limit:
+        limit_sql, params["limit"] = "LIMIT $limit", limit
+    return rows(con, f"""SELECT order_id, street, community, compound_name, compound_raw, handling_unit, category,
+                                received_at, days_open
+                         FROM {source} ORDER BY days_open DESC, received_at, order_id {limit_sql}""", params)
+
+
+def no_deadline_by(con, config: dict, scope: Scope, window: Window, by: str = "handling_unit") -> list[dict]:
+    """The open orders without a deadline per handling unit (or street ...): the most first; a blank one is None."""
+    if by not in BY:
+        raise ValueError(f"by must be one of {BY}")
+    source, params = _no_deadline_sql(scope, window)
+    return rows(con, f"""SELECT {by}, count(*) AS no_deadline, max(days_open) AS max_days_open FROM {source}
+                         GROUP BY {by} ORDER BY no_deadline DESC, {by} NULLS LAST""", params)
 
 
 def order_history(con, config: dict, scope: Scope, window: Window, order_id: str = "") -> dict | None:

@@ -97,6 +97,48 @@ JULY_ORDERS = [
     _order("W14", "2024-07-02 09:00", "2024-07-05 09:00", "", compound="和平新村"),
 ]
 
+# 无时限: open orders exported without a deadline, imported under a profile that derives none (derive_due_at: false,
+# as Boston's and NYC's); with them W8 has no deadline either (closed). Days open count days begun at the moment.
+NO_DEADLINE_ORDERS = [
+    # 和平新村 (西街道), 市政维修中心: open since 01-15 08:00 -> 168 d 2 h at AS_OF (169 days), 168 d 4 h at 12:00 (169)
+    _order("N1", "2024-01-15 08:00", "", "", compound="和平新村", category="电梯", unit="市政维修中心"),
+    # 幸福里小区 (东街道): open since 06-20 10:00 -> 11 days to the hour at AS_OF (11), 11 d 2 h at 12:00 (12)
+    _order("N2", "2024-06-20 10:00", "", "", compound="幸福里小区"),
+    # 阳光花园 (东街道), no handling unit: 12 h open at AS_OF (1 day), closed 07-01 11:00
+    _order("N3", "2024-06-30 22:00", "", "2024-07-01 11:00", unit=""),
+    # closed before AS_OF: never listed
+    _order("N4", "2024-06-10 09:00", "", "2024-06-11 09:00", compound="和平新村"),
+    # 2023 (幸福里小区): 243 d 1 h at AS_OF (244 days), 243 d 3 h at 12:00 (244); the data's first day, 2023-11-01
+    _order("N5", "2023-11-01 09:00", "", "", compound="幸福里小区"),
+    # July (和平新村, 供暖): 30 min at AS_OF, 2 h 30 min at 12:00 (1 day)
+    _order("N6", "2024-07-01 09:30", "", "", compound="和平新村", category="供暖"),
+]
+
+
+def no_deadline_config(config: dict) -> dict:
+    """The config with the default profile deriving no deadline (derive_due_at: false)."""
+    import copy
+
+    plain = copy.deepcopy(config)
+    plain["profiles"]["default"]["derive_due_at"] = False
+    return plain
+
+
+def build_no_deadline(con, folder: Path, config: dict) -> dict:
+    """The fixture's registry, orders and complaints with NO_DEADLINE_ORDERS, imported deriving no deadline."""
+    from metrics.importer import import_file
+
+    folder, plain = Path(folder), no_deadline_config(config)
+    return {
+        "compounds": import_file(con, "compounds", write_csv(folder / "小区台账.csv", COMPOUND_HEADERS, COMPOUNDS),
+                                 plain, rejection_dir=folder / "rejections"),
+        "work_orders": import_file(con, "work_orders", write_csv(folder / "工单_无时限.csv", ORDER_HEADERS,
+                                                                  ORDERS + NO_DEADLINE_ORDERS),
+                                   plain, rejection_dir=folder / "rejections"),
+        "complaints": import_file(con, "complaints", write_csv(folder / "投诉.csv", COMPLAINT_HEADERS, COMPLAINTS),
+                                  plain, rejection_dir=folder / "rejections"),
+    }
+
 
 def write_csv(path: Path, headers, data, encoding="utf-8") -> Path:
     path = Path(path)

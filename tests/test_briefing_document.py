@@ -125,6 +125,88 @@ def test_word_and_pdf_of_one_issue_share_the_number(db, config, tmp_path):
     assert docx.Document(str(second["docx"])).paragraphs[1].text == "第2期"
 
 
+def test_an_edition_issued_again_in_another_format_keeps_its_number(tmp_path, config):
+    """Issue 20: one briefing (scope, period and data) has one 期数 whatever formats are written, when written."""
+    db = tmp_path / "x.duckdb"
+    june = issues.edition("东街道", {"street": "东街道"}, (dt.date(2024, 6, 1), dt.date(2024, 6, 30)),
+                          {"as_of": dt.datetime(2024, 7, 1, 12), "import_id": 3})
+    may = issues.edition("东街道", {"street": "东街道"}, (dt.date(2024, 5, 1), dt.date(2024, 5, 31)),
+                         {"as_of": dt.datetime(2024, 7, 1, 12), "import_id": 3})
+    newer = issues.edition("东街道", {"street": "东街道"}, (dt.date(2024, 6, 1), dt.date(2024, 6, 30)),
+                           {"as_of": dt.datetime(2024, 7, 2, 10), "import_id": 4})
+    assert issues.take(db, "东街道", config, june, ["zh:docx"]) == 1
+    assert issues.take(db, "东街道", config, june, ["zh:pdf"]) == 1          # its PDF, by a second command
+    assert issues.take(db, "东街道", config, june, ["en:pdf"]) == 1          # and its English
+    assert issues.take(db, "东街道", config, june, ["zh:docx", "zh:pdf"]) == 2   # issued again: a new number
+    assert issues.take(db, "东街道", config, june, ["zh:pdf"]) == 3          # the PDF of #2 was written too
+    assert issues.take(db, "东街道", config, may, ["zh:docx"]) == 4           # another period
+    assert issues.take(db, "东街道", config, newer, ["zh:pdf"]) == 5         # new data
+    assert issues.take(db, "东街道", config) == 6                             # no edition: the next, as before
+    west = issues.edition("西街道", {"street": "西街道"}, (dt.date(2024, 6, 1), dt.date(2024, 6, 30)),
+                          {"as_of": dt.datetime(2024, 7, 1, 12), "import_id": 3})
+    assert issues.take(db, "西街道", config, west, ["zh:docx"]) == 1         # each scope its own counter
+    assert (issues.last(db, "东街道"), issues.last(db, "西街道")) == (6, 1)
+
+
+def test_the_command_line_gives_one_briefing_one_number(tmp_path, config):
+    """Issue 20: `report` wrote one briefing's Word file as 第2期 and its PDF as 第3期 (two commands)."""
+    import sys
+
+    from conftest import ROOT
+
+    from metrics.importer import import_file
+
+    path = tmp_path / "n.duckdb"
+    con = connect(path)
+    fixtures.build(con, tmp_path, config)
+    con.close()
+
+    def report(*args, period=("2024-06-01", "2024-06-30")):
+        done = subprocess.run([sys.executable, "-m", "metrics", "report", "--db", str(path), "--street", "东街道",
+                               "--from", period[0], "--to", period[1], *map(str, args)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    def number(file) -> str:
+        if str(file).endswith(".docx"):
+            return docx.Document(str(file)).paragraphs[1].text
+        return re.search(r"第\d+期", pdf_text(file, 1)).group(0)
+
+    # the Word file, then the PDF by a second command: one number
+    assert report("--format", "docx", "--out", tmp_path / "a.docx") == [str(tmp_path / "a.docx")]
+    assert report("--format", "pdf", "--out", tmp_path / "a.pdf") == [str(tmp_path / "a.pdf")]
+    assert (number(tmp_path / "a.docx"), number(tmp_path / "a.pdf")) == ("第1期", "第1期")
+    # both at once (--out a file stem): one number, the next (both formats of #1 exist: a new issue)
+    assert report("--format", "docx,pdf", "--out", tmp_path / "b") == [str(tmp_path / "b.docx"), str(tmp_path / "b.pdf")]
+    assert (number(tmp_path / "b.docx"), number(tmp_path / "b.pdf")) == ("第2期", "第2期")
+    # another period: the next number
+    report("--format", "pdf,docx", "--out", tmp_path / "c.pdf", period=("2024-05-01", "2024-05-31"))
+    assert (number(tmp_path / "c.docx"), number(tmp_path / "c.pdf")) == ("第3期", "第3期")
+    # June again over new data (the July export: 数据截至 and the latest import change): the next number
+    con = connect(path)
+    import_file(con, "work_orders", fixtures.write_csv(tmp_path / "七月.csv", fixtures.ORDER_HEADERS,
+                                                       fixtures.JULY_ORDERS), config, rejection_dir=tmp_path)
+    con.close()
+    report("--format", "pdf", "--out", tmp_path / "d.pdf")
+    assert number(tmp_path / "d.pdf") == "第4期"
+    # --issue still forces, for every format, and leaves the counter alone
+    report("--format", "docx,pdf", "--out", tmp_path / "e", "--issue", 9)
+    assert (number(tmp_path / "e.docx"), number(tmp_path / "e.pdf")) == ("第9期", "第9期")
+    assert issues.last(path, "东街道") == 4
+
+
+def test_report_formats_are_checked(tmp_path):
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "metrics", "report", "--db", str(tmp_path / "x.duckdb"), "--from",
+                           "2024-06-01", "--to", "2024-06-30", "--format", "docx,odt", "--out", str(tmp_path / "a")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "docx,odt" in done.stderr
+
+
 def test_rate_against_target():
     assert against_target(0.86, 0.95) == "低于目标9.0个百分点"
     assert against_target(0.9504, 0.95) == "达到目标"        # as printed: 95.0% against 95%

@@ -1,4 +1,4 @@
-"""The command line scripts use: import, kpis, compounds, templates (run as real subprocesses)."""
+"""The command line scripts use: import, kpis, compounds, supervision, templates (run as real subprocesses)."""
 import csv
 import io
 import json
@@ -54,6 +54,8 @@ def test_kpis_json(db):
     assert report["previous_period"]["orders_total"] == 1
     assert report["same_period_last_year"]["on_time_closure_rate"] is None
     assert report["period"]["as_of"] == "2024-07-01 10:00:00"
+    # the data's first day (C3, filed 2024-05-20) in every kpis call; default_kind only with --period default
+    assert report["period"]["data_starts"] == "2024-05-20" and "default_kind" not in report["period"]
 
 
 def test_kpis_for_a_compound_named_by_alias(db):
@@ -161,3 +163,110 @@ def test_import_names_missing_columns_by_their_headers(tmp_path):
     assert done.returncode == 0, done.stderr
     assert [line for line in done.stdout.splitlines() if "映射方案有而文件中没有的字段" in line] == [
         "  映射方案有而文件中没有的字段 expected fields not in the file: 回访时间; 回访结果"]
+
+
+@pytest.fixture(scope="module")
+def undated(tmp_path_factory, config):
+    """The fixture with fixtures.NO_DEADLINE_ORDERS, deriving no deadline (data from 2023-11-01, as of 2024-07-01
+    12:00): open without a deadline at 12:00 N5 (244 days), N1 (169), N2 (12), N6 (1); N3 closed at 11:00."""
+    from metrics.db import connect
+
+    folder = tmp_path_factory.mktemp("cli_undated")
+    con = connect(folder / "undated.duckdb")
+    fixtures.build_no_deadline(con, folder, config)
+    con.close()
+    return folder / "undated.duckdb"
+
+
+def sections(report) -> dict:
+    return {k: [r["order_id"] for r in report[k]] for k in ("overdue", "due_soon", "no_deadline")}
+
+
+def test_supervision_over_all_the_data(undated):
+    done = cli("supervision", "--db", undated, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    # all the data: 2023-11-01 (N5) to 数据截至's day, judged at 07-01 12:00 (W12 closed then)
+    assert {k: report["period"][k] for k in ("from", "to", "as_of", "data_starts")} == {
+        "from": "2023-11-01", "to": "2024-07-01", "as_of": "2024-07-01 12:00:00", "data_starts": "2023-11-01"}
+    assert report["counts"] == {"overdue": 2, "overdue_short": 1, "overdue_medium": 0, "overdue_long": 1, "due_soon": 2,
+                                "total": 4, "max_days_overdue": 12, "no_deadline": 4, "no_deadline_max_days": 244}
+    assert sections(report) == {"overdue": ["W6", "W7"], "due_soon": ["W5", "W11"], "no_deadline": ["N5", "N1", "N2", "N6"]}
+    assert [(r["days_overdue"], r["status"]) for r in report["overdue"]] == [(12, "overdue_long"), (3, "overdue_short")]
+    assert [r["days_left"] for r in report["due_soon"]] == [2, 3]
+    assert [r["days_open"] for r in report["no_deadline"]] == [244, 169, 12, 1]
+    n1 = report["no_deadline"][1]
+    assert (n1["street"], n1["compound_name"], n1["handling_unit"], n1["category"], n1["received_at"]) == (
+        "西街道", "和平新村", "市政维修中心", "电梯", "2024-01-15T08:00:00")
+    assert report["overdue"][1]["due_at"] == "2024-06-29T09:00:00"
+    assert report["due_within_days"] == 3
+
+
+def test_supervision_of_a_period_scope_and_moment(undated):
+    report = json.loads(cli("supervision", "--db", undated, "--from", "2024-06-01", "--to", "2024-06-30",
+                            "--as-of", "2024-07-01 10:00").stdout)
+    # June at 10:00: W12 still open (due soon), N3 open 12 h (1 day)
+    assert {k: report["counts"][k] for k in ("overdue", "due_soon", "total", "no_deadline", "no_deadline_max_days")} == {
+        "overdue": 2, "due_soon": 2, "total": 4, "no_deadline": 2, "no_deadline_max_days": 11}
+    assert sections(report) == {"overdue": ["W6", "W7"], "due_soon": ["W12", "W5"], "no_deadline": ["N2", "N3"]}
+    east = json.loads(cli("supervision", "--db", undated, "--street", "东街道").stdout)
+    assert sections(east) == {"overdue": ["W6"], "due_soon": ["W5"], "no_deadline": ["N5", "N2"]}
+    assert (east["scope"], east["counts"]["total"], east["counts"]["no_deadline"]) == ({"street": "东街道"}, 2, 2)
+    # --from alone: to the data's last day
+    since = json.loads(cli("supervision", "--db", undated, "--from", "2024-06-01").stdout)
+    assert (since["period"]["to"], sections(since)["no_deadline"]) == ("2024-07-01", ["N2", "N6"])
+
+
+def test_supervision_csv(undated):
+    done = cli("supervision", "--db", undated, "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    table = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["section"], r["order_id"], r["days_overdue"], r["days_left"], r["days_open"]) for r in table] == [
+        ("overdue", "W6", "12", "", ""), ("overdue", "W7", "3", "", ""), ("due_soon", "W5", "", "2", ""),
+        ("due_soon", "W11", "", "3", ""), ("no_deadline", "N5", "", "", "244"), ("no_deadline", "N1", "", "", "169"),
+        ("no_deadline", "N2", "", "", "12"), ("no_deadline", "N6", "", "", "1")]
+    assert (table[1]["handling_unit"], table[1]["received_at"], table[1]["due_at"]) == (
+        "市政维修中心", "2024-06-26T09:00:00", "2024-06-29T09:00:00")
+    assert (table[5]["due_at"], table[5]["status"]) == ("", "")
+
+
+def test_supervision_csv_cells_are_not_formulas(tmp_path):
+    orders = fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, [fixtures._order(
+        "X1", "2024-06-01 09:00", "2024-06-02 09:00", "", compound="=HYPERLINK(\"http://x\")", unit="=2+3",
+        category="@SUM(A1)")])
+    db = tmp_path / "x.duckdb"
+    assert cli("import", "--db", db, "--kind", "work_orders", orders).returncode == 0
+    table = list(csv.DictReader(io.StringIO(cli("supervision", "--db", db, "--format", "csv").stdout)))
+    assert [(r["order_id"], r["compound_raw"], r["handling_unit"], r["category"]) for r in table] == [
+        ("X1", "'=HYPERLINK(\"http://x\")", "'=2+3", "'@SUM(A1)")]
+
+
+def test_kpis_of_the_default_period(undated):
+    done = cli("kpis", "--db", undated, "--period", "default", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    # 数据截至 2024-07-01 12:00: July is running, June is the latest complete month, 2024年上半年 holds data
+    assert {k: report["period"][k] for k in ("from", "to", "as_of", "kind", "default_kind", "data_starts")} == {
+        "from": "2024-01-01", "to": "2024-06-30", "as_of": "2024-07-01 12:00:00", "kind": "half_year",
+        "default_kind": "half_year", "data_starts": "2023-11-01"}
+    # H1's orders: W1-W10, W12, W13 and N1-N4
+    assert report["orders_total"] == 16
+    given = json.loads(cli("kpis", "--db", undated, "--from", "2024-01-01", "--to", "2024-06-30").stdout)
+    del report["period"]["default_kind"]
+    assert report == given   # the same JSON as with the dates given
+    # data as of 2024-07-31: July is complete and neither its quarter nor its half-year begins with it: the month
+    july = json.loads(cli("kpis", "--db", undated, "--period", "default", "--as-of", "2024-07-31").stdout)
+    assert {k: july["period"][k] for k in ("from", "to", "default_kind")} == {
+        "from": "2024-07-01", "to": "2024-07-31", "default_kind": "month"}
+
+
+@pytest.mark.parametrize("args, said", [
+    ((), "请给出 --from 和 --to，或 --period default"),
+    (("--from", "2024-06-01"), "请给出 --from 和 --to，或 --period default"),
+    (("--period", "default", "--from", "2024-06-01", "--to", "2024-06-30"), "--period 与 --from/--to 只能给出其一"),
+    (("--from", "2024-06-30", "--to", "2024-06-01"), "--from 不晚于 --to"),
+])
+def test_kpis_needs_one_period(undated, args, said):
+    done = cli("kpis", "--db", undated, *args)
+    assert done.returncode == 2 and said in done.stderr and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1

@@ -2,10 +2,14 @@
 
 Open at 12:00 among H1's orders (W12 closed at 12:00): W6 (幸福里小区, 东街道, due 06-20 09:00: 11 d 3 h -> 12 days,
 over 7), W7 (和平新村, 西街道, 市政维修中心, due 06-29 09:00: 2 d 3 h -> 3 days, 1-3), W5 (幸福里小区, due 07-03 09:00:
-1 d 21 h left -> 2 days, within 3). 本年 adds W11 (和平新村, received 07-01 09:00, due 07-04 09:00: 2 d 21 h -> 3 days)."""
+1 d 21 h left -> 2 days, within 3). 本年 adds W11 (和平新村, received 07-01 09:00, due 07-04 09:00: 2 d 21 h -> 3 days).
+
+无时限 (the `undated` app: fixtures.NO_DEADLINE_ORDERS, no deadline derived), open at 12:00 among H1's orders: N1
+(和平新村, 市政维修中心, 电梯, since 01-15 08:00: 168 d 4 h -> 169 days), N2 (幸福里小区, since 06-20 10:00: 11 d 2 h -> 12);
+N3 closed at 11:00; 本年 adds N6 (和平新村, 供暖, since 07-01 09:30 -> 1 day)."""
 
 import pytest
-from conftest import shown_metrics, sign_in
+from conftest import shown_metrics, sign_in, signed_in_app
 
 import xlsx_cells
 
@@ -20,12 +24,16 @@ def supervision(app):
 
 
 FIRST_COLUMN = {"sv_queue": ("工单编号", "Order id"), "sv_by_unit": ("承办单位", "Handling unit"),
-                "sv_by_street": ("街道", "Street"), "sv_history": ("环节", "Step")}
+                "sv_by_street": ("街道", "Street"), "sv_history": ("环节", "Step"),
+                "sv_no_deadline": ("工单编号", "Order id")}
+NOT_IN = {"sv_queue": ("在办天数", "Days open"), "sv_no_deadline": ("状态", "Status")}
 
 
 def table(at, key: str):
-    """The page's table `key`, known by its first column (AppTest gives a keyed dataframe no key to find it by)."""
-    found = [d.value for d in at.dataframe if d.value.columns[0] in FIRST_COLUMN[key]]
+    """The page's table `key`, known by its first column and a column it lacks (AppTest gives a keyed dataframe no
+    key to find it by)."""
+    found = [d.value for d in at.dataframe if d.value.columns[0] in FIRST_COLUMN[key]
+             and not set(NOT_IN.get(key, ())) & set(d.value.columns)]
     assert len(found) == 1, f"{key}: {len(found)} tables"
     return found[0]
 
@@ -136,3 +144,97 @@ def test_a_street_account_sees_its_streets_queue(app, app_db):
     assert at.multiselect(key="sv_units").options == ["物业公司"]
     assert rows(table(at, "sv_by_street"), "街道", "合计") == [("东街道", 2)]
     assert at.selectbox(key="sv_order").options == ["W6", "W5"]
+
+
+@pytest.fixture(scope="module")
+def undated_db(tmp_path_factory, config):
+    import fixtures
+    from metrics.db import connect
+
+    folder = tmp_path_factory.mktemp("undated_app")
+    con = connect(folder / "app.duckdb")
+    fixtures.build_no_deadline(con, folder, config)
+    con.close()
+    return folder / "app.duckdb"
+
+
+@pytest.fixture
+def undated(undated_db, monkeypatch):
+    yield from signed_in_app(undated_db, monkeypatch)
+
+
+ND_COLUMNS = ("工单编号", "小区", "在办天数", "街道", "社区", "承办单位", "诉求类别")
+
+
+def test_open_orders_without_a_deadline_are_a_section_of_their_own(undated, downloads):
+    at = supervision(undated)
+    assert not at.success
+    # the queue as before: the orders without a deadline are neither overdue nor due soon
+    assert {k: shown_metrics(at)[k] for k in ZH_CARDS} == ZH_CARDS
+    assert list(table(at, "sv_queue")["工单编号"]) == ["W6", "W7", "W5"]
+    assert "另有2件在办工单没有办结时限，见本页末“无办结时限的在办工单”。" in [c.value for c in at.caption]
+    assert "无办结时限的在办工单" in [h.value for h in at.subheader]
+    assert (shown_metrics(at)["无时限在办工单"], shown_metrics(at)["最长在办天数"]) == ("2", "169")
+    undated_list = table(at, "sv_no_deadline")
+    assert rows(undated_list, *ND_COLUMNS) == [
+        ("N1", "和平新村", 169, "西街道", "西一社区", "市政维修中心", "电梯"),
+        ("N2", "幸福里小区", 12, "东街道", "东二社区", "物业公司", "渗水漏水")]
+    assert [str(v) for v in undated_list["受理时间"]] == ["2024-01-15 08:00:00", "2024-06-20 10:00:00"]
+    # downloadable: scope and period in the name, days open as numbers
+    name = "无时限在办工单_全区_2024年上半年"
+    assert {f"{name}.xlsx", f"{name}.csv"} <= set(downloads)
+    cells = xlsx_cells.read(downloads[f"{name}.xlsx"])["cells"]
+    assert cells[0, 0][0] == "无时限在办工单"
+    column = {cells[5, c][0]: c for c in range(20) if (5, c) in cells}
+    assert [(cells[6 + i, column["工单编号"]][0], cells[6 + i, column["在办天数"]][0]) for i in range(2)] == [
+        ("N1", 169), ("N2", 12)]
+    # an order's history, as from the queue
+    assert at.selectbox(key="sv_nd_order").options == ["N1", "N2"]
+    at.selectbox(key="sv_nd_order").select("N1").run()
+    assert not at.exception
+    assert "**工单 N1 的经过**" in [m.value for m in at.markdown]
+    assert "**在办（无时限）**" in [m.value for m in at.markdown]
+    assert rows(table(at, "sv_history"), "环节", "时间", "说明") == [
+        ("受理", "2024-01-15 08:00", ""), ("办结", "—", "截至数据时点尚未办结")]
+
+
+def test_the_page_filters_narrow_the_orders_without_a_deadline(undated):
+    at = supervision(undated)
+    assert at.multiselect(key="sv_units").options == ["物业公司", "市政维修中心"]
+    at.multiselect(key="sv_units").select("市政维修中心").run()
+    assert list(table(at, "sv_queue")["工单编号"]) == ["W7"]
+    assert list(table(at, "sv_no_deadline")["工单编号"]) == ["N1"]
+    assert (shown_metrics(at)["无时限在办工单"], shown_metrics(at)["最长在办天数"]) == ("1", "169")
+
+
+def test_only_orders_without_a_deadline_is_no_all_clear(undated):
+    undated.query_params["category"] = "电梯"
+    at = supervision(undated)
+    # 电梯 in H1: W8 is closed, N1 open without a deadline: no green all-clear, the section is shown
+    assert not at.success
+    assert [i.value for i in at.info] == [
+        "没有超期或3天内到期的在办工单；但有1件在办工单没有办结时限，无法判断是否超期，列于下方。"]
+    assert "超期工单" not in shown_metrics(at)
+    assert [d.value.columns[0] for d in at.dataframe] == ["工单编号"]
+    assert rows(table(at, "sv_no_deadline"), "工单编号", "在办天数", "承办单位") == [("N1", 169, "市政维修中心")]
+    assert at.multiselect(key="sv_units").options == ["市政维修中心"]
+
+
+def test_the_all_clear_needs_every_section_empty(undated):
+    undated.query_params["category"] = "供暖"
+    at = supervision(undated)
+    # 供暖 in H1: nothing at all (N6 is July's)
+    assert [s.value for s in at.success] == ["没有超期、3天内到期或无办结时限的在办工单。"]
+    assert not at.dataframe
+    at.selectbox(key="f_period").select("this_year").run()
+    assert not at.success
+    assert rows(table(at, "sv_no_deadline"), "工单编号", "在办天数") == [("N6", 1)]
+
+
+def test_orders_without_a_deadline_in_english(undated):
+    undated.query_params["lang"] = "en"
+    at = supervision(undated)
+    assert "Open orders without a deadline" in [h.value for h in at.subheader]
+    assert (shown_metrics(at)["Open, no deadline"], shown_metrics(at)["Most days open"]) == ("2", "169")
+    assert rows(table(at, "sv_no_deadline"), "Order id", "Days open", "Handling unit") == [
+        ("N1", 169, "市政维修中心"), ("N2", 12, "物业公司")]

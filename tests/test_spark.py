@@ -92,6 +92,7 @@ CATALOG = {
     "supervision queue": lambda con, cfg, s, w: supervision.queue(con, cfg, s, w),
     "supervision by unit": lambda con, cfg, s, w: supervision.counts_by(con, cfg, s, w, by="handling_unit"),
     "supervision totals": lambda con, cfg, s, w: supervision.totals(con, cfg, s, w),
+    "supervision no deadline": lambda con, cfg, s, w: supervision.no_deadline(con, cfg, s, w),
     "monthly_activity": lambda con, cfg, s, w: profile.monthly_activity(con, cfg, s, w),
     "complaint_rows": lambda con, cfg, s, w: profile.complaint_rows(con, cfg, s, w, limit=50),
 }
@@ -108,6 +109,14 @@ def test_every_question_of_the_catalog_is_answered_alike_on_spark(engines, confi
             differences += [f"{window_name} / {scope_name}{d}" for d in same(duck, spark)]
             asked += 1
     assert asked == 25 and differences == []
+
+
+def test_the_data_span_is_the_same_on_spark(engines):
+    """kpis --lake says where the data starts (period.data_starts) and places --period default by the data's months."""
+    from metrics.options import data_span
+
+    con, door = engines
+    assert data_span(door) == data_span(con) and data_span(con).first_day is not None
 
 
 def test_the_answers_are_not_empty(engines, config):
