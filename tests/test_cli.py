@@ -83,7 +83,9 @@ def test_compounds_csv(db):
                "--format", "csv")
     assert done.returncode == 0, done.stderr
     table = list(csv.DictReader(io.StringIO(done.stdout)))
-    assert [r["compound_name"] for r in table] == ["和平新村", "幸福里小区", "未知小区", "翠湖苑", "阳光花园"]
+    # none ranked (all under 30 orders): by orders (阳光花园 4; 和平新村, 幸福里小区 3 each, the shorter median first;
+    # 未知小区 1; 翠湖苑 0), was alphabetical
+    assert [r["compound_name"] for r in table] == ["阳光花园", "和平新村", "幸福里小区", "未知小区", "翠湖苑"]
     assert {r["compound_name"]: r["orders_total"] for r in table} == {"和平新村": "3", "幸福里小区": "3", "未知小区": "1",
                                                                      "翠湖苑": "0", "阳光花园": "4"}
     assert {r["compound_name"]: r["in_registry"] for r in table}["未知小区"] == "False"
