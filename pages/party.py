@@ -142,13 +142,18 @@ totals = state.ask("compound_kpis_by", scope, window)[0]
 
 st.subheader(t("party_cards_title", lang, day=day_label(window.reference_date, lang)))
 if not totals["compounds_total"]:
-    state.empty_state()
+    report = state.ask("kpi_report", scope, window)
+    if "compounds_total" in report["missing_inputs"]:   # no registry imported: said, not "no data"
+        state.cannot_draw(state.why_not_drawn(["party_org_coverage"], report, lang))
+    else:
+        state.empty_state()
     st.stop()
 cards(totals, lang)
 
 by_street = [r for r in state.ask("compound_kpis_by", scope, window, by=("street",)) if r["street"]]
-if by_street:
-    st.plotly_chart(charts.bars(by_street, "street", [(k, kpi_label(k, lang)) for k in CARDS],
+street_rates = charts.drawable(by_street, CARDS)
+if street_rates:
+    st.plotly_chart(charts.bars(by_street, "street", [(k, kpi_label(k, lang)) for k in street_rates],
                                 t("party_by_street_title", lang), percent=True, targets=state.config()["targets"],
                                 lang=lang), key="party_by_street")
 
@@ -185,17 +190,24 @@ st.caption(t("party_compare_caption", lang))
 groups = state.ask("branch_comparison", scope, window)
 shown = [{**g, "group": group_label(g["has_branch"], lang)} for g in groups]
 left, right = st.columns(2)
+group_rates = charts.drawable(shown, ["satisfaction_rate", "on_time_closure_rate"])
 with left:
-    st.plotly_chart(charts.bars(shown, "group", [("satisfaction_rate", kpi_label("satisfaction_rate", lang)),
-                                                 ("on_time_closure_rate", kpi_label("on_time_closure_rate", lang))],
-                                t("party_compare_rates_title", lang), percent=True, height=320,
-                                targets=state.config()["targets"], lang=lang), key="party_compare_rates")
+    if group_rates:
+        st.plotly_chart(charts.bars(shown, "group", [(k, kpi_label(k, lang)) for k in group_rates],
+                                    t("party_compare_rates_title", lang), percent=True, height=320,
+                                    targets=state.config()["targets"], lang=lang), key="party_compare_rates")
+    else:
+        state.cannot_draw(state.why_not_drawn(["satisfaction_rate", "on_time_closure_rate"],
+                                              state.ask("kpi_report", scope, window), lang))
 with right:
-    figure = charts.bars(shown, "group", [("complaints_per_1000_households", t("party_complaints_per_1000", lang))],
-                         t("party_compare_complaints_title", lang), height=320, unit="per_1000", lang=lang,
-                         color_by_x={group_label(True, lang): charts.ACCENT, group_label(False, lang): charts.SERIES[8]})
-    figure.update_traces(texttemplate="%{y:.1f}", hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
-    st.plotly_chart(figure, key="party_compare_complaints")
+    if not charts.drawable(shown, ["complaints_per_1000_households"]):
+        state.cannot_draw(state.why_not_drawn(["complaint_count"], state.ask("kpi_report", scope, window), lang))
+    else:
+        figure = charts.bars(shown, "group", [("complaints_per_1000_households", t("party_complaints_per_1000", lang))],
+                             t("party_compare_complaints_title", lang), height=320, unit="per_1000", lang=lang,
+                             color_by_x={group_label(True, lang): charts.ACCENT, group_label(False, lang): charts.SERIES[8]})
+        figure.update_traces(texttemplate="%{y:.1f}", hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
+        st.plotly_chart(figure, key="party_compare_complaints")
 table, kinds = comparison_table(groups, lang)
 shown_table = state.on_screen(table, kinds)
 shown_table[t("party_households", lang)] = [fmt.count(g["households"]) for g in groups]   # 1,500 on screen
