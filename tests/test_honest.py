@@ -165,3 +165,69 @@ def test_the_briefing_says_nothing_of_complaints_or_revisits(board):
     assert b.headline == "2024年上半年，示范区共收到物业工单30件，主要集中在噪音等方面。"
     lists = next(p for p in parts if p["key"] == "lists")["paragraphs"]
     assert lists == ["没有工单量达到评分门槛（30件）的小区，不排红黑榜。"]
+
+
+# ---- the fixture's app (data as of 2024-07-01 12:00, H1 2024 asked by name) ------------------------------------
+
+def chart(at, title: str) -> dict:
+    return next(s for s in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                if s["layout"]["title"]["text"] == title)
+
+
+def test_revisit_months_still_open_are_marked(app):
+    at = app.run()
+    assert not at.exception
+    spec = chart(at, "按时办结率、回访率、满意率月度走势")
+    traces = {t["name"]: t for t in spec["data"]}
+    # June 2024 ends 06-30: its 15-day revisit window runs to 07-15, after 数据截至 (07-01): dashed; May is final.
+    # revisit in May: W10 of 1 closed (100%); June: W1, W2, W3, W9, W12 of the 8 closed (W4 unreachable, W8 and W13
+    # without a readable answer): 62.5%
+    assert traces["回访率"]["x"] == ["2024年5月", "2024年6月"] and traces["回访率"]["y"] == [1.0, None]
+    pending = traces["回访率（回访期未满）"]
+    assert pending["y"] == [1.0, 0.625] and pending["line"]["dash"] == "dash" and pending["showlegend"] is False
+    assert traces["按时办结率"]["y"] == [1.0, 0.7]   # on-time is not marked: it does not wait for revisits
+    assert "虚线：办结后15天回访期尚未结束的月份，其回访率、满意率仍会变化。" in [c.value for c in at.caption]
+
+
+def test_one_street_shows_its_communities(app):
+    at = app.run()
+    at.selectbox(key="f_street").select("东街道").run()
+    assert not at.exception
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "各街道按时办结率与满意率" not in titles   # was one fat bar of 东街道
+    bars = chart(at, "各社区工单量")
+    # 东一社区: 阳光花园 W1-W4, W10 (5); 东二社区: 幸福里小区 W5, W6, W13 (3)
+    assert bars["data"][0]["x"] == ["东一社区", "东二社区"] and bars["data"][0]["y"] == [5, 3]
+    assert bars["layout"]["xaxis"]["type"] == "category"
+
+
+MID_HALF = [[f"M{i:02d}", f"2016-{6 + i // 10:02d}-{20 + i % 10:02d} 10:00", "噪音", "枫林家园", "夜间施工"]
+            for i in range(20)]   # 2016-06-20 .. 06-29 and 2016-07-20 .. 07-29
+
+
+def test_an_export_starting_inside_a_half_year_is_not_called_complete(tmp_path, monkeypatch, config):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    settings = board_config(config)
+    db = tmp_path / "mid.duckdb"
+    con = connect(db)
+    import_file(con, "work_orders", fixtures.write_csv(tmp_path / "留言.csv", BOARD_HEADERS, MID_HALF), settings)
+    con.close()
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(path))
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(at, db)
+    at.run()
+    assert not at.exception
+    # 数据截至 2016-07-29 10:09: was 2016年上半年 "最近一个完整的半年" (10 of 20 messages); now all of the data
+    assert at.selectbox(key="f_period").options[0] == "默认：2016年6月20日至2016年7月29日（数据尚未完整覆盖任何一个月，为全部数据）"
+    assert {m.label: m.value for m in at.metric}["工单总量"] == "20"
+    at.selectbox(key="f_period").select("first_half").run()   # picked by hand: its label says where the data starts
+    assert "统计时段：2016年上半年（数据自2016年6月20日起）" in at.caption[0].value
+    st.cache_resource.clear()
+    st.cache_data.clear()
