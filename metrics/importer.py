@@ -121,10 +121,11 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, shown, profile)
         _type_staging(con, raw, dataset, mapping, config, window)
-        rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged)
+        rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged) + len(raw.stray)
         unmapped = unmapped_columns(con, raw, mapping)
         _record_issues(con, dataset, mapping, window)
         _record_ragged(con, raw)
+        _record_stray(con, raw)
         notes = raw.notes + _derive_due_at(con, dataset, mapping, config)
         import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
         counts = _upsert(con, dataset, import_id, config)
@@ -398,6 +399,22 @@ def _record_ragged(con, raw) -> None:
             "INSERT INTO staging_issues VALUES (?, '(整行 / whole row)', 'rejected', ?, NULL, 'ragged_row')",
             [[row, f"本行有{cells}个单元格，表头有{expected}列 / the row has {cells} cells, the header has {expected}"]
              for row, cells in raw.ragged])
+
+
+def _record_stray(con, raw) -> None:
+    """Rows where a stray quote opened a cell that swallowed the lines after it: rejected whole (the cell is
+    made of other rows, names and phones of their personal columns among them), named by row and column, never
+    by their content. The swallowed lines were read again as rows of their own (metrics.readers)."""
+    if raw.stray:
+        def column(position: int) -> str:
+            header = raw.headers[position] if position < len(raw.headers) else ""
+            return header or f"{column_letter(position)}列 / column {column_letter(position)}"
+
+        con.executemany(
+            "INSERT INTO staging_issues VALUES (?, ?, 'rejected', ?, NULL, 'unclosed_quote')",
+            [[row, column(position), f"未闭合的引号：从第{row}行起的单元格吞并了其后的{lines:,}行（其后各行已单独读取） / "
+              f"an unclosed quote: the cell from row {row} on swallowed the {lines:,} lines after it (those lines "
+              "were read on their own)"] for row, position, lines in raw.stray])
 
 
 def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> list[str]:
