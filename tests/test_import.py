@@ -333,3 +333,29 @@ def test_a_large_import_accounts_for_every_row(tmp_path, config):
     assert len(rows) == 100_002   # header, 100,000 issues, the line saying what is left out
     assert rows[-1].startswith("另有90,000条问题未列出（共190,000条；本文件列出前100,000条）")
     assert con.execute("SELECT count(*) FROM work_orders").fetchone() == (60_000,)
+
+
+def test_the_nyc_profile_reads_the_portal_export_headers(tmp_path, config):
+    """NYC's portal CSV writes "Unique Key", "Created Date" ... where the API writes unique_key, created_date:
+    headers compare without case, spaces, underscores and hyphens, so the one nyc profile reads both."""
+    headers = ["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Descriptor", "Incident Zip",
+               "Due Date", "Borough", "Community Board", "Open Data Channel Type"]
+    path = fixtures.write_csv(tmp_path / "311_Service_Requests.csv", headers, [
+        ["28065831", "04/30/2014 02:51:52 PM", "05/01/2014 09:10:00 AM", "HPD", "HEATING", "HEAT", "10025",
+         "05/07/2014 02:51:52 PM", "MANHATTAN", "07 MANHATTAN", "PHONE"],
+        ["28065832", "04/30/2014 11:05:00 PM", "", "DSNY", "Dirty Conditions", "Trash", "11201", "",
+         "BROOKLYN", "02 BROOKLYN", "ONLINE"]])
+    con = connect(tmp_path / "nyc.duckdb")
+    result = import_file(con, "work_orders", path, config)
+    assert result.profile == "nyc"
+    assert counts(result) == (2, 2, 0, 0, 0, 0, 0)
+    assert result.columns["order_id"] == "Unique Key" and result.columns["source"] == "Open Data Channel Type"
+    assert result.unmapped_columns == ["Incident Zip"]
+    found = con.execute("""SELECT order_id, received_at, closed_at, due_at, due_at_derived, handling_unit, category,
+                                  request_type, street_export, compound_raw, source
+                           FROM work_orders ORDER BY order_id""").fetchall()
+    assert found == [
+        ("28065831", dt.datetime(2014, 4, 30, 14, 51, 52), dt.datetime(2014, 5, 1, 9, 10), dt.datetime(2014, 5, 7, 14, 51, 52),
+         False, "HPD", "HEATING", "HEAT", "MANHATTAN", "07 MANHATTAN", "PHONE"),
+        ("28065832", dt.datetime(2014, 4, 30, 23, 5), None, None, False, "DSNY", "Dirty Conditions", "Trash",
+         "BROOKLYN", "02 BROOKLYN", "ONLINE")]
