@@ -59,6 +59,7 @@ class RawFile:
     ragged: list[tuple[int, int]] = field(default_factory=list)  # (row, cells) of rows whose cell count differs
     blank_rows: int = 0         # rows with no cell filled in: not data, not counted as read
     sheet: str | None = None    # the worksheet read, when a workbook has several
+    hidden_sheet: bool = False  # that worksheet is hidden: no visible one has a known header
     delimiter: str = ","
     stray: list[tuple[int, int, int]] = field(default_factory=list)   # (row, cell, lines swallowed): stray quotes
 
@@ -66,7 +67,10 @@ class RawFile:
     def notes(self) -> list[str]:
         """What a user should know about how the file was read."""
         notes = []
-        if self.sheet:
+        if self.sheet and self.hidden_sheet:
+            notes.append(f"读取隐藏的工作表“{self.sheet}”：没有可见的工作表含可识别的表头 / read hidden worksheet "
+                         f"'{self.sheet}': no visible worksheet has a known header")
+        elif self.sheet:
             notes.append(f"读取工作表“{self.sheet}” / read worksheet '{self.sheet}'")
         if self.blank_rows:
             notes.append(f"跳过{self.blank_rows}个空行 / {self.blank_rows} empty rows skipped")
@@ -129,7 +133,7 @@ def first_rows(path: Path) -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         import fastexcel
 
-        return [[c for c in row if c] for _, rows in _sheet_heads(fastexcel.read_excel(str(path))) for row in rows]
+        return [[c for c in row if c] for _, rows, _ in _sheet_heads(fastexcel.read_excel(str(path))) for row in rows]
     encoding = detect_encoding(path)
     temporary = _transcode(path) if encoding == "gb18030" else None
     try:
@@ -185,16 +189,17 @@ def _read_csv(path: Path, header_score) -> tuple[RawFile, pa.Table]:
 
 
 def _records(text_path: Path, encoding: str, delimiter: str, limit: int):
-    """The first `limit` records of a UTF-8 file, each with the byte offset just after it."""
+    """The first `limit` records of a UTF-8 file, each with the byte offset just after it. A BOM written twice
+    or more (a file saved with a BOM by a tool that adds its own) is skipped whole, so the header still matches."""
     consumed = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
     out = []
     with open(text_path, encoding="utf-8-sig" if encoding == "utf-8-sig" else "utf-8", newline="",
               errors="surrogateescape") as f:
         def lines():
             nonlocal consumed
-            for line in f:   # newline="": lines end at CR, LF or CRLF, kept as written
+            for number, line in enumerate(f):   # newline="": lines end at CR, LF or CRLF, kept as written
                 consumed += len(line.encode("utf-8", "surrogateescape"))
-                yield line
+                yield line.lstrip("\ufeff") if number == 0 and encoding == "utf-8-sig" else line
         reader = csv.reader(lines(), delimiter=delimiter)
         try:
             for record in reader:
@@ -408,14 +413,16 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
         best = None
-        for index, rows in _sheet_heads(reader):
+        for index, rows, visible in _sheet_heads(reader):
             for i, row in enumerate(rows):
                 score = header_score([c for c in row if c])
-                if best is None or score > best[0]:
-                    best = (score, index, i)
+                # a visible sheet with a known header wins over any hidden one (an old copy, a lookup list)
+                rank = (visible and score > 0, score)
+                if best is None or rank > best[0]:
+                    best = (rank, index, i, visible)
         if best is None:
             raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
-        _, index, header_index = best
+        _, index, header_index, visible = best
         batch = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
     except ImportFailure:
         raise
@@ -427,15 +434,18 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
     arrays = [data.column(i).cast(pa.string()) for i in range(data.num_columns)]
     out = pa.Table.from_arrays([_numbers(header_index + 2, data.num_rows), *arrays], names=["_row", *[f"c{i}" for i in range(len(arrays))]])
     raw = RawFile(path=path, headers=headers, encoding="xlsx", header_row=header_index + 1,
-                  sheet=names[index] if len(names) > 1 else None)
+                  sheet=names[index] if len(names) > 1 else None, hidden_sheet=not visible)
     return raw, out
 
 
-def _sheet_heads(reader) -> list[tuple[int, list[list]]]:
-    """The first rows of every worksheet, where a header may stand."""
-    return [(index, _table_rows(reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
-                                                  dtypes="string", eager=True)))
-            for index in range(len(reader.sheet_names))]
+def _sheet_heads(reader) -> list[tuple[int, list[list], bool]]:
+    """The first rows of every worksheet, where a header may stand, and whether the sheet is visible (Excel's
+    "hidden" and "very hidden" sheets are not what a user sees when opening the file)."""
+    heads = []
+    for index in range(len(reader.sheet_names)):
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS, dtypes="string")
+        heads.append((index, _table_rows(sheet.to_arrow()), sheet.visible == "visible"))
+    return heads
 
 
 def _table_rows(table) -> list[list]:

@@ -334,3 +334,55 @@ def test_the_command_line_exits_by_the_rejected_share(tmp_path, capsys, rows, qu
     out = capsys.readouterr().out
     assert f"read {rows} = new {rows - rejected} + updated 0 + unchanged 0 + duplicate 0 + rejected {rejected}" in out
     assert ("拒绝过多 MOSTLY REJECTED" in out) == bool(code)
+
+
+def hidden_sheet_workbook(path: Path, visible_rows, hidden_rows) -> Path:
+    """A workbook whose first sheet, hidden, holds `hidden_rows`, and whose second, visible and active,
+    `visible_rows`."""
+    book = xlsxwriter.Workbook(str(path))
+    hidden, shown = book.add_worksheet("旧数据"), book.add_worksheet("工单")
+    for sheet, rows in ((hidden, hidden_rows), (shown, visible_rows)):
+        for r, cells in enumerate(rows):
+            sheet.write_row(r, 0, cells)
+    shown.activate()
+    hidden.hide()
+    book.close()
+    return path
+
+
+def test_a_visible_sheet_is_read_before_a_hidden_one_with_a_better_header(tmp_path, config):
+    """The hidden sheet's header recognises five columns, the visible one's three: the visible one is what a
+    user sees when opening the file, and what is imported."""
+    path = hidden_sheet_workbook(
+        tmp_path / "两表.xlsx",
+        [["工单编号", "受理时间", "小区"], ["V1", "2024-07-01 08:30", "阳光花园"], ["V2", "2024-07-01 09:30", "翠湖苑"]],
+        [HEADERS + ["诉求内容"], ["H1", "2024-06-01 08:30", "幸福里", "甲", "旧"]])
+    con = connect(tmp_path / "v.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new) == (2, 2)
+    assert con.execute("SELECT order_id, compound_raw FROM work_orders ORDER BY 1").fetchall() == [
+        ("V1", "阳光花园"), ("V2", "翠湖苑")]
+    assert result.notes == ["读取工作表“工单” / read worksheet '工单'"]
+
+
+def test_a_hidden_sheet_is_read_only_when_no_visible_one_has_a_header(tmp_path, config):
+    path = hidden_sheet_workbook(tmp_path / "隐藏.xlsx", [["本表由系统导出"], ["导出时间：2024-07-01"]],
+                                 [HEADERS, ["H1", "2024-06-01 08:30", "幸福里", "甲"]])
+    con = connect(tmp_path / "h.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new) == (1, 1)
+    assert result.notes == ["读取隐藏的工作表“旧数据”：没有可见的工作表含可识别的表头 / read hidden worksheet '旧数据': "
+                            "no visible worksheet has a known header"]
+
+
+@pytest.mark.parametrize("boms", [2, 3])
+def test_a_bom_written_more_than_once_is_skipped(tmp_path, config, boms):
+    """A file saved with a BOM by a tool that adds its own: before, the first header read "\\ufeff工单编号" and
+    the file was refused for having no id column."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" * boms + (",".join(HEADERS) + "\r\nB1,2024-07-01 08:30,阳光花园,甲\r\n").encode())
+    cells, numbers, raw = read_cells(path, config)
+    assert (raw.headers, cells, numbers) == (HEADERS, [["B1", "2024-07-01 08:30", "阳光花园", "甲"]], [2])
+    con = connect(tmp_path / "b.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new, result.columns["order_id"]) == (1, 1, "工单编号")
