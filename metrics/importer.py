@@ -204,12 +204,16 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     low, high = window or plausible_window(config, dt.datetime.now())
     select = ["_row"]
     inner = select + [f"{masking.needle(f'c{i}')} AS p{i}" for i in mapping.personal]
-    params, checked, checked_params = [], [], []
+    params, checked, checked_params, inner_params = [], [], [], []
     personal = [f"p{i}" for i in mapping.personal]
     for f in dataset.fields:
         pos = mapping.columns.get(f.name)
         raw_name, name = quote("raw_" + f.name), quote(f.name)
-        inner.append((cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)") + f" AS {raw_name}")
+        cell = cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)"
+        if pos is not None and f.name in cleaning.PLACE_FIELDS and dataset.kind in cleaning.PLACE_DATASETS:
+            cell, p = cleaning.unknown_place(cell, config.get("unknown_places"))   # "Unspecified" is no place
+            inner_params += p
+        inner.append(f"{cell} AS {raw_name}")
         # a platform's id is normalised; text people type (a registry's compound name too) is masked
         if (f.kind == "id" and not f.masked) or f.name in LINKED_IDS.get(dataset.kind, ()):
             sql, p = cleaning.normalised_id(raw_name)
@@ -242,7 +246,7 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     # the text of a typed value is kept only where it could not be read (a million copies of good dates cost)
     copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(checked)}), ({rejected}) AS rejected{derived}
         FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {SOURCE}))""",
-              checked_params + params)
+              checked_params + params + inner_params)
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
                     WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")

@@ -359,3 +359,44 @@ def test_the_nyc_profile_reads_the_portal_export_headers(tmp_path, config):
          False, "HPD", "HEATING", "HEAT", "MANHATTAN", "07 MANHATTAN", "PHONE"),
         ("28065832", dt.datetime(2014, 4, 30, 23, 5), None, None, False, "DSNY", "Dirty Conditions", "Trash",
          "BROOKLYN", "02 BROOKLYN", "ONLINE")]
+
+
+def test_placeholders_for_a_place_are_unknown_not_places(tmp_path, capsys):
+    """"Unspecified", "N/A", "未知", "0 Unspecified" ... in 街道, 社区 and 小区 became a street and compounds of
+    their own. They are stored as NULL (config.yaml unknown_places: case, spaces and full-width forms ignored,
+    "Unspecified *" a pattern): the rows import, and no filter, unmatched list or compound list names them."""
+    import json
+
+    import store
+    from metrics.__main__ import main
+    from metrics.known import known_compounds
+    from metrics.options import filter_options
+
+    db = tmp_path / "p.duckdb"
+    orders = fixtures.write_csv(tmp_path / "工单.csv", ["工单编号", "受理时间", "街道", "社区", "小区"], [
+        ["U1", "2024-06-03 09:00", "Unspecified", "unknown", "Unspecified MANHATTAN"],
+        ["U2", "2024-06-03 09:00", "ｎ／ａ", "未 知", "0 Unspecified"],
+        ["U3", "2024-06-03 09:00", "东街道", "-", "阳光花园"],
+        ["U4", "2024-06-03 09:00", "None", "NULL", "无"],
+        ["U5", "2024-06-03 09:00", "—", "/", "不详"]])
+    complaints = fixtures.write_csv(tmp_path / "投诉.csv", ["投诉编号", "投诉时间", "街道", "社区", "小区"], [
+        ["C1", "2024-06-04 10:00", "NA", "空", "N/A"], ["C2", "2024-06-04 10:00", "西街道", "西一社区", "翠湖苑"]])
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(orders)]) == 0
+    assert main(["import", "--db", str(db), "--kind", "complaints", str(complaints)]) == 0
+    out = capsys.readouterr().out
+    assert "read 5 = new 5 + updated 0 + unchanged 0 + duplicate 0 + rejected 0; warnings 0" in out
+    assert "read 2 = new 2 + updated 0 + unchanged 0 + duplicate 0 + rejected 0; warnings 0" in out
+    con = store.reader(db).cursor()
+    assert con.execute("""SELECT order_id, street_export, community_export, compound_raw, street, community,
+                                 compound_name FROM work_orders ORDER BY order_id""").fetchall() == [
+        ("U1", None, None, None, None, None, None), ("U2", None, None, None, None, None, None),
+        ("U3", "东街道", None, "阳光花园", "东街道", None, "阳光花园"), ("U4", None, None, None, None, None, None),
+        ("U5", None, None, None, None, None, None)]
+    assert con.execute("""SELECT complaint_id, street_export, community_export, compound_raw, compound_name
+                          FROM complaints ORDER BY 1""").fetchall() == [
+        ("C1", None, None, None, None), ("C2", "西街道", "西一社区", "翠湖苑", "翠湖苑")]
+    options = filter_options(con)   # streets and communities of the orders
+    assert (options["street"], options["community"]) == (["东街道"], [])
+    assert [c["compound_name"] for c in known_compounds(con)] == ["阳光花园", "翠湖苑"]
+    assert main(["unmatched", "--db", str(db)]) == 0
+    assert [u["compound_raw"] for u in json.loads(capsys.readouterr().out)] == ["阳光花园", "翠湖苑"]
