@@ -362,7 +362,7 @@ def test_a_visible_sheet_is_read_before_a_hidden_one_with_a_better_header(tmp_pa
     assert (result.rows_read, result.rows_new) == (2, 2)
     assert con.execute("SELECT order_id, compound_raw FROM work_orders ORDER BY 1").fetchall() == [
         ("V1", "阳光花园"), ("V2", "翠湖苑")]
-    assert result.notes == ["读取工作表“工单” / read worksheet '工单'"]
+    assert result.notes[0] == "读取工作表“工单” / read worksheet '工单'"
 
 
 def test_a_hidden_sheet_is_read_only_when_no_visible_one_has_a_header(tmp_path, config):
@@ -371,8 +371,8 @@ def test_a_hidden_sheet_is_read_only_when_no_visible_one_has_a_header(tmp_path, 
     con = connect(tmp_path / "h.duckdb")
     result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
     assert (result.rows_read, result.rows_new) == (1, 1)
-    assert result.notes == ["读取隐藏的工作表“旧数据”：没有可见的工作表含可识别的表头 / read hidden worksheet '旧数据': "
-                            "no visible worksheet has a known header"]
+    assert result.notes[0] == ("读取隐藏的工作表“旧数据”：没有可见的工作表含可识别的表头 / read hidden worksheet '旧数据': "
+                               "no visible worksheet has a known header")
 
 
 @pytest.mark.parametrize("boms", [2, 3])
