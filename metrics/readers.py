@@ -361,7 +361,15 @@ def _python_rows(path: Path, text_path: Path, offset: int, ncols: int, delimiter
         try:
             for number in itertools.count(header_row + 1):
                 lines.start()
-                record = next(reader, None)
+                try:
+                    record = next(reader, None)
+                except csv.Error:
+                    if not lines.ended:
+                        raise
+                    # a reader that refuses a quote open at the end of the file ("unexpected end of data": Python
+                    # 3.11 with strict=True, older ones always): the record as 3.11 reads it, the quote closed
+                    record = next(csv.reader([*lines.taken[:-1], lines.taken[-1] + '"'], delimiter=delimiter))
+                    reader = csv.reader(lines, delimiter=delimiter)
                 if record is None:
                     break
                 position = _stray_cell(record, lines, ncols, delimiter)
@@ -417,7 +425,7 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
             for i, row in enumerate(rows):
                 score = header_score([c for c in row if c])
                 # a visible sheet with a known header wins over any hidden one (an old copy, a lookup list)
-                rank = (visible and score > 0, score)
+                rank = (visible and score > 0, score, visible)
                 if best is None or rank > best[0]:
                     best = (rank, index, i, visible)
         if best is None:

@@ -386,3 +386,20 @@ def test_a_bom_written_more_than_once_is_skipped(tmp_path, config, boms):
     con = connect(tmp_path / "b.duckdb")
     result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
     assert (result.rows_read, result.rows_new, result.columns["order_id"]) == (1, 1, "工单编号")
+
+
+def test_a_reader_that_refuses_a_quote_open_at_the_end_reads_the_same(tmp_path, config, monkeypatch):
+    """Python's csv with strict=True (and older versions always) raises "unexpected end of data" at a quote
+    left open at the end of the file, where 3.11 returns the cell: either way row 10 is rejected, 999 imported."""
+    import functools
+
+    import metrics.readers as readers
+
+    monkeypatch.setattr(readers.csv, "reader", functools.partial(csv.reader, strict=True))
+    with pytest.raises(csv.Error, match="unexpected end of data"):
+        list(readers.csv.reader(io.StringIO('a,"b\nc,d\n', newline="")))
+    path = stray_file(tmp_path / "strict.csv", 1000, (10,))
+    con = connect(tmp_path / "s.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert (result.rows_read, result.rows_new, result.rows_rejected) == (1000, 999, 1)
+    assert con.execute("SELECT row_number, reason FROM import_issues").fetchall() == [(10, stray_reason(10, 991))]
