@@ -133,19 +133,29 @@ def cmd_import(args, config) -> int:
 
 
 def _audit_import(db: Path, result, path: Path | None) -> None:
-    """The audit entry of a file imported from the command line (the actor is the system user running it)."""
+    """The audit entry of a file imported from the command line (the actor is the system user running it). A
+    refused first import left no database: no access file is made for it either (one that exists is told)."""
     from access import audit
+    from access.db import path_for
 
+    if not db.exists() and not path_for(db).exists():
+        return
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else None
     audit.imported(db, result, login=_actor(), file_sha256=digest)
 
 
+def _imported(con) -> bool:
+    """Whether the database holds any import (a new one only refused files leaves nothing behind)."""
+    return con.execute("SELECT count(*) FROM import_log").fetchone()[0] > 0
+
+
 def _write(db: Path, config: dict, what: str, work):
-    """A command's write: at a lower priority, queued behind any other write, then the names still unmatched."""
+    """A command's write: at a lower priority, queued behind any other write, then the names still unmatched.
+    Into a database that did not exist, a write that imports nothing (every file refused) leaves no file."""
     from .rollup import only
 
     _yield_cpu(config)
-    with store.writer(db, config, what=what, on_wait=_queued) as con:
+    with store.writer(db, config, what=what, on_wait=_queued, keep_new=_imported) as con:
         if only(con):
             raise store.StoreError(f"{db} 只含月度汇总，由汇总作业生成，不能导入；请重新运行 python -m metrics rollup / "
                                    f"{db} holds the monthly rollups only, built by the rollup job: nothing is imported "

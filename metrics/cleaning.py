@@ -47,6 +47,44 @@ def normalised_id(raw: str) -> tuple[str, list]:
     return (f"CASE WHEN regexp_matches({raw}, '[^!-~]') THEN NULLIF({folded}, '') ELSE {raw} END",
             [_FULL_WIDTH, _HALF_WIDTH, ID_STRIPPED])
 
+# Where an export writes a placeholder for a place it does not know (config.yaml unknown_places): the fields that
+# hold places, in the datasets whose places come from a form (orders, complaints; the registry names real ones).
+PLACE_FIELDS = ("street", "community", "compound")
+PLACE_DATASETS = ("work_orders", "complaints")
+
+
+def place_key(text) -> str:
+    """A placeholder as written in config.yaml, compared: NFKC's width folding, no spaces, upper case."""
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).upper()
+
+
+def unknown_place(raw: str, placeholders) -> tuple[str, list]:
+    """`raw` (a street, community or compound as exported), NULL where it is a placeholder for an unknown place
+    ("Unspecified", "N/A", "未知"): a placeholder is not a place, and stored it became a street or a compound of
+    its own. One regular expression, bound: case, spaces and full-width forms are ignored by the pattern itself
+    (translate() over every row cost 5 µs a cell); a `*` stands for any text ("Unspecified *" is NYC's
+    "Unspecified MANHATTAN"). `raw` is repeated, so it carries no parameters of its own."""
+    keys = sorted({k for k in (place_key(p) for p in placeholders or []) if k})
+    if not keys:
+        return raw, []
+    pattern = "|".join(_PLACE_SPACE.join(".*" if c == "*" else _any_width(c) for c in key) for key in keys)
+    return (f"CASE WHEN regexp_full_match({raw}, ?) THEN NULL ELSE {raw} END",
+            [f"{_PLACE_SPACE}(?:{pattern}){_PLACE_SPACE}"])
+
+
+_PLACE_SPACE = r"[\s\pZ]*"   # any spaces, the ideographic one included
+
+
+def _any_width(c: str) -> str:
+    """A character of a placeholder as RE2 matches it in either case and either width (Ａ, ａ, A, a); ASCII
+    punctuation escaped (RE2 refuses an escaped letter or ideograph)."""
+    if not c.isascii():
+        return c
+    forms = {c, c.lower(), c.upper()}
+    forms |= {chr(ord(f) + 0xFEE0) for f in forms if "!" <= f <= "~"}
+    return "[" + "".join("\\" + f if f.isascii() and not f.isalnum() else f for f in sorted(forms)) + "]"
+
+
 KIND_WARNING = {
     "timestamp": ("无法识别的日期时间", "unreadable date/time"),
     "date": ("无法识别的日期", "unreadable date"),

@@ -52,6 +52,9 @@ class ImportResult:
     rejection_reasons: list[tuple[str, int]] = field(default_factory=list)   # most frequent first
     mostly_rejected: bool = False            # all rows, or more than import_checks.max_rejected_share
     registry_conflicts: list[dict] = field(default_factory=list)   # names.registry_conflicts, after a registry
+    derived_due: int = 0                     # orders whose deadline came from config.yaml time_limits
+    derived_due_rules: list[dict] = field(default_factory=list)   # per rule: category (None: default), value,
+                                                                  # unit, orders; the default first
 
     def accounted(self) -> bool:
         return self.rows_read == (self.rows_new + self.rows_updated + self.rows_unchanged
@@ -121,13 +124,17 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, shown, profile)
         _type_staging(con, raw, dataset, mapping, config, window)
-        rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged)
+        rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged) + len(raw.stray)
         unmapped = unmapped_columns(con, raw, mapping)
         _record_issues(con, dataset, mapping, window)
         _record_ragged(con, raw)
-        notes = raw.notes + _derive_due_at(con, dataset, mapping, config)
+        _record_stray(con, raw)
+        derive_notes, derived_rules = _derive_due_at(con, dataset, mapping, config)
+        notes = raw.notes + derive_notes
         import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
         counts = _upsert(con, dataset, import_id, config)
+        if kind == "work_orders" and "closed_at" not in mapping.columns:
+            notes.append(_no_close_note(counts["new"] + counts["updated"] + counts["unchanged"]))
         _record_fields(con, import_id, mapping)
         conflicts = []
         if kind == "compounds":   # a registry can move every order and complaint to another compound
@@ -155,18 +162,20 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
             columns=mapping.headers, notes=notes, checks=checks, unmapped_columns=unmapped,
             missing_fields=mapping.missing, rejection_reasons=reasons, registry_conflicts=conflicts,
             mostly_rejected=bool(rows_read) and (rejected == rows_read or rejected > share * rows_read),
+            derived_due=sum(r["orders"] for r in derived_rules), derived_due_rules=derived_rules,
         )
         if not result.accounted():
             raise ImportFailure(f"{shown}: 行数核对不平 / row accounting does not balance: {result}")
         logged = ["import_id", "kind", "file_name", "file_sha256", "profile", "imported_at", "rows_read", "rows_new",
                   "rows_updated", "rows_unchanged", "rows_duplicate", "rows_rejected", "warnings", "rejection_file",
-                  *IMPORT_CHECKS, "unmapped_columns", "missing_fields"]
+                  *IMPORT_CHECKS, "unmapped_columns", "missing_fields", "due_derived"]
         con.execute(
             f"INSERT INTO import_log ({', '.join(logged)}) VALUES ({', '.join('?' for _ in logged)})",
             [import_id, kind, result.file, hashing.result(), mapping.profile, imported_at,
              rows_read, result.rows_new, result.rows_updated, result.rows_unchanged, result.rows_duplicate,
              result.rows_rejected, result.warnings, result.rejection_file,
-             *(checks[c] for c in IMPORT_CHECKS), unmapped, result.missing_fields],
+             *(checks[c] for c in IMPORT_CHECKS), unmapped, result.missing_fields,
+             result.derived_due if kind == "work_orders" else None],
         )
         con.execute(
             "INSERT INTO import_issues SELECT ?, row_number, column_name, severity, reason, value "
@@ -203,12 +212,16 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     low, high = window or plausible_window(config, dt.datetime.now())
     select = ["_row"]
     inner = select + [f"{masking.needle(f'c{i}')} AS p{i}" for i in mapping.personal]
-    params, checked, checked_params = [], [], []
+    params, checked, checked_params, inner_params = [], [], [], []
     personal = [f"p{i}" for i in mapping.personal]
     for f in dataset.fields:
         pos = mapping.columns.get(f.name)
         raw_name, name = quote("raw_" + f.name), quote(f.name)
-        inner.append((cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)") + f" AS {raw_name}")
+        cell = cleaning.raw_text(f"c{pos}") if pos is not None else "CAST(NULL AS VARCHAR)"
+        if pos is not None and f.name in cleaning.PLACE_FIELDS and dataset.kind in cleaning.PLACE_DATASETS:
+            cell, p = cleaning.unknown_place(cell, config.get("unknown_places"))   # "Unspecified" is no place
+            inner_params += p
+        inner.append(f"{cell} AS {raw_name}")
         # a platform's id is normalised; text people type (a registry's compound name too) is masked
         if (f.kind == "id" and not f.masked) or f.name in LINKED_IDS.get(dataset.kind, ()):
             sql, p = cleaning.normalised_id(raw_name)
@@ -241,7 +254,7 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     # the text of a typed value is kept only where it could not be read (a million copies of good dates cost)
     copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(checked)}), ({rejected}) AS rejected{derived}
         FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {SOURCE}))""",
-              checked_params + params)
+              checked_params + params + inner_params)
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
                     WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")
@@ -400,15 +413,69 @@ def _record_ragged(con, raw) -> None:
              for row, cells in raw.ragged])
 
 
-def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> list[str]:
-    """Fill due_at from config time limits where the export has none (work orders only)."""
+def _record_stray(con, raw) -> None:
+    """Rows where a stray quote opened a cell that swallowed the lines after it: rejected whole (the cell is
+    made of other rows, names and phones of their personal columns among them), named by row and column, never
+    by their content. The swallowed lines were read again as rows of their own (metrics.readers)."""
+    if raw.stray:
+        def column(position: int) -> str:
+            header = raw.headers[position] if position < len(raw.headers) else ""
+            return header or f"{column_letter(position)}列 / column {column_letter(position)}"
+
+        con.executemany(
+            "INSERT INTO staging_issues VALUES (?, ?, 'rejected', ?, NULL, 'unclosed_quote')",
+            [[row, column(position), f"未闭合的引号：从第{row}行起的单元格吞并了其后的{lines:,}行（其后各行已单独读取） / "
+              f"an unclosed quote: the cell from row {row} on swallowed the {lines:,} lines after it (those lines "
+              "were read on their own)"] for row, position, lines in raw.stray])
+
+
+def _no_close_note(orders: int) -> str:
+    """What the import assumed of a work-order file without 办结时间: no order of it is closed."""
+    return f"文件中没有办结时间列：{orders:,}件全部按在办计 / the file has no close-time column: all {orders:,} orders count as open"
+
+
+UNIT_WORDS = {"hours": ("小时", "hours"), "calendar_days": ("个自然日", "calendar days"),
+              "working_days": ("个工作日", "working days")}
+
+
+def _derived_note(rules: list[dict]) -> str:
+    """How many deadlines the import derived, by which rule: a deadline it made up is said, not hidden."""
+    total = sum(r["orders"] for r in rules)
+    zh, en = [], []
+    for r in rules:
+        unit_zh, unit_en = UNIT_WORDS[r["unit"]]
+        zh.append(f"{r['category'] or '默认'}{r['value']}{unit_zh}：{r['orders']:,}件")
+        en.append(f"{r['category'] or 'default'} {r['value']} {unit_en}: {r['orders']:,}")
+    return (f"办结时限按规则推算：{total:,}件（{'；'.join(zh)}） / deadlines derived by rule (config.yaml time_limits): "
+            f"{total:,} orders ({'; '.join(en)})")
+
+
+def _derived_rules(con, dataset: Dataset, config: dict) -> list[dict]:
+    """The orders of the file (earlier duplicates aside) whose deadline was derived, per time_limits rule: the
+    default first, then the categories' rules by their count."""
+    id_field = quote(dataset.id_field)
+    by_rule = {}
+    for r in rows(con, f"""SELECT category, count(*) AS n FROM staging s ANTI JOIN staging_dups d
+                           ON d.{id_field} = s.{id_field} AND s._row < d.keep_row
+                           WHERE s.due_at_derived AND NOT s.rejected GROUP BY category"""):
+        own = r["category"] in ((config["time_limits"].get("by_category") or {}))
+        limit = duetime.time_limit(config, r["category"])
+        key = (r["category"] if own else None, int(limit["value"]), limit["unit"])
+        by_rule[key] = by_rule.get(key, 0) + int(r["n"])
+    ordered = sorted(by_rule.items(), key=lambda kv: (kv[0][0] is not None, -kv[1], kv[0][0] or ""))
+    return [{"category": c, "value": v, "unit": u, "orders": n} for (c, v, u), n in ordered]
+
+
+def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> tuple[list[str], list[dict]]:
+    """Fill due_at from config time limits where the export has none (work orders only); the notes to show
+    (how many were derived, by which rule) and the count per rule (_derived_rules)."""
     if dataset.kind != "work_orders":
-        return []
+        return [], []
     if not mapping.derive_due_at:
-        return []
+        return [], []
     categories = [r["category"] for r in rows(con, "SELECT DISTINCT category FROM staging WHERE due_at IS NULL AND NOT rejected")]
     if not categories:
-        return []
+        return [], []
     limits = duetime.limits_table(config, categories)
     con.register("time_limits", pa.table({
         "category": pa.array([c for c, _, _ in limits], pa.string()),
@@ -446,7 +513,8 @@ def _derive_due_at(con, dataset: Dataset, mapping: Mapping, config: dict) -> lis
         WHERE {ROWS_TABLE}.rowid = d._rid""")
     con.unregister("time_limits")
     con.unregister("working_days")
-    return notes
+    rules = _derived_rules(con, dataset, config)
+    return [_derived_note(rules)] + notes if rules else notes, rules
 
 
 def _upsert(con, dataset: Dataset, import_id: int, config: dict) -> dict:

@@ -15,9 +15,10 @@ PERSONAL = "_personal"
 
 
 def normalise_header(text: str) -> str:
-    """Headers compare without case, spaces, full-width forms or a required-field '*'."""
+    """Headers compare without case, spaces, underscores, hyphens, full-width forms or a required-field '*':
+    one profile reads a platform's portal export ("Unique Key") and its API's (unique_key)."""
     text = unicodedata.normalize("NFKC", str(text or ""))
-    return "".join(text.split()).strip("*").lower()
+    return "".join(text.split()).replace("_", "").replace("-", "").strip("*").lower()
 
 
 @dataclass

@@ -7,6 +7,13 @@ with the dialect fixed from the header (no sampling that a late row could contra
 take as a clean table (a row with too few or too many cells, a quote left open) is read again by Python's
 `csv` module, the reference, row by row, and each ragged row is rejected on its own with its row number.
 
+One exception to "as Python reads it": a stray quote. A quote opened by mistake makes csv (and Excel) read every
+line up to the next quote, or to the end of the file, into one cell, and the rows it swallowed vanish without a
+word. A cell that spans lines of which one, parsed alone with the file's dialect, has the header's number of cells
+(a row), or that a quote left open at the end of the file made, is such a cell: its row is rejected (RawFile.stray)
+and the file is read again from the line after the one that opened it, as if the quote were not there. A
+multi-line cell whose lines are not rows (an address, content with a comma) stays one cell.
+
 Every cell stays text here; typing happens in SQL (metrics.cleaning), so a bad value becomes a warning with its
 row and column instead of a failed read. Row numbers are the ones a user sees when opening the file in Excel
 or WPS: a record is one row even when a cell holds a line break, the header is row 1 when it is the first."""
@@ -15,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import mmap
 import os
 import re
@@ -51,13 +59,18 @@ class RawFile:
     ragged: list[tuple[int, int]] = field(default_factory=list)  # (row, cells) of rows whose cell count differs
     blank_rows: int = 0         # rows with no cell filled in: not data, not counted as read
     sheet: str | None = None    # the worksheet read, when a workbook has several
+    hidden_sheet: bool = False  # that worksheet is hidden: no visible one has a known header
     delimiter: str = ","
+    stray: list[tuple[int, int, int]] = field(default_factory=list)   # (row, cell, lines swallowed): stray quotes
 
     @property
     def notes(self) -> list[str]:
         """What a user should know about how the file was read."""
         notes = []
-        if self.sheet:
+        if self.sheet and self.hidden_sheet:
+            notes.append(f"读取隐藏的工作表“{self.sheet}”：没有可见的工作表含可识别的表头 / read hidden worksheet "
+                         f"'{self.sheet}': no visible worksheet has a known header")
+        elif self.sheet:
             notes.append(f"读取工作表“{self.sheet}” / read worksheet '{self.sheet}'")
         if self.blank_rows:
             notes.append(f"跳过{self.blank_rows}个空行 / {self.blank_rows} empty rows skipped")
@@ -120,7 +133,7 @@ def first_rows(path: Path) -> list[list[str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         import fastexcel
 
-        return [[c for c in row if c] for _, rows in _sheet_heads(fastexcel.read_excel(str(path))) for row in rows]
+        return [[c for c in row if c] for _, rows, _ in _sheet_heads(fastexcel.read_excel(str(path))) for row in rows]
     encoding = detect_encoding(path)
     temporary = _transcode(path) if encoding == "gb18030" else None
     try:
@@ -167,7 +180,7 @@ def _read_csv(path: Path, header_score) -> tuple[RawFile, pa.Table]:
         ncols = len(header)
         table = _arrow_rows(text_path, offset, ncols, delimiter)
         if table is None:   # a ragged row or a quote left open: the reference reader, row by row
-            table, raw.ragged = _python_rows(path, text_path, offset, ncols, delimiter, header_row)
+            table, raw.ragged, raw.stray = _python_rows(path, text_path, offset, ncols, delimiter, header_row)
         if "_row" not in table.column_names:
             table = table.add_column(0, "_row", _numbers(header_row + 1, table.num_rows))
         return raw, table
@@ -176,16 +189,17 @@ def _read_csv(path: Path, header_score) -> tuple[RawFile, pa.Table]:
 
 
 def _records(text_path: Path, encoding: str, delimiter: str, limit: int):
-    """The first `limit` records of a UTF-8 file, each with the byte offset just after it."""
+    """The first `limit` records of a UTF-8 file, each with the byte offset just after it. A BOM written twice
+    or more (a file saved with a BOM by a tool that adds its own) is skipped whole, so the header still matches."""
     consumed = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
     out = []
     with open(text_path, encoding="utf-8-sig" if encoding == "utf-8-sig" else "utf-8", newline="",
               errors="surrogateescape") as f:
         def lines():
             nonlocal consumed
-            for line in f:   # newline="": lines end at CR, LF or CRLF, kept as written
+            for number, line in enumerate(f):   # newline="": lines end at CR, LF or CRLF, kept as written
                 consumed += len(line.encode("utf-8", "surrogateescape"))
-                yield line
+                yield line.lstrip("\ufeff") if number == 0 and encoding == "utf-8-sig" else line
         reader = csv.reader(lines(), delimiter=delimiter)
         try:
             for record in reader:
@@ -245,25 +259,125 @@ def _arrow_rows(text_path: Path, offset: int, ncols: int, delimiter: str) -> pa.
                 return None   # never shown: the message quotes the row; the reference reader says where
             except pa.ArrowException:
                 return None
-        return None if ragged else table
+        return None if ragged or (quoted and _may_hold_rows(table, ncols, delimiter)) else table
+
+
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+
+
+def _holds_rows(text: str, ncols: int, delimiter: str) -> bool:
+    """Whether a cell's text holds another row: a line after its first that, parsed alone with the file's
+    dialect, has the header's number of cells, one of them filled in. The signature of a stray quote: a real
+    multi-line cell (an address, a paragraph with a comma) has lines, not rows."""
+    for line in _LINE_BREAK.split(text)[1:]:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if len(cells) == ncols and any(c.strip() for c in cells):
+            return True
+    return False
+
+
+def _may_hold_rows(table: pa.Table, ncols: int, delimiter: str) -> bool:
+    """Whether a stray quote may have made a cell of Arrow's table (the reference reader then decides, row by
+    row): a cell with a line break that holds a row, or a line break in the last row (a quote open at the end of
+    the file). Only cells with a line break and enough delimiters are looked at in Python."""
+    last = table.num_rows - 1
+    for name in table.column_names:
+        column = table.column(name)
+        breaks = pc.fill_null(pc.or_(pc.match_substring(column, "\n"), pc.match_substring(column, "\r")), False)
+        if not pc.any(breaks).as_py():
+            continue
+        if breaks[last].as_py():
+            return True
+        enough = pc.fill_null(pc.greater_equal(pc.count_substring(column, delimiter), ncols - 1), False)
+        if any(_holds_rows(text, ncols, delimiter) for text in pc.filter(column, pc.and_(breaks, enough)).to_pylist()):
+            return True
+    return False
 
 
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
+class _Lines:
+    """The file's lines for csv.reader (ending at CR, LF or CRLF, kept as written), remembering those of the
+    record being read, so that the lines a stray quote swallowed can be put back and read again."""
+
+    def __init__(self, text):
+        self.text = text
+        self.back: list[str] = []   # lines put back, the next one last
+        self.taken: list[str] = []  # the lines of the record being read
+        self.ended = False          # the end of the file was reached inside the record
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self.back.pop() if self.back else self.text.readline()
+        if not line:
+            self.ended = True
+            raise StopIteration
+        self.taken.append(line)
+        return line
+
+    def start(self) -> None:
+        self.taken, self.ended = [], False
+
+    def put_back_all_but_first(self) -> int:
+        """Read the record's lines after its first again; how many."""
+        self.back.extend(reversed(self.taken[1:]))
+        return len(self.taken) - 1
+
+
+def _stray_cell(record: list[str], lines: _Lines, ncols: int, delimiter: str) -> int | None:
+    """The position of the cell a stray quote made of the lines after it, if the record has one: a cell that
+    holds a row, or the last cell when the file ended inside its quote (the quote was never closed). In a ragged
+    record the file's own lines are looked at too: a real quoted cell that closed the stray quote mid-line cut
+    the row it ended in, which that line alone still reads as."""
+    if len(lines.taken) < 2:
+        return None
+    if lines.ended:
+        return len(record) - 1
+    broken = [position for position, cell in enumerate(record) if "\n" in cell or "\r" in cell]
+    for position in broken:
+        if _holds_rows(record[position], ncols, delimiter):
+            return position
+    if broken and len(record) != ncols and _holds_rows("".join(lines.taken), ncols, delimiter):
+        return broken[0]
+    return None
+
+
 def _python_rows(path: Path, text_path: Path, offset: int, ncols: int, delimiter: str, header_row: int):
     """Python's csv module over the data rows: rows of ncols cells (an empty line counts as a row of empty
-    cells), and the row numbers and cell counts of the others."""
+    cells), the row numbers and cell counts of the others, and the rows a stray quote opened (row, cell, lines
+    swallowed): each rejected, and the lines after it read again as rows of their own, numbered on."""
     columns = [[] for _ in range(ncols)]
-    numbers, ragged = [], []
+    numbers, ragged, stray = [], [], []
     with open(text_path, "rb") as binary:
         binary.seek(offset)
         # undecodable bytes become lone surrogates, so the row that holds them can be named
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="", errors="surrogateescape")
-        reader = csv.reader(text, delimiter=delimiter)
+        lines = _Lines(text)
+        reader = csv.reader(lines, delimiter=delimiter)
         number = None
         try:
-            for number, record in enumerate(reader, start=header_row + 1):
+            for number in itertools.count(header_row + 1):
+                lines.start()
+                try:
+                    record = next(reader, None)
+                except csv.Error:
+                    if not lines.ended:
+                        raise
+                    # a reader that refuses a quote open at the end of the file ("unexpected end of data": Python
+                    # 3.11 with strict=True, older ones always): the record as 3.11 reads it, the quote closed
+                    record = next(csv.reader([*lines.taken[:-1], lines.taken[-1] + '"'], delimiter=delimiter))
+                    reader = csv.reader(lines, delimiter=delimiter)
+                if record is None:
+                    break
+                position = _stray_cell(record, lines, ncols, delimiter)
+                if position is not None:   # its first line is checked here, the others when read again
+                    if _UNDECODABLE.search(lines.taken[0]):
+                        raise UnicodeDecodeError("utf-8", b"", 0, 1, "invalid byte")
+                    stray.append((number, position, lines.put_back_all_but_first()))
+                    continue
                 if not any(cell.strip() for cell in record):
                     record = [""] * ncols   # a blank record of any length is a blank row (counted, not data)
                 if _UNDECODABLE.search("".join(record)):
@@ -275,12 +389,12 @@ def _python_rows(path: Path, text_path: Path, offset: int, ncols: int, delimiter
                 for column, cell in zip(columns, record):
                     column.append(cell)
         except (csv.Error, UnicodeDecodeError) as exc:
-            row = number if isinstance(exc, UnicodeDecodeError) and number else (number or header_row) + 1
+            row = number   # the record being read
             what = "无效的UTF-8字节 / invalid UTF-8 bytes" if isinstance(exc, UnicodeDecodeError) else str(exc)
             raise _unreadable(path, "csv", f"第{row}行 / row {row}: {what}") from None
     table = pa.table([pa.array(numbers, pa.int64())] + [pa.array(c, pa.string()) for c in columns],
                      names=["_row"] + [f"c{i}" for i in range(ncols)])
-    return table, ragged
+    return table, ragged, stray
 
 
 def _transcode(path: Path) -> str:
@@ -307,14 +421,16 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
         reader = fastexcel.read_excel(str(path))
         names = reader.sheet_names
         best = None
-        for index, rows in _sheet_heads(reader):
+        for index, rows, visible in _sheet_heads(reader):
             for i, row in enumerate(rows):
                 score = header_score([c for c in row if c])
-                if best is None or score > best[0]:
-                    best = (score, index, i)
+                # a visible sheet with a known header wins over any hidden one (an old copy, a lookup list)
+                rank = (visible and score > 0, score, visible)
+                if best is None or rank > best[0]:
+                    best = (rank, index, i, visible)
         if best is None:
             raise ImportFailure(f"{path.name}: 文件为空 / the file is empty")
-        _, index, header_index = best
+        _, index, header_index, visible = best
         batch = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string", eager=True)
     except ImportFailure:
         raise
@@ -326,15 +442,18 @@ def _read_excel(path: Path, header_score) -> tuple[RawFile, pa.Table]:
     arrays = [data.column(i).cast(pa.string()) for i in range(data.num_columns)]
     out = pa.Table.from_arrays([_numbers(header_index + 2, data.num_rows), *arrays], names=["_row", *[f"c{i}" for i in range(len(arrays))]])
     raw = RawFile(path=path, headers=headers, encoding="xlsx", header_row=header_index + 1,
-                  sheet=names[index] if len(names) > 1 else None)
+                  sheet=names[index] if len(names) > 1 else None, hidden_sheet=not visible)
     return raw, out
 
 
-def _sheet_heads(reader) -> list[tuple[int, list[list]]]:
-    """The first rows of every worksheet, where a header may stand."""
-    return [(index, _table_rows(reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS,
-                                                  dtypes="string", eager=True)))
-            for index in range(len(reader.sheet_names))]
+def _sheet_heads(reader) -> list[tuple[int, list[list], bool]]:
+    """The first rows of every worksheet, where a header may stand, and whether the sheet is visible (Excel's
+    "hidden" and "very hidden" sheets are not what a user sees when opening the file)."""
+    heads = []
+    for index in range(len(reader.sheet_names)):
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, n_rows=HEADER_SCAN_ROWS, dtypes="string")
+        heads.append((index, _table_rows(sheet.to_arrow()), sheet.visible == "visible"))
+    return heads
 
 
 def _table_rows(table) -> list[list]:

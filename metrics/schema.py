@@ -137,7 +137,8 @@ IMPORT_CHECKS = ("out_of_window_rejected", "out_of_window_blanked", "closed_befo
                  "due_before_received", "revisit_before_close", "revisit_while_open")
 # Added to import_log after its first version: a database created before them gets them when opened writable.
 IMPORT_LOG_ADDED = tuple((c, "BIGINT") for c in IMPORT_CHECKS) + (
-    ("unmapped_columns", "VARCHAR[]"), ("missing_fields", "VARCHAR[]"))
+    ("unmapped_columns", "VARCHAR[]"), ("missing_fields", "VARCHAR[]"),
+    ("due_derived", "BIGINT"))   # work orders whose deadline came from config.yaml time_limits (NULL: not orders)
 
 
 def stored_name(dataset: Dataset, field: Field) -> str:

@@ -106,7 +106,7 @@ def accounting(results: Sequence[tuple[str, ImportResult | ImportFailure]]) -> l
                      "rejection_file": result.rejection_file, "notes": list(result.notes),
                      "checks": dict(result.checks), "unmapped_columns": list(result.unmapped_columns),
                      "missing_fields": list(result.missing_fields), "mostly_rejected": result.mostly_rejected,
-                     "rejection_reasons": list(result.rejection_reasons)})
+                     "rejection_reasons": list(result.rejection_reasons), "derived_due": result.derived_due})
     return rows
 
 

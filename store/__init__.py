@@ -91,64 +91,132 @@ def holder(db: Path) -> Holder | None:
         return Holder("?", dt.datetime.now(), 0, "")
 
 
+@dataclass
+class Lock:
+    """A held write lock. `remove`: take the lock file (and the folders the lock made) away on release, when
+    the write left no database behind."""
+    path: Path
+    made: list[Path]            # folders that did not exist before the lock was taken, outermost first
+    remove: bool = False
+
+
 @contextmanager
 def write_lock(db: Path, what: str, config: dict | None = None, on_wait=None):
     """The database's write lock, waited for (on_wait(holder) is told once what it waits behind)."""
     db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    made = [p for p in reversed(db.parent.parents) if not p.exists()] + ([db.parent] if not db.parent.exists() else [])
     wait = float(settings(config)["write_wait_seconds"])
-    f = open(lock_path(db), "a+")
+    deadline, told = time.monotonic() + wait, False
+    while True:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            f = open(lock_path(db), "a+")
+        except FileNotFoundError:
+            continue   # its folder was removed in between (by a write that left nothing): made again
+        try:
+            while True:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                current = holder(db)
+                if not told and on_wait is not None:
+                    on_wait(current)
+                    told = True
+                if time.monotonic() >= deadline:
+                    behind = current.text() if current else "?"
+                    raise WriteTimeout(f"等待写入超时（{wait:.0f}秒），数据库正在被占用：{behind} / timed out after "
+                                       f"{wait:.0f} s waiting to write; the database is busy")
+                time.sleep(0.25)
+        except BaseException:
+            f.close()
+            raise
+        if _same_file(f, lock_path(db)):
+            break
+        f.close()   # the writer before us removed the lock file (it left no database): lock the path anew
+    lock = Lock(lock_path(db), made)
     try:
-        deadline, told = time.monotonic() + wait, False
-        while True:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-            current = holder(db)
-            if not told and on_wait is not None:
-                on_wait(current)
-                told = True
-            if time.monotonic() >= deadline:
-                behind = current.text() if current else "?"
-                raise WriteTimeout(f"等待写入超时（{wait:.0f}秒），数据库正在被占用：{behind} / timed out after {wait:.0f} s "
-                                   f"waiting to write; the database is busy")
-            time.sleep(0.25)
         f.seek(0)
         f.truncate()
         f.write(json.dumps({"what": what, "since": dt.datetime.now().isoformat(timespec="seconds"),
                             "pid": os.getpid(), "host": socket.gethostname()}, ensure_ascii=False))
         f.flush()
-        yield
+        yield lock
     finally:
         try:
-            f.seek(0)
-            f.truncate()
-            f.flush()
+            if lock.remove:   # removed while held: a waiter finds its file gone and locks the path anew
+                lock.path.unlink(missing_ok=True)
+                for folder in reversed(lock.made):
+                    try:
+                        folder.rmdir()
+                    except OSError:
+                        break   # not empty: something else lives there now
+            else:
+                f.seek(0)
+                f.truncate()
+                f.flush()
         finally:
             f.close()   # closing releases the lock
 
 
+def _same_file(f, path: Path) -> bool:
+    """Whether the open lock file is still the one at `path` (not removed, nor replaced, while we waited)."""
+    try:
+        return os.fstat(f.fileno()).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+
+
 @contextmanager
-def writer(db: Path, config: dict | None = None, *, what: str = "写入", on_wait=None):
+def writer(db: Path, config: dict | None = None, *, what: str = "写入", on_wait=None, keep_new=None):
     """A read-write connection on the master, under the write lock, with a share of the cores (the rest
     serve readers); on success a snapshot is published for readers. A failed write leaves the master as its
-    transactions left it (each import is one) and publishes nothing."""
+    transactions left it (each import is one) and publishes nothing.
+
+    `keep_new(con)`: asked at the end of a write that created the database, whether it holds anything to
+    keep. When it says no (a refused first import), the database, its lock file and the folders the write made
+    are removed, so the write leaves nothing behind, as if it had not been tried."""
     from metrics.db import connect
 
     db = Path(db)
-    with write_lock(db, what, config, on_wait):
+    with write_lock(db, what, config, on_wait) as lock:
+        new = not db.exists()
+
+        def discarded() -> bool:
+            """Whether this write's new database was left empty, and removed."""
+            if not new or keep_new is None or _keeps(keep_new, con):
+                return False
+            con.close()
+            for path in (db, Path(str(db) + ".wal")):
+                path.unlink(missing_ok=True)
+            lock.remove = True
+            return True
+
         con = connect(db)
         try:
             con.execute(f"SET threads = {int(settings(config)['write_threads'])}")
-            yield con
+            try:
+                yield con
+            except BaseException:
+                discarded()
+                raise
+            if discarded():
+                return
             con.execute("CHECKPOINT")
             _compact_if_bloated(con, db, config)
         finally:
             con.close()
         _publish(db)
+
+
+def _keeps(keep_new, con) -> bool:
+    """keep_new's answer; a database it cannot judge (the question failed) is kept."""
+    try:
+        return bool(keep_new(con))
+    except Exception:
+        return True
 
 
 def publish(db: Path, config: dict | None = None) -> Path:

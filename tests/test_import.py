@@ -333,3 +333,131 @@ def test_a_large_import_accounts_for_every_row(tmp_path, config):
     assert len(rows) == 100_002   # header, 100,000 issues, the line saying what is left out
     assert rows[-1].startswith("另有90,000条问题未列出（共190,000条；本文件列出前100,000条）")
     assert con.execute("SELECT count(*) FROM work_orders").fetchone() == (60_000,)
+
+
+def test_the_nyc_profile_reads_the_portal_export_headers(tmp_path, config):
+    """NYC's portal CSV writes "Unique Key", "Created Date" ... where the API writes unique_key, created_date:
+    headers compare without case, spaces, underscores and hyphens, so the one nyc profile reads both."""
+    headers = ["Unique Key", "Created Date", "Closed Date", "Agency", "Complaint Type", "Descriptor", "Incident Zip",
+               "Due Date", "Borough", "Community Board", "Open Data Channel Type"]
+    path = fixtures.write_csv(tmp_path / "311_Service_Requests.csv", headers, [
+        ["28065831", "04/30/2014 02:51:52 PM", "05/01/2014 09:10:00 AM", "HPD", "HEATING", "HEAT", "10025",
+         "05/07/2014 02:51:52 PM", "MANHATTAN", "07 MANHATTAN", "PHONE"],
+        ["28065832", "04/30/2014 11:05:00 PM", "", "DSNY", "Dirty Conditions", "Trash", "11201", "",
+         "BROOKLYN", "02 BROOKLYN", "ONLINE"]])
+    con = connect(tmp_path / "nyc.duckdb")
+    result = import_file(con, "work_orders", path, config)
+    assert result.profile == "nyc"
+    assert counts(result) == (2, 2, 0, 0, 0, 0, 0)
+    assert result.columns["order_id"] == "Unique Key" and result.columns["source"] == "Open Data Channel Type"
+    assert result.unmapped_columns == ["Incident Zip"]
+    found = con.execute("""SELECT order_id, received_at, closed_at, due_at, due_at_derived, handling_unit, category,
+                                  request_type, street_export, compound_raw, source
+                           FROM work_orders ORDER BY order_id""").fetchall()
+    assert found == [
+        ("28065831", dt.datetime(2014, 4, 30, 14, 51, 52), dt.datetime(2014, 5, 1, 9, 10), dt.datetime(2014, 5, 7, 14, 51, 52),
+         False, "HPD", "HEATING", "HEAT", "MANHATTAN", "07 MANHATTAN", "PHONE"),
+        ("28065832", dt.datetime(2014, 4, 30, 23, 5), None, None, False, "DSNY", "Dirty Conditions", "Trash",
+         "BROOKLYN", "02 BROOKLYN", "ONLINE")]
+
+
+def test_placeholders_for_a_place_are_unknown_not_places(tmp_path, capsys):
+    """"Unspecified", "N/A", "未知", "0 Unspecified" ... in 街道, 社区 and 小区 became a street and compounds of
+    their own. They are stored as NULL (config.yaml unknown_places: case, spaces and full-width forms ignored,
+    "Unspecified *" a pattern): the rows import, and no filter, unmatched list or compound list names them."""
+    import json
+
+    import store
+    from metrics.__main__ import main
+    from metrics.known import known_compounds
+    from metrics.options import filter_options
+
+    db = tmp_path / "p.duckdb"
+    orders = fixtures.write_csv(tmp_path / "工单.csv", ["工单编号", "受理时间", "街道", "社区", "小区"], [
+        ["U1", "2024-06-03 09:00", "Unspecified", "unknown", "Unspecified MANHATTAN"],
+        ["U2", "2024-06-03 09:00", "ｎ／ａ", "未 知", "0 Unspecified"],
+        ["U3", "2024-06-03 09:00", "东街道", "-", "阳光花园"],
+        ["U4", "2024-06-03 09:00", "None", "NULL", "无"],
+        ["U5", "2024-06-03 09:00", "—", "/", "不详"]])
+    complaints = fixtures.write_csv(tmp_path / "投诉.csv", ["投诉编号", "投诉时间", "街道", "社区", "小区"], [
+        ["C1", "2024-06-04 10:00", "NA", "空", "N/A"], ["C2", "2024-06-04 10:00", "西街道", "西一社区", "翠湖苑"]])
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(orders)]) == 0
+    assert main(["import", "--db", str(db), "--kind", "complaints", str(complaints)]) == 0
+    out = capsys.readouterr().out
+    assert "read 5 = new 5 + updated 0 + unchanged 0 + duplicate 0 + rejected 0; warnings 0" in out
+    assert "read 2 = new 2 + updated 0 + unchanged 0 + duplicate 0 + rejected 0; warnings 0" in out
+    con = store.reader(db).cursor()
+    assert con.execute("""SELECT order_id, street_export, community_export, compound_raw, street, community,
+                                 compound_name FROM work_orders ORDER BY order_id""").fetchall() == [
+        ("U1", None, None, None, None, None, None), ("U2", None, None, None, None, None, None),
+        ("U3", "东街道", None, "阳光花园", "东街道", None, "阳光花园"), ("U4", None, None, None, None, None, None),
+        ("U5", None, None, None, None, None, None)]
+    assert con.execute("""SELECT complaint_id, street_export, community_export, compound_raw, compound_name
+                          FROM complaints ORDER BY 1""").fetchall() == [
+        ("C1", None, None, None, None), ("C2", "西街道", "西一社区", "翠湖苑", "翠湖苑")]
+    options = filter_options(con)   # streets and communities of the orders
+    assert (options["street"], options["community"]) == (["东街道"], [])
+    assert [c["compound_name"] for c in known_compounds(con)] == ["阳光花园", "翠湖苑"]
+    assert main(["unmatched", "--db", str(db)]) == 0
+    assert [u["compound_raw"] for u in json.loads(capsys.readouterr().out)] == ["阳光花园", "翠湖苑"]
+
+
+def test_a_file_without_close_times_says_all_its_orders_count_as_open(tmp_path, config, capsys):
+    """1,203 rows without a 办结时间 column: 2 rejected (no received time), 1 earlier duplicate, 1,200 orders,
+    every one open. The import says so (notes, the command line's note lines); a file with the column does not."""
+    from metrics.__main__ import main
+
+    rows = [[f"N{i:04d}", "2024-06-03 09:00", "2024-06-06 09:00"] for i in range(1200)]
+    rows += [["R1", "", ""], ["R2", "", ""], ["N0000", "2024-06-03 09:00", "2024-06-06 09:00"]]
+    path = fixtures.write_csv(tmp_path / "在办.csv", ["工单编号", "受理时间", "办结时限"], rows)
+    con = connect(tmp_path / "o.duckdb")
+    result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path)
+    assert counts(result)[:6] == (1203, 1200, 0, 0, 1, 2)
+    note = "文件中没有办结时间列：1,200件全部按在办计 / the file has no close-time column: all 1,200 orders count as open"
+    assert result.notes == [note]
+    con.close()
+    assert main(["import", "--db", str(tmp_path / "c.duckdb"), "--kind", "work_orders", str(path)]) == 0
+    assert f"  note: {note}\n" in capsys.readouterr().out
+    closed = fixtures.write_csv(tmp_path / "办结.csv", ["工单编号", "受理时间", "办结时限", "办结时间"],
+                                [["N1", "2024-06-03 09:00", "2024-06-06 09:00", ""]])
+    assert import_file(connect(tmp_path / "k.duckdb"), "work_orders", closed, config).notes == []
+
+
+def test_derived_deadlines_are_counted_by_rule_in_the_result_and_the_log(tmp_path, config):
+    """Seven orders, one with its own 办结时限: six deadlines derived from config.yaml time_limits, by rule:
+    default 5 working days (其他, blank category) 2, 电梯 24 hours 2, 供暖 48 hours 1, 渗水漏水 3 working days 1."""
+    path = fixtures.write_csv(tmp_path / "due.csv", ["工单编号", "受理时间", "诉求类别", "办结时限", "办结时间"], [
+        ["D1", "2024-06-07 10:00", "其他", "", ""], ["D2", "2024-06-07 10:00", "", "", ""],
+        ["D3", "2024-06-07 10:00", "电梯", "", ""], ["D4", "2024-06-08 10:00", "电梯", "", ""],
+        ["D5", "2024-06-07 10:00", "供暖", "", ""], ["D6", "2024-06-07 10:00", "渗水漏水", "", ""],
+        ["D7", "2024-06-07 10:00", "电梯", "2024-06-09 10:00", ""]])
+    con = connect(tmp_path / "d.duckdb")
+    result = import_file(con, "work_orders", path, config)
+    assert result.derived_due == 6
+    assert result.derived_due_rules == [
+        {"category": None, "value": 5, "unit": "working_days", "orders": 2},
+        {"category": "电梯", "value": 24, "unit": "hours", "orders": 2},
+        {"category": "供暖", "value": 48, "unit": "hours", "orders": 1},
+        {"category": "渗水漏水", "value": 3, "unit": "working_days", "orders": 1}]
+    assert result.notes == [
+        "办结时限按规则推算：6件（默认5个工作日：2件；电梯24小时：2件；供暖48小时：1件；渗水漏水3个工作日：1件） / deadlines "
+        "derived by rule (config.yaml time_limits): 6 orders (default 5 working days: 2; 电梯 24 hours: 2; 供暖 48 hours: 1; "
+        "渗水漏水 3 working days: 1)"]
+    assert con.execute("SELECT count(*) FROM work_orders WHERE due_at_derived").fetchone() == (6,)
+    assert con.execute("SELECT due_derived FROM import_log").fetchall() == [(6,)]
+    again = import_file(con, "work_orders", path, config)   # unchanged orders: their deadlines derived again
+    assert (again.rows_unchanged, again.derived_due) == (7, 6)
+    registry = import_file(con, "compounds", fixtures.write_csv(tmp_path / "台账.csv", ["小区名称"], [["阳光花园"]]), config)
+    assert registry.derived_due == 0
+    assert con.execute("SELECT import_id, due_derived FROM import_log ORDER BY 1").fetchall() == [(1, 6), (2, 6), (3, None)]
+
+
+def test_an_import_log_from_before_due_derived_gets_the_column_when_opened(tmp_path, config):
+    """A database written before the column: opening it writable adds due_derived (NULL for its old imports)."""
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    con.execute("INSERT INTO import_log (import_id, kind, file_name) VALUES (1, 'work_orders', 'old.csv')")
+    con.execute("ALTER TABLE import_log DROP COLUMN due_derived")
+    con.close()
+    con = connect(path)
+    assert con.execute("SELECT import_id, due_derived FROM import_log").fetchall() == [(1, None)]

@@ -190,3 +190,57 @@ def test_a_drop_folder_imports_each_new_file_once(db, tmp_path, config):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "again.csv: 已导入过（内容相同） / already imported (same content)" in done.stdout
     assert orders_total(store.reader(db, config).cursor()) == 14
+
+
+def test_a_refused_first_import_leaves_no_file(tmp_path, capsys):
+    """A file refused (no id column; the wrong kind) into a database that did not exist: before, an empty
+    database, its access file, lock and snapshot folder stayed behind. Now the folder is as it was, from
+    `import` and `import-folder` alike; into a folder the write made, that folder goes too."""
+    from metrics.__main__ import main
+
+    inbox, data = tmp_path / "in", tmp_path / "data"
+    inbox.mkdir()
+    data.mkdir()
+    no_id = fixtures.write_csv(inbox / "台账.csv", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS)
+    orders = fixtures.write_csv(inbox / "工单.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS)
+    assert main(["import", "--db", str(data / "new.duckdb"), "--kind", "work_orders", str(no_id)]) == 1
+    assert main(["import", "--db", str(data / "new.duckdb"), "--kind", "compounds", str(orders)]) == 1
+    assert "找不到工单的编号列" in capsys.readouterr().out
+    assert sorted(os.listdir(data)) == []
+    assert main(["import", "--db", str(tmp_path / "made" / "deeper" / "new.duckdb"), "--kind", "work_orders",
+                 str(no_id)]) == 1
+    assert not (tmp_path / "made").exists()
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    fixtures.write_csv(drop / "台账.csv", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS)
+    assert main(["import-folder", str(drop), "--db", str(data / "new.duckdb"), "--kind", "work_orders"]) == 1
+    assert sorted(os.listdir(data)) == []
+    assert sorted(p.name for p in (drop / "failed").iterdir()) == ["台账.csv", "台账.csv.error.txt"]
+
+
+def test_an_accepted_first_import_creates_everything_as_before(tmp_path, config):
+    """The same command with a file it accepts: the database, its lock, snapshots, access file (the audit
+    entry) and rejection file; a refused file beside an accepted one keeps the database too."""
+    from access import audit
+    from metrics.__main__ import main
+
+    data = tmp_path / "data"
+    orders = fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS)
+    no_id = fixtures.write_csv(tmp_path / "台账.csv", fixtures.COMPOUND_HEADERS, fixtures.COMPOUNDS)
+    assert main(["import", "--db", str(data / "new.duckdb"), "--kind", "work_orders", str(no_id), str(orders)]) == 1
+    assert {"new.duckdb", "new.duckdb.lock", "new.duckdb.snapshots", "new.duckdb.access.sqlite",
+            "rejections"} <= set(os.listdir(data))
+    assert orders_total(store.reader(data / "new.duckdb", config).cursor()) == 13
+    assert [e["outcome"] for e in audit.entries(data / "new.duckdb")] == ["failed", "ok"]
+
+
+def test_a_writer_keeps_an_existing_database_whatever_keep_new_says(tmp_path, config):
+    path = tmp_path / "x.duckdb"
+    with store.writer(path, config, keep_new=lambda con: False):
+        pass
+    assert not path.exists() and os.listdir(tmp_path) == []
+    with store.writer(path, config):
+        pass
+    with store.writer(path, config, keep_new=lambda con: False):
+        pass
+    assert path.exists() and store.current_snapshot(path) is not None

@@ -114,8 +114,10 @@ CASES = [
          why="blank lines are not rows read, but keep their place in the numbering"),
     Case("17_unclosed_quote.csv",
          (",".join(H) + "\n" + ",".join(row("A1")) + '\nA2,2024-07-01 08:30,"阳光花园\nA3,2024-07-01 09:00\n').encode(),
-         counts=(2, 1, 0, 0, 0, 1, 0), issues=[(3, "rejected", "本行有3个单元格，表头有6列")],
-         why="a quote left open runs to the end of the file, as Excel and Python read it"),
+         counts=(3, 1, 0, 0, 0, 2, 0),
+         issues=[(3, "rejected", "未闭合的引号：从第3行起的单元格吞并了其后的1行"), (4, "rejected", "本行有2个单元格，表头有6列")],
+         why="a quote left open runs to the end of the file as Excel and Python read it: its row is rejected, the "
+             "line it swallowed is read on its own (two cells: rejected too)"),
     Case("18_only_header.csv", text([]), counts=(0, 0, 0, 0, 0, 0, 0)),
     Case("19_empty.csv", b"", refused="文件为空"),
     Case("20_binary.csv", bytes([0x81, 0x30, 0xFF, 0xFF, 0x00]) * 10, refused="无法识别文件编码"),
