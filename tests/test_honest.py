@@ -231,3 +231,71 @@ def test_an_export_starting_inside_a_half_year_is_not_called_complete(tmp_path, 
     assert "统计时段：2016年上半年（数据自2016年6月20日起）" in at.caption[0].value
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+# ---- a 311-like export: numbered districts, "Unspecified" places, a due date, no revisit, no complaints -------
+
+CITY_PROFILE = {"derive_due_at": False, "day_first": False, "work_orders": {
+    "order_id": ["case_id"], "received_at": ["open_dt"], "due_at": ["target_dt"], "closed_at": ["closed_dt"],
+    "category": ["reason"], "street": ["district"], "compound": ["neighborhood"]}}
+CITY_HEADERS = ["case_id", "open_dt", "target_dt", "closed_dt", "reason", "district", "neighborhood"]
+# districts 1, 2, 9 and 11 (numbers as text) and "Unspecified"; every case closed a day after it opened, due in 2
+CITY = [[f"C{i}", f"2015-{7 + i % 6:02d}-0{1 + i % 9} 08:00", f"2015-{7 + i % 6:02d}-{13 + i % 9} 08:00",
+         f"2015-{7 + i % 6:02d}-{12 + i % 9} 08:00", "Noise", ["1", "2", "9", "11", "Unspecified"][i % 5],
+         ["Back Bay", "0 Unspecified", "Downtown"][i % 3]] for i in range(40)]
+
+
+@pytest.fixture
+def city(tmp_path, config):
+    settings = copy.deepcopy(config)
+    settings["profiles"]["city311"] = CITY_PROFILE
+    settings["briefing"]["order_noun"] = ["诉求件", "cases"]
+    con = connect(tmp_path / "city.duckdb")
+    result = import_file(con, "work_orders", fixtures.write_csv(tmp_path / "311.csv", CITY_HEADERS, CITY), settings)
+    assert (result.profile, result.rows_new, result.rows_rejected) == ("city311", 40, 0)
+    yield con, settings
+    con.close()
+
+
+def test_numbered_districts_read_as_places(city):
+    from metrics.options import filter_options
+
+    con, settings = city
+    # "Unspecified" is no street and "0 Unspecified" no compound: unknown
+    assert filter_options(con)["street"] == ["1", "11", "2", "9"]
+    assert [c["compound_name"] for c in filter_options(con)["compound"]] == ["Back Bay", "Downtown"]
+    assert con.execute("SELECT count(*) FROM work_orders WHERE street IS NULL").fetchone()[0] == 8
+    window = window_for(con, dt.date(2015, 7, 1), dt.date(2015, 12, 31))
+    b = build_briefing(con, settings, Scope(street="9"), window)
+    # was "9红色物业工作简报", "9办事处编", "统计92015年下半年" and 物业工单
+    assert b.title == "第9区红色物业工作简报（2015年下半年）"
+    assert b.issuer == "第9区办事处"
+    assert b.headline.startswith("2015年下半年，第9区共收到诉求件8件")
+    note = next(p for p in sections(b) if p["key"] == "note")["paragraphs"][0]
+    assert note.startswith("本简报统计第9区2015年下半年受理的诉求件8件，")
+
+
+def test_numbered_districts_are_text_on_the_axes(city, tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    con, settings = city
+    db = tmp_path / "city.duckdb"
+    con.close()
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(path))
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(at, db)
+    at.run()
+    at.selectbox(key="f_period").select("second_half").run()
+    assert not at.exception
+    bars = chart(at, "各街道工单量")["data"][0]
+    # the districts as names, the unknown ones as 未知 (8 cases in each; was a number axis 0, 2, 4 … and no bar)
+    assert bars["x"] == ["1", "11", "2", "9", "未知"] and bars["y"] == [8, 8, 8, 8, 8]
+    assert chart(at, "各街道工单量")["layout"]["xaxis"]["type"] == "category"
+    st.cache_resource.clear()
+    st.cache_data.clear()
