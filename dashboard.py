@@ -1,4 +1,8 @@
-"""红色物业治理看板: page config, the sign-in gate, the shared sidebar (language and filters) and the navigation."""
+"""红色物业治理看板: page config, the sign-in gate, the shared sidebar (language and filters) and the navigation.
+
+`streamlit run dashboard.py` finds the App at the bottom and serves it (uvicorn imports this file as a module):
+the door's routes and middleware (gateway/) around this same file, which Streamlit runs as the script of every
+session (`__main__`)."""
 import uuid
 
 import streamlit as st
@@ -43,4 +47,9 @@ def run() -> None:
         raise   # Streamlit's own notice follows, its details withheld (client.showErrorDetails = "none")
 
 
-run()
+if __name__ == "__main__":   # the script of a session
+    run()
+else:   # imported by the server: the App around the script (sign-in page and cookie, headers, upload limit)
+    import gateway
+
+    app = st.App("dashboard.py", routes=gateway.routes(), middleware=gateway.middleware())

@@ -46,6 +46,13 @@ CREATE TABLE IF NOT EXISTS address_failures (
     last_failed TEXT,
     locked_until TEXT
 );
+CREATE TABLE IF NOT EXISTS login_failures (
+    login TEXT NOT NULL,
+    address TEXT NOT NULL,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    last_failed TEXT NOT NULL,
+    PRIMARY KEY (login, address)
+);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,

@@ -23,6 +23,7 @@ from . import Account, SignInRefused, accounts, audit, settings
 from .accounts import get
 from .db import connect, immediate, parse, stamp
 
+COOKIE = "dashboard_session"   # the browser's HttpOnly cookie holding a session's token (gateway/, ui/signin.py)
 TOUCH_SECONDS = 30   # last_seen is written at most this often per session (a page rerun need not write)
 _DUMMY: dict = {}
 BAD_CREDENTIALS = "登录名或密码错误，或账号已停用 / wrong login or password, or the account is disabled"
@@ -46,12 +47,6 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _locked_message(until: dt.datetime, now: dt.datetime) -> str:
-    minutes = max(1, -(-int((until - now).total_seconds()) // 60))
-    return (f"登录失败次数过多，已锁定，请{minutes}分钟后再试（{until:%H:%M}解除） / too many failed sign-ins: locked, "
-            f"try again in {minutes} min (until {until:%H:%M})")
-
-
 def sign_in(db: Path, login: str, password: str, *, address: str | None, config: dict | None = None,
             now: dt.datetime | None = None) -> Session:
     """A new session for a right login and password; SignInRefused otherwise (audited either way)."""
@@ -63,12 +58,14 @@ def sign_in(db: Path, login: str, password: str, *, address: str | None, config:
                           [login]).fetchone()
         by_address = con.execute("SELECT locked_until FROM address_failures WHERE address = ?",
                                  [address]).fetchone() if address else None
-        locked = [parse(r["locked_until"]) for r in (row, by_address) if r and r["locked_until"]]
-        locked = [t for t in locked if t > now]
-        if locked:
+        locked = [parse(r["locked_until"]) for r in (by_address,) if r and r["locked_until"]]
+        if row and row["locked_until"] and _failed_here(con, login, address, rules, now):
+            locked.append(parse(row["locked_until"]))   # the login's lock holds where its failures came from
+        if [t for t in locked if t > now]:
+            _verify_dummy(password)   # as long as a real check: the refusal tells nothing by its time either
             audit.record(db, "sign_in_failed", login=login if row else None, address=address, target=login,
                          outcome="locked", now=now, con=con)
-            raise SignInRefused(_locked_message(max(locked), now), "locked")
+            raise SignInRefused(BAD_CREDENTIALS, "locked")
         # the slow part (tens of milliseconds) outside any transaction: other processes keep writing
         try:
             # an account of single sign-on has no password: checked against the dummy hash, the same time, refused
@@ -150,6 +147,20 @@ def _upsert_external(db, con, login: str, row, wanted: dict, provider: str, addr
                  details={"change": "claims", "method": "oidc", "before": before, "after": wanted}, now=now, con=con)
 
 
+def _failed_here(con, login: str, address: str | None, rules, now: dt.datetime) -> bool:
+    """Whether this address failed to sign in as this login within the lockout time."""
+    found = con.execute("SELECT last_failed FROM login_failures WHERE login = ? AND address = ?",
+                        [login, address or ""]).fetchone()
+    return bool(found) and parse(found["last_failed"]) > now - dt.timedelta(minutes=int(rules["lockout_minutes"]))
+
+
+def _verify_dummy(password: str) -> None:
+    try:
+        accounts.HASHER.verify(_dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
 def _open_session(db, con, login, password, stored_hash, address, now) -> Session:
     token = secrets.token_urlsafe(32)
     with immediate(con):
@@ -157,6 +168,7 @@ def _open_session(db, con, login, password, stored_hash, address, now) -> Sessio
         renewed = hasher.hash(password) if hasher.check_needs_rehash(stored_hash) else stored_hash
         con.execute("UPDATE accounts SET failed_count = 0, locked_until = NULL, password_hash = ? WHERE login = ?",
                     [renewed, login])
+        con.execute("DELETE FROM login_failures WHERE login = ?", [login])
         con.execute("INSERT INTO sessions (token_sha256, login, address, created_at, last_seen) VALUES (?,?,?,?,?)",
                     [_digest(token), login, address, stamp(now), stamp(now)])
         audit.record(db, "sign_in", login=login, address=address, now=now, con=con)
@@ -173,6 +185,9 @@ def _count_failure(db, con, account: str | None, typed: str, address, rules, now
         if address:   # without one (a caller that cannot tell), only the login counts: no shared bucket to lock
             _count_address_failure(db, con, address, limit, minutes, until, now)
         if account:
+            con.execute("""INSERT INTO login_failures (login, address, failed_count, last_failed) VALUES (?,?,1,?)
+                           ON CONFLICT (login, address) DO UPDATE SET failed_count = failed_count + 1,
+                           last_failed = excluded.last_failed""", [account, address or "", stamp(now)])
             count = con.execute("UPDATE accounts SET failed_count = failed_count + 1 WHERE login = ? "
                                 "RETURNING failed_count", [account]).fetchall()[0][0]
             if count >= limit:

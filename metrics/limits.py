@@ -16,6 +16,11 @@ def limits(config: dict) -> dict:
     return {**LIMITS, **(config.get("uploads") or {})}
 
 
+def file_limit_bytes(config: dict) -> int:
+    """The per-file limit in bytes (the door refuses an upload over it before reading it: gateway.middleware)."""
+    return int(float(limits(config)["file_mb"]) * MB)
+
+
 def _mb(size: int) -> str:
     return f"{size / MB:,.1f}"
 

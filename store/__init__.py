@@ -361,6 +361,15 @@ def reader(db: Path, config: dict | None = None) -> Reader:
         return _READERS[key]
 
 
+def holds_imports(db: Path, config: dict | None = None) -> bool:
+    """Whether something was ever imported into the database (read from its published snapshot): the dashboard
+    shows it over the demo, and every page of it needs a sign-in. A database a first import left empty does not."""
+    db = Path(db)
+    if not (db.exists() or current_snapshot(db)):
+        return False
+    return reader(db, config).cursor().execute("SELECT count(*) FROM import_log").fetchone()[0] > 0
+
+
 def backup(db: Path, out: Path, config: dict | None = None) -> Path:
     """A consistent copy of the database as last published (snapshots never change), while anything runs."""
     snapshot = current_snapshot(Path(db)) or publish(Path(db), config)

@@ -40,60 +40,21 @@ def actions(db, **filters) -> list[tuple]:
     return [(e["login"], e["action"], e["outcome"]) for e in audit.entries(db, **filters)]
 
 
-def test_real_data_without_accounts_asks_for_the_first_admin(fresh):
+def door_links(at) -> list[str]:
+    """The links to the door's pages (ui/signin.door_link) drawn on the page."""
+    return [h.proto.body for h in at.get("html") if h.proto.body.startswith('<a class="door-link')]
+
+
+def test_real_data_shows_nothing_before_a_sign_in_at_the_door(fresh):
+    """The door (gateway/) sends every page's address to its sign-in page first (tests/test_gateway.py); a tab
+    that reaches the script without a session (one that ended while it was open) shows only the way there."""
     at, db = fresh
     at.run()
     assert not at.exception
-    assert at.title[0].value == "红色物业治理看板 · 创建第一个管理员账号"
-    assert shown_metrics(at) == {} and not at.dataframe   # nothing of the data before the admin exists
-    at.text_input(key="first_login").input("admin")
-    at.text_input(key="first_password").input("管理员密码-0001")
-    at.text_input(key="first_repeat").input("管理员密码-0002")
-    button(at, "创建并登录").click().run()
-    assert at.error[0].value == "两次输入的密码不一致。" and not accounts.any_exist(db)
-    at.text_input(key="first_password").input("管理员密码-0001")
-    at.text_input(key="first_repeat").input("管理员密码-0001")
-    button(at, "创建并登录").click().run()
-    assert not at.exception
-    assert shown_metrics(at)["工单总量"] == "12"
-    made = accounts.get(db, "admin")
-    assert (made.role, made.admin) == ("district", True)
-    assert actions(db) == [("admin", "account_change", "ok"), ("admin", "sign_in", "ok")]
-    assert audit.entries(db)[0]["details"]["change"] == "first_admin"
-
-
-def test_sign_in_form_wrong_password_then_right(fresh):
-    at, db = fresh
-    accounts.add(db, "dong", PASSWORD, role="street", street="东街道", actor=None)
-    at.run()
-    assert at.title[0].value == "红色物业治理看板 · 登录" and shown_metrics(at) == {}
-    at.text_input(key="signin_login").input("dong")
-    at.text_input(key="signin_password").input("wrong-password")
-    button(at, "登录").click().run()
-    assert at.error[0].value == "登录名或密码错误，或账号已停用"
-    assert shown_metrics(at) == {}
-    at.text_input(key="signin_password").input(PASSWORD)
-    button(at, "登录").click().run()
-    assert not at.exception
-    assert shown_metrics(at)["工单总量"] == "8"   # 东街道 in H1 2024
-    assert at.sidebar.caption[0].value == "已登录：dong（街道） · 可查看：东街道"
-    assert actions(db)[-2:] == [("dong", "sign_in_failed", "bad_credentials"), ("dong", "sign_in", "ok")]
-
-
-def test_lockout_after_five_failures_is_shown_with_its_end(fresh):
-    at, db = fresh
-    accounts.add(db, "dong", PASSWORD, role="street", street="东街道", actor=None)
-    at.run()
-    for _ in range(5):
-        at.text_input(key="signin_login").input("dong")
-        at.text_input(key="signin_password").input("wrong-password")
-        button(at, "登录").click().run()
-    at.text_input(key="signin_password").input(PASSWORD)
-    button(at, "登录").click().run()
-    assert at.error[0].value.startswith("登录失败次数过多，已锁定，请15分钟后再试")
-    assert shown_metrics(at) == {}
-    # the login and the address (AppTest's loopback connection: 127.0.0.1) both reach 5 failures
-    assert sorted(o for _, a, o in actions(db) if a == "lockout") == ["address_locked", "login_locked"]
+    assert at.title[0].value == "红色物业治理看板 · 登录"
+    assert shown_metrics(at) == {} and not at.dataframe and not at.get("plotly_chart")
+    assert door_links(at) == ['<a class="door-link primary" href="/signin?next=%2Foverview">登录</a>']
+    assert not at.text_input   # no password is typed into the script: only the door's page sets the cookie
 
 
 def test_street_account_sees_its_street_on_every_page(app, app_db, config):
@@ -185,7 +146,7 @@ def test_an_idle_session_ends_with_a_notice(app, app_db):
     con.close()
     at.run()
     assert at.title[0].value == "红色物业治理看板 · 登录"
-    assert at.info[0].value == "30分钟未操作，已自动退出，请重新登录。"
+    assert at.info[0].value == "登录已结束（已退出登录，或30分钟未操作，或账号已停用），请重新登录。"
     assert actions(app_db)[-1] == (TESTER[0], "sign_out", "expired")
 
 
@@ -200,27 +161,26 @@ def test_admin_page_shows_and_exports_the_audit_log(app, app_db):
     assert set(at.dataframe[0].value["操作"]) == {"登录"}
 
 
-def test_the_demo_is_open_and_its_import_page_asks_for_the_first_admin(demo_app):
+def test_the_demo_is_open_and_its_import_page_leads_to_the_door(demo_app):
     at, _, user = demo_app
     at.run()
     assert not at.exception
-    assert shown_metrics(at)["工单总量"] == "12"   # at once, with nobody signed in
-    assert not [b for b in at.sidebar.button if b.label == "登录"]   # no account exists to sign in with
+    assert shown_metrics(at)["工单总量"] == "11"   # at once, with nobody signed in (the default: June 2024)
+    assert door_links(at) == []   # no account exists to sign in with
     at = at.switch_page("pages/import.py").run()
     assert not at.exception
-    assert "创建第一个管理员账号" in at.title[-1].value
-    assert not at.file_uploader   # no upload before an admin exists
+    assert at.title[-1].value == "红色物业治理看板 · 登录"   # the door makes the first admin (test_gateway.py)
+    assert door_links(at) == ['<a class="door-link primary" href="/signin?next=%2Fimport">登录</a>']
+    assert not at.file_uploader   # no upload before an admin signs in
 
 
 def test_on_the_demo_a_street_account_may_sign_in_and_sees_its_street(demo_app):
     at, _, user = demo_app
     accounts.add(user, "xi", PASSWORD, role="street", street="西街道", actor=None)
     at.run()
-    button(at, "登录").click().run()
-    assert at.title[0].value == "红色物业治理看板 · 登录"
-    at.text_input(key="signin_login").input("xi")
-    at.text_input(key="signin_password").input(PASSWORD)
-    button(at, "登录").click().run()
+    assert door_links(at) == ['<a class="door-link" href="/signin?next=%2Foverview">登录</a>']
+    sign_in(at, user, "xi", PASSWORD)   # as the door's cookie would: the session of xi
+    at.selectbox(key="f_period").select("first_half").run()
     assert not at.exception
     assert at.selectbox(key="f_street").options == ["全部", "西街道"]
     assert shown_metrics(at)["工单总量"] == "4"   # 西街道 in H1 2024: W7, W8, W9, W12

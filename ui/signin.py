@@ -2,16 +2,21 @@
 form and the sign-out button. The rules themselves (hashes, lockout, idle expiry, audit) are access/'s; this
 module only draws them.
 
-The session's token is kept in this browser tab's server-side session state: never in a cookie, the address or
-the page, so nothing on the user's machine can be copied to open the session. A reload or a new tab signs in
-again (an office machine left open ends with the tab or after `access.idle_minutes`)."""
+A local account signs in on the door's own page (gateway/, /signin), which sets an HttpOnly, SameSite=Strict
+cookie holding the session's token: the script reads it with st.context.cookies, so a reload, a new tab and a
+bookmark keep the sign-in, and script code in the page cannot read it. Sign-out goes through the door too
+(/signout: the session ends for every tab, the cookie goes). A session of single sign-on (st.login) keeps its
+token in the tab's server-side session state, as before; so do the tests' AppTest sessions."""
 from __future__ import annotations
+
+import html
+from urllib.parse import quote, urlencode, urlsplit
 
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 from streamlit.logger import get_logger
 
-from access import ROLES, AccessError, SignInRefused, accounts, oidc, sessions, settings
+from access import SignInRefused, accounts, oidc, sessions, settings
 from metrics.uploads import in_language
 from ui import state
 from ui.i18n import register, t
@@ -26,7 +31,9 @@ register({
     "signin_submit": ("登录", "Sign in"),
     "signin_demo": ("登录", "Sign in"),
     "signin_demo_note": ("演示数据无需登录即可浏览；登录后按账号范围显示。", "The demo needs no account; signed in, you see your account's scope."),
-    "signin_expired": ("{minutes}分钟未操作，已自动退出，请重新登录。", "Signed out after {minutes} minutes without use: please sign in again."),
+    "signin_expired": ("登录已结束（已退出登录，或{minutes}分钟未操作，或账号已停用），请重新登录。",
+                       "The session has ended (signed out, {minutes} minutes without use, or the account disabled): "
+                       "please sign in again."),
     "signin_as": ("已登录：{login}（{role}）", "Signed in: {login} ({role})"),
     "signin_scope": ("可查看：{scope}", "Sees: {scope}"),
     "signout": ("退出登录", "Sign out"),
@@ -36,13 +43,6 @@ register({
     "role_community": ("社区", "community"),
     "role_admin": ("管理员", "admin"),
     "whole_district": ("全区", "the whole district"),
-    "first_admin_title": ("创建第一个管理员账号", "Create the first admin account"),
-    "first_admin_intro": ("本看板尚无账号。请先创建区级管理员账号：它可以导入数据、管理账号和查看审计日志。其他账号可由管理员在“系统管理”页或命令行创建。",
-                          "There are no accounts yet. Create the district admin account first: it imports data, manages "
-                          "accounts and reads the audit log. Other accounts are made on the Administration page or from the command line."),
-    "first_admin_repeat": ("再次输入密码", "Password again"),
-    "first_admin_submit": ("创建并登录", "Create and sign in"),
-    "first_admin_mismatch": ("两次输入的密码不一致。", "The two passwords differ."),
     "admin_needed": ("此页仅限管理员。账号 {login} 没有管理员权限，此次访问已记录。", "This page is for admins: account {login} is not one. The visit was logged."),
     "admin_sign_in": ("导入数据需要管理员账号，请登录。", "Importing needs an admin account: please sign in."),
     "signin_oidc": ("使用统一身份认证登录", "Sign in with the district's single sign-on"),
@@ -56,11 +56,22 @@ def role_text(account, lang: str) -> str:
     return f"{role}·{t('role_admin', lang)}" if account.admin else role
 
 
+def _token() -> tuple[str | None, bool]:
+    """The session token of this browser (the door's cookie) or of this tab (single sign-on, tests), and whether it
+    came from the cookie."""
+    cookie = st.context.cookies.get(sessions.COOKIE) if st.context.cookies else None
+    if cookie:
+        return cookie, True
+    return st.session_state.get(TOKEN), False
+
+
 def gate(lang: str):
-    """The account of this tab's live session (None on the open demo), or a form to draw instead of the page:
-    returns (account, form) where form is None when the page may run."""
+    """The account of this browser's live session (None on the open demo), or a view to draw instead of the page:
+    returns (account, view) where view is None when the page may run."""
     db, config = state.user_database(), state.config()
-    token = st.session_state.get(TOKEN)
+    if st.session_state.pop(SIGNED_OUT, False) and _oidc_sign_out():
+        st.stop()   # the browser goes to Streamlit's logout, then back to the door
+    token, from_cookie = _token()
     account = sessions.current(db, token, config=config) if token else None
     if token and account is None:
         forget_session()
@@ -69,6 +80,7 @@ def gate(lang: str):
     if account is None:
         _oidc_session(db, config)   # a person the provider signed in: a session, then a rerun
     st.session_state["_account"] = account
+    st.session_state["_by_cookie"] = from_cookie and account is not None
     if account is not None:
         _signed_in_box(account, lang)
         return account, None
@@ -77,17 +89,37 @@ def gate(lang: str):
             return None, sign_in_form
         if accounts.any_exist(db) or oidc.enabled(config):
             st.sidebar.caption(t("signin_demo_note", lang))
-            if st.sidebar.button(t("signin_demo", lang), key="signin_open", icon=":material/login:"):
-                st.session_state["_want_signin"] = True
-                st.rerun()
+            with st.sidebar:
+                door_link(t("signin_demo", lang), signin_url(lang))
         return None, None
-    return None, (sign_in_form if accounts.any_exist(db) else first_admin_form)
+    return None, sign_in_form
+
+
+def door_link(label: str, url: str, primary: bool = False) -> None:
+    """A link to the door's own pages that opens in this tab (st.link_button opens a new one): static markup of our
+    words and our address only, never a value from data."""
+    kind = "door-link primary" if primary else "door-link"
+    st.html(f'<a class="{kind}" href="{html.escape(url)}">{html.escape(label)}</a>')
+
+
+def signin_url(lang: str) -> str:
+    """The door's sign-in page, leading back to the page and filters shown."""
+    url = st.context.url   # the browser's address of this run (None under AppTest)
+    if url:
+        parts = urlsplit(url)
+        here = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    else:
+        params = st.query_params.to_dict()
+        here = "/" + (st.session_state.get("_page") or "overview") + (f"?{urlencode(params)}" if params else "")
+    return f"/signin?next={quote(here, safe='')}" + ("&lang=en" if lang == "en" else "")
 
 
 def session_ended() -> bool:
-    """Whether the signed-in session of this tab has ended, looked at without counting as use (the page's
-    timer asks every few seconds; asking must not keep an idle session alive)."""
-    token = st.session_state.get(TOKEN)
+    """Whether the signed-in session of this browser has ended (signed out in another tab, idle, disabled), looked
+    at without counting as use (the page's timer asks every few seconds; asking must not keep it alive)."""
+    if st.session_state.get(SIGNED_OUT):
+        return True
+    token, _ = _token()
     return bool(token) and sessions.current(state.user_database(), token, config=state.config(), touch=False) is None
 
 
@@ -96,12 +128,20 @@ def _signed_in_box(account, lang: str) -> None:
         st.caption(t("signin_as", lang, login=account.login, role=role_text(account, lang)) + " · "
                    + t("signin_scope", lang, scope=t("whole_district", lang) if account.role == "district"
                        else " ".join(p for p in (account.street, account.community) if p)))
-        if st.button(t("signout", lang), key="signout", icon=":material/logout:"):
-            sessions.sign_out(state.user_database(), st.session_state.pop(TOKEN, None), address=state.address())
-            forget_session()
-            if _oidc_sign_out():
-                st.stop()   # the browser goes to Streamlit's logout, then back to the sign-in form
-            st.rerun()
+        if st.session_state.get("_by_cookie"):   # the door ends the session and clears the cookie
+            door_link(t("signout", lang), "/signout" + ("?lang=en" if lang == "en" else ""))
+        else:   # a callback: it runs even when the click arrives during the page's periodic look for new data
+            st.button(t("signout", lang), key="signout", icon=":material/logout:", on_click=_sign_out)
+
+
+SIGNED_OUT = "_signed_out"
+
+
+def _sign_out() -> None:
+    """The tab's own session (single sign-on, tests) ends; the next run logs out of the provider's cookie too."""
+    sessions.sign_out(state.user_database(), st.session_state.pop(TOKEN, None), address=state.address())
+    forget_session()
+    st.session_state[SIGNED_OUT] = True
 
 
 def forget_session() -> None:
@@ -113,58 +153,23 @@ def forget_session() -> None:
 
 
 def sign_in_form() -> None:
+    """In place of a page without a live session: why, and the way to the door's sign-in page (a page's address
+    opened on real data goes there at once; this is seen when a session ends while the tab is open)."""
     lang = state.lang()
     st.title(f"{t('app_title', lang)} · {t('signin_title', lang)}")
     notice = st.session_state.pop("_signin_notice", None)
     if notice:
         st.info(notice, icon=":material/timer_off:")
     st.caption(t("signin_intro", lang))
-    with st.form("signin", enter_to_submit=True):
-        login = st.text_input(t("signin_login", lang), key="signin_login", max_chars=64)
-        password = st.text_input(t("signin_password", lang), type="password", key="signin_password", max_chars=256)
-        submitted = st.form_submit_button(t("signin_submit", lang), type="primary", icon=":material/login:")
-    if submitted:
-        try:
-            session = sessions.sign_in(state.user_database(), login.strip(), password, address=state.address(),
-                                       config=state.config())
-        except SignInRefused as refused:
-            st.error(in_language(str(refused), lang), icon=":material/lock:")
-        else:
-            _start(session.token)
+    door_link(t("signin_submit", lang), signin_url(lang), primary=True)
     _oidc_button(lang)
     if st.session_state.get("_want_signin") and st.button(t("signin_cancel", lang), key="signin_cancel"):
         st.session_state.pop("_want_signin", None)
         st.rerun()
 
 
-def first_admin_form() -> None:
-    """The first start with real data and no account: nothing is shown until a district admin exists."""
-    lang = state.lang()
-    st.title(f"{t('app_title', lang)} · {t('first_admin_title', lang)}")
-    st.info(t("first_admin_intro", lang), icon=":material/admin_panel_settings:")
-    with st.form("first_admin"):
-        login = st.text_input(t("signin_login", lang), key="first_login", max_chars=64)
-        password = st.text_input(t("signin_password", lang), type="password", key="first_password", max_chars=256)
-        repeat = st.text_input(t("first_admin_repeat", lang), type="password", key="first_repeat", max_chars=256)
-        submitted = st.form_submit_button(t("first_admin_submit", lang), type="primary", icon=":material/person_add:")
-    if not submitted:
-        return
-    if password != repeat:
-        st.error(t("first_admin_mismatch", lang))
-        return
-    db = state.user_database()
-    try:
-        accounts.add(db, login.strip(), password, role=ROLES[0], admin=True, actor=login.strip(), address=state.address(),
-                     first=True)
-        session = sessions.sign_in(db, login.strip(), password, address=state.address(), config=state.config())
-    except AccessError as refused:
-        st.error(in_language(str(refused), lang), icon=":material/error:")
-        return
-    _start(session.token)
-
-
 def _start(token: str) -> None:
-    for key in ("signin_password", "first_password", "first_repeat", "_want_signin"):
+    for key in ("_want_signin",):
         st.session_state.pop(key, None)
     st.session_state[TOKEN] = token
     st.rerun()
@@ -227,10 +232,7 @@ def require_admin(page: str) -> None:
     if account is not None and account.admin:
         return
     if account is None:
-        if accounts.any_exist(state.user_database()):
-            st.info(t("admin_sign_in", lang), icon=":material/lock:")
-            sign_in_form()
-        else:
-            first_admin_form()
+        st.info(t("admin_sign_in", lang), icon=":material/lock:")
+        sign_in_form()
         st.stop()
     state.refuse(t("admin_needed", lang, login=account.login), target=page, outcome="not_admin")

@@ -80,7 +80,7 @@ def database() -> str:
     with progress)."""
     cfg = config()
     user = database_path(cfg)
-    if (user.exists() or store.current_snapshot(user)) and _has_imports(str(user)):
+    if store.holds_imports(user, cfg):
         return str(user)
     demo = demo_database_path(cfg)
     if not demo.exists() and store.current_snapshot(demo) is None:
@@ -88,11 +88,6 @@ def database() -> str:
             build_demo_database(demo, cfg, progress=status.write)
             status.update(label=t("demo_built", lang()), state="complete", expanded=False)
     return str(demo)
-
-
-def _has_imports(path: str) -> bool:
-    """A user database that no import ever succeeded into (a first file refused) is not shown over the demo."""
-    return _connection(path).cursor().execute("SELECT count(*) FROM import_log").fetchone()[0] > 0
 
 
 def cursor():
