@@ -14,7 +14,7 @@ from . import cleaning, duetime, masking, names, rollup
 from .db import one, quote, rows, scalar
 from .filenames import path_parts, shown_name
 from .limits import too_large
-from .profiles import Mapping, header_score_for, match_profile
+from .profiles import Mapping, column_letter, header_score_for, match_profile, shown_header
 from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
 from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
 
@@ -378,21 +378,12 @@ def _check_counts(con) -> dict[str, int]:
     return dict(zip(IMPORT_CHECKS, (int(n) for n in found)))
 
 
-def column_letter(position: int) -> str:
-    """Excel's letter of the 0-based column `position` (0 -> A, 26 -> AA)."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def unmapped_columns(con, raw, mapping: Mapping) -> list[str]:
-    """The file's columns no field took (personal-data columns aside): named ones by their header, and
-    columns with data under a blank header cell (a merged header, a header left empty) by their letter."""
+    """The file's columns no field took (personal-data columns aside): named ones by their header (by their
+    letter where the header holds personal data: shown_header), and columns with data under a blank header cell
+    (a merged header, a header left empty) by their letter."""
     used = set(mapping.columns.values()) | set(mapping.personal)
-    out = [h for i, h in enumerate(raw.headers) if i not in used and h]
+    out = [shown_header(h, i) for i, h in enumerate(raw.headers) if i not in used and h]
     blank = [i for i, h in enumerate(raw.headers) if i not in used and not h]
     if blank:   # read once more for those columns only: does any line below the header carry data?
         found = con.execute(f"SELECT {', '.join(f'count(NULLIF(trim(c{i}), {chr(39)}{chr(39)}))' for i in blank)} "
@@ -420,7 +411,9 @@ def _record_stray(con, raw) -> None:
     if raw.stray:
         def column(position: int) -> str:
             header = raw.headers[position] if position < len(raw.headers) else ""
-            return header or f"{column_letter(position)}列 / column {column_letter(position)}"
+            if header:
+                return shown_header(header, position)
+            return f"{column_letter(position)}列 / column {column_letter(position)}"
 
         con.executemany(
             "INSERT INTO staging_issues VALUES (?, ?, 'rejected', ?, NULL, 'unclosed_quote')",
