@@ -13,6 +13,7 @@ import pyarrow as pa
 from . import cleaning, duetime, masking, names, rollup
 from .db import one, quote, rows, scalar
 from .filenames import path_parts, shown_name
+from .formulas import inert
 from .limits import too_large
 from .profiles import Mapping, column_letter, header_score_for, match_profile, shown_header
 from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
@@ -602,13 +603,14 @@ def _write_rejections(con, shown: str, folder: Path, import_id: int) -> Path:
     sheet = workbook.add_worksheet("导入问题")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, ["文件 File", "行号 Row", "列 Column", "处理 Outcome", "原因 Reason", "原值 Value"], bold)
+    # every text from the file (its name, a header, a value) made inert: formulas.inert
     for i, (row_number, column, severity, reason, value) in enumerate(issues, start=1):
-        sheet.write_string(i, 0, name)
+        sheet.write_string(i, 0, inert(name))
         sheet.write_number(i, 1, row_number)
-        sheet.write_string(i, 2, column or "")
+        sheet.write_string(i, 2, inert(column or ""))
         sheet.write_string(i, 3, labels[severity])
-        sheet.write_string(i, 4, reason)
-        sheet.write_string(i, 5, _spreadsheet_safe(value))
+        sheet.write_string(i, 4, inert(reason))
+        sheet.write_string(i, 5, inert("" if value is None else str(value)))
     if total > len(issues):
         left = total - len(issues)
         sheet.write_string(len(issues) + 1, 0, f"另有{left:,}条问题未列出（共{total:,}条；本文件列出前{len(issues):,}条） / "
@@ -618,9 +620,3 @@ def _write_rejections(con, shown: str, folder: Path, import_id: int) -> Path:
     sheet.set_column(3, 4, 40)
     workbook.close()
     return out
-
-
-def _spreadsheet_safe(value) -> str:
-    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
