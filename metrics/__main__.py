@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import numbers
 import os
 import sys
 import uuid
@@ -19,6 +20,7 @@ import store
 
 from .config import database_path, demo_database_path, load_config
 from .filenames import shown_name
+from .formulas import inert
 from .importer import import_files
 from .kpis import Scope, Window, kpi_report, latest_timestamp, window_for
 from .masking import mask_message, mask_text
@@ -274,16 +276,15 @@ def cmd_compounds(args, config) -> int:
 
 
 def _csv_safe(value):
-    text = "" if value is None else (value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+    """A cell of the CLI's CSV: a number as it is (a negative one stays a number), a date in ISO form, text made
+    inert (formulas.inert; csv quotes a cell holding a line break, its lines ending in \r\n)."""
+    if value is None:
+        return ""
+    if isinstance(value, numbers.Number):   # int, float, Decimal (DuckDB's DECIMAL), numpy's
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return inert(str(value))
 
 
 def cmd_demo(args, config) -> int:

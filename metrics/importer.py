@@ -13,8 +13,9 @@ import pyarrow as pa
 from . import cleaning, duetime, masking, names, rollup
 from .db import one, quote, rows, scalar
 from .filenames import path_parts, shown_name
+from .formulas import inert
 from .limits import too_large
-from .profiles import Mapping, header_score_for, match_profile
+from .profiles import Mapping, column_letter, header_score_for, match_profile, shown_header
 from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
 from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
 
@@ -378,21 +379,12 @@ def _check_counts(con) -> dict[str, int]:
     return dict(zip(IMPORT_CHECKS, (int(n) for n in found)))
 
 
-def column_letter(position: int) -> str:
-    """Excel's letter of the 0-based column `position` (0 -> A, 26 -> AA)."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def unmapped_columns(con, raw, mapping: Mapping) -> list[str]:
-    """The file's columns no field took (personal-data columns aside): named ones by their header, and
-    columns with data under a blank header cell (a merged header, a header left empty) by their letter."""
+    """The file's columns no field took (personal-data columns aside): named ones by their header (by their
+    letter where the header holds personal data: shown_header), and columns with data under a blank header cell
+    (a merged header, a header left empty) by their letter."""
     used = set(mapping.columns.values()) | set(mapping.personal)
-    out = [h for i, h in enumerate(raw.headers) if i not in used and h]
+    out = [shown_header(h, i) for i, h in enumerate(raw.headers) if i not in used and h]
     blank = [i for i, h in enumerate(raw.headers) if i not in used and not h]
     if blank:   # read once more for those columns only: does any line below the header carry data?
         found = con.execute(f"SELECT {', '.join(f'count(NULLIF(trim(c{i}), {chr(39)}{chr(39)}))' for i in blank)} "
@@ -420,7 +412,9 @@ def _record_stray(con, raw) -> None:
     if raw.stray:
         def column(position: int) -> str:
             header = raw.headers[position] if position < len(raw.headers) else ""
-            return header or f"{column_letter(position)}列 / column {column_letter(position)}"
+            if header:
+                return shown_header(header, position)
+            return f"{column_letter(position)}列 / column {column_letter(position)}"
 
         con.executemany(
             "INSERT INTO staging_issues VALUES (?, ?, 'rejected', ?, NULL, 'unclosed_quote')",
@@ -609,13 +603,14 @@ def _write_rejections(con, shown: str, folder: Path, import_id: int) -> Path:
     sheet = workbook.add_worksheet("导入问题")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, ["文件 File", "行号 Row", "列 Column", "处理 Outcome", "原因 Reason", "原值 Value"], bold)
+    # every text from the file (its name, a header, a value) made inert: formulas.inert
     for i, (row_number, column, severity, reason, value) in enumerate(issues, start=1):
-        sheet.write_string(i, 0, name)
+        sheet.write_string(i, 0, inert(name))
         sheet.write_number(i, 1, row_number)
-        sheet.write_string(i, 2, column or "")
+        sheet.write_string(i, 2, inert(column or ""))
         sheet.write_string(i, 3, labels[severity])
-        sheet.write_string(i, 4, reason)
-        sheet.write_string(i, 5, _spreadsheet_safe(value))
+        sheet.write_string(i, 4, inert(reason))
+        sheet.write_string(i, 5, inert("" if value is None else str(value)))
     if total > len(issues):
         left = total - len(issues)
         sheet.write_string(len(issues) + 1, 0, f"另有{left:,}条问题未列出（共{total:,}条；本文件列出前{len(issues):,}条） / "
@@ -625,9 +620,3 @@ def _write_rejections(con, shown: str, folder: Path, import_id: int) -> Path:
     sheet.set_column(3, 4, 40)
     workbook.close()
     return out
-
-
-def _spreadsheet_safe(value) -> str:
-    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -21,6 +21,26 @@ def normalise_header(text: str) -> str:
     return "".join(text.split()).replace("_", "").replace("-", "").strip("*").lower()
 
 
+def column_letter(position: int) -> str:
+    """Excel's letter of the 0-based column `position` (0 -> A, 26 -> AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def shown_header(header: str, position: int) -> str:
+    """A header cell of a file as it may be stored or shown: as written, or, where the masker finds personal data
+    in it (a data cell taken for a header: 13812345678张三, the name beside the phone found by no pattern), its
+    column letter only."""
+    if mask_text(header) == header:
+        return header
+    letter = column_letter(position)
+    return f"{letter}列（表头含个人信息，已隐藏） / column {letter} (the header holds personal data: withheld)"
+
+
 @dataclass
 class Mapping:
     profile: str
@@ -83,7 +103,8 @@ def match_profile(config: dict, kind: str, headers: list[str], file_name: str, p
         # data row (a resident's name or phone), never echoed
         known = header_score_for_any(config)
         found = [h for h in headers if h]
-        listed = (f"Columns found: {mask_text(', '.join(found))}" if known(found)
+        shown = [shown_header(h, i) for i, h in enumerate(headers) if h]
+        listed = (f"Columns found: {mask_text(', '.join(shown))}" if known(found)
                   else "未找到表头行 / no header row found in the first rows")
         raise ImportFailure(
             f"{file_name}: 找不到{dataset.label_zh}的编号列（应为 {expected} 之一），可能选错了数据类型 / "

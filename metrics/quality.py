@@ -7,7 +7,7 @@ import duckdb
 
 from .db import quote, rows
 from .importer import _type_staging
-from .profiles import header_score_for, match_profile
+from .profiles import header_score_for, match_profile, shown_header
 from .readers import read_into, release
 from .schema import DATASETS, IMPORT_LOG_ADDED
 
@@ -32,7 +32,7 @@ def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
         "profile": mapping.profile, "rows": total, "header_row": raw.header_row, "encoding": raw.encoding,
         "columns": mapping.headers,
         "personal_dropped": [raw.headers[i] for i in mapping.personal],
-        "ignored": [h for i, h in enumerate(raw.headers) if i not in used and h],
+        "ignored": [shown_header(h, i) for i, h in enumerate(raw.headers) if i not in used and h],
         "sample": sample,
     }
 

@@ -221,7 +221,8 @@ def show_preview(name: str, kind: str, found: dict, lang: str) -> None:
                 st.info(t("imp_personal_dropped", lang, columns=joined(found["personal_dropped"], lang)),
                         icon=":material/shield_person:")
             if found["ignored"]:
-                st.caption(t("imp_ignored", lang, columns=joined(found["ignored"], lang)))
+                st.caption(t("imp_ignored", lang,
+                             columns=joined([uploads.in_language(c, lang) for c in found["ignored"]], lang)))
             st.markdown(f"**{t('imp_sample', lang, n=min(SAMPLE_ROWS, len(found['sample'])))}**")
             st.dataframe(sample_table(kind, found, lang), hide_index=True, placeholder="—")
 

@@ -91,6 +91,24 @@ def test_compounds_csv(db):
     assert {r["compound_name"]: r["in_registry"] for r in table}["未知小区"] == "False"
 
 
+def test_compounds_csv_never_starts_a_formula(tmp_path):
+    """A compound named "\\r=1+1" (a line break, then a formula) and one named "-5号院": each cell a row of
+    its own quoted, every line of it made inert; numbers stay numbers."""
+    registry = [list(fixtures.COMPOUNDS[0]), list(fixtures.COMPOUNDS[1])]
+    registry[0][:2], registry[1][0] = ["\r=1+1", ""], "-5号院"
+    db = tmp_path / "f.duckdb"
+    assert cli("import", "--db", db, "--kind", "compounds",
+               fixtures.write_csv(tmp_path / "台账.csv", fixtures.COMPOUND_HEADERS, registry)).returncode == 0
+    done = subprocess.run([sys.executable, "-m", "metrics", "compounds", "--db", str(db), "--from", "2024-06-01",
+                           "--to", "2024-06-30", "--as-of", "2024-07-01 10:00", "--format", "csv"],
+                          cwd=ROOT, capture_output=True, timeout=120)   # bytes: line ends as written
+    lines = done.stdout.decode("utf-8").split("\r\n")
+    assert lines[1].startswith("\"'\r'=1+1\",True,东街道,东一社区,commercial,company_managed,甲物业,1000,")
+    assert lines[2].startswith("'-5号院,True,东街道,东二社区,old,community_fallback,,200,") and lines[3:] == [""]
+    rows = list(csv.DictReader(io.StringIO(done.stdout.decode("utf-8"), newline="")))
+    assert [(r["compound_name"], r["fee_collection_rate"]) for r in rows] == [("'\r'=1+1", "0.9"), ("'-5号院", "0.5")]
+
+
 def test_failed_file_gives_nonzero_exit_and_keeps_others(db, tmp_path):
     good = fixtures.write_csv(tmp_path / "ok.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
     bad = fixtures.write_csv(tmp_path / "bad.csv", ["x", "y"], [["1", "2"]])

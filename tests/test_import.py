@@ -48,6 +48,20 @@ def test_rejection_file_names_file_row_column_and_reason(built):
     assert reasons[3].startswith("与第18行工单编号重复")
 
 
+def test_the_rejection_file_never_starts_a_formula(tmp_path, config):
+    """Values a spreadsheet would run, at their start or after a line break, and a file name starting with =, are
+    written with an apostrophe there (metrics.formulas, as the downloads)."""
+    import xlsx_cells
+
+    path = fixtures.write_csv(tmp_path / "=工单.csv", ["工单编号", "受理时间", "诉求内容"], [
+        ["W1", "x\r=1+1", "漏水"], ["W2", "@SUM(A1)", "漏水"], ["W3", "-5", "漏水"], ["W4", "2024-06-03 09:00", "漏水"]])
+    result = import_file(connect(tmp_path / "f.duckdb"), "work_orders", path, config, rejection_dir=tmp_path)
+    rows = xlsx_cells.rows(xlsx_cells.read(open(result.rejection_file, "rb").read()))
+    assert [(r[0], r[1], r[2], r[5]) for r in rows[1:]] == [
+        ("'=工单.csv", 2, "受理时间", "x\r'=1+1"), ("'=工单.csv", 3, "受理时间", "'@SUM(A1)"),
+        ("'=工单.csv", 4, "受理时间", "'-5")]
+
+
 def test_reimport_updates_and_same_file_twice_changes_nothing(built, config):
     con, folder, _ = built
     july = fixtures.write_csv(folder / "工单_7月.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)

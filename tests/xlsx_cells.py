@@ -1,5 +1,7 @@
 """Read back what an .xlsx holds, from its XML (openpyxl is not a dependency): cell values with their number
-formats, the frozen pane and the filter. Enough for the files metrics.exports writes (xlsxwriter, one sheet)."""
+formats, the frozen pane and the filter. Enough for the files metrics.exports and the import's rejection file
+write (xlsxwriter, one sheet; shared or inline strings). Text is read as a spreadsheet reads it: the control
+characters XML cannot hold, written _x000D_ and so on, are the characters again."""
 from __future__ import annotations
 
 import io
@@ -9,6 +11,12 @@ import xml.etree.ElementTree as ET
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 BUILTIN = {0: "General", 1: "0", 3: "#,##0", 9: "0%", 10: "0.00%", 14: "m/d/yyyy"}
+
+
+def _text(element) -> str:
+    """The text of a string item (<si> or <is>): its runs joined, _xHHHH_ escapes decoded."""
+    text = "".join(t.text or "" for t in element.iter(f"{{{NS['m']}}}t"))
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _column(ref: str) -> int:
@@ -25,7 +33,7 @@ def read(data: bytes) -> dict:
     strings = []
     if "xl/sharedStrings.xml" in z.namelist():
         for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", NS):
-            strings.append("".join(t.text or "" for t in si.iter(f"{{{NS['m']}}}t")))
+            strings.append(_text(si))
     styles = ET.fromstring(z.read("xl/styles.xml"))
     codes = dict(BUILTIN)
     codes.update({int(f.get("numFmtId")): f.get("formatCode") for f in styles.findall("m:numFmts/m:numFmt", NS)})
@@ -41,6 +49,8 @@ def read(data: bytes) -> dict:
         v = c.find("m:v", NS)
         if c.get("t") == "s":
             value = strings[int(v.text)]
+        elif c.get("t") == "inlineStr":
+            value = _text(c.find("m:is", NS))
         elif c.get("t") == "b":
             value = v.text == "1"
         elif v is None:
