@@ -207,6 +207,7 @@ def _syslog(address: str) -> SysLogHandler:
             target = (host.strip("[]"), int(port)) if host else (address, 514)
         handler = SysLogHandler(address=target, facility=SysLogHandler.LOG_AUTHPRIV)
         handler.ident = SYSLOG_IDENT
+        handler.append_nul = False   # journald and rsyslog need no NUL: none ends up in a log file
         _SYSLOG[address] = handler
     return _SYSLOG[address]
 

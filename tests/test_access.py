@@ -417,8 +417,8 @@ def test_entries_go_to_syslog_when_audit_syslog_names_an_address(db, tmp_path, m
     data, _ = server.recvfrom(65536)
     server.close()
     [row] = stored(db)[2:]
-    assert data.startswith(b"<86>dashboard-audit: {") and data.endswith(b"}\x00")
-    assert json.loads(data[len(b"<86>dashboard-audit: "):-1]) == {
+    assert data.startswith(b"<86>dashboard-audit: {") and data.endswith(b"}")
+    assert json.loads(data[len(b"<86>dashboard-audit: "):]) == {
         "db": "app.duckdb", "id": 3, "at": "2026-12-01 09:03:00", "login": "qu", "address": None,
         "action": "briefing", "target": "东街道简报.docx", "scope": None, "outcome": "ok", "details": None,
         "prev_hash": row["prev_hash"], "hash": row["hash"]}
