@@ -10,7 +10,8 @@ import ipaddress
 from dataclasses import dataclass
 
 ROLES = ("district", "street", "community")
-DEFAULTS = {"idle_minutes": 30, "max_failures": 5, "lockout_minutes": 15, "address_header": "X-Real-IP"}
+DEFAULTS = {"idle_minutes": 30, "max_failures": 5, "lockout_minutes": 15, "address_header": "X-Real-IP",
+            "audit_file": None, "audit_syslog": None}
 
 
 class AccessError(Exception):

@@ -2,7 +2,11 @@
 sign-in, lockout, sign-out, import, registry change, account change, download, briefing, refused access and
 undone import. An entry says when, who (login, or None before a sign-in), from where (address), what (action,
 target, scope), the outcome and details; never a resident's personal data: every text is masked
-(metrics.masking) before it is written."""
+(metrics.masking) before it is written.
+
+Entries are chained (access.chain): each holds the hash of the one before it and of its own content; the head of
+the chain goes to `<db>.audit-head`, and every entry as a JSON line to `access.audit_file` and/or syslog, for a
+collector to ship off the machine. `python -m metrics audit --verify` walks the chain (docs/access.md)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +15,8 @@ from pathlib import Path
 
 from metrics.masking import mask_text
 
-from .db import AUDIT_ACTIONS, connect, stamp
+from . import chain
+from .db import AUDIT_ACTIONS, connect, immediate, stamp
 
 COLUMNS = ("id", "at", "login", "address", "action", "target", "scope", "outcome", "details")
 
@@ -32,19 +37,23 @@ def _masked(value):
 def record(db: Path, action: str, *, login: str | None = None, address: str | None = None, target: str | None = None,
            scope: dict | None = None, outcome: str = "ok", details: dict | None = None,
            now: dt.datetime | None = None, con=None) -> int:
-    """Append one entry; its id. `scope` is a Scope.as_dict(); `con` lets a caller write it inside its own
-    transaction (a lockout with the failure that caused it)."""
+    """Append one entry, chained onto the latest; its id. `scope` is a Scope.as_dict(); `con` lets a caller write
+    it inside its own `immediate` transaction (a lockout with the failure that caused it); without one, the entry
+    takes a BEGIN IMMEDIATE transaction of its own (reading the previous hash and inserting under the write lock).
+    The head file and the copies are written once the transaction has committed."""
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"未知的审计操作 / unknown audit action: {action}")
+    values = {"at": stamp(now), "login": login, "address": address, "action": action, "target": mask_text(target),
+              "scope": json.dumps(_masked(scope), ensure_ascii=False, sort_keys=True) if scope else None,
+              "outcome": outcome,
+              "details": json.dumps(_masked(details), ensure_ascii=False, sort_keys=True) if details else None}
     own = con is None
     con = con or connect(db)
     try:
-        cursor = con.execute(
-            "INSERT INTO audit (at, login, address, action, target, scope, outcome, details) VALUES (?,?,?,?,?,?,?,?)",
-            [stamp(now), login, address, action, mask_text(target),
-             json.dumps(_masked(scope), ensure_ascii=False, sort_keys=True) if scope else None, outcome,
-             json.dumps(_masked(details), ensure_ascii=False, sort_keys=True) if details else None])
-        return cursor.lastrowid
+        if con.in_transaction:
+            return chain.append(con, Path(db), values)
+        with immediate(con):
+            return chain.append(con, Path(db), values)
     finally:
         if own:
             con.close()

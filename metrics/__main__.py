@@ -517,6 +517,10 @@ def cmd_audit(args, config) -> int:
     from access.db import path_for
 
     db = _db(args, config)
+    if args.verify:
+        return _verify_audit(args, db)
+    if args.against:
+        raise UsageError("--against 只能与 --verify 同用 / --against goes with --verify")
     try:
         start, end = (parse_date(d) if d else None for d in (args.start, args.end))
     except ValueError:
@@ -524,7 +528,7 @@ def cmd_audit(args, config) -> int:
         return 2
     found = audit.entries(db, start=start, end=end, login=args.user,
                           action=args.action) if path_for(db).exists() else []
-    if args.format == "json":
+    if (args.format or "json") == "json":
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return 0
     out = csv.DictWriter(sys.stdout, fieldnames=list(audit.COLUMNS))
@@ -533,6 +537,39 @@ def cmd_audit(args, config) -> int:
         out.writerow({k: _csv_safe(json.dumps(v, ensure_ascii=False, sort_keys=True) if isinstance(v, dict) else v)
                       for k, v in entry.items()})
     return 0
+
+
+def _verify_audit(args, db: Path) -> int:
+    """audit --verify: 0 and "OK: N entries" when the chain, the head file and any copy agree; 1 naming the first
+    broken entry (then every other problem, and notes); 2 when there is no audit log or it cannot be read."""
+    import sqlite3
+
+    from access import chain
+    from access.db import path_for
+
+    if any((args.start, args.end, args.user, args.action, args.format)):
+        raise UsageError("--verify 检查整个审计日志，不与 --from、--to、--user、--action、--format 同用 / --verify checks "
+                         "the whole log: no --from, --to, --user, --action or --format")
+    if not path_for(db).exists() and not chain.head_path(db).exists():
+        raise UsageError(f"没有审计日志：{path_for(db)} 不存在 / no audit log: {path_for(db)} does not exist")
+    try:
+        verdict = chain.verify(db, args.against or ())
+    except sqlite3.DatabaseError as exc:
+        print(f"错误 ERROR: 审计日志无法读取 / the audit log cannot be read: {path_for(db)}: {exc}", file=sys.stderr)
+        return 2
+    if verdict.ok:
+        print(f"OK: {verdict.entries} entr{'y' if verdict.entries == 1 else 'ies'}")
+    else:
+        first, *others = verdict.problems
+        print(f"篡改 TAMPERED: {first}")
+        for problem in others:
+            print(f"  {problem}")
+    for note in verdict.notes:
+        print(f"  注 NOTE: {note}")
+    if not verdict.ok:
+        n = len(verdict.problems)
+        print(f"共{verdict.entries}条，{n}处问题 / {verdict.entries} entries, {n} problem{'' if n == 1 else 's'}")
+    return 0 if verdict.ok else 1
 
 
 def main(argv=None) -> int:
@@ -629,13 +666,18 @@ def main(argv=None) -> int:
     p.add_argument("--format", choices=["table", "json"], default="table", help="of `list`")
     p.set_defaults(func=cmd_users)
 
-    p = sub.add_parser("audit", help="the audit log (sign-ins, imports, downloads, refused access ...)")
+    p = sub.add_parser("audit", help="the audit log (sign-ins, imports, downloads, refused access ...); --verify checks it")
     p.add_argument("--db", type=Path)
     p.add_argument("--from", dest="start", help="YYYY-MM-DD, inclusive")
     p.add_argument("--to", dest="end", help="YYYY-MM-DD, inclusive")
     p.add_argument("--user", help="entries of this login")
     p.add_argument("--action", choices=AUDIT_ACTIONS)
-    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--format", choices=["json", "csv"], help="json (default) or csv")
+    p.add_argument("--verify", action="store_true",
+                   help="walk the hash chain and the head file: exit 0 'OK: N entries', 1 naming the first broken entry")
+    p.add_argument("--against", type=Path, action="append", metavar="FILE",
+                   help="with --verify: compare with a JSON-lines copy (access.audit_file, a syslog file; .gz too); "
+                        "repeat for rotated files")
     p.set_defaults(func=cmd_audit)
 
     args = parser.parse_args(argv)

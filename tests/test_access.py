@@ -302,3 +302,242 @@ def test_client_address_believes_the_proxy_header_only_from_loopback(peer, forwa
     from access import client_address
 
     assert client_address(peer, forwarded) == expected
+
+
+# ---- the hash chain, its head file and its copies (issue 21: the audit log showed tampering) -----------------------
+
+from access.db import SCHEMA, immediate  # noqa: E402
+
+
+def chain():
+    """access.chain (imported here: without it, every older test of this file still runs)."""
+    from access import chain as module
+
+    return module
+
+
+def stored(db) -> list[dict]:
+    """Every audit row as the file holds it, hashes included, oldest first."""
+    con = connect(db)
+    rows = [dict(r) for r in con.execute("SELECT * FROM audit ORDER BY id")]
+    con.close()
+    return rows
+
+
+def copied(db) -> list[dict]:
+    """The JSON-lines copy beside the database (access.audit_file's default), line by line."""
+    import json
+
+    return [json.loads(line) for line in Path(str(db) + ".audit.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def head(db) -> dict:
+    import json
+
+    text = chain().head_path(db).read_text(encoding="ascii")
+    assert len(text) == chain().HEAD_SIZE
+    return json.loads(text)
+
+
+def test_every_entry_is_chained_onto_the_one_before_it(db):
+    """The fixture's two account additions and a failed sign-in that locks nothing: each entry's prev_hash is the
+    hash of the one before it (GENESIS for the first), its hash SHA-256 of that and its content as stored."""
+    import hashlib
+    import json
+
+    with pytest.raises(SignInRefused):
+        sessions.sign_in(db, "dong", "错误的密码123", address="10.0.0.7", now=minutes(1))
+    rows = stored(db)
+    assert [(r["id"], r["action"]) for r in rows] == [(1, "account_change"), (2, "account_change"),
+                                                      (3, "sign_in_failed")]
+    assert rows[0]["prev_hash"] == "0" * 64
+    assert [r["prev_hash"] for r in rows[1:]] == [r["hash"] for r in rows[:-1]]
+    for r in rows:
+        content = json.dumps([r[k] for k in ("id", "at", "login", "address", "action", "target", "scope", "outcome",
+                                             "details")], ensure_ascii=False, separators=(",", ":"))
+        assert r["hash"] == hashlib.sha256((r["prev_hash"] + "\n" + content).encode("utf-8")).hexdigest()
+    assert head(db) == {"id": 3, "hash": rows[2]["hash"]}
+    verdict = chain().verify(db)
+    assert (verdict.ok, verdict.entries, verdict.problems, verdict.notes) == (True, 3, [], [])
+
+
+def test_the_json_lines_copy_holds_every_entry_masked(db):
+    audit.record(db, "download", login="dong", address="10.0.0.7", target="张三13812345678.xlsx",
+                 scope={"street": "东街道"}, details={"rows": 12}, now=minutes(2))
+    lines = copied(db)
+    rows = stored(db)
+    assert [line["id"] for line in lines] == [1, 2, 3]
+    assert lines[2] == {"db": "app.duckdb", "id": 3, "at": "2026-12-01 09:02:00", "login": "dong",
+                        "address": "10.0.0.7", "action": "download", "target": "张三[手机号].xlsx",
+                        "scope": {"street": "东街道"}, "outcome": "ok", "details": {"rows": 12},
+                        "prev_hash": rows[1]["hash"], "hash": rows[2]["hash"]}
+    assert lines[0]["details"] == {"change": "add", "role": "street", "street": "东街道", "community": None,
+                                   "admin": False}
+    assert [(line["prev_hash"], line["hash"]) for line in lines] == [(r["prev_hash"], r["hash"]) for r in rows]
+    assert "13812345678" not in Path(str(db) + ".audit.jsonl").read_text(encoding="utf-8")
+
+
+def test_an_entry_rolled_back_with_its_transaction_reaches_neither_the_head_nor_the_copy(db):
+    """A caller's transaction that records an entry and then fails: the entry, its head and its line are gone
+    (they are written after the commit), and the next entry takes the same id."""
+    con = connect(db)
+    with pytest.raises(RuntimeError, match="^changed my mind$"):
+        with immediate(con):
+            audit.record(db, "sign_in", login="dong", now=minutes(1), con=con)
+            raise RuntimeError("changed my mind")
+    con.close()
+    assert [line["id"] for line in copied(db)] == [1, 2] and head(db)["id"] == 2
+    assert audit.record(db, "sign_out", login="dong", now=minutes(2)) == 3
+    assert [(line["id"], line["action"]) for line in copied(db)][-1] == (3, "sign_out")
+    assert chain().verify(db).ok
+
+
+def test_concurrent_appends_from_several_processes_keep_one_chain(db):
+    """Four processes append 50 entries each at once (each in BEGIN IMMEDIATE: read the previous hash, insert):
+    one unbroken chain of 202 entries, the head file at the last, the copy holding each entry once."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from access import audit\n"
+            "for i in range(50): audit.record(sys.argv[2], 'download', login='p' + sys.argv[3], details={'i': i})")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(ROOT), str(db), str(n)]) for n in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    rows = stored(db)
+    assert [r["id"] for r in rows] == list(range(1, 203))
+    assert [r["prev_hash"] for r in rows] == ["0" * 64] + [r["hash"] for r in rows[:-1]]
+    assert all(chain().entry_hash(r["prev_hash"], r) == r["hash"] for r in rows)
+    assert head(db) == {"id": 202, "hash": rows[-1]["hash"]}
+    assert sorted((line["id"], line["hash"]) for line in copied(db)) == [(r["id"], r["hash"]) for r in rows]
+    verdict = chain().verify(db, [Path(str(db) + ".audit.jsonl")])
+    assert (verdict.ok, verdict.entries) == (True, 202)
+
+
+def test_entries_go_to_syslog_when_audit_syslog_names_an_address(db, tmp_path, monkeypatch):
+    """access.audit_syslog host:port: one datagram per entry, facility authpriv (10) and severity info (6): <86>,
+    tagged dashboard-audit, the JSON line with every non-ASCII character escaped (it survives any relay)."""
+    import json
+    import socket
+
+    import yaml
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    server.settimeout(10)
+    port = server.getsockname()[1]
+    settings = tmp_path / "config.yaml"
+    settings.write_text(yaml.safe_dump({"access": {"audit_syslog": f"127.0.0.1:{port}", "audit_file": False}}),
+                        encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(settings))
+    monkeypatch.setattr(chain(), "_SYSLOG", {})
+    copy_before = Path(str(db) + ".audit.jsonl").read_bytes()
+    audit.record(db, "briefing", login="qu", target="东街道简报.docx", now=minutes(3))
+    data, _ = server.recvfrom(65536)
+    server.close()
+    [row] = stored(db)[2:]
+    assert data.startswith(b"<86>dashboard-audit: {") and data.endswith(b"}")
+    assert json.loads(data[len(b"<86>dashboard-audit: "):]) == {
+        "db": "app.duckdb", "id": 3, "at": "2026-12-01 09:03:00", "login": "qu", "address": None,
+        "action": "briefing", "target": "东街道简报.docx", "scope": None, "outcome": "ok", "details": None,
+        "prev_hash": row["prev_hash"], "hash": row["hash"]}
+    assert data.isascii()
+    assert Path(str(db) + ".audit.jsonl").read_bytes() == copy_before   # audit_file: false writes no copy
+    assert head(db) == {"id": 3, "hash": row["hash"]}                     # the head is written whatever the sinks
+
+
+def test_a_back_dated_entry_with_a_correct_hash_is_out_of_order(db):
+    """Someone who knows the rule appends an entry chained correctly but dated a day earlier: its time betrays it."""
+    rows = stored(db)
+    forged = {"id": 3, "at": "2026-11-30 09:00:00", "login": "qu", "address": None, "action": "sign_in",
+              "target": None, "scope": None, "outcome": "ok", "details": None, "prev_hash": rows[-1]["hash"]}
+    forged["hash"] = chain().entry_hash(forged["prev_hash"], forged)
+    con = sqlite3.connect(path_for(db))
+    con.execute(f"INSERT INTO audit ({', '.join(forged)}) VALUES ({', '.join('?' * len(forged))})", list(forged.values()))
+    con.commit()
+    con.close()
+    verdict = chain().verify(db)
+    assert [str(p) for p in verdict.problems] == [
+        "第3条 entry 3: 时间 2026-11-30 09:00:00 早于第2条的 2026-12-01 09:00:00：顺序错乱或时间倒填 / its time "
+        "2026-11-30 09:00:00 is earlier than entry 2's 2026-12-01 09:00:00: out of order or back-dated"]
+
+
+OLD_AUDIT = """CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    login TEXT,
+    address TEXT,
+    action TEXT NOT NULL CHECK (action IN ('sign_in', 'sign_in_failed', 'lockout', 'sign_out', 'import',
+        'registry_change', 'account_change', 'download', 'briefing', 'access_refused', 'undo_import')),
+    target TEXT,
+    scope TEXT,
+    outcome TEXT NOT NULL,
+    details TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改 / the audit log is append-only: no update'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END;
+"""
+
+
+def old_access_file(db: Path, entries: list[tuple]) -> None:
+    """An access file as the code before the chain made it (no prev_hash, hash, audit_chain; user_version 0),
+    holding `entries` (id, at, login, action) with their ids, gaps and all."""
+    con = sqlite3.connect(path_for(db), isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.executescript(SCHEMA[:SCHEMA.index("CREATE TABLE IF NOT EXISTS audit (")] + OLD_AUDIT)
+    con.executemany("INSERT INTO audit (id, at, login, action, outcome) VALUES (?, ?, ?, ?, 'ok')", entries)
+    con.close()
+
+
+def test_an_old_access_file_is_chained_once_when_it_is_opened(tmp_path):
+    """The file of the incident: entries 1-4 and 22-24 (5-21 were deleted before the chain existed). Opening it
+    chains every entry as it stands and says so: verify passes, naming the entries chained at the migration and
+    the gap they already had; from then on the chain is checked as usual."""
+    db = tmp_path / "old.duckdb"
+    old = [(i, f"2026-11-0{1 + i // 10} 0{i % 10}:00:00", "qu", "sign_in") for i in (1, 2, 3, 4, 22, 23, 24)]
+    old_access_file(db, old)
+    con = connect(db)   # the migration
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    [(first, last, chained_at, reason)] = con.execute("SELECT * FROM audit_chain").fetchall()
+    con.close()
+    assert (first, last, reason) == (1, 24, "migration")
+    rows = stored(db)
+    assert [r["id"] for r in rows] == [1, 2, 3, 4, 22, 23, 24]
+    assert [(r["at"], r["login"], r["action"]) for r in rows] == [(at, login, action) for _, at, login, action in old]
+    assert [r["prev_hash"] for r in rows] == ["0" * 64] + [r["hash"] for r in rows[:-1]]
+    assert head(db) == {"id": 24, "hash": rows[-1]["hash"]}
+    assert [(line["id"], line["chained_late"]) for line in copied(db)] == [(r["id"], True) for r in rows]
+    audit.record(db, "sign_out", login="qu", now=dt.datetime(2026, 12, 1))
+    assert stored(db)[-1]["prev_hash"] == rows[-1]["hash"] and stored(db)[-1]["id"] == 25
+    verdict = chain().verify(db)
+    assert (verdict.ok, verdict.entries) == (True, 8)
+    assert [str(n) for n in verdict.notes] == [
+        f"第1–24条写于哈希链启用之前，{chained_at}打开文件时补入链中：链只证明它们此后未被改动，不证明此前；链自第1条起覆盖全部条目 / "
+        f"entries 1-24 were written before the hash chain existed and chained when the file was opened on "
+        f"{chained_at}: the chain proves them unchanged since then, not before; it covers every entry from 1 on",
+        "第5–21条在启用哈希链之前已经缺失 / entries 5-21 were already missing when the chain was made"]
+    con = connect(db)   # once: a second opening changes nothing, and the log stays append-only
+    assert con.execute("SELECT count(*) FROM audit_chain").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError, match="append-only: no update"):
+        con.execute("UPDATE audit SET login = 'x' WHERE id = 2")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only: no update"):
+        con.execute("UPDATE audit SET hash = NULL WHERE id = 2")
+    con.close()
+
+
+def test_an_entry_written_without_its_hash_is_chained_by_the_next_append_and_named(db):
+    """During an upgrade a process still running the old code inserts without a hash: the next append chains it
+    (the trigger lets an unchained entry get its hash once) and verify names it."""
+    con = sqlite3.connect(path_for(db))
+    con.execute("INSERT INTO audit (at, login, action, outcome) VALUES ('2026-12-01 09:05:00', 'dong', 'sign_in', 'ok')")
+    con.commit()
+    con.close()
+    assert [str(p) for p in chain().verify(db).problems] == [
+        "第3条 entry 3: 没有哈希：不是看板写入的（手工插入） / no hash: not written by the dashboard (inserted by hand)"]
+    audit.record(db, "sign_out", login="dong", now=minutes(6))
+    rows = stored(db)
+    assert [r["prev_hash"] for r in rows] == ["0" * 64] + [r["hash"] for r in rows[:-1]]
+    verdict = chain().verify(db)
+    assert verdict.ok
+    assert [str(n) for n in verdict.notes][0].startswith(
+        "第3条 entry 3: 写入时没有哈希（升级期间旧版本所写，或手工插入），")
+    assert [(line["id"], line.get("chained_late")) for line in copied(db)] == [(1, None), (2, None), (3, True),
+                                                                               (4, None)]

@@ -392,10 +392,13 @@ def documented_commands() -> list[tuple[str, list[str]]]:
 def test_documented_command_lines_parse(monkeypatch):
     commands = documented_commands()
     parsed = {where: parse_cli(argv, monkeypatch) for where, argv in commands}
-    # import-folder in the doc, the cron file and the unit; backup, restore, report and the accounts in the doc
+    # import-folder in the doc, the cron file and the unit; backup, restore, report, the accounts and the audit
+    # log's check (by hand, against the shipped copy, nightly in cron) in the doc
     assert sorted(args.command for args in parsed.values()) == [
-        "backup", "import-folder", "import-folder", "import-folder", "import-folder", "report", "report", "restore",
-        "users", "users", "users", "users"]
+        "audit", "audit", "audit", "backup", "import-folder", "import-folder", "import-folder", "import-folder",
+        "report", "report", "restore", "users", "users", "users", "users"]
+    checks = [(a.verify, [str(f) for f in a.against or []]) for a in parsed.values() if a.command == "audit"]
+    assert checks == [(True, []), (True, ["/tmp/dashboard-audit.log", "/tmp/dashboard-audit.log.1.gz"]), (True, [])]
     users = [(a.action, getattr(a, "role", None), getattr(a, "street", None), getattr(a, "community", None),
               getattr(a, "admin", None)) for a in parsed.values() if a.command == "users"]
     assert users == [("add", "district", None, None, True), ("add", "street", "映川街道", None, False),
