@@ -1,5 +1,6 @@
 """Uploads (name, bytes) through the importer: original names kept, exact row accounting, failures named."""
 import threading
+from pathlib import Path
 import time
 
 import fastexcel
@@ -306,3 +307,26 @@ def test_leftovers_of_crashed_imports_are_removed_on_start_and_after_each_import
     release.set()
     running.join(30)
     assert sorted(p.name for p in root.iterdir()) == ["upload_fresh"]
+
+
+def test_a_gb18030_upload_is_transcoded_inside_its_own_upload_folder(tmp_path, config, monkeypatch):
+    """A GB18030 export is read through a UTF-8 copy: it was made in /tmp, where a crash left it for good; now it
+    is made in the upload's own folder, which goes with it."""
+    from metrics import readers
+
+    db = tmp_path / "db" / "user.duckdb"
+    data = fixtures.write_csv(tmp_path / "gbk.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS, encoding="gb18030")
+    made = []
+    transcode = readers._transcode
+
+    def spy(path):
+        made.append((Path(path).parent, Path(transcode_path := transcode(path))))
+        return transcode_path
+
+    monkeypatch.setattr(readers, "_transcode", spy)
+    [(_, result)] = uploads.import_uploads(db, "work_orders", [("工单.csv", data.read_bytes())], config,
+                                           rejection_dir=tmp_path / "db" / "rejections")
+    assert result.rows_read == 17
+    assert made and all(copy.parent == folder and folder.parent.parent == uploads.upload_dir(db)
+                        and copy.name.startswith(".transcoded_") for folder, copy in made)
+    assert list(uploads.upload_dir(db).iterdir()) == []
