@@ -59,18 +59,94 @@ def record(db: Path, action: str, *, login: str | None = None, address: str | No
             con.close()
 
 
+COUNTS = ("rows_read", "rows_new", "rows_updated", "rows_unchanged", "rows_duplicate", "rows_rejected")
+
+
 def imported(db: Path, result, *, login: str | None, address: str | None = None,
              file_sha256: str | None = None) -> int:
     """The entry for one import (metrics.importer.ImportResult, or an ImportFailure): file name, hash, counts;
-    a registry import is a registry_change."""
+    a registry import is a registry_change. An import committed but not published (its snapshot failed: a full
+    disk) is entered with outcome `unpublished` and why; the write that publishes it later enters `published`."""
     if isinstance(result, Exception):
         return record(db, "import", login=login, address=address, outcome="failed", details={"error": str(result)})
     action = "registry_change" if result.kind == "compounds" else "import"
-    details = {"import_id": result.import_id, "kind": result.kind, "rows_read": result.rows_read,
-               "rows_new": result.rows_new, "rows_updated": result.rows_updated,
-               "rows_unchanged": result.rows_unchanged, "rows_duplicate": result.rows_duplicate,
-               "rows_rejected": result.rows_rejected, "file_sha256": file_sha256}
-    return record(db, action, login=login, address=address, target=result.file, details=details)
+    details = {"import_id": result.import_id, "kind": result.kind,
+               **{name: getattr(result, name) for name in COUNTS}, "file_sha256": file_sha256}
+    published = getattr(result, "published", True)
+    if not published:
+        details["not_published"] = getattr(result, "not_published", None)
+    return record(db, action, login=login, address=address, target=result.file,
+                  outcome="ok" if published else "unpublished", details=details)
+
+
+def _import_entries(con, ids) -> dict[int, set[str]]:
+    """import id -> the outcomes of the entries naming it (imports, registry changes, undos)."""
+    found: dict[int, set[str]] = {}
+    for action, outcome, import_id in con.execute(
+            "SELECT action, outcome, CAST(json_extract(details, '$.import_id') AS INTEGER) FROM audit "
+            "WHERE action IN ('import', 'registry_change', 'undo_import') AND json_extract(details, '$.import_id') "
+            "IS NOT NULL").fetchall():
+        if import_id in ids:
+            found.setdefault(import_id, set()).add(f"{action}:{outcome}")
+    return found
+
+
+def highest_import_id(db: Path) -> int:
+    """The highest import id an entry names (0 without an access file, which is not made for asking): the
+    importer's ids start above it, so a restored backup (whose import log ends earlier) never reuses one."""
+    from .db import path_for
+
+    if not path_for(Path(db)).exists():
+        return 0
+    con = connect(db)
+    try:
+        return int(con.execute("SELECT max(CAST(json_extract(details, '$.import_id') AS INTEGER)) FROM audit "
+                               "WHERE action IN ('import', 'registry_change')").fetchone()[0] or 0)
+    finally:
+        con.close()
+
+
+RECOVERED = ("已提交，在写入者中断（进程被终止或快照未能发布）后由下一次启动或写入发布 / committed, published by the next start or "
+             "write after its writer stopped (killed, or its snapshot failed)")
+
+
+def recovered(db: Path, imports: list[dict], undone: list[dict]) -> list[int]:
+    """Entries for what an earlier write committed and the store published late (store._recover): each import
+    (an import_log row) no entry names yet gets its entry, outcome `recovered` (the writer's entry was never
+    written: it was killed); one entered as `unpublished` gets `published`; an undo no entry names gets an
+    `undo_import` entry, outcome `recovered`. The actor is unknown (login None). The ids of the entries written."""
+    con = connect(db)
+    written = []
+    try:
+        seen = _import_entries(con, {int(r["import_id"]) for r in imports + undone})
+        for r in imports:
+            action = "registry_change" if r["kind"] == "compounds" else "import"
+            outcomes = {o.split(":", 1)[1] for o in seen.get(int(r["import_id"]), set())
+                        if o.split(":", 1)[0] == action}
+            if outcomes & {"ok", "recovered", "published"}:
+                continue
+            details = {"import_id": int(r["import_id"]), "kind": r["kind"], **{n: r.get(n) for n in COUNTS},
+                       "file_sha256": r.get("file_sha256"), "imported_at": r.get("imported_at")}
+            if "unpublished" in outcomes:
+                written.append(record(db, action, target=r["file_name"], outcome="published",
+                                      details={"import_id": int(r["import_id"]), "kind": r["kind"]}, con=con))
+            else:
+                written.append(record(db, action, target=r["file_name"], outcome="recovered",
+                                      details={**details, "recovered": RECOVERED}, con=con))
+        for r in undone:
+            outcomes = seen.get(int(r["import_id"]), set())
+            if outcomes & {"undo_import:ok", "undo_import:recovered", "undo_import:published"}:
+                continue
+            details = {"import_id": int(r["import_id"]), "kind": r["kind"]}
+            if "undo_import:unpublished" in outcomes:
+                written.append(record(db, "undo_import", target=r["file_name"], outcome="published", details=details,
+                                      con=con))
+            else:
+                written.append(record(db, "undo_import", target=r["file_name"], outcome="recovered",
+                                      details={**details, "recovered": RECOVERED}, con=con))
+    finally:
+        con.close()
+    return written
 
 
 def entries(db: Path, *, start: dt.date | None = None, end: dt.date | None = None, login: str | None = None,

@@ -16,6 +16,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import duckdb
+
 import store
 from metrics import names, rollup
 from metrics.db import one, quote, rows, scalar
@@ -38,16 +40,27 @@ def undo_import(db: Path, import_id: int, actor: str, config: dict, *, address: 
     """Undo one import through the store's writer (one writer at a time; readers see the result once it is
     published); what it did, as audited. UndoRefused, audited too, when the rule above forbids it."""
     now = now or dt.datetime.now()
+    done = {}
+
+    def after(published, cause):   # under the write lock: a process killed before it leaves the entry to recovery
+        outcome, details = "ok", done["summary"]
+        if not published:
+            zh, en = store.describe(cause)
+            outcome = "unpublished"
+            details = {**details, "not_published": f"已撤销，但快照未能发布（{zh}） / undone, but the snapshot could not "
+                                                   f"be published ({en})"}
+        audit.record(db, "undo_import", login=actor, address=address, target=done["summary"]["file_name"],
+                     outcome=outcome, details=details, now=now)
+
     try:
-        with store.writer(Path(db), config, what=f"撤销导入 #{import_id} / undo import", on_wait=on_wait) as con:
-            summary = _undo(con, int(import_id), actor, config, now)
+        with store.writer(Path(db), config, what=f"撤销导入 #{import_id} / undo import", on_wait=on_wait,
+                          after=after) as con:
+            done["summary"] = _undo(con, int(import_id), actor, config, now)
     except UndoRefused as exc:
         audit.record(db, "undo_import", login=actor, address=address, target=f"#{import_id}", outcome="refused",
                      details={"reason": str(exc)}, now=now)
         raise
-    audit.record(db, "undo_import", login=actor, address=address, target=summary["file_name"], outcome="ok",
-                 details=summary, now=now)
-    return summary
+    return done["summary"]
 
 
 def _undo(con, import_id: int, actor: str, config: dict, now: dt.datetime) -> dict:
@@ -109,6 +122,9 @@ def _undo(con, import_id: int, actor: str, config: dict, now: dt.datetime) -> di
                      json.dumps({"at": summary["undone_at"], "actor": actor}, ensure_ascii=False)])
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass   # a failed COMMIT (a full disk) ended the transaction itself: its error is the one to tell
         raise
     return summary

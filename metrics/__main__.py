@@ -21,7 +21,7 @@ import store
 from .config import database_path, demo_database_path, load_config
 from .filenames import shown_name
 from .formulas import inert
-from .importer import import_files
+from .importer import import_files, space_for
 from .kpis import Scope, Window, kpi_report, latest_timestamp, window_for
 from .masking import mask_message, mask_text
 from .names import resolve_compound_name, unmatched_compounds
@@ -127,10 +127,14 @@ def cmd_import(args, config) -> int:
         print(f"[{i + 1}/{n}] {name} …", file=sys.stderr, flush=True)
 
     names = "、".join(mask_text(shown_name(Path(p).name)) for p in args.files)
+
+    def audit(results):   # under the write lock, once the write is published (or known not to be)
+        for path, result in zip(args.files, results):
+            _audit_import(db, result, Path(path))
+
     results, unmatched = _write(db, config, f"命令行导入 {names}", lambda con: import_files(
-        con, args.kind, args.files, config, profile=args.profile, rejection_dir=rejection_dir, progress=progress))
-    for path, result in zip(args.files, results):
-        _audit_import(db, result, Path(path))
+        con, args.kind, args.files, config, profile=args.profile, rejection_dir=rejection_dir, progress=progress),
+        need_bytes=space_for(args.files), audit=audit)
     return _print_results(results, unmatched, db)
 
 
@@ -151,23 +155,61 @@ def _imported(con) -> bool:
     return con.execute("SELECT count(*) FROM import_log").fetchone()[0] > 0
 
 
-def _write(db: Path, config: dict, what: str, work):
+def _write(db: Path, config: dict, what: str, work, *, need_bytes: int = 0, audit=None):
     """A command's write: at a lower priority, queued behind any other write, then the names still unmatched.
-    Into a database that did not exist, a write that imports nothing (every file refused) leaves no file."""
+    Into a database that did not exist, a write that imports nothing (every file refused) leaves no file.
+
+    The disk must have room first (store.DiskFull: nothing changed, nothing audited). `audit(results)` writes the
+    audit entries under the write lock once the write is published, or known not to be: then each committed
+    import says so (`published` False, and why), is audited as `unpublished`, and is published by the next
+    write or start."""
+    from .importer import ImportResult, mark_unaudited, mark_unpublished
     from .rollup import only
 
     _yield_cpu(config)
-    with store.writer(db, config, what=what, on_wait=_queued, keep_new=_imported) as con:
-        if only(con):
-            raise store.StoreError(f"{db} 只含月度汇总，由汇总作业生成，不能导入；请重新运行 python -m metrics rollup / "
-                                   f"{db} holds the monthly rollups only, built by the rollup job: nothing is imported "
-                                   f"into it; run python -m metrics rollup again")
-        return work(con), unmatched_compounds(con, config)
+    done = {}
+
+    def after(published, cause):
+        done["after"] = "started"
+        if not published:
+            for result in _results(done["results"]):
+                if isinstance(result, ImportResult):
+                    mark_unpublished(result, cause)
+        if audit is not None:
+            audit(done["results"])
+        done["after"] = "done"
+
+    try:
+        with store.writer(db, config, what=what, on_wait=_queued, keep_new=_imported, need_bytes=need_bytes,
+                          after=after) as con:
+            if only(con):
+                raise store.StoreError(f"{db} 只含月度汇总，由汇总作业生成，不能导入；请重新运行 python -m metrics rollup / "
+                                       f"{db} holds the monthly rollups only, built by the rollup job: nothing is "
+                                       f"imported into it; run python -m metrics rollup again")
+            done["results"] = work(con)
+            done["unmatched"] = unmatched_compounds(con, config)
+    except store.NotPublished:
+        pass   # each result says whether it committed (then: not published) or failed (nothing changed)
+    except Exception as exc:
+        if done.get("after") != "started":
+            raise
+        # the audit entries could not be written (a full disk): the write stands, its marker stays, and the next
+        # start or write enters what no entry names
+        logging.getLogger("metrics.cli").warning("audit entries not written: %s", exc)
+        for result in _results(done["results"]):
+            if isinstance(result, ImportResult):
+                mark_unaudited(result, exc)
+    return done["results"], done["unmatched"]
+
+
+def _results(found) -> list:
+    """The import results of a write's work (import-folder's outcomes carry theirs)."""
+    return [getattr(r, "result", r) for r in found]
 
 
 def _print_results(results, unmatched, db) -> int:
     """Each file's accounting, checks and notes; 1 when a file failed or rejected most of its rows."""
-    failed = 0
+    failed = unpublished = 0
     for r in results:
         if isinstance(r, ImportFailure):
             failed += 1
@@ -176,6 +218,12 @@ def _print_results(results, unmatched, db) -> int:
         print(f"{r.file} ({r.kind}, profile {r.profile}): read {r.rows_read} = new {r.rows_new} + updated "
               f"{r.rows_updated} + unchanged {r.rows_unchanged} + duplicate {r.rows_duplicate} + rejected "
               f"{r.rows_rejected}; warnings {r.warnings}")
+        if not r.published:
+            unpublished += 1
+            print(f"尚未发布 NOT PUBLISHED: {r.file}: {r.not_published}")
+        if r.not_audited:
+            unpublished += 1
+            print(f"未记入审计 NOT AUDITED: {r.file}: {r.not_audited}")
         if r.mostly_rejected:
             failed += 1
             print(f"  拒绝过多 MOSTLY REJECTED: {r.rows_rejected} / {r.rows_read} 行被拒绝 rows rejected; "
@@ -196,7 +244,7 @@ def _print_results(results, unmatched, db) -> int:
             print(f"  note: {note}")
     if unmatched:
         print(f"unmatched compound names: {len(unmatched)} (python -m metrics unmatched --db {db})")
-    return 1 if failed else 0
+    return 3 if unpublished else 1 if failed else 0
 
 
 def cmd_kpis(args, config) -> int:
@@ -402,7 +450,14 @@ def cmd_backup(args, config) -> int:
 def cmd_restore(args, config) -> int:
     from access import audit
 
-    db = store.restore(_db(args, config), args.source, config, on_wait=_queued)
+    db = _db(args, config)
+    try:
+        store.restore(db, args.source, config, on_wait=_queued)
+    except store.NotPublished as exc:   # the backup is in place; pages show it after the next write or start
+        audit.record(db, "import", login=_actor(), target=Path(args.source).name, outcome="unpublished",
+                     details={"restore": True, "not_published": str(exc)})
+        print(f"尚未发布 NOT PUBLISHED: {mask_message(exc)}")
+        return 3
     # the database is replaced, not the access file: accounts stay, and the audit log is never rolled back
     audit.record(db, "import", login=_actor(), target=Path(args.source).name, details={"restore": True})
     print(db)
@@ -413,14 +468,20 @@ def cmd_import_folder(args, config) -> int:
     from .dropfolder import import_folder
 
     db = _db(args, config)
+
+    def audit(outcomes):   # under the write lock, once the write is published (or known not to be)
+        for o in outcomes:
+            if not o.skipped and o.result is not None:
+                _audit_import(db, o.result, o.moved_to)
+
+    folder = Path(args.folder)
+    waiting = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
     outcomes, unmatched = _write(db, config, f"文件夹导入 {mask_text(args.folder.name)}", lambda con: import_folder(
-        con, args.folder, config, kind=args.kind, progress=lambda msg: print(msg, file=sys.stderr, flush=True)))
+        con, args.folder, config, kind=args.kind, progress=lambda msg: print(msg, file=sys.stderr, flush=True)),
+        need_bytes=space_for(waiting), audit=audit)
     for o in outcomes:
         if o.skipped:
             print(f"{o.name}: 已导入过（内容相同） / already imported (same content) -> {o.moved_to}")
-    for o in outcomes:
-        if not o.skipped and o.result is not None:
-            _audit_import(db, o.result, o.moved_to)
     code = _print_results([o.result for o in outcomes if not o.skipped], unmatched, db)
     for o in outcomes:
         if not o.skipped:
@@ -693,14 +754,29 @@ def main(argv=None) -> int:
         print(f"错误 ERROR: {mask_message(exc)}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
-        print(f"错误 ERROR: 数据库错误 / database error: {mask_message(str(exc).splitlines()[0])}", file=sys.stderr)
+        if store.disk_full(exc):
+            print(f"错误 ERROR: 磁盘空间不足 / not enough disk space: {mask_message(str(exc).splitlines()[0])}",
+                  file=sys.stderr)
+        else:
+            print(f"错误 ERROR: 数据库错误 / database error: {mask_message(str(exc).splitlines()[0])}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if not store.disk_full(exc):
+            return _internal_error()
+        print(f"错误 ERROR: 磁盘空间不足 / not enough disk space: {mask_message(exc)}", file=sys.stderr)
         return 2
     except Exception:
-        error_id = uuid.uuid4().hex[:8]
-        logging.getLogger("metrics.cli").exception("error %s", error_id)
-        print(f"错误 ERROR: 内部错误，编号 {error_id}（详情见日志 {_log_file()}） / internal error {error_id}, "
-              "details in the log", file=sys.stderr)
-        return 2
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    """The error of the moment is no user's business: its traceback goes to the log under an id, the user sees
+    the id."""
+    error_id = uuid.uuid4().hex[:8]
+    logging.getLogger("metrics.cli").exception("error %s", error_id)
+    print(f"错误 ERROR: 内部错误，编号 {error_id}（详情见日志 {_log_file()}） / internal error {error_id}, "
+          "details in the log", file=sys.stderr)
+    return 2
 
 
 def _log_file() -> Path:

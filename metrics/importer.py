@@ -5,10 +5,14 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
+
+from store import describe, disk_full
 
 from . import cleaning, duetime, masking, names, rollup
 from .db import one, quote, rows, scalar
@@ -20,6 +24,7 @@ from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, re
 from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
 
 MAX_ISSUES_KEPT = 100_000
+LOG = logging.getLogger("metrics.importer")
 TOP_REASONS = 5
 
 # Orderings no real order has: (check, the later field, the field it cannot precede). The row is kept with a
@@ -56,10 +61,65 @@ class ImportResult:
     derived_due: int = 0                     # orders whose deadline came from config.yaml time_limits
     derived_due_rules: list[dict] = field(default_factory=list)   # per rule: category (None: default), value,
                                                                   # unit, orders; the default first
+    published: bool = True                   # False: committed, but the write's snapshot failed (store.NotPublished)
+    not_published: str | None = None         # why not, "中文 / English"
+    not_audited: str | None = None           # committed, but its audit entry could not be written (why)
 
     def accounted(self) -> bool:
         return self.rows_read == (self.rows_new + self.rows_updated + self.rows_unchanged
                                   + self.rows_duplicate + self.rows_rejected)
+
+
+# What an import may add to the database's disk beyond the database as it is (store.space_needed adds the
+# database, its WAL and a margin), per byte of the file: its rows written into the database and copied into the
+# snapshot. A CSV's text takes at most its own size in DuckDB (compressed; measured: 20.7 MB of CSV, 100,000
+# orders, grew the database by 4 MB); an xlsx is zipped XML, its text about 5 times the file, and measured
+# 7.1 MB of xlsx grew it by 1.5 MB: twice a CSV, five times a workbook, with room to spare.
+SPACE_PER_BYTE = {".xlsx": 5, ".xlsm": 5, ".xls": 5}
+SPACE_PER_BYTE_TEXT = 2
+
+
+def space_for_sizes(files) -> int:
+    """The disk space an import of files (name, size in bytes) may take beyond the database (SPACE_PER_BYTE)."""
+    return sum(SPACE_PER_BYTE.get(Path(name).suffix.lower(), SPACE_PER_BYTE_TEXT) * size for name, size in files)
+
+
+def space_for(paths) -> int:
+    """space_for_sizes of files on disk; a file that does not exist counts nothing (it fails alone)."""
+    found = []
+    for path in map(Path, paths):
+        try:
+            found.append((path.name, path.stat().st_size))
+        except OSError:
+            continue
+    return space_for_sizes(found)
+
+
+def next_import_id(con) -> int:
+    """One above the highest import id the database holds and the highest the audit log ever named (the store's
+    writer tells the connection: store.IMPORT_ID_FLOOR), so an id is never given twice, even after a restore."""
+    held = scalar(con, "SELECT max(import_id) FROM import_log") or 0
+    floor = scalar(con, "SELECT getvariable('dashboard_import_id_floor')") or 0
+    return max(int(held), int(floor)) + 1
+
+
+def mark_unpublished(result: ImportResult, cause: BaseException) -> None:
+    """Mark a committed import whose write could not publish its snapshot, saying why and what happens next."""
+    zh, en = describe(cause)
+    result.published = False
+    result.not_published = (f"已导入并提交（导入编号 {result.import_id}），但快照未能发布（{zh}），看板暂不显示；下次启动或"
+                            f"写入时自动发布 / imported and committed (import {result.import_id}), but the snapshot "
+                            f"could not be published ({en}): pages do not show it yet; it is published at the next "
+                            "start or write")
+
+
+def mark_unaudited(result: ImportResult, cause: BaseException) -> None:
+    """Mark a committed import whose audit entry could not be written (a full disk): the write's marker stays,
+    and the next start or write enters it (store._recover)."""
+    zh, en = describe(cause)
+    result.not_audited = (f"导入编号 {result.import_id} 已提交，但审计记录未能写入（{zh}）；下次启动或写入时补记 / import "
+                          f"{result.import_id} is committed, but its audit entry could not be written ({en}); it is "
+                          "written at the next start or write")
 
 
 _HASHER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-sha256")
@@ -120,8 +180,9 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
     rejection_path = raw = None
     # the file's fingerprint is taken beside the import (hashing lets go of the interpreter lock)
     hashing = _HASHER.submit(file_sha256, path) if path.exists() else None
-    con.execute("BEGIN TRANSACTION")
+    committed = False
     try:
+        con.execute("BEGIN TRANSACTION")
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, shown, profile)
         _type_staging(con, raw, dataset, mapping, config, window)
@@ -132,7 +193,7 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
         _record_stray(con, raw)
         derive_notes, derived_rules = _derive_due_at(con, dataset, mapping, config)
         notes = raw.notes + derive_notes
-        import_id = (scalar(con, "SELECT max(import_id) FROM import_log") or 0) + 1
+        import_id = next_import_id(con)
         counts = _upsert(con, dataset, import_id, config)
         if kind == "work_orders" and "closed_at" not in mapping.columns:
             notes.append(_no_close_note(counts["new"] + counts["updated"] + counts["unchanged"]))
@@ -183,22 +244,37 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
             "FROM staging_issues ORDER BY row_number LIMIT ?", [import_id, MAX_ISSUES_KEPT])
         con.execute("INSERT OR REPLACE INTO meta VALUES ('latest_import_at', ?)", [str(imported_at)])
         con.execute("COMMIT")
+        committed = True
         return result
     except Exception as exc:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass   # a failed COMMIT (a full disk) ended the transaction itself: its error is the one to tell
         if rejection_path and Path(rejection_path).exists():
             Path(rejection_path).unlink()
         # a reader's or the database's error may quote a whole row of the file: said masked, without its cause;
         # a reader names the path, which may be an upload's safe copy: the user knows the file as `shown`
-        message = str(exc) if isinstance(exc, ImportFailure) else \
-            f"{shown}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}"
+        if isinstance(exc, ImportFailure):
+            message = str(exc)
+        elif disk_full(exc):
+            message = (f"{shown}: 磁盘空间不足，导入未提交，数据库未改变 / not enough disk space: the import was not "
+                       f"committed, the database is unchanged ({str(exc).splitlines()[0]})")
+        else:
+            message = f"{shown}: 导入失败，数据库未改变 / import failed, database unchanged: {exc}"
         if path.name != shown:
             message = message.replace(path.name, shown)
         raise ImportFailure(masking.mask_message(message)) from None
     finally:
-        release(con, raw)
-        for table in ("staging_dups", "staging_issues", "incoming"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+        # temporary tables only: a failure to drop them (a database a full disk invalidated) must not turn a
+        # committed import into a failure, nor hide why an import failed
+        try:
+            release(con, raw)
+            for table in ("staging_dups", "staging_issues", "incoming"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+        except duckdb.Error as exc:
+            LOG.warning("%s: staging tables not dropped after the import (%s): %s", shown,
+                        "committed" if committed else "not committed", exc)
 
 
 def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,

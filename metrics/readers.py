@@ -398,8 +398,13 @@ def _python_rows(path: Path, text_path: Path, offset: int, ncols: int, delimiter
 
 
 def _transcode(path: Path) -> str:
-    """GB18030 to a temporary UTF-8 copy: Arrow's reader and the byte offsets are UTF-8."""
-    fd, tmp = tempfile.mkstemp(suffix=".csv")
+    """GB18030 to a temporary UTF-8 copy: Arrow's reader and the byte offsets are UTF-8. The copy holds what the
+    file holds (personal columns too): it is written beside the file (an upload's own folder, which is removed
+    with it, also after a crash: metrics.uploads), hidden (a drop folder never takes it for an export), and only
+    where that folder cannot be written, in the system's temporary folder."""
+    folder = Path(path).parent
+    fd, tmp = tempfile.mkstemp(prefix=".transcoded_", suffix=".csv",
+                               dir=folder if os.access(folder, os.W_OK) else None)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(path, encoding="gb18030", newline="") as src:
         while chunk := src.read(1 << 22):
             out.write(chunk)

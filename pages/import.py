@@ -67,6 +67,7 @@ register({
                    "Queued: another write is running; this import starts when it is done. Running: {behind}"),
     "imp_progress": ("第{i}/{n}个文件：{file}", "File {i} of {n}: {file}"),
     "imp_finished": ("导入完成", "Import finished"),
+    "imp_unpublished_status": ("已导入，但尚未发布", "Imported, not yet published"),
     "imp_finished_failures": ("导入完成，{n}个文件未能导入", "Import finished; {n} file(s) could not be imported"),
     "imp_result_title": ("导入结果：{kind}", "Import result: {kind}"),
     "imp_accounting": ("每一行都有去处：读取 = 新增 + 更新 + 未变 + 文件内重复 + 拒绝。警告的行已导入，有误的值置空。",
@@ -241,20 +242,21 @@ def run_import(kind: str, files: list[tuple[str, bytes]], lang: str) -> dict:
             st.info(t("imp_queued", lang, behind=uploads.in_language(holder.text(), lang) if holder else "?"),
                     icon=":material/hourglass_top:")
 
-        try:
+        try:   # each file's audit entry is written under the write lock, once published (or known not to be)
             results = uploads.import_uploads(state.user_database(), kind, files, config,
                                              rejection_dir=uploads.rejection_dir(config), progress=progress,
-                                             on_wait=queued)
-        except store.WriteTimeout as busy:
-            status.update(label=uploads.in_language(str(busy), lang), state="error", expanded=True)
-            return {"kind": kind, "rows": [{"file": name, "error": str(busy)} for name, _ in files],
+                                             on_wait=queued, record=state.record_import)
+        except store.StoreError as refused:   # busy too long, no room on the disk: nothing was imported
+            status.update(label=uploads.in_language(str(refused), lang), state="error", expanded=True)
+            return {"kind": kind, "rows": [{"file": name, "error": str(refused)} for name, _ in files],
                     "created": False, "database": str(database_path(config))}
         bar.progress(1.0)
-        for (name, data), (_, result) in zip(files, results):
-            state.record_import(result, data)
         failures = sum(isinstance(r, ImportFailure) for _, r in results)
-        status.update(label=t("imp_finished_failures", lang, n=failures) if failures else t("imp_finished", lang),
-                      state="error" if failures == len(results) else "complete", expanded=False)
+        unpublished = sum(not isinstance(r, ImportFailure) and (not r.published or bool(r.not_audited))
+                          for _, r in results)
+        status.update(label=t("imp_finished_failures", lang, n=failures) if failures else
+                      t("imp_unpublished_status", lang) if unpublished else t("imp_finished", lang),
+                      state="error" if failures == len(results) or unpublished else "complete", expanded=False)
     return {"kind": kind, "rows": uploads.accounting(results), "created": created,
             "database": str(database_path(config))}
 
@@ -278,6 +280,10 @@ def show_outcome(outcome: dict, lang: str) -> None:
     for r in outcome["rows"]:
         if r["error"]:
             st.error(failure_text(r["file"], r["error"], lang), icon=":material/error:")
+            continue
+        for problem in ("not_published", "not_audited"):
+            if r.get(problem):
+                st.warning(f"{r['file']}：{uploads.in_language(r[problem], lang)}", icon=":material/sync_problem:")
     if any(not r["error"] for r in outcome["rows"]):
         st.caption(t("imp_accounting", lang))
         st.dataframe(accounting_table(outcome["rows"], lang), hide_index=True, placeholder="—", key="imp_result_table")
@@ -352,7 +358,7 @@ def undo_section(history: list[dict], undone: dict, lang: str) -> None:
             try:
                 done = undo_import(state.user_database(), chosen, state.account().login, state.config(),
                                    address=state.address())
-            except (UndoRefused, store.WriteTimeout) as refused:
+            except (UndoRefused, store.StoreError) as refused:
                 st.error(uploads.in_language(str(refused), lang), icon=":material/error:")
                 return
             st.session_state["imp_undo_done"] = t("imp_undo_done", lang, id=done["import_id"], file=done["file_name"],

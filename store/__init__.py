@@ -9,16 +9,26 @@ the writer, the writer never breaks a reader, and a page sees the data before an
     data/dashboard.duckdb              the master (only the writer opens it)
     data/dashboard.duckdb.lock         held by the writer; says what it writes and since when
     data/dashboard.duckdb.snapshots/   00000007.duckdb … and CURRENT, the name of the newest
+    data/dashboard.duckdb.unpublished  while a write runs, and after one that ended without publishing
 
 Writes queue: a second writer waits for the lock (telling the caller what it waits behind), up to
 `store.write_wait_seconds`, then gives a clear error. The measurements behind this design are in
-docs/performance.md ("Many readers, one writer")."""
+docs/performance.md ("Many readers, one writer").
+
+Faults (docs/deploy.md, "Disk space and recovery after a crash"): a write first checks that the disk has room
+for what it may take (`space_needed`; DiskFull says how much, before anything is changed). A write that
+committed but could not publish (the disk filled up in between; the process was killed) leaves its marker
+`<db>.unpublished`: the next write, or the first reader of a process, publishes what the master holds and
+audits the imports no entry names yet (`_recover`). Import ids never repeat: each write tells the importer the
+highest id the audit log names (`import_id_floor`), which a restored backup cannot lower."""
 from __future__ import annotations
 
 import datetime as dt
 import errno
 import fcntl
 import json
+import logging
+import math
 import os
 import shutil
 import socket
@@ -44,6 +54,77 @@ class WriteTimeout(StoreError):
     """Another write held the database longer than the configured wait."""
 
 
+MB = 1024 * 1024
+SPACE_MARGIN = 8 * MB       # DuckDB grows its file by whole blocks and a write rewrites the months' rollups: a
+                            # one-row import grew a 4 MB database by 2.4 MB (docs/deploy.md, disk space)
+IMPORT_ID_FLOOR = "dashboard_import_id_floor"   # a connection variable: the highest import id ever audited
+LOG = logging.getLogger("metrics.store")
+
+
+class DiskFull(StoreError):
+    """Not enough free disk space for a write, found before it changed anything."""
+
+    def __init__(self, folder: Path, needed: int, available: int):
+        self.needed, self.available = needed, available
+        n, m = math.ceil(needed / MB), max(0, available) // MB
+        super().__init__(f"磁盘空间不足：需要约 {n} MB，可用 {m} MB（{folder}），未做任何改动 / not enough disk space: "
+                         f"about {n} MB needed, {m} MB available ({folder}); nothing was changed")
+
+
+class NotPublished(StoreError):
+    """A write whose work committed but whose snapshot could not be published: the master holds it, readers do
+    not see it yet; the next write or the next process's first reader publishes it."""
+
+    def __init__(self, cause: BaseException):
+        self.cause = cause
+        zh, en = describe(cause)
+        super().__init__(f"已提交，但快照未能发布（{zh}）；下次启动或写入时自动发布 / committed, but the snapshot could "
+                         f"not be published ({en}); it is published at the next start or write")
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether an error (an OSError, or DuckDB's text of one) says the disk is full."""
+    return getattr(exc, "errno", None) == errno.ENOSPC or "No space left on device" in str(exc)
+
+
+def describe(exc: BaseException) -> tuple[str, str]:
+    """A failure's cause in words, (Chinese, English): a full disk said so, anything else by its first line."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].replace(" / ", " - ")
+    if disk_full(exc):
+        return f"磁盘空间不足：{first}", f"not enough disk space: {first}"
+    return first, first
+
+
+def free_space(folder: Path) -> int:
+    """Bytes an unprivileged process may still write in `folder`'s file system."""
+    found = os.statvfs(folder)
+    return found.f_bavail * found.f_frsize
+
+
+def space_needed(db: Path, extra: int = 0) -> int:
+    """What a write may take on the database's disk, at most: a snapshot copy of the master as it will be (the
+    file, plus its WAL written into it at the checkpoint), `extra` for the rows the write adds (the caller
+    estimates them: metrics.importer.space_for), and SPACE_MARGIN."""
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    db = Path(db)
+    return size(db) + size(Path(str(db) + ".wal")) + int(extra) + SPACE_MARGIN
+
+
+def check_space(db: Path, extra: int = 0, *, needed: int | None = None) -> None:
+    """DiskFull unless the database's disk has room for `space_needed(db, extra)` (or `needed` bytes)."""
+    db = Path(db)
+    folder = db.parent if db.parent.exists() else next(p for p in db.parents if p.exists())
+    needed = space_needed(db, extra) if needed is None else needed
+    available = free_space(folder)
+    if available < needed:
+        raise DiskFull(db.parent, needed, available)
+
+
 @dataclass(frozen=True)
 class Holder:
     """Who holds the write lock: what it writes, since when, from which process."""
@@ -67,6 +148,41 @@ def lock_path(db: Path) -> Path:
 
 def snapshot_dir(db: Path) -> Path:
     return Path(str(db) + ".snapshots")
+
+
+def marker_path(db: Path) -> Path:
+    """Present while a write runs, and after one that ended without publishing what it may have committed
+    (killed; its publish failed): the next write or first reader publishes and audits it (_recover)."""
+    return Path(str(db) + ".unpublished")
+
+
+def _read_marker(db: Path) -> dict | None:
+    """The marker an earlier write left (None: there is none). {} when it says nothing readable (the disk was
+    full when it was written): what it committed is then looked for against the current snapshot."""
+    try:
+        text = marker_path(db).read_text()
+    except FileNotFoundError:
+        return None
+    try:
+        found = json.loads(text) if text.strip() else {}
+        return found if isinstance(found, dict) else {}
+    except ValueError:
+        return {}
+
+
+def _mark(db: Path, what: str) -> None:
+    """The marker of this write: what it writes and the snapshot current when it began (what it commits is
+    what the master holds beyond that snapshot). On a full disk an empty file (an inode, no block) still says a
+    write began."""
+    info = json.dumps({"what": what, "pid": os.getpid(), "since": dt.datetime.now().isoformat(timespec="seconds"),
+                       "snapshot": snapshot_number(db)}, ensure_ascii=False).encode()
+    fd = os.open(marker_path(db), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    try:
+        os.write(fd, info)
+    except OSError:
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
 
 
 # ---- writing -----------------------------------------------------------------------------------------
@@ -138,11 +254,13 @@ def write_lock(db: Path, what: str, config: dict | None = None, on_wait=None):
         f.close()   # the writer before us removed the lock file (it left no database): lock the path anew
     lock = Lock(lock_path(db), made)
     try:
-        f.seek(0)
-        f.truncate()
-        f.write(json.dumps({"what": what, "since": dt.datetime.now().isoformat(timespec="seconds"),
-                            "pid": os.getpid(), "host": socket.gethostname()}, ensure_ascii=False))
-        f.flush()
+        os.ftruncate(f.fileno(), 0)
+        try:   # written past Python's buffer: on a full disk the holder stays unknown ("?"), the write goes on
+            os.write(f.fileno(), json.dumps({"what": what, "since": dt.datetime.now().isoformat(timespec="seconds"),
+                                             "pid": os.getpid(), "host": socket.gethostname()},
+                                            ensure_ascii=False).encode())
+        except OSError:
+            os.ftruncate(f.fileno(), 0)
         yield lock
     finally:
         try:
@@ -154,9 +272,7 @@ def write_lock(db: Path, what: str, config: dict | None = None, on_wait=None):
                     except OSError:
                         break   # not empty: something else lives there now
             else:
-                f.seek(0)
-                f.truncate()
-                f.flush()
+                os.ftruncate(f.fileno(), 0)
         finally:
             f.close()   # closing releases the lock
 
@@ -170,10 +286,20 @@ def _same_file(f, path: Path) -> bool:
 
 
 @contextmanager
-def writer(db: Path, config: dict | None = None, *, what: str = "写入", on_wait=None, keep_new=None):
+def writer(db: Path, config: dict | None = None, *, what: str = "写入", on_wait=None, keep_new=None,
+           need_bytes: int = 0, after=None):
     """A read-write connection on the master, under the write lock, with a share of the cores (the rest
     serve readers); on success a snapshot is published for readers. A failed write leaves the master as its
     transactions left it (each import is one) and publishes nothing.
+
+    Before the work: DiskFull when the disk lacks `space_needed(db, need_bytes)` (nothing is changed); then what
+    an earlier write committed without publishing is published and audited (_recover), and the connection is told
+    the highest import id ever audited (IMPORT_ID_FLOOR: ids never repeat, a restore cannot lower them).
+
+    After the work: `after(published, cause)` is called still under the lock (the caller's audit entries: a
+    process killed before they are written leaves the marker, and the next write writes them). When the work
+    committed but its checkpoint or snapshot failed, `after(False, cause)` and then NotPublished: the master
+    holds the work, readers see it after the next write or start.
 
     `keep_new(con)`: asked at the end of a write that created the database, whether it holds anything to
     keep. When it says no (a refused first import), the database, its lock file and the folders the write made
@@ -182,33 +308,71 @@ def writer(db: Path, config: dict | None = None, *, what: str = "写入", on_wai
 
     db = Path(db)
     with write_lock(db, what, config, on_wait) as lock:
+        earlier = _read_marker(db)          # an earlier write that ended without publishing: recovered below
         new = not db.exists()
+        check_space(db, need_bytes)
+        if earlier is None:
+            _mark(db, what)
+        settled = False                     # the marker may go: nothing is left unpublished
 
         def discarded() -> bool:
             """Whether this write's new database was left empty, and removed."""
             if not new or keep_new is None or _keeps(keep_new, con):
                 return False
             con.close()
-            for path in (db, Path(str(db) + ".wal")):
+            for path in (db, Path(str(db) + ".wal"), marker_path(db)):
                 path.unlink(missing_ok=True)
             lock.remove = True
             return True
 
-        con = connect(db)
         try:
+            con = connect(db)
+        except BaseException:
+            if earlier is None:
+                marker_path(db).unlink(missing_ok=True)
+            raise
+        failure = None
+        try:
+            if not new:
+                con = _recover(db, con, earlier)
+            con.execute(f"SET VARIABLE {IMPORT_ID_FLOOR} = {int(_audited_import_id(db))}")
             con.execute(f"SET threads = {int(settings(config)['write_threads'])}")
             try:
                 yield con
             except BaseException:
-                discarded()
+                if discarded():
+                    raise
+                settled = not _unpublished(con, db)   # refused before it wrote anything (an undo refused)
                 raise
             if discarded():
                 return
-            con.execute("CHECKPOINT")
-            _compact_if_bloated(con, db, config)
+            try:
+                con.execute("CHECKPOINT")
+            except Exception as exc:   # the commits are in the WAL: the next open replays them
+                failure = exc
+            if failure is None:
+                try:
+                    con = _compact_if_bloated(con, db, config)
+                except Exception as exc:   # the checkpointed master is whole: published as it is
+                    LOG.warning("%s: not rewritten: %s", db, exc)
         finally:
             con.close()
-        _publish(db)
+            if settled:
+                marker_path(db).unlink(missing_ok=True)
+        if failure is None:
+            try:
+                _publish(db)
+            except Exception as exc:
+                failure = exc
+        if failure is not None:
+            LOG.warning("%s: not published (what the write committed is published by the next write or start): %s",
+                        db, failure)
+            if after is not None:
+                after(False, failure)
+            raise NotPublished(failure) from failure
+        if after is not None:
+            after(True, None)
+        marker_path(db).unlink(missing_ok=True)
 
 
 def _keeps(keep_new, con) -> bool:
@@ -226,54 +390,200 @@ def publish(db: Path, config: dict | None = None) -> Path:
     return current_snapshot(Path(db))
 
 
+def snapshot_number(db: Path) -> int | None:
+    """The number of the current snapshot (None before the first)."""
+    try:
+        return int(json.loads((snapshot_dir(Path(db)) / "CURRENT").read_text())["number"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _publish(db: Path) -> Path:
     """Copy the closed master to a new snapshot, then point CURRENT at it (both by rename, so a reader sees
-    the old snapshot or the new one, never a half-written file); older snapshots beyond KEEP_SNAPSHOTS go."""
+    the old snapshot or the new one, never a half-written file). The snapshots before the current one go first
+    (a reader still on one keeps its open file), so the copy has their room; a copy that fails (a full disk)
+    leaves no part of itself behind."""
     folder = snapshot_dir(db)
     folder.mkdir(exist_ok=True)
     numbers = sorted(int(p.stem) for p in folder.glob("*.duckdb") if p.stem.isdigit())
+    for old in numbers[:max(0, len(numbers) + 1 - KEEP_SNAPSHOTS)]:
+        (folder / f"{old:08d}.duckdb").unlink(missing_ok=True)
+    for stale in folder.glob(".*.tmp"):   # a copy a killed write left
+        stale.unlink(missing_ok=True)
     number = (numbers[-1] if numbers else 0) + 1
     final = folder / f"{number:08d}.duckdb"
     tmp = folder / f".{number:08d}.tmp"
-    shutil.copyfile(db, tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, final)
     pointer = folder / ".CURRENT.tmp"
-    pointer.write_text(json.dumps({"snapshot": final.name, "number": number,
-                                   "published_at": dt.datetime.now().isoformat(timespec="seconds")}))
-    os.replace(pointer, folder / "CURRENT")
-    for old in numbers[:max(0, len(numbers) + 1 - KEEP_SNAPSHOTS)]:
-        (folder / f"{old:08d}.duckdb").unlink(missing_ok=True)   # a reader still on it keeps its open file
+    switched = False
+    try:
+        shutil.copyfile(db, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+        pointer.write_text(json.dumps({"snapshot": final.name, "number": number,
+                                       "published_at": dt.datetime.now().isoformat(timespec="seconds")}))
+        os.replace(pointer, folder / "CURRENT")
+        switched = True
+    finally:
+        if not switched:
+            for path in (tmp, pointer, final):
+                path.unlink(missing_ok=True)
     return final
 
 
-def _compact_if_bloated(con, db: Path, config: dict | None) -> None:
+def _compact_if_bloated(con, db: Path, config: dict | None):
     """Rewrite the master when much of it is free blocks (an aborted or a large import leaves them):
-    DuckDB reuses free blocks but never gives them back to the disk."""
+    DuckDB reuses free blocks but never gives them back to the disk. Skipped when the disk has no room for the
+    rewritten copy; a rewrite that fails leaves the master as it was. The connection to go on with (closed when
+    the master was rewritten)."""
     s = settings(config)
     total, free, block = (int(v or 0) for v in con.execute(
         "SELECT total_blocks, free_blocks, block_size FROM pragma_database_size()").fetchone())
     on_disk = db.stat().st_size   # blocks of a killed write lie past total_blocks, counted nowhere
     used = (total - free) * block
     if on_disk < s["compact_min_mb"] * 1024 * 1024 or on_disk - used < s["compact_free_share"] * on_disk:
-        return
-    compact(con, db)
+        return con
+    if free_space(db.parent) < used + SPACE_MARGIN:
+        LOG.warning("%s: not rewritten (%d MB unused): no room for the copy", db, (on_disk - used) // MB)
+        return con
+    try:
+        compact(con, db)
+    except Exception as exc:
+        LOG.warning("%s: rewrite failed, the master is as it was: %s", db, exc)
+    return con
 
 
 def compact(con, db: Path) -> None:
     """Copy every table of the open master into a fresh file and put it in the master's place."""
     tmp = Path(str(db) + ".compact")
     tmp.unlink(missing_ok=True)
-    con.execute("ATTACH ? AS compacted", [str(tmp)])
     try:
-        name = con.execute("SELECT current_database()").fetchone()[0]
-        con.execute(f'COPY FROM DATABASE "{name}" TO compacted')
-    finally:
-        con.execute("DETACH compacted")
+        con.execute("ATTACH ? AS compacted", [str(tmp)])
+        try:
+            name = con.execute("SELECT current_database()").fetchone()[0]
+            con.execute(f'COPY FROM DATABASE "{name}" TO compacted')
+        finally:
+            con.execute("DETACH compacted")
+    except BaseException:
+        for path in (tmp, Path(str(tmp) + ".wal")):
+            path.unlink(missing_ok=True)
+        raise
     con.close()
     os.replace(tmp, db)
     Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+# ---- after a fault -----------------------------------------------------------------------------------
+
+def _written(con) -> tuple[set[int], set[int]]:
+    """What the writes of a database left in it: the ids of its imports and of its undone imports."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    imports = {r[0] for r in con.execute("SELECT import_id FROM import_log").fetchall()} \
+        if "import_log" in tables else set()
+    undone = {int(r[0].split(":", 1)[1]) for r in con.execute(
+        "SELECT key FROM meta WHERE key LIKE 'undone_import:%'").fetchall()} if "meta" in tables else set()
+    return imports, undone
+
+
+def _written_in(snapshot: Path | None) -> tuple[set[int], set[int]]:
+    if snapshot is None or not snapshot.exists():
+        return set(), set()
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        return _written(con)
+    finally:
+        con.close()
+
+
+def _unpublished(con, db: Path) -> bool:
+    """Whether the open master holds imports or undos the current snapshot does not (or the reverse: a
+    restored backup); True when it cannot be told."""
+    try:
+        return _written(con) != _written_in(current_snapshot(db))
+    except Exception:
+        return True
+
+
+def _recover(db: Path, con, earlier: dict | None):
+    """What an earlier write committed but did not publish (killed, or its publish failed: its marker is
+    `earlier`), or what the master holds beyond the current snapshot: published now, and each import or undo of
+    it that no audit entry names is audited (access.audit.recovered). Returns the connection to go on with."""
+    from metrics.db import connect, rows
+
+    current = current_snapshot(db)
+    if earlier is None and current is None:
+        return con   # a database from before snapshots: its first publish is this write's own
+    master, published = _written(con), _written_in(current)
+    since = published
+    if earlier is not None and "snapshot" in earlier:   # the earlier write's work: beyond its first snapshot
+        base = snapshot_dir(db) / f"{int(earlier['snapshot']):08d}.duckdb" if earlier["snapshot"] else None
+        if base is None:
+            since = (set(), set())   # it was the database's first write
+        elif base != current and base.exists():
+            since = _written_in(base)
+    imports, undone = sorted(master[0] - since[0]), sorted(master[1] - since[1])
+    if master == published and not imports and not undone:
+        return con
+    found = rows(con, "SELECT * FROM import_log WHERE list_contains(?, import_id) ORDER BY import_id",
+                 [imports + undone])
+    if master != published:
+        try:
+            con.execute("CHECKPOINT")
+            con.close()
+            _publish(db)
+        except Exception as exc:
+            zh, en = describe(exc)
+            raise StoreError(f"此前一次写入已提交的数据未能发布（{zh}），本次写入未进行 / what an earlier write committed "
+                             f"could not be published ({en}); this write was not done") from exc
+        con = connect(db)
+        LOG.warning("%s: published what an earlier write committed (imports %s, undone %s)", db, imports, undone)
+    from access import audit
+
+    by_id = {r["import_id"]: r for r in found}
+    audit.recovered(db, [by_id[i] for i in imports if i in by_id], [by_id[i] for i in undone if i in by_id])
+    return con
+
+
+def _audited_import_id(db: Path) -> int:
+    """The highest import id the audit log names (0 without an access file)."""
+    from access import audit
+
+    try:
+        return audit.highest_import_id(db)
+    except Exception as exc:   # an unreadable access file: the ids the database holds still never repeat
+        LOG.warning("%s: highest audited import id unknown: %s", db, exc)
+        return 0
+
+
+def recover(db: Path, config: dict | None = None) -> bool:
+    """At a process's start (its first reader of the database): an earlier write that left its marker (killed;
+    its publish failed) is published and audited now, when the write lock is free at once (a write running now
+    does it itself). Whether it was; a failure is logged, never raised (pages keep the snapshot they have)."""
+    from metrics.db import connect
+
+    db = Path(db)
+    if not marker_path(db).exists():
+        return False
+    at_once = {**(config or {}), "store": {**settings(config), "write_wait_seconds": 0}}
+    try:
+        with write_lock(db, "恢复发布 / publish what an earlier write committed", at_once):
+            earlier = _read_marker(db)
+            if earlier is None:
+                return False   # another process recovered it meanwhile
+            if db.exists():
+                check_space(db)
+                con = connect(db)
+                try:
+                    con = _recover(db, con, earlier)
+                finally:
+                    con.close()
+            marker_path(db).unlink(missing_ok=True)
+            return True
+    except WriteTimeout:
+        return False
+    except Exception as exc:
+        LOG.warning("%s: recovery at start failed: %s", db, exc)
+        return False
 
 
 # ---- reading -----------------------------------------------------------------------------------------
@@ -353,10 +663,12 @@ def look_again() -> None:
 
 
 def reader(db: Path, config: dict | None = None) -> Reader:
-    """The process's one Reader of a database."""
+    """The process's one Reader of a database; the first one of a process publishes first what an earlier write
+    committed without publishing it (recover)."""
     key = str(Path(db).resolve())
     with _READERS_LOCK:
         if key not in _READERS:
+            recover(Path(db), config)
             _READERS[key] = Reader(Path(db), config)
         return _READERS[key]
 
@@ -376,8 +688,12 @@ def backup(db: Path, out: Path, config: dict | None = None) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    shutil.copyfile(snapshot, tmp)
-    os.replace(tmp, out)
+    try:
+        shutil.copyfile(snapshot, tmp)
+        os.replace(tmp, out)
+    except BaseException:   # a full disk leaves no part of a copy behind
+        tmp.unlink(missing_ok=True)
+        raise
     return out
 
 
@@ -392,7 +708,13 @@ def restore(db: Path, source: Path, config: dict | None = None, on_wait=None) ->
         raise StoreError(f"{source.name}: 不是看板数据库的备份 / not a backup of a dashboard database "
                          f"({type(exc).__name__})") from None
     tmp = Path(str(db) + ".restore")
-    shutil.copyfile(source, tmp)
+    # the copy beside the master, then its snapshot: twice the backup (the master it replaces is freed)
+    check_space(Path(db), needed=2 * source.stat().st_size + SPACE_MARGIN)
+    try:
+        shutil.copyfile(source, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return replace_master(Path(db), tmp, f"恢复备份 {source.name} / restore", config, on_wait)
 
 
@@ -402,10 +724,22 @@ def replace_master(db: Path, new: Path, what: str, config: dict | None = None, o
     from metrics.db import connect
 
     with write_lock(db, what, config, on_wait):
+        earlier = _read_marker(db)
+        if earlier is not None and db.exists():   # what an earlier write committed is audited before it is replaced
+            con = connect(db)
+            try:
+                con = _recover(db, con, earlier)
+            finally:
+                con.close()
+        _mark(db, what)
         os.replace(new, db)
         Path(str(db) + ".wal").unlink(missing_ok=True)
         con = connect(db)
         con.execute("CHECKPOINT")
         con.close()
-        _publish(db)
+        try:
+            _publish(db)
+        except Exception as exc:   # the marker stays: the next write or start publishes it
+            raise NotPublished(exc) from exc
+        marker_path(db).unlink(missing_ok=True)
     return db

@@ -138,3 +138,40 @@ def test_an_import_from_before_undo_existed_is_refused(db, tmp_path, config):
     con = duckdb.connect(str(store.current_snapshot(db)), read_only=True)
     assert con.execute("SELECT count(*) FROM work_orders WHERE order_id = 'W14'").fetchone() == (1,)
     con.close()
+
+
+KILLED_UNDO = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import store
+from access.undo import undo_import
+from metrics.config import load_config
+store._publish = lambda path: os._exit(9)   # killed after the undo committed, before its snapshot and entry
+undo_import(sys.argv[2], int(sys.argv[3]), "admin", load_config())
+"""
+
+
+def test_an_undo_killed_before_its_snapshot_is_published_and_audited_once_by_the_next_write(db, tmp_path, config):
+    """Every write is audited once: an undo whose process died after its commit is published by the next write
+    and entered as recovered (the actor unknown), and not again by the write after."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    july = import_orders(db, config, tmp_path, "七月工单.csv", fixtures.JULY_ORDERS)
+    killed = subprocess.run([sys.executable, "-c", KILLED_UNDO, str(root), str(db), str(july.import_id)],
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    assert audit.entries(db, action="undo_import") == []
+    with store.writer(db, config, what="下一次写入"):
+        pass
+    con = duckdb.connect(str(store.current_snapshot(db)), read_only=True)
+    assert list(undone_imports(con)) == [july.import_id]
+    con.close()
+    entries = [(e["login"], e["target"], e["outcome"], e["details"]["import_id"])
+               for e in audit.entries(db, action="undo_import")]
+    assert entries == [(None, "七月工单.csv", "recovered", july.import_id)]
+    with store.writer(db, config, what="再一次写入"):
+        pass
+    assert len(audit.entries(db, action="undo_import")) == 1

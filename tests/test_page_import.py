@@ -296,3 +296,62 @@ def test_hostile_file_names_preview_and_import_with_their_own_names(on_demo, tmp
     assert [b.label for b in at.download_button if b.label.startswith("下载问题清单")] == [f"下载问题清单：{n}" for n in names]
     assert all(downloads[n] == (user.parent / "rejections" / n).read_bytes() for n in names)
     assert list(table(at, "导入时间")["文件"]) == ["..csv", long]
+
+
+def test_the_page_says_when_the_disk_is_full_and_when_an_import_is_not_published_yet(on_demo, tmp_path, monkeypatch,
+                                                                                     config):
+    """No room on the disk: the import is refused with how much it needs, nothing is written or audited. An
+    import that committed but whose snapshot failed: its counts, and a warning that pages show it after the next
+    write or start; audited as unpublished, then as published by the next write. Never a traceback."""
+    import errno
+
+    import store
+    from access import audit
+
+    app, _, user = on_demo
+    (tmp_path / "src").mkdir()
+    first = fixtures.write_csv(tmp_path / "src" / "一.csv", fixtures.ORDER_HEADERS, [
+        fixtures._order("W1", "2024-06-03 09:00", "2024-06-05 09:00", "2024-06-04 09:00")])
+    second = fixtures.write_csv(tmp_path / "src" / "二.csv", fixtures.ORDER_HEADERS, [
+        fixtures._order("W2", "2024-06-03 10:00", "2024-06-05 10:00", "2024-06-04 10:00")])
+    at = app.run().switch_page(PAGE).run()
+    at.radio(key="import_kind").set_value("work_orders")
+    at.file_uploader(key="import_files").set_value(("一.csv", first.read_bytes(), "text/csv"))
+    at.run()
+    free_space = store.free_space
+    monkeypatch.setattr(store, "free_space", lambda folder: 5 * 1024 * 1024)
+    at.button(key="import_run").click().run()
+    assert not at.exception
+    # the new database (0 bytes), the upload (1x) and what it may add (2x its size), and 8 MB: 9 MB
+    assert [e.value for e in at.error] == [f"一.csv：无法导入。磁盘空间不足：需要约 9 MB，可用 5 MB（{user.parent}），未做任何改动"]
+    assert not user.exists() and audit.entries(user, action="import") == []
+    assert list((user.parent / "uploads").iterdir()) == []
+
+    monkeypatch.setattr(store, "free_space", free_space)
+    at.button(key="import_run").click().run()
+    assert list(table(at, "导入时间")["文件"]) == ["一.csv"]
+    original = store._publish
+
+    def no_room(db):
+        monkeypatch.setattr(store, "_publish", original)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "_publish", no_room)
+    at.file_uploader(key="import_files").set_value(("二.csv", second.read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="import_run").click().run()
+    assert not at.exception
+    assert table(at, "核对").to_dict("records")[0]["新增"] == 1
+    assert [w.value for w in at.warning if w.value.startswith("二.csv")] == [
+        "二.csv：已导入并提交（导入编号 2），但快照未能发布（磁盘空间不足：[Errno 28] No space left on device），看板暂不显示；"
+        "下次启动或写入时自动发布"]
+    assert list(table(at, "导入时间")["文件"]) == ["一.csv"]   # pages keep the published snapshot
+    assert [(e["target"], e["outcome"]) for e in audit.entries(user, action="import")] == [
+        ("一.csv", "ok"), ("二.csv", "unpublished")]
+    with store.writer(user, config, what="下一次写入"):
+        pass
+    assert [(e["target"], e["outcome"]) for e in audit.entries(user, action="import")] == [
+        ("一.csv", "ok"), ("二.csv", "unpublished"), ("二.csv", "published")]
+    store.look_again()   # the open page finds the new snapshot (as it does every store.watch_seconds)
+    at.run()
+    assert list(table(at, "导入时间")["文件"]) == ["二.csv", "一.csv"]

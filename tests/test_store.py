@@ -244,3 +244,275 @@ def test_a_writer_keeps_an_existing_database_whatever_keep_new_says(tmp_path, co
     with store.writer(path, config, keep_new=lambda con: False):
         pass
     assert path.exists() and store.current_snapshot(path) is not None
+
+
+# ---- faults never lie (issue 21): a full disk, a killed writer, ids after a restore -----------------------------
+
+MB = 1024 * 1024
+LATER = [["X2", "12345平台", "2024-06-13 09:00", "投诉", "渗水漏水", "", "", "阳光花园", "物业公司", "2024-06-16 09:00",
+          "2024-06-14 09:00", "", "满意", "否", "是", "是", "", "", "楼上漏水"]]
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 50 MB tmpfs, mounted by the test (root only), unmounted after it."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("a full disk is tested on a tmpfs the test mounts, and mounting needs root: not root here")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=50m", "tmpfs", str(folder)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.skip(f"a full disk is tested on a tmpfs the test mounts, and mount refused here: {done.stderr.strip()}")
+    yield folder
+    store._READERS.clear()   # readers of the test hold snapshot files open on it
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def fill(folder: Path, leave: int) -> None:
+    """Fill the disk of `folder` until exactly `leave` bytes (a multiple of the 4 KiB page) are free."""
+    with open(folder / "filler", "ab") as f:
+        remaining = store.free_space(folder) - leave
+        try:
+            while remaining > 0:
+                f.write(b"\0" * min(remaining, MB))
+                f.flush()
+                remaining = store.free_space(folder) - leave
+        except OSError:
+            assert leave == 0
+    assert store.free_space(folder) == leave
+
+
+def on_disk(db: Path) -> dict:
+    """Every file of the database's folder (the filler aside), by name: its size and SHA-256."""
+    import hashlib
+
+    found = {}
+    for path in sorted(db.parent.rglob("*")):
+        if path.is_file() and path.name != "filler":
+            found[str(path.relative_to(db.parent))] = (path.stat().st_size,
+                                                       hashlib.sha256(path.read_bytes()).hexdigest())
+    return found
+
+
+def imports_in(path: Path) -> list[int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [r[0] for r in con.execute("SELECT import_id FROM import_log ORDER BY import_id").fetchall()]
+    finally:
+        con.close()
+
+
+def audited(db: Path) -> list[tuple]:
+    """(action, outcome, import id, target) of every audit entry naming an import."""
+    from access import audit
+
+    return [(e["action"], e["outcome"], (e["details"] or {}).get("import_id"), e["target"])
+            for e in audit.entries(db) if e["action"] in ("import", "registry_change", "undo_import")]
+
+
+@pytest.mark.parametrize("free", ["short", "none"])
+def test_an_import_the_disk_cannot_hold_is_refused_before_anything_changes(small_disk, tmp_path, config, free):
+    """Before: on a 50 MB disk an import failed halfway with "cannot rollback - no transaction is active", and
+    its half-written snapshot copy filled the disk for every import after it. Now the writer checks first that
+    the disk holds what the write may take (the database, its WAL, twice the CSV, 8 MB) and says how much: exit
+    2, the database, its snapshot, lock and access file byte for byte as they were, no audit entry."""
+    db = small_disk / "app.duckdb"
+    with store.writer(db, config, what="fixture") as con:
+        fixtures.build(con, tmp_path, config)
+    env = {"DASHBOARD_LOG": str(tmp_path / "cli.log")}
+    first = fixtures.write_csv(tmp_path / "新工单.csv", fixtures.ORDER_HEADERS, EXTRA)
+    assert cli("import", "--db", db, "--kind", "work_orders", first, env=env).returncode == 0
+    later = fixtures.write_csv(tmp_path / "七月工单.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
+    wal = Path(str(db) + ".wal")
+    needed = db.stat().st_size + (wal.stat().st_size if wal.exists() else 0) + 2 * later.stat().st_size + 8 * MB
+    leave = (needed // MB - 1) * MB + MB // 2 if free == "short" else 0
+    before, entries = on_disk(db), audited(db)
+    fill(small_disk, leave)
+    done = cli("import", "--db", db, "--kind", "work_orders", later, env=env)
+    n, m = -(-needed // MB), leave // MB
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", (
+        f"错误 ERROR: 磁盘空间不足：需要约 {n} MB，可用 {m} MB（{small_disk}），未做任何改动 / not enough disk space: "
+        f"about {n} MB needed, {m} MB available ({small_disk}); nothing was changed\n"))
+    assert on_disk(db) == before
+    assert not store.marker_path(db).exists()
+    (small_disk / "filler").unlink()   # SQLite itself needs room to open the audit log
+    assert entries == audited(db) == [("import", "ok", 4, "新工单.csv")]
+    assert cli("import", "--db", db, "--kind", "work_orders", later, env=env).returncode == 0
+    assert audited(db)[-1] == ("import", "ok", 5, "七月工单.csv")
+
+
+def test_an_import_committed_when_the_disk_fills_before_its_snapshot_says_so_and_is_published_later(
+        small_disk, tmp_path, config, monkeypatch, capsys):
+    """The disk has room for the commit, then fills before the snapshot copy (another program wrote meanwhile).
+    Before: "internal error", exit 2, no audit entry, the rows committed all the same. Now the result says the
+    import is committed but not published, exit 3, audited as such; the copy leaves no part of itself; the next
+    start publishes it and audits that once."""
+    from metrics.__main__ import main
+
+    db = small_disk / "app.duckdb"
+    with store.writer(db, config, what="fixture") as con:
+        fixtures.build(con, tmp_path, config)
+    published = store.current_snapshot(db)
+    original = store._publish
+
+    def disk_fills_first(path):
+        monkeypatch.setattr(store, "_publish", original)
+        fill(small_disk, MB)   # the commit and its checkpoint are done; the 4 MB master's copy cannot fit
+        return original(path)
+
+    monkeypatch.setattr(store, "_publish", disk_fills_first)
+    extra = fixtures.write_csv(tmp_path / "新工单.csv", fixtures.ORDER_HEADERS, EXTRA)
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(extra)]) == 3
+    cause = (f"[Errno 28] No space left on device: '{db}' -> '{store.snapshot_dir(db) / '.00000002.tmp'}'")
+    said = (f"已导入并提交（导入编号 4），但快照未能发布（磁盘空间不足：{cause}），看板暂不显示；下次启动或写入时自动发布 / imported "
+            f"and committed (import 4), but the snapshot could not be published (not enough disk space: {cause}): "
+            "pages do not show it yet; it is published at the next start or write")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("新工单.csv (work_orders, profile default): read 1 = new 1 + updated 0")
+    assert f"尚未发布 NOT PUBLISHED: 新工单.csv: {said}" in out
+    assert store.current_snapshot(db) == published
+    assert sorted(p.name for p in store.snapshot_dir(db).iterdir()) == ["00000001.duckdb", "CURRENT"]
+    assert imports_in(published) == [1, 2, 3] and imports_in(db) == [1, 2, 3, 4]
+    assert audited(db) == [("import", "unpublished", 4, "新工单.csv")]
+    from access import audit
+    assert audit.entries(db)[0]["details"]["not_published"] == said
+    assert store.marker_path(db).exists()
+
+    (small_disk / "filler").unlink()
+    monkeypatch.setattr(store, "_READERS", {})   # the next start of a process
+    assert orders_total(store.reader(db, config).cursor()) == 14
+    assert imports_in(store.current_snapshot(db)) == [1, 2, 3, 4]
+    assert audited(db) == [("import", "unpublished", 4, "新工单.csv"), ("import", "published", 4, "新工单.csv")]
+    assert not store.marker_path(db).exists()
+    with store.writer(db, config, what="下一次写入"):
+        pass
+    assert len(audited(db)) == 2
+
+
+def test_a_disk_full_at_the_checkpoint_leaves_the_import_committed_and_the_next_write_publishes_it(
+        small_disk, tmp_path, config, monkeypatch, capsys):
+    """The disk fills to the last byte right after the commit: the checkpoint fails (DuckDB: FATAL), and so does
+    the audit entry. The import says it is committed, neither published nor audited (exit 3); the next write
+    replays it, publishes it and audits it as recovered, then does its own import under the next id."""
+    import metrics.__main__ as command
+
+    db = small_disk / "app.duckdb"
+    with store.writer(db, config, what="fixture") as con:
+        fixtures.build(con, tmp_path, config)
+    imports = command.import_files
+
+    def then_full(*args, **kwargs):
+        found = imports(*args, **kwargs)
+        fill(small_disk, 0)
+        return found
+
+    monkeypatch.setattr(command, "import_files", then_full)
+    extra = fixtures.write_csv(tmp_path / "新工单.csv", fixtures.ORDER_HEADERS, EXTRA)
+    assert command.main(["import", "--db", str(db), "--kind", "work_orders", str(extra)]) == 3
+    out = capsys.readouterr().out
+    assert "尚未发布 NOT PUBLISHED: 新工单.csv: 已导入并提交（导入编号 4），但快照未能发布（磁盘空间不足：" in out
+    assert "未记入审计 NOT AUDITED: 新工单.csv: 导入编号 4 已提交，但审计记录未能写入（" in out
+    assert "cannot rollback" not in out and "内部错误" not in out
+    assert imports_in(store.current_snapshot(db)) == [1, 2, 3]
+
+    (small_disk / "filler").unlink()
+    monkeypatch.setattr(command, "import_files", imports)
+    later = fixtures.write_csv(tmp_path / "再一单.csv", fixtures.ORDER_HEADERS, LATER)
+    assert command.main(["import", "--db", str(db), "--kind", "work_orders", str(later)]) == 0
+    assert imports_in(store.current_snapshot(db)) == [1, 2, 3, 4, 5]
+    assert audited(db) == [("import", "recovered", 4, "新工单.csv"), ("import", "ok", 5, "再一单.csv")]
+
+
+def test_a_disk_full_before_the_commit_says_so_and_changes_nothing(small_disk, tmp_path, config, monkeypatch,
+                                                                   capsys):
+    """The disk fills while the import runs, before its COMMIT: the failed COMMIT ends the transaction, and the
+    ROLLBACK after it no longer hides why (before: "cannot rollback - no transaction is active")."""
+    from metrics import rollup
+    from metrics.__main__ import main
+
+    db = small_disk / "app.duckdb"
+    with store.writer(db, config, what="fixture") as con:
+        fixtures.build(con, tmp_path, config)
+    refresh = rollup.refresh
+
+    def full_then_refresh(*args, **kwargs):
+        fill(small_disk, 0)
+        return refresh(*args, **kwargs)
+
+    monkeypatch.setattr(rollup, "refresh", full_then_refresh)
+    extra = fixtures.write_csv(tmp_path / "新工单.csv", fixtures.ORDER_HEADERS, EXTRA)
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(extra)]) == 1
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("失败 FAILED: 新工单.csv: 磁盘空间不足，导入未提交，数据库未改变 / not enough disk space: the import "
+                           "was not committed, the database is unchanged (")
+    assert "No space left on device" in line and "cannot rollback" not in line
+    monkeypatch.setattr(rollup, "refresh", refresh)
+    (small_disk / "filler").unlink()
+    assert imports_in(db) == [1, 2, 3] and imports_in(store.current_snapshot(db)) == [1, 2, 3]
+    assert audited(db) == []   # nothing was committed; the failure's own entry found no room either
+
+
+KILLED = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import store
+import metrics.__main__ as command
+where, db, file = sys.argv[2:5]
+if where == "before_publish":
+    store._publish = lambda path: os._exit(9)
+elif where == "during_copy":
+    def half(source, target):
+        with open(source, "rb") as s, open(target, "wb") as t:
+            t.write(s.read(100_000))
+        os._exit(9)
+    store.shutil.copyfile = half
+else:
+    command._audit_import = lambda *args: os._exit(9)
+command.main(["import", "--db", db, "--kind", "work_orders", file])
+"""
+
+
+@pytest.mark.parametrize("where", ["before_publish", "during_copy", "before_audit"])
+@pytest.mark.parametrize("then", ["start", "write"])
+def test_an_import_killed_while_it_publishes_is_published_and_audited_once_by_the_next_start_or_write(
+        db, tmp_path, config, where, then):
+    """Killed (os._exit) after its commit: before the snapshot copy, halfway through it, or after it but before
+    its audit entry. Before: pages showed the old data until the next write, and the import was never audited.
+    Now the next process's first reader, or the next write, publishes it and audits it as recovered, once."""
+    extra = fixtures.write_csv(tmp_path / "新工单.csv", fixtures.ORDER_HEADERS, EXTRA)
+    killed = subprocess.run([PYTHON, "-c", KILLED, str(ROOT), where, str(db), str(extra)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    assert imports_in(db) == [1, 2, 3, 4] and store.marker_path(db).exists()
+    assert imports_in(store.current_snapshot(db)) == ([1, 2, 3, 4] if where == "before_audit" else [1, 2, 3])
+    assert audited(db) == []
+    recovered = ("import", "recovered", 4, "新工单.csv")
+    if then == "start":
+        done = cli("kpis", "--db", db, "--from", "2024-01-01", "--to", "2024-06-30", "--as-of", "2024-07-01 12:00")
+        assert done.returncode == 0 and '"orders_total": 13' in done.stdout, done.stderr   # 12 and X1
+        assert audited(db) == [recovered]
+    later = fixtures.write_csv(tmp_path / "再一单.csv", fixtures.ORDER_HEADERS, LATER)
+    assert cli("import", "--db", db, "--kind", "work_orders", later).returncode == 0
+    assert audited(db) == [recovered, ("import", "ok", 5, "再一单.csv")]
+    assert imports_in(store.current_snapshot(db)) == [1, 2, 3, 4, 5]
+    assert not store.marker_path(db).exists()
+    assert [p.name for p in store.snapshot_dir(db).iterdir() if p.name.startswith(".")] == []
+
+
+def test_import_ids_never_repeat_after_a_restore(db, tmp_path, config):
+    """Before: import 5, a restore of the backup taken before it, and the next import was 5 again (two files
+    under one id in the audit log, one rejection file overwriting the other). Now ids start above the highest
+    the audit log names, which no restore rolls back."""
+    first = fixtures.write_csv(tmp_path / "第一.csv", fixtures.ORDER_HEADERS, EXTRA)
+    second = fixtures.write_csv(tmp_path / "第二.csv", fixtures.ORDER_HEADERS, LATER)
+    third = fixtures.write_csv(tmp_path / "第三.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
+    backup = tmp_path / "backup" / "app.duckdb"
+    assert cli("import", "--db", db, "--kind", "work_orders", first).returncode == 0
+    assert cli("backup", "--db", db, "--out", backup).returncode == 0
+    assert cli("import", "--db", db, "--kind", "work_orders", second).returncode == 0
+    assert cli("restore", "--db", db, "--from", backup).returncode == 0
+    assert cli("import", "--db", db, "--kind", "work_orders", third).returncode == 0
+    assert audited(db) == [("import", "ok", 4, "第一.csv"), ("import", "ok", 5, "第二.csv"),
+                           ("import", "ok", None, "app.duckdb"), ("import", "ok", 6, "第三.csv")]
+    assert imports_in(store.current_snapshot(db)) == [1, 2, 3, 4, 6]

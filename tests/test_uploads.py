@@ -1,5 +1,6 @@
 """Uploads (name, bytes) through the importer: original names kept, exact row accounting, failures named."""
 import threading
+from pathlib import Path
 import time
 
 import fastexcel
@@ -219,3 +220,113 @@ def test_templates_and_messages():
     reason = "缺少工单编号 / missing 工单编号 (Order id)"
     assert (uploads.in_language(reason, "zh"), uploads.in_language(reason, "en")) == ("缺少工单编号", "missing 工单编号 (Order id)")
     assert uploads.in_language("原样", "en") == "原样" and uploads.in_language(None, "zh") is None
+
+
+def test_uploads_are_written_beside_the_database_for_its_user_only_and_removed_after_the_import(tmp_path, sources,
+                                                                                                config, monkeypatch):
+    """Before: a raw export (personal columns included) went to /tmp/dashboard_upload_*, for good when the process
+    was killed. Now it is saved in <db dir>/uploads (0700), in a folder of its own, gone once imported."""
+    import stat
+
+    from metrics import importer
+
+    db = tmp_path / "db" / "user.duckdb"
+    seen = []
+    real = uploads.import_files
+
+    def spy(con, kind, paths, *args, **kwargs):
+        seen.extend((p, p.read_bytes(), stat.S_IMODE(p.parent.parent.parent.stat().st_mode)) for p in paths)
+        return real(con, kind, paths, *args, **kwargs)
+
+    monkeypatch.setattr(uploads, "import_files", spy)
+    [(_, result)] = uploads.import_uploads(db, "work_orders", [sources["work_orders"]], config,
+                                           rejection_dir=tmp_path / "db" / "rejections")
+    assert isinstance(result, importer.ImportResult) and result.published and result.rows_new == 13
+    [(path, data, mode)] = seen
+    assert path.parent.parent.parent == uploads.upload_dir(db) == tmp_path / "db" / "uploads"
+    assert (path.name, data, mode) == ("工单.csv", sources["work_orders"][1], 0o700)
+    assert list(uploads.upload_dir(db).iterdir()) == []
+
+
+def test_a_failed_import_leaves_no_upload_behind(tmp_path, sources, config, monkeypatch):
+    """A file that fails, and an import that breaks off with an exception: no copy of either stays."""
+    db = tmp_path / "db" / "user.duckdb"
+    results = uploads.import_uploads(db, "work_orders", [("坏文件.xlsx", b"not a workbook")], config,
+                                     rejection_dir=tmp_path / "db" / "rejections")
+    assert [type(r).__name__ for _, r in results] == ["ImportFailure"]
+    assert list(uploads.upload_dir(db).iterdir()) == []
+
+    def breaks(*args, **kwargs):
+        raise RuntimeError("the import broke off")
+
+    monkeypatch.setattr(uploads, "import_files", breaks)
+    with pytest.raises(RuntimeError, match="the import broke off"):
+        uploads.import_uploads(db, "work_orders", [sources["work_orders"]], config,
+                               rejection_dir=tmp_path / "db" / "rejections")
+    assert list(uploads.upload_dir(db).iterdir()) == []
+
+
+def test_leftovers_of_crashed_imports_are_removed_on_start_and_after_each_import(tmp_path, sources, config):
+    """What a killed process left in the uploads folder goes when a process starts and after each import: every
+    entry older than LEFTOVER_SECONDS that no process holds. A fresh one (an upload being saved) and one a process
+    still holds (a long import) stay."""
+    import os
+    import threading
+
+    db = tmp_path / "db" / "user.duckdb"
+    root = uploads.upload_dir(db)
+    old = time.time() - uploads.LEFTOVER_SECONDS - 60
+
+    def leftover(name: str, when: float):
+        path = root / name / "0" / "工单.csv"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(sources["work_orders"][1])
+        for p in (path, path.parent, path.parent.parent):
+            os.utime(p, (when, when))
+
+    leftover("upload_crashed", old)
+    leftover("upload_fresh", time.time() - 60)
+    held, release = threading.Event(), threading.Event()
+
+    def long_import():
+        with uploads.saved([sources["july"]], db):
+            held.set()
+            release.wait(30)
+
+    running = threading.Thread(target=long_import)
+    running.start()
+    held.wait(30)
+    [busy] = [p for p in root.iterdir() if p.name not in ("upload_crashed", "upload_fresh")]
+    os.utime(busy, (old, old))
+    uploads.remove_leftovers_once(db)   # a process's start
+    assert sorted(p.name for p in root.iterdir()) == sorted([busy.name, "upload_fresh"])
+    uploads.remove_leftovers_once(db)   # once per process
+    leftover("upload_killed", old)
+    uploads.import_uploads(db, "work_orders", [sources["work_orders"]], config, rejection_dir=tmp_path / "rejections")
+    assert sorted(p.name for p in root.iterdir()) == sorted([busy.name, "upload_fresh"])
+    release.set()
+    running.join(30)
+    assert sorted(p.name for p in root.iterdir()) == ["upload_fresh"]
+
+
+def test_a_gb18030_upload_is_transcoded_inside_its_own_upload_folder(tmp_path, config, monkeypatch):
+    """A GB18030 export is read through a UTF-8 copy: it was made in /tmp, where a crash left it for good; now it
+    is made in the upload's own folder, which goes with it."""
+    from metrics import readers
+
+    db = tmp_path / "db" / "user.duckdb"
+    data = fixtures.write_csv(tmp_path / "gbk.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS, encoding="gb18030")
+    made = []
+    transcode = readers._transcode
+
+    def spy(path):
+        made.append((Path(path).parent, Path(transcode_path := transcode(path))))
+        return transcode_path
+
+    monkeypatch.setattr(readers, "_transcode", spy)
+    [(_, result)] = uploads.import_uploads(db, "work_orders", [("工单.csv", data.read_bytes())], config,
+                                           rejection_dir=tmp_path / "db" / "rejections")
+    assert result.rows_read == 17
+    assert made and all(copy.parent == folder and folder.parent.parent == uploads.upload_dir(db)
+                        and copy.name.startswith(".transcoded_") for folder, copy in made)
+    assert list(uploads.upload_dir(db).iterdir()) == []

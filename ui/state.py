@@ -22,7 +22,7 @@ from access import NoAccess, audit, client_address, settings as access_settings
 from access.scope import allowed_options, allowed_unmatched, restrict
 from access.undo import undone_imports
 
-from metrics import formatting as fmt
+from metrics import formatting as fmt, uploads
 from metrics.caveats import caveats
 from metrics.catalog import KPIS, missing_reason, missing_text
 from metrics.attention import needs_attention
@@ -80,6 +80,7 @@ def database() -> str:
     with progress)."""
     cfg = config()
     user = database_path(cfg)
+    uploads.remove_leftovers_once(user)   # a process's start: what crashed imports left of their uploads goes
     if store.holds_imports(user, cfg):
         return str(user)
     demo = demo_database_path(cfg)
