@@ -51,17 +51,19 @@ def record(db: Path, action: str, *, login: str | None = None, address: str | No
 
 
 def imported(db: Path, result, *, login: str | None, address: str | None = None,
-             file_sha256: str | None = None) -> int:
-    """The entry for one import (metrics.importer.ImportResult, or an ImportFailure): file name, hash, counts;
-    a registry import is a registry_change."""
+             file_sha256: str | None = None, scope: dict | None = None) -> int:
+    """The entry for one import (metrics.importer.ImportResult, or an ImportFailure): file name, hash, counts,
+    and the scope it was confined to (`scope`: {street, community} of a street or community account; none for the
+    district); a registry import is a registry_change."""
     if isinstance(result, Exception):
-        return record(db, "import", login=login, address=address, outcome="failed", details={"error": str(result)})
+        return record(db, "import", login=login, address=address, scope=scope, outcome="failed",
+                      details={"error": str(result)})
     action = "registry_change" if result.kind == "compounds" else "import"
     details = {"import_id": result.import_id, "kind": result.kind, "rows_read": result.rows_read,
                "rows_new": result.rows_new, "rows_updated": result.rows_updated,
                "rows_unchanged": result.rows_unchanged, "rows_duplicate": result.rows_duplicate,
                "rows_rejected": result.rows_rejected, "file_sha256": file_sha256}
-    return record(db, action, login=login, address=address, target=result.file, details=details)
+    return record(db, action, login=login, address=address, target=result.file, scope=scope, details=details)
 
 
 def entries(db: Path, *, start: dt.date | None = None, end: dt.date | None = None, login: str | None = None,

@@ -114,11 +114,3 @@ def manages(admin: Account, role: str, street: str | None, community: str | None
     if role == "district" or street != admin.street:
         return False
     return admin.role == "street" or (role == "community" and community == admin.community)
-
-
-def allowed_unmatched(account: Account | None, unmatched: list[dict]) -> list[dict]:
-    """metrics.names.unmatched_compounds cut to the account's scope: a name stays when an order or complaint of it
-    lies inside (its `places`: the (street, community) pairs it appears under)."""
-    if account is None or account.role == "district":
-        return unmatched
-    return [r for r in unmatched if any(_inside(account, street, community) for street, community in r["places"])]

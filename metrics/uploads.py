@@ -64,13 +64,16 @@ def preview_upload(name: str, data: bytes, kind: str, config: dict, limit: int =
 
 
 def import_uploads(db: Path, kind: str, files: Sequence[Upload], config: dict, *, rejection_dir: Path,
-                   progress=None, on_wait=None) -> list[tuple[str, ImportResult | ImportFailure]]:
+                   progress=None, on_wait=None, scope=None,
+                   actor: str | None = None) -> list[tuple[str, ImportResult | ImportFailure]]:
     """Import the uploads into database `db` in order, each atomically, when it is this import's turn to write
-    (on_wait(holder) is told what it waits behind); pairs each file's name with its result or failure."""
+    (on_wait(holder) is told what it waits behind); pairs each file's name with its result or failure. `scope`
+    (the signed-in account's (street, community)) and `actor` (its login) as metrics.importer.import_file's."""
     shown = [shown_name(name) for name, _ in files]
     with saved(files) as paths, store.writer(db, config, what=f"网页导入 {'、'.join(map(mask_text, shown))}",
                                              on_wait=on_wait) as con:
-        results = import_files(con, kind, paths, config, names=shown, rejection_dir=rejection_dir, progress=progress)
+        results = import_files(con, kind, paths, config, names=shown, rejection_dir=rejection_dir, progress=progress,
+                               scope=scope, actor=actor)
     return [(mask_text(name), _without_folder(result, path, name) if isinstance(result, ImportFailure) else result)
             for name, path, result in zip(shown, paths, results)]
 
