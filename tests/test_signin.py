@@ -273,3 +273,24 @@ def test_a_street_admin_manages_its_street_only(app, app_db):
     assert at.error[0].value == "账号 dong_admin 只能管理本街道（社区）范围内的账号，此次操作已记录。"
     assert accounts.get(app_db, "wider") is None
     assert audit.entries(app_db, action="access_refused")[-1]["outcome"] == "account_outside_scope"
+
+
+def test_the_admin_page_refuses_a_place_the_data_does_not_know_as_users_add_does(app, app_db):
+    """The community list names every community; one under another street was accepted (issue 21)."""
+    def create(at, login, community):
+        at.selectbox(key="adm_new_role").select("community")
+        at.selectbox(key="adm_new_street").select("东街道")
+        at.selectbox(key="adm_new_community").select(community)
+        at.text_input(key="adm_new_login").input(login)
+        at.text_input(key="adm_new_password").input("足够长的密码-2024")
+        return button(at, "创建账号").click().run()
+
+    at = create(app.run().switch_page("pages/admin.py").run(), "wrong_place", "西一社区")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["未知的社区“西一社区”（东街道）；东街道的社区：东一社区、东二社区"]
+    assert accounts.get(app_db, "wrong_place") is None
+    refused = audit.entries(app_db, action="account_change")[-1]
+    assert (refused["login"], refused["target"], refused["outcome"]) == (TESTER[0], "wrong_place", "refused")
+    at = create(at, "right_place", "东二社区")
+    assert "已创建账号 right_place。" in [s.value for s in at.success]
+    assert accounts.get(app_db, "right_place").community == "东二社区"
