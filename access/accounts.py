@@ -50,6 +50,44 @@ def _check_role(role: str, street: str | None, community: str | None) -> None:
                           "use the community role")
 
 
+def check_place(db: Path, login: str, role: str, street: str | None, community: str | None, known: dict | None, *,
+                actor: str | None, address: str | None = None, now: dt.datetime | None = None) -> None:
+    """Refuse (AccessError, audited as account_change `refused`) a street or community account whose street, or community under that street, neither the data nor the
+    registry names (`known`: metrics.options.filter_options of the database, `street` a list and `community` a
+    list of {street, community}); the message lists the known ones. A typo (柏溪 for 柏溪街道, a community under
+    the wrong street) would make an account that sees nothing, and whose imports would be refused or, worse, file
+    rows under a street nobody else has. With no data yet (`known` None, or no street at all) a street or community
+    account is refused with a word to import first: there is nothing to check its place against, and nothing it
+    could see. `users add` and the admin page's form both call this before accounts.add."""
+    try:
+        _known_place(role, street, community, known)
+    except AccessError as refused:
+        audit.record(db, "account_change", login=actor, address=address, target=login, outcome="refused",
+                     details={"change": "add", "role": role, "street": street, "community": community,
+                              "reason": str(refused)}, now=now)
+        raise
+
+
+def _known_place(role: str, street: str | None, community: str | None, known: dict | None) -> None:
+    if role not in ("street", "community") or not street:
+        return   # a district account has no place; a missing street is _check_role's to refuse
+    streets = list((known or {}).get("street") or [])
+    if not streets:
+        raise AccessError("还没有导入数据，无法核对街道和社区：请先导入小区台账或工单，再创建街道、社区账号 / no data yet to "
+                          "check the street and community against: import the registry or the orders first, then "
+                          "create street and community accounts")
+    if street not in streets:
+        raise AccessError(f"未知的街道“{street}”；已知的街道：{'、'.join(streets)} / unknown street {street}; known "
+                          f"streets: {', '.join(streets)}")
+    if role == "community" and community:
+        communities = [c["community"] for c in (known.get("community") or [])
+                       if c.get("street") == street and c.get("community")]
+        if community not in communities:
+            listed_zh, listed_en = ("、".join(communities), ", ".join(communities)) if communities else ("（无）", "none")
+            raise AccessError(f"未知的社区“{community}”（{street}）；{street}的社区：{listed_zh} / unknown community "
+                              f"{community} in {street}; its communities: {listed_en}")
+
+
 def add(db: Path, login: str, password: str, *, role: str, street: str | None = None, community: str | None = None,
         admin: bool = False, actor: str | None, address: str | None = None, now: dt.datetime | None = None,
         first: bool = False) -> Account:

@@ -63,19 +63,21 @@ COUNTS = ("rows_read", "rows_new", "rows_updated", "rows_unchanged", "rows_dupli
 
 
 def imported(db: Path, result, *, login: str | None, address: str | None = None,
-             file_sha256: str | None = None) -> int:
-    """The entry for one import (metrics.importer.ImportResult, or an ImportFailure): file name, hash, counts;
-    a registry import is a registry_change. An import committed but not published (its snapshot failed: a full
-    disk) is entered with outcome `unpublished` and why; the write that publishes it later enters `published`."""
+             file_sha256: str | None = None, scope: dict | None = None) -> int:
+    """The entry for one import (metrics.importer.ImportResult, or an ImportFailure): file name, hash, counts,
+    and the scope it was confined to (`scope`: {street, community} of a street or community account; none for the
+    district); a registry import is a registry_change. An import committed but not published (its snapshot failed:
+    a full disk) is entered with outcome `unpublished` and why; the write that publishes it later enters `published`."""
     if isinstance(result, Exception):
-        return record(db, "import", login=login, address=address, outcome="failed", details={"error": str(result)})
+        return record(db, "import", login=login, address=address, scope=scope, outcome="failed",
+                      details={"error": str(result)})
     action = "registry_change" if result.kind == "compounds" else "import"
     details = {"import_id": result.import_id, "kind": result.kind,
                **{name: getattr(result, name) for name in COUNTS}, "file_sha256": file_sha256}
     published = getattr(result, "published", True)
     if not published:
         details["not_published"] = getattr(result, "not_published", None)
-    return record(db, action, login=login, address=address, target=result.file,
+    return record(db, action, login=login, address=address, target=result.file, scope=scope,
                   outcome="ok" if published else "unpublished", details=details)
 
 

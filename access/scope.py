@@ -5,9 +5,10 @@ ranking or picker can reach another street's data.
 - district: every street; the requested scope passes through unchanged.
 - street: its street; the scope's street is set to it (a community or compound inside it may be asked for).
 - community: its community of its street; both are set.
-Naming another street, a community or a compound known only outside the account's scope raises NoAccess
-(shown to the user, and written to the audit log by the caller). A name the data does not know is not refused:
-the narrowed scope finds nothing of it, as for a district account."""
+Naming another street, a community or a compound outside the account's scope raises NoAccess (shown to the user,
+and written to the audit log by the caller with what was requested), and so does a name the data does not know:
+both get the one message NO_ACCESS, which repeats no name. An answer that told them apart (or that named the
+registry compound behind an alias) would let an account learn another street's places by asking."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -19,9 +20,11 @@ from metrics.kpis import Scope
 from . import Account, NoAccess
 
 
-def _refuse(account: Account, what_zh: str, what_en: str, requested: dict) -> NoAccess:
-    return NoAccess(f"无权查看{what_zh}：账号 {account.login} 只能查看{account.scope_text()}的数据 / no access to "
-                    f"{what_en}: account {account.login} sees {account.scope_text()} only", requested)
+NO_ACCESS = "无权查看所请求的范围，或该范围不存在 / the requested scope does not exist or is outside this account's"
+
+
+def _refuse(requested: dict) -> NoAccess:
+    return NoAccess(NO_ACCESS, requested)
 
 
 def _check_account(account: Account | None) -> Account:
@@ -33,25 +36,25 @@ def _check_account(account: Account | None) -> Account:
 
 
 def restrict(account: Account | None, requested: Scope, con=None) -> Scope:
-    """The requested scope narrowed to the account's street (and community); NoAccess when it names a street,
-    community or compound outside it. `con` (a cursor) looks up where a named community or compound lies:
-    without it, a name is narrowed but not checked (the narrowed scope still finds only the account's rows)."""
+    """The requested scope narrowed to the account's street (and community); NoAccess (NO_ACCESS) when it names a
+    street, community or compound outside it or one the data does not know. `con` (a cursor) looks up where a named
+    community or compound lies: without it, a name other than the account's own street and community is narrowed
+    but not checked (the narrowed scope still finds only the account's rows)."""
     account = _check_account(account)
     if account.role == "district":
         return requested
     asked = requested.as_dict()
     if requested.street is not None and requested.street != account.street:
-        raise _refuse(account, f"街道“{requested.street}”", f"street {requested.street}", asked)
+        raise _refuse(asked)
     if account.role == "community" and requested.community is not None and requested.community != account.community:
-        raise _refuse(account, f"社区“{requested.community}”", f"community {requested.community}", asked)
+        raise _refuse(asked)
     if con is not None and requested.community is not None and account.role == "street":
-        streets = _streets_of_community(con, requested.community)
-        if streets and account.street not in streets:
-            raise _refuse(account, f"社区“{requested.community}”", f"community {requested.community}", asked)
+        if account.street not in _streets_of_community(con, requested.community):   # elsewhere, or nowhere
+            raise _refuse(asked)
     if con is not None and requested.compound is not None:
         place = compound_place(con, requested.compound)
-        if place is not None and not _inside(account, *place):
-            raise _refuse(account, f"小区“{requested.compound}”", f"compound {requested.compound}", asked)
+        if place is None or not _inside(account, *place):
+            raise _refuse(asked)
     narrowed = replace(requested, street=account.street)
     if account.role == "community":
         narrowed = replace(narrowed, community=account.community)
@@ -111,11 +114,3 @@ def manages(admin: Account, role: str, street: str | None, community: str | None
     if role == "district" or street != admin.street:
         return False
     return admin.role == "street" or (role == "community" and community == admin.community)
-
-
-def allowed_unmatched(account: Account | None, unmatched: list[dict]) -> list[dict]:
-    """metrics.names.unmatched_compounds cut to the account's scope: a name stays when an order or complaint of it
-    lies inside (its `places`: the (street, community) pairs it appears under)."""
-    if account is None or account.role == "district":
-        return unmatched
-    return [r for r in unmatched if any(_inside(account, street, community) for street, community in r["places"])]

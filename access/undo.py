@@ -9,7 +9,11 @@ other datasets do not block: a registry imported later is applied again (every o
 re-matched to it) after an undo of orders or complaints, as after any registry import.
 
 The import stays in import_log (its id is never reused: rejection files and audit entries name it); the undo is
-recorded in meta as `undone_import:<id>` and in the audit log."""
+recorded in meta as `undone_import:<id>` and in the audit log.
+
+Scope: an admin of a street (community) undoes only imports made under its street (community), as its import
+history lists them (metrics.quality.imports_in); another import is refused as an unknown id is, naming nothing of
+it, and a later import outside its scope that blocks an undo is not named either."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,11 +26,24 @@ import store
 from metrics import names, rollup
 from metrics.db import one, quote, rows, scalar
 from metrics.importer import REPLACED_TABLE
+from metrics.quality import imports_in
 from metrics.schema import DATASETS
 
 from . import UndoRefused, audit
 
 UNDONE_KEY = "undone_import:{import_id}"
+
+
+def undoable_imports(con, scope=None) -> list[int]:
+    """The imports `scope` may undo now (the rule above): of each dataset, the latest import not undone yet, when it
+    was made under `scope` (metrics.quality.imports_in). The import page offers these."""
+    undone = undone_imports(con)
+    inside, params = imports_in(con, scope)
+    latest = {}
+    for r in rows(con, f"SELECT import_id, kind, {inside} AS shown FROM import_log ORDER BY import_id DESC", params):
+        if r["import_id"] not in undone:
+            latest.setdefault(r["kind"], r)
+    return sorted((r["import_id"] for r in latest.values() if r["shown"]), reverse=True)
 
 
 def undone_imports(con) -> dict[int, dict]:
@@ -35,10 +52,11 @@ def undone_imports(con) -> dict[int, dict]:
             for r in rows(con, "SELECT key, value FROM meta WHERE key LIKE 'undone_import:%'")}
 
 
-def undo_import(db: Path, import_id: int, actor: str, config: dict, *, address: str | None = None,
+def undo_import(db: Path, import_id: int, actor: str, config: dict, *, scope=None, address: str | None = None,
                 on_wait=None, now: dt.datetime | None = None) -> dict:
     """Undo one import through the store's writer (one writer at a time; readers see the result once it is
-    published); what it did, as audited. UndoRefused, audited too, when the rule above forbids it."""
+    published); what it did, as audited. UndoRefused, audited too, when the rule above forbids it or the import
+    lies outside `scope` (the acting account, or a (street, community) pair; None: the district)."""
     now = now or dt.datetime.now()
     done = {}
 
@@ -55,7 +73,7 @@ def undo_import(db: Path, import_id: int, actor: str, config: dict, *, address: 
     try:
         with store.writer(Path(db), config, what=f"撤销导入 #{import_id} / undo import", on_wait=on_wait,
                           after=after) as con:
-            done["summary"] = _undo(con, int(import_id), actor, config, now)
+            done["summary"] = _undo(con, int(import_id), actor, config, now, scope)
     except UndoRefused as exc:
         audit.record(db, "undo_import", login=actor, address=address, target=f"#{import_id}", outcome="refused",
                      details={"reason": str(exc)}, now=now)
@@ -63,17 +81,27 @@ def undo_import(db: Path, import_id: int, actor: str, config: dict, *, address: 
     return done["summary"]
 
 
-def _undo(con, import_id: int, actor: str, config: dict, now: dt.datetime) -> dict:
-    log = one(con, "SELECT import_id, kind, file_name, imported_at, rows_new, rows_updated FROM import_log "
-                   "WHERE import_id = ?", [import_id])
-    if not log:
-        raise UndoRefused(f"没有编号为 {import_id} 的导入 / there is no import {import_id}")
+def _undo(con, import_id: int, actor: str, config: dict, now: dt.datetime, scope=None) -> dict:
+    inside, params = imports_in(con, scope)
+    log = one(con, f"SELECT import_id, kind, file_name, imported_at, rows_new, rows_updated FROM import_log "
+                   f"WHERE import_id = $import_id AND {inside}", {**params, "import_id": import_id})
+    if not log:   # another street's import reads as one that does not exist
+        if inside == "true":
+            raise UndoRefused(f"没有编号为 {import_id} 的导入 / there is no import {import_id}")
+        raise UndoRefused(f"没有编号为 {import_id} 的导入，或不在本账号范围 / there is no import {import_id} in this "
+                          "account's scope")
     undone = undone_imports(con)
     if import_id in undone:
         raise UndoRefused(f"导入 #{import_id}（{log['file_name']}）已于 {undone[import_id]['at']} 撤销 / import "
                           f"{import_id} was undone already")
-    later = [r for r in rows(con, "SELECT import_id, file_name FROM import_log WHERE kind = ? AND import_id > ? "
-                                  "ORDER BY import_id", [log["kind"], import_id]) if r["import_id"] not in undone]
+    later = [r for r in rows(con, f"SELECT import_id, file_name, {inside} AS shown FROM import_log "
+                                  "WHERE kind = $kind AND import_id > $import_id ORDER BY import_id",
+                             {**params, "kind": log["kind"], "import_id": import_id})
+             if r["import_id"] not in undone]
+    if any(not r["shown"] for r in later):
+        raise UndoRefused(f"只能撤销同类数据最近的一次导入：导入 #{import_id}（{log['file_name']}）之后还有本账号范围外的导入，"
+                          f"请区级管理员处理 / only the latest import of a dataset can be undone: import {import_id} "
+                          "was followed by an import outside this account's scope; ask a district admin")
     if later:
         names_ = "、".join(f"#{r['import_id']}（{r['file_name']}）" for r in later)
         raise UndoRefused(f"只能撤销同类数据最近的一次导入：导入 #{import_id}（{log['file_name']}）之后还有 {names_}，"

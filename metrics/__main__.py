@@ -133,7 +133,8 @@ def cmd_import(args, config) -> int:
             _audit_import(db, result, Path(path))
 
     results, unmatched = _write(db, config, f"命令行导入 {names}", lambda con: import_files(
-        con, args.kind, args.files, config, profile=args.profile, rejection_dir=rejection_dir, progress=progress),
+        con, args.kind, args.files, config, profile=args.profile, rejection_dir=rejection_dir, progress=progress,
+        actor=_actor()),   # the command line imports for the whole district (no scope)
         need_bytes=space_for(args.files), audit=audit)
     return _print_results(results, unmatched, db)
 
@@ -477,8 +478,8 @@ def cmd_import_folder(args, config) -> int:
     folder = Path(args.folder)
     waiting = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
     outcomes, unmatched = _write(db, config, f"文件夹导入 {mask_text(args.folder.name)}", lambda con: import_folder(
-        con, args.folder, config, kind=args.kind, progress=lambda msg: print(msg, file=sys.stderr, flush=True)),
-        need_bytes=space_for(waiting), audit=audit)
+        con, args.folder, config, kind=args.kind, progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+        actor=_actor()), need_bytes=space_for(waiting), audit=audit)
     for o in outcomes:
         if o.skipped:
             print(f"{o.name}: 已导入过（内容相同） / already imported (same content) -> {o.moved_to}")
@@ -516,23 +517,19 @@ def _read_password() -> str:
     return password
 
 
-def _warn_unknown_place(db: Path, street: str | None, community: str | None) -> None:
-    """A street or community the data does not name is probably a typo: the account would see nothing."""
+def _known_places(db: Path) -> dict | None:
+    """The streets and communities the database's data and registry name (metrics.options.filter_options), for
+    access.accounts.check_place; None when nothing was ever written to it."""
     snapshot = store.current_snapshot(db)
-    if snapshot is None or not street:
-        return
+    if snapshot is None:
+        return None
     from .options import filter_options
 
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
-        options = filter_options(con)
+        return filter_options(con)
     finally:
         con.close()
-    if street not in options["street"]:
-        print(f"注意 NOTE: 数据中没有街道“{street}” / the data names no street {street}", file=sys.stderr)
-    elif community and {"street": street, "community": community} not in options["community"]:
-        print(f"注意 NOTE: 数据中{street}没有社区“{community}” / the data names no community {community} in {street}",
-              file=sys.stderr)
 
 
 def cmd_users(args, config) -> int:
@@ -556,9 +553,10 @@ def cmd_users(args, config) -> int:
         if args.action == "add":
             if not args.role:
                 raise AccessError("请用 --role 指定角色（district、street、community） / give --role")
+            accounts.check_place(db, args.login, args.role, args.street, args.community, _known_places(db),
+                                 actor=_actor())
             account = accounts.add(db, args.login, _read_password(), role=args.role, street=args.street,
                                    community=args.community, admin=args.admin, actor=_actor())
-            _warn_unknown_place(db, account.street, account.community)
         elif args.action == "passwd":
             account = accounts.set_password(db, args.login, _read_password(), actor=_actor())
         elif args.action == "disable":

@@ -27,7 +27,8 @@ class Outcome:
     moved_to: Path
 
 
-def import_folder(con, folder: Path, config: dict, *, kind: str | None = None, progress=None) -> list[Outcome]:
+def import_folder(con, folder: Path, config: dict, *, kind: str | None = None, progress=None,
+                  actor: str | None = None) -> list[Outcome]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ImportFailure(f"{folder}: 文件夹不存在 / no such folder")
@@ -47,7 +48,7 @@ def import_folder(con, folder: Path, config: dict, *, kind: str | None = None, p
         try:
             if refused:
                 raise ImportFailure(mask_message(refused))
-            result = import_file(con, kind or detect_kind(path, config), path, config, rejection_dir=done)
+            result = import_file(con, kind or detect_kind(path, config), path, config, rejection_dir=done, actor=actor)
         except ImportFailure as failure:
             target = _move(path, failed)
             # beside the file, under a name that fits (the file's own may leave no room for ".error.txt")

@@ -19,6 +19,7 @@ from .db import one, quote, rows, scalar
 from .filenames import path_parts, shown_name
 from .formulas import inert
 from .limits import too_large
+from .places import place_filter, write_place
 from .profiles import Mapping, column_letter, header_score_for, match_profile, shown_header
 from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
 from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
@@ -134,9 +135,11 @@ def file_sha256(path: Path) -> str:
 
 
 def import_files(con, kind: str, paths, config: dict, *, names=None, profile: str | None = None,
-                 rejection_dir: Path | None = None, progress=None) -> list[ImportResult | ImportFailure]:
+                 rejection_dir: Path | None = None, progress=None, scope=None,
+                 actor: str | None = None) -> list[ImportResult | ImportFailure]:
     """Import several files, each atomically; a failed file is returned as its ImportFailure. `names`: the
-    names the user knows the files by, when the paths carry other (safe) names (an upload's temporary copy)."""
+    names the user knows the files by, when the paths carry other (safe) names (an upload's temporary copy).
+    `scope` and `actor` as import_file's."""
     results = []
     names = list(names) if names is not None else [None] * len(paths)
     for i, (path, name) in enumerate(zip(paths, names)):
@@ -144,7 +147,7 @@ def import_files(con, kind: str, paths, config: dict, *, names=None, profile: st
             progress(i, len(paths), shown_name(name if name is not None else Path(path).name))
         try:
             results.append(import_file(con, kind, path, config, name=name, profile=profile,
-                                       rejection_dir=rejection_dir))
+                                       rejection_dir=rejection_dir, scope=scope, actor=actor))
         except ImportFailure as failure:
             results.append(failure)
     return results
@@ -163,12 +166,21 @@ def plausible_window(config: dict, imported_at: dt.datetime) -> tuple[dt.datetim
 
 
 def import_file(con, kind: str, path, config: dict, *, name: str | None = None, profile: str | None = None,
-                rejection_dir: Path | None = None, imported_at: dt.datetime | None = None) -> ImportResult:
+                rejection_dir: Path | None = None, imported_at: dt.datetime | None = None, scope=None,
+                actor: str | None = None) -> ImportResult:
     """`imported_at` is the import's own time (now unless given): the import log records it and the
     plausible window of dates ends a day after it. `name` is the file's name as the user gave it (default:
     the path's): messages and the import log say it; the rejection file is named from it, made safe.
-    A file over the per-file upload limit (config.yaml uploads.file_mb) fails before it is read."""
+    A file over the per-file upload limit (config.yaml uploads.file_mb) fails before it is read.
+
+    `scope` confines the import to a street (and community): an account (anything with `street` and
+    `community`, as access.Account) or a (street, community) pair; None or a district account imports
+    everything. Rows outside it are rejected (OUTSIDE_REASON, see _mark_outside), the others import. `actor`
+    is who imports (a login; default the scope's `login`, if it has one): the import log keeps it with the
+    scope, and the import history and undo are confined by them (docs/access.md)."""
     imported_at = imported_at or dt.datetime.now()
+    place = write_place(scope)
+    actor = actor if actor is not None else getattr(scope, "login", None)
     window = plausible_window(config, imported_at)
     if kind not in DATASETS:
         raise ImportFailure(f"未知的数据类型 {kind} / unknown kind (compounds, work_orders, complaints)")
@@ -185,10 +197,12 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
         con.execute("BEGIN TRANSACTION")
         raw = read_into(con, path, header_score_for(config, kind))
         mapping = match_profile(config, kind, raw.headers, shown, profile)
-        _type_staging(con, raw, dataset, mapping, config, window)
+        _type_staging(con, raw, dataset, mapping, config, window, place)
         rows_read = scalar(con, "SELECT count(*) FROM staging") + len(raw.ragged) + len(raw.stray)
         unmapped = unmapped_columns(con, raw, mapping)
         _record_issues(con, dataset, mapping, window)
+        if place is not None:
+            _record_outside(con, dataset, mapping)
         _record_ragged(con, raw)
         _record_stray(con, raw)
         derive_notes, derived_rules = _derive_due_at(con, dataset, mapping, config)
@@ -201,8 +215,10 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
         conflicts = []
         if kind == "compounds":   # a registry can move every order and complaint to another compound
             names.resolve_compounds(con, config)
-            conflicts = names.registry_conflicts(con, config)
-            notes += [names.conflict_note(c) for c in conflicts]
+            conflicts, outside = names.registry_conflicts(con, config), []
+            if place is not None:   # an account of one street is told of its own compounds only, naming no other
+                conflicts, outside = _conflicts_in(con, conflicts, place)
+            notes += [names.conflict_note(c) for c in conflicts] + [_outside_conflict_note(c) for c in outside]
         span = counts.get("span") or {}
         rollup.refresh(con, kind, span.get("first"), span.get("last"))
         issue_counts = one(con, """SELECT count(*) FILTER (severity = 'rejected') AS rejected,
@@ -230,14 +246,15 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
             raise ImportFailure(f"{shown}: 行数核对不平 / row accounting does not balance: {result}")
         logged = ["import_id", "kind", "file_name", "file_sha256", "profile", "imported_at", "rows_read", "rows_new",
                   "rows_updated", "rows_unchanged", "rows_duplicate", "rows_rejected", "warnings", "rejection_file",
-                  *IMPORT_CHECKS, "unmapped_columns", "missing_fields", "due_derived"]
+                  *IMPORT_CHECKS, "unmapped_columns", "missing_fields", "due_derived", "imported_by", "scope_street",
+                  "scope_community"]
         con.execute(
             f"INSERT INTO import_log ({', '.join(logged)}) VALUES ({', '.join('?' for _ in logged)})",
             [import_id, kind, result.file, hashing.result(), mapping.profile, imported_at,
              rows_read, result.rows_new, result.rows_updated, result.rows_unchanged, result.rows_duplicate,
              result.rows_rejected, result.warnings, result.rejection_file,
              *(checks[c] for c in IMPORT_CHECKS), unmapped, result.missing_fields,
-             result.derived_due if kind == "work_orders" else None],
+             result.derived_due if kind == "work_orders" else None, actor, *(place or (None, None))],
         )
         con.execute(
             "INSERT INTO import_issues SELECT ?, row_number, column_name, severity, reason, value "
@@ -270,7 +287,7 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
         # committed import into a failure, nor hide why an import failed
         try:
             release(con, raw)
-            for table in ("staging_dups", "staging_issues", "incoming"):
+            for table in ("staging_dups", "staging_issues", "incoming", "staging_outside"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         except duckdb.Error as exc:
             LOG.warning("%s: staging tables not dropped after the import (%s): %s", shown,
@@ -278,14 +295,16 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
 
 
 def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
-                  window: tuple[dt.datetime, dt.datetime] | None = None) -> None:
+                  window: tuple[dt.datetime, dt.datetime] | None = None,
+                  place: tuple[str, str | None] | None = None) -> None:
     """staging: _row, the typed value of every mapped field (NULL when absent) and, where a warning or a
     rejection must tell a bad value from a blank one, its trimmed text when it could not be read or fell
     outside the plausible window of dates (raw_*). Ids are normalised (cleaning.normalised_id).
 
     The inner query trims each cell once; the middle one types the trimmed text; the outer one keeps dates
     inside `window` (plausible_window; now's when not given), so the file is read once, straight into its
-    typed copy, and no expression is evaluated twice."""
+    typed copy, and no expression is evaluated twice. With `place` (write_place), rows outside it are rejected
+    too (_mark_outside), before duplicates are looked for: each row of the file is judged on its own."""
     low, high = window or plausible_window(config, dt.datetime.now())
     select = ["_row"]
     inner = select + [f"{masking.needle(f'c{i}')} AS p{i}" for i in mapping.personal]
@@ -332,9 +351,85 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     copy_rows(con, raw, f"""SELECT * REPLACE ({', '.join(checked)}), ({rejected}) AS rejected{derived}
         FROM (SELECT {', '.join(select)} FROM (SELECT {', '.join(inner)} FROM {SOURCE}))""",
               checked_params + params + inner_params)
+    if place is not None:
+        _mark_outside(con, dataset, config, place, mapping)
     # ids the file carries more than once, with the row kept: the last (earlier ones are duplicates)
     con.execute(f"""CREATE TEMP TABLE staging_dups AS SELECT {id_field}, max(_row) AS keep_row FROM staging
                     WHERE NOT rejected GROUP BY {id_field} HAVING count(*) > 1""")
+
+
+OUTSIDE_REASON = "不在本账号范围 / outside this account's scope"
+WHOLE_ROW = "(整行 / whole row)"
+
+
+def _mark_outside(con, dataset: Dataset, config: dict, place: tuple[str, str | None], mapping: Mapping) -> None:
+    """Reject the rows of a file confined to `place` (a street account's import) that lie outside it, into
+    staging_outside (_rid, _row, column_name) for _record_outside. Outside:
+    - the row's place as it would be stored: for orders and complaints the street and community after matching to
+      the registry (the export's, else the matched registry compound's: names.RESOLVED_SQL), for the registry its
+      own columns. A row with no street (or, for a community account, no community) cannot be placed: it could be
+      anyone's, and it is rejected;
+    - or the row updates an order, complaint or registry compound already stored whose stored street (community)
+      lies outside: an export that claims the account's street cannot rewrite another street's record.
+    Every such row gets the one reason OUTSIDE_REASON, named by the street column (the id column when only the
+    stored record is outside), never with a stored value: the rejection says nothing of another street's data, and
+    a place the registry puts elsewhere reads the same as one nobody knows."""
+    id_field = quote(dataset.id_field)
+    if dataset.kind == "compounds":
+        resolved = "SELECT _rid, street, community FROM staging WHERE NOT rejected"
+    else:
+        names.register_matches(con, names.registry_keys(con, config),
+                               "SELECT compound, count(*) FROM staging WHERE compound IS NOT NULL AND NOT rejected "
+                               "GROUP BY compound")
+        resolved = f"""SELECT t._rid, {names.RESOLVED_SQL}
+                       FROM (SELECT _rid, street AS street_export, community AS community_export,
+                                    compound AS compound_raw FROM staging WHERE NOT rejected) t
+                       {names.RESOLVED_JOINS}"""
+    row_inside, params = place_filter("r", place)
+    stored_inside, _ = place_filter("t", place)
+    place_column = next((mapping.headers[f] for f in ("street", "community", "compound") if f in mapping.headers),
+                        WHOLE_ROW)
+    con.execute(f"""CREATE TEMP TABLE staging_outside AS
+        SELECT s._rid, s._row, CASE WHEN NOT {row_inside} THEN $place_column ELSE $id_column END AS column_name
+        FROM staging s JOIN ({resolved}) r USING (_rid)
+        WHERE NOT {row_inside}
+           OR EXISTS (SELECT 1 FROM {dataset.table} t WHERE t.{id_field} = s.{id_field} AND NOT {stored_inside})""",
+                {**params, "place_column": place_column, "id_column": mapping.headers[dataset.id_field]})
+    if dataset.kind != "compounds":
+        con.unregister("compound_match")
+    con.execute(f"UPDATE {ROWS_TABLE} SET rejected = true WHERE rowid IN (SELECT _rid FROM staging_outside)")
+
+
+def _record_outside(con, dataset: Dataset, mapping: Mapping) -> None:
+    """The rows _mark_outside rejected, in staging_issues: row number, column, OUTSIDE_REASON, no value."""
+    con.execute("""INSERT INTO staging_issues SELECT _row, column_name, 'rejected', ?, NULL, 'outside_scope'
+                   FROM staging_outside""", [OUTSIDE_REASON])
+
+
+def _conflicts_in(con, conflicts: list[dict], place: tuple[str, str | None]) -> tuple[list[dict], list[dict]]:
+    """names.registry_conflicts as an account of `place` may hear of them: (those whose compounds all lie inside,
+    those with a compound inside and one outside); conflicts among compounds outside it are not its business."""
+    if not conflicts:
+        return [], []
+    inside_sql, params = place_filter("c", place)
+    inside = {r["compound_name"] for r in rows(con, f"SELECT compound_name FROM compounds c WHERE {inside_sql}", params)}
+    own, mixed = [], []
+    for c in conflicts:
+        claimants = set(c["claims"])
+        if claimants <= inside:
+            own.append(c)
+        elif claimants & inside:
+            mixed.append({"inside": sorted(claimants & inside)})
+    return own, mixed
+
+
+def _outside_conflict_note(conflict: dict) -> str:
+    """A registry conflict between a compound of the account's scope and one outside it, naming only its own."""
+    own = "、".join(conflict["inside"])
+    return (f"台账中{own}与本账号范围外的一个小区归一后是同一名称，写作它的工单和投诉可能不能匹配到{own}：请改名，或请区级管理员"
+            f"处理 / the registry name {', '.join(conflict['inside'])} normalises to the same name as a compound "
+            "outside this account's scope: orders and complaints that write it may not match it; rename it, or ask a "
+            "district admin")
 
 
 def _record_fields(con, import_id: int, mapping: Mapping) -> None:

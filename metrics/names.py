@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from .db import rows
 from .masking import TOKENS
+from .places import place_filter, write_place
 
 
 def name_key(name: str | None) -> str | None:
@@ -138,20 +139,27 @@ def resolve_compounds(con, config: dict) -> None:
     con.unregister("compound_match")
 
 
-def unmatched_compounds(con, config: dict, limit_suggestions: int = 3) -> list[dict]:
+def unmatched_compounds(con, config: dict, limit_suggestions: int = 3, scope=None) -> list[dict]:
     """Names in orders and complaints that match no registry compound (those of compounds not in the
     registry, and names two registry compounds claim), with counts, likely matches and the (street, community)
-    pairs their rows carry (an admin of one street sees its own)."""
+    pairs their rows carry. With `scope` (metrics.importer.write_place: an account or a (street, community) pair)
+    only the orders and complaints inside it count, and only its registry compounds are suggested: an admin of one
+    street sees its own names, and no other street's."""
+    place = write_place(scope)
+    inside, params = place_filter("x", place) if place is not None else ("true", {})
     found = rows(con, f"""
         SELECT compound_raw, sum(orders) AS orders, sum(complaints) AS complaints,
                list(DISTINCT [street, community] ORDER BY [street, community]) AS places FROM (
-            SELECT compound_raw, street, community, count(*) AS orders, 0 AS complaints FROM work_orders
-            WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} GROUP BY ALL
+            SELECT compound_raw, street, community, count(*) AS orders, 0 AS complaints FROM work_orders x
+            WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} AND {inside} GROUP BY ALL
             UNION ALL
-            SELECT compound_raw, street, community, 0, count(*) FROM complaints
-            WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} GROUP BY ALL)
-        GROUP BY compound_raw ORDER BY orders DESC, compound_raw""")
+            SELECT compound_raw, street, community, 0, count(*) FROM complaints x
+            WHERE compound_raw IS NOT NULL AND {NOT_REGISTERED} AND {inside} GROUP BY ALL)
+        GROUP BY compound_raw ORDER BY orders DESC, compound_raw""", params)
     keys = {k: v for k, v in registry_keys(con, config).items() if v}
+    if place is not None:   # suggest the scope's own registry compounds only
+        own = {r["compound_name"] for r in rows(con, f"SELECT compound_name FROM compounds x WHERE {inside}", params)}
+        keys = {k: v for k, v in keys.items() if v in own}
     for r in found:
         close = difflib.get_close_matches(name_key(r["compound_raw"]) or "", list(keys), n=limit_suggestions, cutoff=0.5)
         r["suggestions"] = list(dict.fromkeys(keys[k] for k in close))

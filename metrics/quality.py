@@ -7,6 +7,7 @@ import duckdb
 
 from .db import quote, rows
 from .importer import _type_staging
+from .places import write_place
 from .profiles import header_score_for, match_profile, shown_header
 from .readers import read_into, release
 from .schema import DATASETS, IMPORT_LOG_ADDED
@@ -37,18 +38,42 @@ def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
     }
 
 
-def import_history(con) -> list[dict]:
-    """Every import, newest first, with its row accounting and check counts (IMPORT_CHECKS, unmapped columns,
-    missing fields). A database opened read-only before it was upgraded lacks the newer columns: None then."""
-    found = rows(con, "SELECT * FROM import_log ORDER BY import_id DESC")
+def imports_in(con, scope=None, alias: str = "import_log") -> tuple[str, dict]:
+    """SQL true for the imports of import_log (as `alias`) made under `scope` (metrics.importer.write_place: an
+    account or a (street, community) pair), with its bound parameters: every import for the district (None); for a
+    street, those made under it (by its street admins or its communities' admins, whoever); for a community, those
+    made under it. An import from the command line, or made before import_log kept the scope, is the district's."""
+    place = write_place(scope)
+    if place is None:
+        return "true", {}
+    columns = {r["column_name"] for r in rows(con, "SELECT column_name FROM duckdb_columns() "
+                                                   "WHERE table_name = 'import_log'")}
+    if "scope_street" not in columns:   # a file opened read-only before it was upgraded: no import is a street's
+        return "false", {}
+    condition = f"{alias}.scope_street = $scope_street"
+    params = {"scope_street": place[0]}
+    if place[1] is not None:
+        condition += f" AND {alias}.scope_community = $scope_community"
+        params["scope_community"] = place[1]
+    return f"coalesce({condition}, false)", params
+
+
+def import_history(con, scope=None) -> list[dict]:
+    """The imports made under `scope` (imports_in; all of them without one), newest first, with their row
+    accounting and check counts (IMPORT_CHECKS, unmapped columns, missing fields). A database opened read-only
+    before it was upgraded lacks the newer columns: None then."""
+    where, params = imports_in(con, scope)
+    found = rows(con, f"SELECT * FROM import_log WHERE {where} ORDER BY import_id DESC", params)
     for r in found:
         for name, _ in IMPORT_LOG_ADDED:
             r.setdefault(name, None)
     return found
 
 
-def issues_by_column(con) -> list[dict]:
-    """Rejections, duplicates and warnings of every import, counted by dataset, column and reason."""
-    return rows(con, """SELECT l.kind, i.column_name, i.severity, i.reason, count(*) AS rows
-                        FROM import_issues i JOIN import_log l USING (import_id)
-                        GROUP BY ALL ORDER BY rows DESC, l.kind, i.column_name""")
+def issues_by_column(con, scope=None) -> list[dict]:
+    """Rejections, duplicates and warnings of the imports made under `scope` (imports_in), counted by dataset,
+    column and reason."""
+    where, params = imports_in(con, scope, alias="l")
+    return rows(con, f"""SELECT l.kind, i.column_name, i.severity, i.reason, count(*) AS rows
+                         FROM import_issues i JOIN import_log l USING (import_id) WHERE {where}
+                         GROUP BY ALL ORDER BY rows DESC, l.kind, i.column_name""", params)

@@ -138,7 +138,10 @@ IMPORT_CHECKS = ("out_of_window_rejected", "out_of_window_blanked", "closed_befo
 # Added to import_log after its first version: a database created before them gets them when opened writable.
 IMPORT_LOG_ADDED = tuple((c, "BIGINT") for c in IMPORT_CHECKS) + (
     ("unmapped_columns", "VARCHAR[]"), ("missing_fields", "VARCHAR[]"),
-    ("due_derived", "BIGINT"))   # work orders whose deadline came from config.yaml time_limits (NULL: not orders)
+    ("due_derived", "BIGINT"),   # work orders whose deadline came from config.yaml time_limits (NULL: not orders)
+    # who imported (a login, or cli:<os user>) and under which scope: the street (and community) of the account,
+    # NULL for a district account, the command line and imports made before these columns (docs/access.md)
+    ("imported_by", "VARCHAR"), ("scope_street", "VARCHAR"), ("scope_community", "VARCHAR"))
 
 
 def stored_name(dataset: Dataset, field: Field) -> str:

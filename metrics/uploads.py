@@ -159,14 +159,16 @@ def preview_upload(name: str, data: bytes, kind: str, config: dict, limit: int =
 
 
 def import_uploads(db: Path, kind: str, files: Sequence[Upload], config: dict, *, rejection_dir: Path,
-                   progress=None, on_wait=None, record=None) -> list[tuple[str, ImportResult | ImportFailure]]:
+                   progress=None, on_wait=None, record=None, scope=None,
+                   actor: str | None = None) -> list[tuple[str, ImportResult | ImportFailure]]:
     """Import the uploads into database `db` in order, each atomically, when it is this import's turn to write
     (on_wait(holder) is told what it waits behind); pairs each file's name with its result or failure.
 
     store.DiskFull before anything is saved or written when the disk lacks room for the uploads and what the
     import may take. `record(result, data)` is each file's audit entry, written under the write lock once the
     write is published or known not to be (then each committed result says so: `published` False). The uploads
-    are removed when the import is done, whatever happened, and so are leftovers of crashed ones."""
+    are removed when the import is done, whatever happened, and so are leftovers of crashed ones. `scope` (the
+    signed-in account's (street, community)) and `actor` (its login) as metrics.importer.import_file's."""
     db = Path(db)
     shown = [shown_name(name) for name, _ in files]
     store.check_space(db, sum(len(data) for _, data in files) + space_for_sizes([(n, len(d)) for n, d in files]))
@@ -200,7 +202,7 @@ def import_uploads(db: Path, kind: str, files: Sequence[Upload], config: dict, *
                 with store.writer(db, config, what=f"网页导入 {'、'.join(map(mask_text, shown))}", on_wait=on_wait,
                                   need_bytes=space_for(paths), after=after) as con:
                     found[:] = import_files(con, kind, paths, config, names=shown, rejection_dir=rejection_dir,
-                                            progress=progress)
+                                            progress=progress, scope=scope, actor=actor)
             except Unaudited:
                 pass   # each result says so; the write's marker stays
             except store.NotPublished:

@@ -139,10 +139,13 @@ def show_accounts(db, me, lang: str) -> None:
             state.refuse(t("adm_outside", lang, login=me.login), target="admin", outcome="account_outside_scope",
                          requested={"role": role, "street": street or None, "community": community or None})
         elif submitted:
-            _account_change(lambda: accounts.add(db, login.strip(), password, role=role, street=street or None,
-                                                 community=community or None, admin=admin, actor=me.login,
-                                                 address=state.address()),
-                            t("adm_added", lang, login=login.strip()), lang)
+            def create():   # a street or community the data does not know is refused as `users add` refuses it
+                accounts.check_place(db, login.strip(), role, street or None, community or None, state.known_places(),
+                                     actor=me.login, address=state.address())
+                accounts.add(db, login.strip(), password, role=role, street=street or None,
+                             community=community or None, admin=admin, actor=me.login, address=state.address())
+
+            _account_change(create, t("adm_added", lang, login=login.strip()), lang)
     with right.form("adm_change_form", clear_on_submit=True):
         st.markdown(f"**{t('adm_change_title', lang)}**")
         who = st.selectbox(t("adm_pick", lang), [a.login for a in found], key="adm_change_login")

@@ -45,6 +45,9 @@ register({
     "imp_order_hint": ("建议先导入小区台账：工单和投诉中的小区名称要与台账匹配（之后再导入台账也会重新匹配已导入的记录）。",
                        "Import the compound registry first: compound names in orders and complaints are matched "
                        "to it (a registry imported later re-matches the records already imported)."),
+    "imp_scope_note": ("本账号只能导入{scope}的数据：文件中不在本账号范围内的行（包括无法确定街道的行）不会导入，问题清单列出它们的行号。",
+                       "This account imports {scope}'s data only: rows of the file outside its scope (rows whose street "
+                       "cannot be told among them) are not imported; the issue list gives their row numbers."),
     "imp_files": ("上传文件（.xlsx 或 .csv，可多选）", "Upload files (.xlsx or .csv, several at once)"),
     "imp_limits": ("上传限制：每个文件不超过 {file_mb} MB，一次最多 {files} 个文件、合计不超过 {import_mb} MB。",
                    "Upload limits: {file_mb} MB per file; at most {files} files and {import_mb} MB in all per import."),
@@ -242,10 +245,13 @@ def run_import(kind: str, files: list[tuple[str, bytes]], lang: str) -> dict:
             st.info(t("imp_queued", lang, behind=uploads.in_language(holder.text(), lang) if holder else "?"),
                     icon=":material/hourglass_top:")
 
-        try:   # each file's audit entry is written under the write lock, once published (or known not to be)
+        who = state.account()
+        try:   # confined to the account's street (community): rows outside it are rejected with their row number;
+            # each file's audit entry is written under the write lock, once published (or known not to be)
             results = uploads.import_uploads(state.user_database(), kind, files, config,
                                              rejection_dir=uploads.rejection_dir(config), progress=progress,
-                                             on_wait=queued, record=state.record_import)
+                                             on_wait=queued, record=state.record_import, scope=state.write_scope(),
+                                             actor=who.login if who else None)
         except store.StoreError as refused:   # busy too long, no room on the disk: nothing was imported
             status.update(label=uploads.in_language(str(refused), lang), state="error", expanded=True)
             return {"kind": kind, "rows": [{"file": name, "error": str(refused)} for name, _ in files],
@@ -273,7 +279,8 @@ def accounting_table(rows: list[dict], lang: str) -> pd.DataFrame:
     return table
 
 
-def show_outcome(outcome: dict, lang: str) -> None:
+def show_outcome(outcome: dict, lang: str, own: set) -> None:
+    """The result of this tab's import; a rejection file only of an import the account's history lists (`own`)."""
     st.subheader(t("imp_result_title", lang, kind=kind_label(outcome["kind"], lang)))
     if outcome["created"] and any(not r["error"] for r in outcome["rows"]):
         st.success(t("imp_created_db", lang, path=outcome["database"]), icon=":material/database:")
@@ -303,7 +310,7 @@ def show_outcome(outcome: dict, lang: str) -> None:
         for note in (r.get("notes") or []):
             st.caption(f"{r['file']}: {note}")
         path = r.get("rejection_file")
-        if path:
+        if path and r["import_id"] in own:
             try:
                 data = open(path, "rb").read()
             except OSError:
@@ -333,18 +340,10 @@ def history_table(history: list[dict], undone: dict, lang: str) -> pd.DataFrame:
     })
 
 
-def undoable(history: list[dict], undone: dict) -> list[dict]:
-    """The imports an admin may undo: the newest one of each dataset that is not undone yet (access.undo's rule)."""
-    latest = {}
-    for r in history:   # newest first
-        if r["import_id"] not in undone:
-            latest.setdefault(r["kind"], r)
-    return list(latest.values())
-
-
-def undo_section(history: list[dict], undone: dict, lang: str) -> None:
-    """Undo an import: the rows it added go, the rows it updated return to their earlier values (audited)."""
-    candidates = {r["import_id"]: r for r in undoable(history, undone)}
+def undo_section(history: list[dict], undoable: list[int], lang: str) -> None:
+    """Undo an import: the rows it added go, the rows it updated return to their earlier values (audited). Offered:
+    the imports the account may undo now (access.undo.undoable_imports: the newest of each dataset, if its own)."""
+    candidates = {r["import_id"]: r for r in history if r["import_id"] in undoable}
     with st.expander(t("imp_undo_title", lang), icon=":material/undo:"):
         st.caption(t("imp_undo_caption", lang))
         chosen = st.selectbox(t("imp_undo_pick", lang), list(candidates), index=None, key="imp_undo_pick",
@@ -357,7 +356,7 @@ def undo_section(history: list[dict], undone: dict, lang: str) -> None:
         if st.button(t("imp_undo_run", lang), key="imp_undo_run", disabled=not (chosen and sure), icon=":material/undo:"):
             try:
                 done = undo_import(state.user_database(), chosen, state.account().login, state.config(),
-                                   address=state.address())
+                                   scope=state.account(), address=state.address())
             except (UndoRefused, store.StoreError) as refused:
                 st.error(uploads.in_language(str(refused), lang), icon=":material/error:")
                 return
@@ -411,6 +410,8 @@ st.subheader(t("imp_upload_title", lang))
 kind = st.radio(t("imp_kind", lang), uploads.KINDS, key="import_kind", horizontal=True,
                 format_func=lambda k: kind_label(k, lang))
 st.caption(t("imp_order_hint", lang))
+if state.write_scope():   # a street or community admin: the import is confined to its scope
+    st.info(t("imp_scope_note", lang, scope=state.account().scope_text()), icon=":material/location_on:")
 files = st.file_uploader(t("imp_files", lang), type=["xlsx", "csv"], accept_multiple_files=True,
                          key="import_files") or []
 limits = uploads.limits(config)
@@ -439,16 +440,16 @@ if files:
         state.refresh()
         st.rerun()
 
+quality = state.quality()   # the imports made under the account's scope, the names of its own orders
 if st.session_state.get("import_outcome"):
-    show_outcome(st.session_state["import_outcome"], lang)
+    show_outcome(st.session_state["import_outcome"], lang, {r["import_id"] for r in quality["history"]})
 
-quality = state.quality()
 st.subheader(t("imp_history_title", lang))
 if quality["history"]:
     history = history_table(quality["history"], quality["undone"], lang)
     st.dataframe(history, hide_index=True, placeholder="—", key="imp_history")
     state.download_buttons(history, t("imp_history_title", lang), "imp_history_dl", Scope(), period=False)
-    undo_section(quality["history"], quality["undone"], lang)
+    undo_section(quality["history"], quality["undoable"], lang)
 else:
     st.info(t("imp_no_history", lang))
 

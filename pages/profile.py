@@ -228,6 +228,7 @@ state.page_header("page_profile")
 st.caption(t("profile_scope_note", lang, period=filters.period.label(lang)))
 name, unknown = chosen_compound(window, lang)
 if unknown and not name:
+    state.allowed(Scope(compound=unknown))   # a street account is refused as for another street's name (no oracle)
     st.error(t("profile_unknown", lang, name=unknown), icon=":material/search_off:")
     st.stop()
 if not name:

@@ -29,7 +29,27 @@ def db(tmp_path):
     return tmp_path / "app.duckdb"
 
 
-def test_users_add_list_disable_enable_passwd(db):
+def registry_row(name, street, community):
+    return [name, "", street, community, "商品房小区", "100", "物业服务企业管理", "", "否", "无", "0", "", "否", "否", "无", ""]
+
+
+@pytest.fixture
+def places(db, tmp_path, config):
+    """The database with a registry of three streets: 映川街道 (枫林社区), 望舒街道 (望舒社区), 柏溪街道 (柏溪社区)."""
+    import fixtures
+    import store
+    from metrics.importer import import_file
+
+    registry = fixtures.write_csv(tmp_path / "台账.csv", fixtures.COMPOUND_HEADERS, [
+        registry_row("枫林家园", "映川街道", "枫林社区"), registry_row("望舒苑", "望舒街道", "望舒社区"),
+        registry_row("柏溪花园", "柏溪街道", "柏溪社区")])
+    with store.writer(db, config, what="test") as con:
+        import_file(con, "compounds", registry, config)
+    return db
+
+
+def test_users_add_list_disable_enable_passwd(places):
+    db = places
     done = cli("users", "add", "yingchuan", "--role", "street", "--street", "映川街道", "--db", db,
                stdin="映川的密码-2026\n")
     assert (done.returncode, done.stdout, done.stderr) == (0, "add: yingchuan (street 映川街道)\n", "")
@@ -60,6 +80,8 @@ def test_users_add_list_disable_enable_passwd(db):
 @pytest.mark.parametrize("args, stdin, message", [
     (["users", "add", "x", "--role", "street"], "密码密码密码密码\n", "错误 ERROR: 街道、社区账号须指定街道（--street）"),
     (["users", "add", "x", "--street", "映川街道"], "密码密码密码密码\n", "错误 ERROR: 请用 --role 指定角色"),
+    (["users", "add", "x", "--role", "street", "--street", "映川街道"], "密码密码密码密码\n",
+     "错误 ERROR: 还没有导入数据，无法核对街道和社区：请先导入小区台账或工单，再创建街道、社区账号"),
     (["users", "add", "x", "--role", "district"], "", "错误 ERROR: 标准输入中没有密码 / no password on standard input"),
     (["users", "add", "x", "--role", "district"], "short\n", "错误 ERROR: 密码至少8个字符"),
     (["users", "disable", "ghost"], "", "错误 ERROR: 账号不存在 / no such account: ghost"),
@@ -274,3 +296,30 @@ def test_entries_deleted_from_the_end_are_caught_by_the_head_file(db):
     assert (done.returncode, done.stdout.splitlines()[0]) == (
         1, "篡改 TAMPERED: 第39–40条 entries 39-40: 缺失（已被删除）：头文件 app.duckdb.audit-head 记录到第40条 / missing "
            "(deleted): the head file app.duckdb.audit-head records entries up to 40")
+
+
+@pytest.mark.parametrize("args, message", [
+    # issue 21: 柏溪 for 柏溪街道 was accepted (with a note), and so was a community under the wrong street
+    (["--role", "street", "--street", "柏溪"],
+     "未知的街道“柏溪”；已知的街道：映川街道、望舒街道、柏溪街道 / unknown street 柏溪; known streets: 映川街道, 望舒街道, 柏溪街道"),
+    (["--role", "community", "--street", "映川街道", "--community", "望舒社区"],
+     "未知的社区“望舒社区”（映川街道）；映川街道的社区：枫林社区 / unknown community 望舒社区 in 映川街道; its communities: 枫林社区"),
+    (["--role", "community", "--street", "柏溪", "--community", "柏溪社区", "--admin"],
+     "未知的街道“柏溪”；已知的街道：映川街道、望舒街道、柏溪街道 / unknown street 柏溪; known streets: 映川街道, 望舒街道, 柏溪街道"),
+])
+def test_users_add_refuses_a_place_the_data_does_not_know(places, args, message):
+    done = cli("users", "add", "bx", *args, "--db", places, stdin="柏溪的密码-2026\n")
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"错误 ERROR: {message}\n")
+    assert accounts.get(places, "bx") is None
+    [entry] = audit.entries(places, action="account_change")
+    assert (entry["login"], entry["target"], entry["outcome"]) == (f"cli:{getpass.getuser()}", "bx", "refused")
+    assert entry["details"]["reason"] == message
+
+
+def test_users_add_takes_a_known_place_and_a_district_account_needs_none(places, db):
+    done = cli("users", "add", "fl", "--role", "community", "--street", "映川街道", "--community", "枫林社区", "--db", places,
+               stdin="枫林的密码-2026\n")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "add: fl (community 映川街道 枫林社区)\n", "")
+    empty = db.parent / "empty.duckdb"   # no data at all: a district account (the first admin) is made all the same
+    done = cli("users", "add", "admin", "--role", "district", "--admin", "--db", empty, stdin="管理员的密码-2026\n")
+    assert (done.returncode, done.stdout) == (0, "add: admin (district 全区, admin)\n")

@@ -175,3 +175,70 @@ def test_an_undo_killed_before_its_snapshot_is_published_and_audited_once_by_the
     with store.writer(db, config, what="再一次写入"):
         pass
     assert len(audit.entries(db, action="undo_import")) == 1
+
+
+# ---- issue 21: an admin of a street undoes its street's imports only ---------------------------------------------
+
+def admin(login, role, street=None, community=None):
+    from access import Account
+
+    return Account(login=login, role=role, street=street, community=community, admin=True, disabled=False,
+                   created_at="2024-07-01 00:00:00", updated_at="2024-07-01 00:00:00")
+
+
+EAST, WEST = admin("dong", "street", "东街道"), admin("xi", "street", "西街道")
+
+
+def east_import(db, config, folder, name="东街道七月.csv"):
+    """W5 (幸福里小区, 东街道) closed and W15 (阳光花园) new, imported by the 东街道 admin: #4."""
+    rows = [fixtures._order("W5", "2024-06-28 09:00", "2024-07-03 09:00", "2024-07-02 10:00", "满意", compound="幸福里"),
+            fixtures._order("W15", "2024-07-01 08:00", "2024-07-04 08:00", "")]
+    with store.writer(db, config, what="test") as con:
+        return import_file(con, "work_orders", fixtures.write_csv(folder / name, fixtures.ORDER_HEADERS, rows),
+                           config, scope=EAST)
+
+
+def undoable(db, config, scope):
+    from access.undo import undoable_imports
+
+    con = duckdb.connect(str(store.current_snapshot(db)), read_only=True)
+    try:
+        return undoable_imports(con, scope)
+    finally:
+        con.close()
+
+
+def test_an_import_of_another_street_or_the_district_is_refused_as_unknown(db, tmp_path, config):
+    east = east_import(db, config, tmp_path)
+    assert (east.import_id, east.rows_new, east.rows_updated) == (4, 1, 1)
+    published = store.current_snapshot(db)
+    for who, import_id in ((WEST, east.import_id), (EAST, 3), (EAST, 99)):   # 3: the fixture's complaints, the district's
+        with pytest.raises(UndoRefused) as refused:
+            undo_import(db, import_id, who.login, config, scope=who)
+        assert str(refused.value) == (f"没有编号为 {import_id} 的导入，或不在本账号范围 / there is no import {import_id} in "
+                                      "this account's scope")   # the same for another street's, the district's, none
+    assert store.current_snapshot(db) == published   # nothing written
+    assert [(e["login"], e["target"], e["outcome"]) for e in audit.entries(db, action="undo_import")] == [
+        ("xi", "#4", "refused"), ("dong", "#3", "refused"), ("dong", "#99", "refused")]
+    assert undoable(db, config, WEST) == [] and undoable(db, config, EAST) == [4]
+    assert undoable(db, config, None) == [4, 3, 1]   # the district: the latest of each dataset
+
+    summary = undo_import(db, east.import_id, "dong", config, scope=EAST)   # its own: undone
+    assert (summary["rows_removed"], summary["rows_restored"]) == (1, 1)
+    con = duckdb.connect(str(store.current_snapshot(db)), read_only=True)
+    assert con.execute("SELECT closed_at FROM work_orders WHERE order_id = 'W5'").fetchone() == (None,)
+    assert con.execute("SELECT count(*) FROM work_orders WHERE order_id = 'W15'").fetchone() == (0,)
+    con.close()
+
+
+def test_a_later_district_import_blocks_the_streets_undo_without_being_named(db, tmp_path, config):
+    east = east_import(db, config, tmp_path)
+    later = import_orders(db, config, tmp_path, "区级七月补充.csv", fixtures.JULY_ORDERS)   # the district's, #5
+    assert later.import_id == 5
+    assert undoable(db, config, EAST) == []   # its import is no longer the latest of the orders
+    with pytest.raises(UndoRefused) as refused:
+        undo_import(db, east.import_id, "dong", config, scope=EAST)
+    assert str(refused.value).startswith("只能撤销同类数据最近的一次导入：导入 #4（东街道七月.csv）之后还有本账号范围外的导入，请区级管理员处理")
+    assert "区级七月补充" not in str(refused.value) and "#5" not in str(refused.value)
+    [entry] = audit.entries(db, action="undo_import")
+    assert (entry["login"], entry["target"], entry["outcome"]) == ("dong", "#4", "refused")

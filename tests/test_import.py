@@ -475,3 +475,172 @@ def test_an_import_log_from_before_due_derived_gets_the_column_when_opened(tmp_p
     con.close()
     con = connect(path)
     assert con.execute("SELECT import_id, due_derived FROM import_log").fetchall() == [(1, None)]
+
+
+# ---- issue 21: writes obey the scope -----------------------------------------------------------------------------
+# The fixture: 东街道 has 阳光花园 (东一社区) and 幸福里小区 (东二社区), 西街道 has 和平新村 and 翠湖苑 (西一社区).
+
+OUTSIDE = "不在本账号范围 / outside this account's scope"
+
+
+def scoped_orders():
+    """A 东街道 file that also reaches into 西街道, as in issue 21 (file rows 2-10)."""
+    o = fixtures._order
+    return [
+        # 2: W7 is 和平新村's (西街道): the file claims 东街道 and a new compound, a close time -> rejected (stored)
+        o("W7", "2024-06-26 09:00", "2024-06-29 09:00", "2024-06-30 09:00", compound="篡改小区", street="东街道"),
+        # 3: W5 is 幸福里小区's (东街道 东二社区), now closed -> updated
+        o("W5", "2024-06-28 09:00", "2024-07-03 09:00", "2024-07-01 09:00", compound="幸福里"),
+        # 4: new, 阳光花园 places it in 东街道 by the registry -> new
+        o("W20", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="阳光花园"),
+        # 5: new, no street written, 和平新村 places it in 西街道 -> rejected (street)
+        o("W21", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="和平新村"),
+        # 6: new, no street written and a compound nobody knows: it cannot be placed -> rejected (street)
+        o("W22", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="没有的小区"),
+        # 7: new, 西街道 written (the export's street wins over 阳光花园's) -> rejected (street)
+        o("W23", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="阳光花园", street="西街道"),
+        # 8: new, 东街道 written, a compound not in the registry -> new
+        o("W24", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="篡改小区", street="东街道"),
+        # 9: unreadable received time -> rejected for that, once
+        o("W25", "待定", "2024-06-23 09:00", "", compound="阳光花园"),
+        # 10: W1 as stored (阳光花园) -> unchanged
+        fixtures.ORDERS[0],
+    ]
+
+
+def issues_of(con, import_id):
+    return con.execute("SELECT row_number, column_name, severity, reason, value FROM import_issues "
+                       "WHERE import_id = ? ORDER BY row_number", [import_id]).fetchall()
+
+
+def test_a_street_import_rejects_the_rows_outside_its_street_and_imports_the_rest(built, config):
+    con, folder, _ = built
+    path = fixtures.write_csv(folder / "东街道工单.csv", fixtures.ORDER_HEADERS, scoped_orders())
+    w7_before = con.execute("SELECT * FROM work_orders WHERE order_id = 'W7'").fetchall()
+
+    result = import_file(con, "work_orders", path, config, scope=("东街道", None), actor="dong",
+                         rejection_dir=folder / "rejections")
+
+    # 9 read = 2 new (W20, W24) + 1 updated (W5) + 1 unchanged (W1) + 0 duplicates + 5 rejected
+    assert counts(result) == (9, 2, 1, 1, 0, 5, 0) and result.accounted()
+    assert result.rejection_reasons == [(OUTSIDE, 4), ("无法识别的受理时间 / unreadable 受理时间 (Received)", 1)]
+    assert issues_of(con, result.import_id) == [
+        (2, "工单编号", "rejected", OUTSIDE, None), (5, "街道", "rejected", OUTSIDE, None),
+        (6, "街道", "rejected", OUTSIDE, None), (7, "街道", "rejected", OUTSIDE, None),
+        (9, "受理时间", "rejected", "无法识别的受理时间 / unreadable 受理时间 (Received)", "待定")]
+    # 西街道's order is as it was: not closed, not renamed, not moved
+    assert con.execute("SELECT * FROM work_orders WHERE order_id = 'W7'").fetchall() == w7_before
+    assert con.execute("SELECT order_id, street, community, compound_name FROM work_orders "
+                       "WHERE order_id IN ('W5', 'W20', 'W24') ORDER BY order_id").fetchall() == [
+        ("W20", "东街道", "东一社区", "阳光花园"), ("W24", "东街道", None, "篡改小区"), ("W5", "东街道", "东二社区", "幸福里小区")]
+    assert con.execute("SELECT count(*) FROM work_orders WHERE order_id IN ('W21', 'W22', 'W23', 'W25')").fetchone() == (0,)
+    assert con.execute("SELECT imported_by, scope_street, scope_community, rows_rejected FROM import_log "
+                       "WHERE import_id = ?", [result.import_id]).fetchone() == ("dong", "东街道", None, 5)
+    # the rejection file names row and column, with no stored value of another street
+    sheet = fastexcel.read_excel(result.rejection_file).load_sheet(0, dtypes="string", eager=True).to_pydict()
+    assert list(zip(sheet["行号 Row"], sheet["列 Column"], sheet["原因 Reason"]))[:4] == [
+        ("2", "工单编号", OUTSIDE), ("5", "街道", OUTSIDE), ("6", "街道", OUTSIDE), ("7", "街道", OUTSIDE)]
+    assert "西街道" not in " ".join(str(v) for column in sheet.values() for v in column)
+
+
+def test_a_district_account_imports_everything(built, config):
+    from access import Account
+
+    con, folder, _ = built
+    path = fixtures.write_csv(folder / "全区工单.csv", fixtures.ORDER_HEADERS, scoped_orders())
+    district = Account(login="qu", role="district", street=None, community=None, admin=True, disabled=False,
+                       created_at="2024-07-01 00:00:00", updated_at="2024-07-01 00:00:00")
+    result = import_file(con, "work_orders", path, config, scope=district, rejection_dir=folder / "rejections")
+    # 9 read = 5 new (W20-W24) + 2 updated (W7, W5) + 1 unchanged (W1) + 1 rejected (W25)
+    assert counts(result) == (9, 5, 2, 1, 0, 1, 0)
+    assert con.execute("SELECT imported_by, scope_street, scope_community FROM import_log WHERE import_id = ?",
+                       [result.import_id]).fetchone() == ("qu", None, None)
+
+
+def test_a_community_import_keeps_to_its_community(built, config):
+    con, folder, _ = built
+    o = fixtures._order
+    rows = [
+        o("W5", "2024-06-28 09:00", "2024-07-03 09:00", "2024-07-01 09:00", compound="幸福里"),   # 东二社区: updated
+        o("W20", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="阳光花园"),               # 东一社区: rejected
+        o("W24", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="篡改小区", street="东街道"),  # no community: rejected
+        o("W26", "2024-06-20 09:00", "2024-06-23 09:00", "", compound="幸福里小区"),             # 东二社区: new
+    ]
+    path = fixtures.write_csv(folder / "东二工单.csv", fixtures.ORDER_HEADERS, rows)
+    result = import_file(con, "work_orders", path, config, scope=("东街道", "东二社区"), actor="dong2")
+    assert counts(result) == (4, 1, 1, 0, 0, 2, 0)
+    assert [(r, c) for r, c, *_ in issues_of(con, result.import_id)] == [(3, "街道"), (4, "街道")]
+    assert con.execute("SELECT scope_street, scope_community FROM import_log WHERE import_id = ?",
+                       [result.import_id]).fetchone() == ("东街道", "东二社区")
+
+
+def test_a_street_registry_import_keeps_to_its_street(built, config):
+    con, folder, _ = built
+
+    def compound(name, street, community, households="100"):
+        return [name, "", street, community, "老旧小区", households, "社区兜底", "", "否", "无", "0", "", "否", "否", "无", ""]
+
+    rows = [
+        compound("阳光花园", "东街道", "东一社区", "1200"),   # 2: its own compound, 1200 households -> updated
+        compound("和平新村", "东街道", "东一社区"),            # 3: 西街道's compound claimed for 东街道 -> rejected (stored)
+        compound("新东小区", "东街道", "东一社区"),            # 4: -> new
+        compound("新西小区", "西街道", "西一社区"),            # 5: another street -> rejected
+        compound("无街道小区", "", ""),                       # 6: no street -> rejected
+        fixtures.COMPOUNDS[1],                               # 7: 幸福里小区 as stored -> unchanged
+    ]
+    path = fixtures.write_csv(folder / "东街道台账.csv", fixtures.COMPOUND_HEADERS, rows)
+    result = import_file(con, "compounds", path, config, scope=("东街道", None), actor="dong")
+    assert counts(result) == (6, 1, 1, 1, 0, 3, 0)
+    assert [(r, c, reason) for r, c, _, reason, _ in issues_of(con, result.import_id)] == [
+        (3, "小区名称", OUTSIDE), (5, "街道", OUTSIDE), (6, "街道", OUTSIDE)]
+    assert con.execute("SELECT compound_name, street, community, households FROM compounds ORDER BY ALL").fetchall() == [
+        ("和平新村", "西街道", "西一社区", 500), ("幸福里小区", "东街道", "东二社区", 200), ("新东小区", "东街道", "东一社区", 100),
+        ("翠湖苑", "西街道", "西一社区", 300), ("阳光花园", "东街道", "东一社区", 1200)]
+
+
+def test_history_issues_and_unmatched_names_are_the_scopes_own(built, config):
+    from metrics.quality import import_history, issues_by_column
+
+    con, folder, _ = built
+    rows = scoped_orders() + [fixtures._order("W27", "2024-06-21 09:00", "2024-06-24 09:00", "", compound="和平新",
+                                              street="东街道")]   # 11: close to 和平新村 (西街道), written for 东街道
+    path = fixtures.write_csv(folder / "东街道工单.csv", fixtures.ORDER_HEADERS, rows)
+    east = import_file(con, "work_orders", path, config, scope=("东街道", None), actor="dong")
+
+    assert [r["import_id"] for r in import_history(con)] == [4, 3, 2, 1]
+    assert [(r["import_id"], r["imported_by"]) for r in import_history(con, ("东街道", None))] == [(east.import_id, "dong")]
+    assert import_history(con, ("西街道", None)) == []
+    assert import_history(con, ("东街道", "东二社区")) == []   # made under the street, not under one of its communities
+    assert sorted((r["column_name"], r["reason"], r["rows"]) for r in issues_by_column(con, ("东街道", None))) == [
+        ("受理时间", "无法识别的受理时间 / unreadable 受理时间 (Received)", 1), ("工单编号", OUTSIDE, 1), ("街道", OUTSIDE, 3)]
+    # the district's list has the fixture's R2 (unreadable 受理时间) too, counted with W25: 7 kinds, 2 such rows
+    everything = {(r["column_name"], r["reason"]): r["rows"] for r in issues_by_column(con)}
+    assert len(everything) == 7 and everything[("受理时间", "无法识别的受理时间 / unreadable 受理时间 (Received)")] == 2
+
+    everyone = {r["compound_raw"]: r["suggestions"] for r in unmatched_compounds(con, config)}
+    assert everyone == {"未知小区": [], "篡改小区": [], "和平新": ["和平新村"]}
+    east_names = unmatched_compounds(con, config, scope=("东街道", None))
+    # its own names only (not 西街道's 未知小区), and no other street's compound suggested
+    assert [(r["compound_raw"], r["orders"], r["complaints"], r["suggestions"]) for r in east_names] == [
+        ("和平新", 1, 0, []), ("篡改小区", 1, 0, [])]
+    assert [r["compound_raw"] for r in unmatched_compounds(con, config, scope=("西街道", None))] == ["未知小区"]
+
+
+def test_an_import_log_from_before_the_scope_columns_is_the_districts(tmp_path, config):
+    """Opened writable, an older import_log gets imported_by, scope_street and scope_community, NULL for its old
+    imports: a district import, which no street account lists."""
+    from metrics.quality import import_history
+
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    con.execute("INSERT INTO import_log (import_id, kind, file_name) VALUES (1, 'work_orders', 'old.csv')")
+    for column in ("imported_by", "scope_street", "scope_community"):
+        con.execute(f"ALTER TABLE import_log DROP COLUMN {column}")
+    con.close()
+    con = connect(path, read_only=True)   # not upgraded yet: a street sees none of it, the district all
+    assert import_history(con, ("东街道", None)) == [] and len(import_history(con)) == 1
+    con.close()
+    con = connect(path)
+    assert con.execute("SELECT import_id, imported_by, scope_street, scope_community FROM import_log").fetchall() == [
+        (1, None, None, None)]
+    assert import_history(con, ("东街道", None)) == []

@@ -355,3 +355,65 @@ def test_the_page_says_when_the_disk_is_full_and_when_an_import_is_not_published
     store.look_again()   # the open page finds the new snapshot (as it does every store.watch_seconds)
     at.run()
     assert list(table(at, "导入时间")["文件"]) == ["二.csv", "一.csv"]
+
+
+# ---- issue 21: writes obey the scope -----------------------------------------------------------------------------
+
+@pytest.fixture
+def street_admin(store_db, monkeypatch):
+    """The page on a fresh copy of the fixture (three district imports), signed in as the admin of 东街道."""
+    from conftest import signed_in_app
+
+    for at in signed_in_app(store_db, monkeypatch):
+        sign_in(at, store_db, "dong_admin", "东街道-密码-2024", role="street", street="东街道", admin=True)
+        yield at, store_db
+
+
+def test_a_street_admin_imports_its_street_only_and_sees_its_own_imports(street_admin, tmp_path, downloads):
+    from access import audit
+    from test_import import scoped_orders
+
+    app, db = street_admin
+    at = app.run().switch_page(PAGE).run()
+    assert not at.exception
+    # the fixture's three imports are the district's: none of them is listed, their issues neither, and 未知小区
+    # (西街道) is not its unmatched name
+    assert "还没有导入记录。" in [i.value for i in at.info]
+    assert {"所有小区名称都已匹配到台账。", "没有被拒绝、重复或带警告的行。"} <= {s.value for s in at.success}
+    assert "imp_undo_pick" not in [s.key for s in at.selectbox]
+    assert "本账号只能导入东街道的数据：文件中不在本账号范围内的行（包括无法确定街道的行）不会导入，问题清单列出它们的行号。" in [
+        i.value for i in at.info]
+
+    data = fixtures.write_csv(tmp_path / "东街道工单.csv", fixtures.ORDER_HEADERS, scoped_orders()).read_bytes()
+    at.radio(key="import_kind").set_value("work_orders")
+    at.file_uploader(key="import_files").set_value(("东街道工单.csv", data, "text/csv"))
+    at.run()
+    at.button(key="import_run").click().run()
+    assert not at.exception
+    result = table(at, "核对").iloc[0]
+    # 9 read = 2 new + 1 updated + 1 unchanged + 5 rejected (4 outside 东街道: W7, W21, W22, W23; W25 unreadable)
+    assert [result[c] for c in ("读取", "新增", "更新", "未变", "文件内重复", "拒绝", "核对")] == [9, 2, 1, 1, 0, 5, "✓"]
+    assert any(b.label == "下载问题清单：东街道工单_导入问题_4.xlsx" for b in at.download_button)
+    assert list(table(at, "导入时间")["文件"]) == ["东街道工单.csv"]   # its own import, not the district's three
+    assert table(at, "文件中的小区名称").to_dict("records") == [
+        {"文件中的小区名称": "篡改小区", "工单": 1, "投诉": 0, "可能是": "—"}]
+    issues = table(at, "原因")
+    assert sorted(zip(issues["列名"], issues["原因"], issues["行数"])) == [
+        ("受理时间", "无法识别的受理时间", 1), ("工单编号", "不在本账号范围", 1), ("街道", "不在本账号范围", 3)]
+    assert [o.split(" · ")[:2] for o in at.selectbox(key="imp_undo_pick").options] == [["#4 工单", "东街道工单.csv"]]
+    [entry] = audit.entries(db, action="import")[-1:]
+    assert (entry["login"], entry["target"], entry["scope"], entry["details"]["rows_rejected"]) == (
+        "dong_admin", "东街道工单.csv", {"street": "东街道"}, 5)
+
+    import store
+    from metrics.config import load_config
+
+    con = store.reader(db, load_config()).cursor()   # the published snapshot, as the app reads it
+    assert con.execute("SELECT street, compound_name, closed_at FROM work_orders WHERE order_id = 'W7'").fetchone() == (
+        "西街道", "和平新村", None)   # 西街道's order untouched
+    assert con.execute("SELECT imported_by, scope_street FROM import_log WHERE import_id = 4").fetchone() == (
+        "dong_admin", "东街道")
+
+    sign_in(at, db)   # the district admin: every import
+    at.run()
+    assert list(table(at, "导入时间")["文件"]) == ["东街道工单.csv", "投诉.csv", "工单.csv", "小区台账.csv"]

@@ -19,8 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from access import NoAccess, audit, client_address, settings as access_settings
-from access.scope import allowed_options, allowed_unmatched, restrict
-from access.undo import undone_imports
+from access.scope import allowed_options, restrict
+from access.undo import undoable_imports, undone_imports
 
 from metrics import formatting as fmt, uploads
 from metrics.caveats import caveats
@@ -37,6 +37,7 @@ from metrics.options import data_span, filter_options
 from metrics.party import branch_comparison, new_branches
 from metrics.periods import (DEFAULT_PRESET, PRESETS, Period, coverage_note, latest_complete, parse_date, parse_day,
                              preset_period)
+from metrics.places import write_place
 from metrics.quality import import_history, issues_by_column
 from metrics.rollup import NotInRollups, only as rollups_only
 from metrics.names import unmatched_compounds
@@ -209,10 +210,12 @@ def record(action: str, *, target: str | None = None, scope: dict | None = None,
 
 
 def record_import(result, data: bytes) -> None:
-    """The audit entry of one imported file (counts, file name and its SHA-256) by the signed-in admin."""
-    who = account()
+    """The audit entry of one imported file (counts, file name and its SHA-256) by the signed-in admin, with the
+    street (community) the import was confined to."""
+    who, place = account(), write_scope()
     audit.imported(user_database(), result, login=who.login if who else None, address=address(),
-                   file_sha256=hashlib.sha256(data).hexdigest())
+                   file_sha256=hashlib.sha256(data).hexdigest(),
+                   scope={"street": place[0], **({"community": place[1]} if place[1] else {})} if place else None)
 
 
 def page_name() -> str | None:
@@ -240,16 +243,31 @@ def facts() -> dict:
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def _quality(db: str, version: int) -> dict:
+def _quality(db: str, version: int, place: tuple | None) -> dict:
     cur = _connection(db).cursor()
-    return {"history": import_history(cur), "issues": issues_by_column(cur),
-            "unmatched": unmatched_compounds(cur, load_config()), "undone": undone_imports(cur)}
+    return {"history": import_history(cur, place), "issues": issues_by_column(cur, place),
+            "unmatched": unmatched_compounds(cur, load_config(), scope=place), "undone": undone_imports(cur),
+            "undoable": undoable_imports(cur, place)}
+
+
+def write_scope() -> tuple | None:
+    """The (street, community) the signed-in account writes under (metrics.places.write_place); None for a district
+    account and on the open demo. An import is confined to it, and the import page's history, issues, unmatched
+    names and undo are its own (docs/access.md)."""
+    return write_place(account())
 
 
 def quality() -> dict:
-    """The import page's lists; unmatched names cut to the account's scope (an admin of one street)."""
-    found = _quality(database(), data_version())
-    return {**found, "unmatched": allowed_unmatched(account(), found["unmatched"])}
+    """The import page's lists, of the imports made under the account's scope and the names of its own orders and
+    complaints (an admin of one street sees its street's, a district admin everything): history, issues by column,
+    unmatched names, the undone imports and those it may undo now."""
+    return _quality(database(), data_version(), write_scope())
+
+
+def known_places() -> dict | None:
+    """The streets and communities a new account may be given (access.accounts.check_place): the data's, as the
+    account sees them; None while the dashboard shows the demo (the user's database holds no data yet)."""
+    return None if facts()["is_demo"] else facts()["options"]
 
 
 def as_of() -> dt.datetime:
