@@ -50,6 +50,13 @@ def run() -> None:
 if __name__ == "__main__":   # the script of a session
     run()
 else:   # imported by the server: the App around the script (sign-in page and cookie, headers, upload limit)
+    from streamlit.runtime.pages_manager import PagesManager
+
     import gateway
+
+    # the pages are st.navigation's from the first request on: a fresh server would otherwise take the pages/ folder
+    # for Streamlit's legacy multipage mode until the first run of the script left it, and the first visitor's
+    # first click after that run was lost (its rerun drawn for a page the browser no longer showed)
+    PagesManager.uses_pages_directory = False
 
     app = st.App("dashboard.py", routes=gateway.routes(), middleware=gateway.middleware())

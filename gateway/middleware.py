@@ -1,7 +1,7 @@
 """Three pieces of pure ASGI middleware, run before Streamlit's own on every request (gateway docstring)."""
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 from starlette.middleware import Middleware
 
@@ -92,8 +92,10 @@ class SignInFirst:
             cookies = context.cookies(scope)
             if "text/html" in accept and context.PROVIDER_COOKIE not in cookies and context.guarded() \
                     and context.account(scope) is None:
-                here = scope["path"] + (f"?{scope['query_string'].decode('latin-1')}" if scope.get("query_string") else "")
-                return await _answer(send, 303, "", {"location": f"/signin?next={quote(here, safe='')}",
+                query = scope.get("query_string", b"").decode("latin-1")
+                here = scope["path"] + (f"?{query}" if query else "")
+                lang = "&lang=en" if "en" in parse_qs(query).get("lang", []) else ""   # the page's language
+                return await _answer(send, 303, "", {"location": f"/signin?next={quote(here, safe='')}{lang}",
                                                      "cache-control": "no-store"})
         await self.app(scope, receive, send)
 

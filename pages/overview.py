@@ -105,8 +105,9 @@ for column, key in zip(st.columns(5), ["not_yet_due", "overdue_short", "overdue_
 
 targets = state.config()["targets"]
 monthly = state.ask("order_kpis_by", scope, window, grain="month")
-# with one street chosen, its communities side by side (one fat bar of the street says nothing)
-places = "community" if scope.street and not scope.community else "street"
+# with one street chosen (or a street's account), its communities side by side (one fat bar says nothing)
+shown_scope = state.allowed(scope)
+places = "community" if shown_scope.street and not shown_scope.community else "street"
 left, right = st.columns(2)
 with left:
     rates = charts.drawable(monthly, RATES)

@@ -64,10 +64,17 @@ def unit_command(port: int) -> list[str]:
 
 
 def site_header(name: str) -> str:
-    """The value the shipped config gives a response header."""
+    """The value the shipped nginx config gives a response header (HSTS only since issue 21)."""
     match = re.search(rf'add_header {re.escape(name)} "([^"]*)" always;', SITE.read_text(encoding="utf-8"))
     assert match, name
     return match.group(1)
+
+
+def app_header(name: str) -> str:
+    """The value the dashboard itself gives a security header (gateway/middleware.py): it holds without nginx too."""
+    from gateway.middleware import HEADERS
+
+    return HEADERS[name.lower()]
 
 
 def rendered_site(upstreams: list[int], https_port: int, http_port: int, cert: Path, key: Path, log: Path) -> str:
@@ -232,21 +239,30 @@ def upstream_of(proxy, dashboards, cookie: str) -> str:
 
 def test_the_proxy_answers_with_the_security_headers_and_a_sticky_cookie(proxy):
     https, http, _ = proxy
-    status, headers, body = fetch(https + "/")
-    assert status == 200 and b"<title>Streamlit</title>" in body
-    for name in SECURITY_HEADERS:
-        assert headers[name] == site_header(name), name
+    status, headers, _ = fetch(https + "/trends?street=x")   # real data: a page's address leads to the sign-in
+    assert (status, headers["Location"]) == (303, "/signin?next=%2Ftrends%3Fstreet%3Dx")
+    status, headers, body = fetch(https + "/signin")
+    assert status == 200 and "红色物业治理看板".encode() in body
+    for name in SECURITY_HEADERS:   # from the dashboard itself (gateway/), through nginx unchanged
+        assert headers[name] == app_header(name), name
     assert (headers["X-Frame-Options"], headers["X-Content-Type-Options"]) == ("SAMEORIGIN", "nosniff")
+    # HSTS from nginx, and from the app (it sees X-Forwarded-Proto: https from its loopback peer): the same value
+    assert set(headers.get_all("Strict-Transport-Security")) == {site_header("Strict-Transport-Security")}
     assert headers["Server"] == "nginx"  # server_tokens off: no version
-    [cookie] = headers.get_all("Set-Cookie")
+    [cookie] = [c for c in headers.get_all("Set-Cookie") if c.startswith("dashboard_node=")]
     assert re.fullmatch(r"dashboard_node=[0-9a-f]{32}; Path=/; Secure; HttpOnly; SameSite=Lax", cookie)
-    # a browser that has the cookie is not given another
-    status, headers, _ = fetch(https + "/", cookie.split(";")[0].split("=")[1])
+    # the door's form cookie is Secure behind nginx's TLS
+    [form] = [c for c in headers.get_all("Set-Cookie") if c.startswith("dashboard_signin=")]
+    assert "Secure" in form and "HttpOnly" in form and "SameSite=strict" in form
+    # a browser that has the affinity cookie is not given another
+    status, headers, _ = fetch(https + "/_stcore/health", cookie.split(";")[0].split("=")[1])
     assert status == 200 and headers.get_all("Set-Cookie") is None
-    # an upload over Streamlit's limit is refused by nginx from its Content-Length, before any byte of it is
-    # read; errors carry the security headers too (`always`)
-    head = oversized_upload(https, 500 * 1024 * 1024 + 1)
+    # an upload over the per-file limit is refused by the dashboard from its Content-Length, before a byte of it
+    # is read (nginx streams it through: proxy_request_buffering off), with the security headers
+    head = oversized_upload(https, 300 * 1024 * 1024)
     assert head.startswith("HTTP/1.1 413 ") and all(f"\r\n{name}: " in head for name in SECURITY_HEADERS), head
+    # over nginx's own limit, nginx refuses it first
+    assert oversized_upload(https, 500 * 1024 * 1024 + 1).startswith("HTTP/1.1 413 ")
     # plain HTTP only redirects to HTTPS
     status, headers, _ = fetch(http + "/?x=1")
     assert status == 301 and headers["Location"].startswith("https://") and headers["Location"].endswith("/?x=1")
@@ -304,11 +320,11 @@ def test_pages_load_through_nginx_and_an_import_on_one_process_shows_on_the_othe
                 return page, violations
 
             # through nginx: the page renders (its content comes over the proxied websocket), clean, no CSP error
-            via_proxy, violations = tab(https + "/", cookie_b)
+            via_proxy, violations = tab(https + "/?period=first_half", cookie_b)
             assert_clean(via_proxy, "overview through nginx")
             assert metrics(via_proxy)["工单总量"] == "12"  # H1 2024: W1-W10, W12, W13
             assert violations == []
-            direct_b, _ = tab(dashboards["B"][0] + "/")
+            direct_b, _ = tab(dashboards["B"][0] + "/?period=first_half")
             assert metrics(direct_b)["工单总量"] == "12"
 
             # import one order on process A's own 数据导入 page
