@@ -103,7 +103,7 @@ def carried_fields(con) -> set[str] | None:
     recorded = {int(r["key"].split(":")[1]) for r in found}
     try:
         registries = {r["import_id"] for r in rows(con, "SELECT import_id FROM import_log WHERE kind = 'compounds'")}
-    except duckdb.Error:   # a rollups-only file keeps meta, not the import log
+    except Exception:   # a rollups-only file, or a lake on Spark, keeps meta, not the import log (each engine's error)
         registries = set()
     if registries - recorded:
         from .schema import DATASETS

@@ -51,7 +51,7 @@ def orders_card(page):
 
 def test_a_cli_import_shows_on_an_open_page_without_a_reload(live, page):
     url, db, folder = live
-    page.goto(url, timeout=60_000)
+    page.goto(f"{url}/?period=first_half", timeout=60_000)
     sign_in(page)
     assert metrics(page)["工单总量"] == "12"
     extra = fixtures.write_csv(folder / "夜间导出.csv", fixtures.ORDER_HEADERS, NEW_ORDER)

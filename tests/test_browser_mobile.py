@@ -28,7 +28,7 @@ def tab(browser):
 
 def open_signed_in(page, url: str, path: str, viewport: dict) -> None:
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{url}/{URLS[path]}", timeout=60_000)
+    page.goto(f"{url}/{URLS[path]}?period=first_half", timeout=60_000)   # two months to draw (May, June)
     sign_in(page)
     page.set_viewport_size(viewport)
     settle(page)
