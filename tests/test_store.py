@@ -109,7 +109,7 @@ def test_the_cli_import_queues_then_exits_2_with_one_line_when_the_wait_runs_out
     assert len(lines) == 2 and "Traceback" not in done.stderr
 
 
-def test_cli_errors_are_one_line_with_the_exit_code_the_readme_gives(tmp_path):
+def test_cli_errors_are_one_line_with_the_exit_code_docs_cli_gives(tmp_path):
     done = cli("kpis", "--db", tmp_path / "none.duckdb", "--from", "2024-01-01", "--to", "2024-06-30")
     assert (done.returncode, done.stderr.strip()) == (
         2, f"错误 ERROR: 数据库不存在 / database not found: {tmp_path / 'none.duckdb'}")
