@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from metrics.config import load_config  # noqa: E402
 from metrics.db import connect  # noqa: E402
 from metrics.demo import build_demo_database  # noqa: E402
-from metrics.demo_exports import write_demo_exports  # noqa: E402
-from metrics.importer import import_file  # noqa: E402
+from metrics.demo.exports import write_demo_exports  # noqa: E402
+from metrics.ingest.importer import import_file  # noqa: E402
 from metrics.kpis import Scope, kpi_report, window_for  # noqa: E402
 from metrics.scorecard import scorecard  # noqa: E402
 

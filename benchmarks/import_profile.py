@@ -8,7 +8,7 @@ Prints the statements by time taken, DuckDB's plain load of the same file for co
 reading, typing and writing the file cost with nothing else of the import (each into a fresh database file), so
 the part of the 2x budget that is left for the rollups can be read off. Asserts nothing.
 
-The importer reads a file with metrics.readers.read_into (Arrow, every cell as text), registers it with DuckDB as
+The importer reads a file with metrics.ingest.readers.read_into (Arrow, every cell as text), registers it with DuckDB as
 readers.SOURCE and types it with one SELECT over that; the floors therefore read the file the same way on their
 fresh connection before timing the typed SELECT.
 Works in benchmarks/work/profile_ROWS/ (or --work), removed at the end."""
@@ -28,16 +28,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import duckdb  # noqa: E402
+from scale import WORK, shape  # noqa: E402
 
 from metrics import rollup  # noqa: E402
 from metrics.config import load_config  # noqa: E402
 from metrics.db import connect  # noqa: E402
-from metrics.demo_exports import write_demo_exports  # noqa: E402
-from metrics import importer  # noqa: E402
-from metrics.importer import import_file  # noqa: E402
-from metrics.profiles import header_score_for  # noqa: E402
-from metrics.readers import ROWS_TABLE, read_into  # noqa: E402
-from scale import WORK, shape  # noqa: E402
+from metrics.demo.exports import write_demo_exports  # noqa: E402
+from metrics.ingest import importer  # noqa: E402
+from metrics.ingest.header_profiles import header_score_for  # noqa: E402
+from metrics.ingest.importer import import_file  # noqa: E402
+from metrics.ingest.readers import ROWS_TABLE, read_into  # noqa: E402
 
 TYPED_READ = f"CREATE TEMP TABLE {ROWS_TABLE} AS "
 

@@ -30,8 +30,8 @@ import duckdb  # noqa: E402
 
 from metrics.config import load_config  # noqa: E402
 from metrics.db import connect  # noqa: E402
-from metrics.demo_exports import write_demo_exports  # noqa: E402
-from metrics.importer import import_file  # noqa: E402
+from metrics.demo.exports import write_demo_exports  # noqa: E402
+from metrics.ingest.importer import import_file  # noqa: E402
 from metrics.kpis import Scope, kpi_report, latest_timestamp, order_kpis_by  # noqa: E402
 from metrics.periods import Period, Window  # noqa: E402
 from metrics.scorecard import scorecard  # noqa: E402

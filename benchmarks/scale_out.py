@@ -34,8 +34,8 @@ import yaml  # noqa: E402
 
 from metrics import rollup  # noqa: E402
 from metrics.config import CONFIG_PATH  # noqa: E402
-from metrics.lake import PARTITION  # noqa: E402
-from metrics.schema import DATASETS, SQL_TYPES, WORK_ORDERS, stored_name, RESOLVED_COLUMNS  # noqa: E402
+from metrics.scale.lake import PARTITION  # noqa: E402
+from metrics.schema import DATASETS, RESOLVED_COLUMNS, SQL_TYPES, WORK_ORDERS, stored_name  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work" / "scale_out"
 RESULTS = ROOT / "benchmarks" / "scale_out_results.json"

@@ -108,10 +108,11 @@ def main() -> None:
 
 def build(db: Path, rows: int, folder: Path, config: dict) -> None:
     """A database of `rows` orders from the demo generator (scale.py's shape), imported as files are."""
-    from metrics.db import connect
-    from metrics.demo_exports import write_demo_exports
-    from metrics.importer import import_file
     from scale import shape
+
+    from metrics.db import connect
+    from metrics.demo.exports import write_demo_exports
+    from metrics.ingest.importer import import_file
 
     files = write_demo_exports(folder, messy=False, order_format="csv", **shape(rows))
     con = connect(db)

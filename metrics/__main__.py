@@ -17,18 +17,17 @@ from pathlib import Path
 import duckdb
 
 import store
-
-from .config import database_path, demo_database_path, load_config
-from .filenames import shown_name
-from .formulas import inert
-from .importer import import_files, space_for
-from .kpis import Scope, Window, kpi_report, latest_timestamp, window_for
-from .masking import mask_message, mask_text
-from .names import resolve_compound_name, unmatched_compounds
-from .periods import Period, latest_complete, parse_date, parse_timestamp, preset_period
-from .readers import ImportFailure
-from .schema import DATASETS
-from .scorecard import scorecard
+from metrics.config import database_path, demo_database_path, load_config
+from metrics.formulas import inert
+from metrics.ingest.filenames import shown_name
+from metrics.ingest.importer import import_files, space_for
+from metrics.ingest.readers import ImportFailure
+from metrics.kpis import Scope, Window, kpi_report, latest_timestamp, window_for
+from metrics.masking import mask_message, mask_text
+from metrics.names import resolve_compound_name, unmatched_compounds
+from metrics.periods import Period, latest_complete, parse_date, parse_timestamp, preset_period
+from metrics.schema import DATASETS
+from metrics.scorecard import scorecard
 
 
 def _json_default(value):
@@ -104,9 +103,9 @@ def _queued(holder) -> None:
 
 def _reader(args, config):
     """A read-only cursor on the database's newest snapshot: never waits for, nor blocks, a writer. With --lake,
-    the Spark door onto the lake (metrics.spark): the same questions, asked of a city's warehouse."""
+    the Spark door onto the lake (metrics.scale.spark): the same questions, asked of a city's warehouse."""
     if getattr(args, "lake", None):
-        from .spark import lake_database
+        from metrics.scale.spark import lake_database
         return lake_database(args.lake, config)
     return store.reader(_db(args, config), config).cursor()
 
@@ -164,8 +163,8 @@ def _write(db: Path, config: dict, what: str, work, *, need_bytes: int = 0, audi
     audit entries under the write lock once the write is published, or known not to be: then each committed
     import says so (`published` False, and why), is audited as `unpublished`, and is published by the next
     write or start."""
-    from .importer import ImportResult, mark_unaudited, mark_unpublished
-    from .rollup import only
+    from metrics.ingest.importer import ImportResult, mark_unaudited, mark_unpublished
+    from metrics.rollup import only
 
     _yield_cpu(config)
     done = {}
@@ -251,7 +250,7 @@ def _print_results(results, unmatched, db) -> int:
 def cmd_kpis(args, config) -> int:
     """--from/--to, or --period default: the period the dashboard opens on (metrics.periods.latest_complete at
     数据截至 over the data's span, as ui/state.render_filters chooses it)."""
-    from .options import data_span
+    from metrics.options import data_span
 
     if args.period and (args.start or args.end):
         raise UsageError("--period 与 --from/--to 只能给出其一 / give --period or --from and --to, not both")
@@ -281,9 +280,9 @@ SUPERVISION_COLUMNS = ["section", "order_id", "status", "days_overdue", "days_le
 def cmd_supervision(args, config) -> int:
     """督办: the open orders overdue, due within N days and without a deadline, with the counts of each; the period
     by --from/--to, each defaulting to the data's first and last day (全部数据, as the dashboard's preset)."""
-    from .kpis import _period_info
-    from .options import data_span
-    from .supervision import due_within_days, no_deadline, queue, totals
+    from metrics.kpis import _period_info
+    from metrics.options import data_span
+    from metrics.supervision import due_within_days, no_deadline, queue, totals
 
     con = _reader(args, config)
     scope, as_of, span = _scope(args, con, config), _moment(con, _as_of(args)), data_span(con)
@@ -337,7 +336,7 @@ def _csv_safe(value):
 
 
 def cmd_demo(args, config) -> int:
-    from .demo import build_demo_database
+    from metrics.demo import build_demo_database
 
     db = args.db or demo_database_path(config)
     build_demo_database(db, config, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -346,7 +345,7 @@ def cmd_demo(args, config) -> int:
 
 
 def cmd_templates(args, config) -> int:
-    from .templates import write_templates
+    from metrics.ingest.templates import write_templates
 
     for path in write_templates(config, args.out):
         print(path)
@@ -379,7 +378,7 @@ def _briefing_files(out: Path, formats: tuple[str, ...]) -> dict:
 def cmd_report(args, config) -> int:
     from briefing.generate import issue_briefing, write_all_streets
     from briefing.images import image_server
-    from .options import filter_options
+    from metrics.options import filter_options
 
     con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
@@ -412,7 +411,7 @@ def cmd_unmatched(args, config) -> int:
 
 def cmd_lake(args, config) -> int:
     """The clean tables as Parquet for a warehouse (docs/scale-out.md), from the published snapshot."""
-    from .lake import export
+    from metrics.scale.lake import export
 
     for table, rows in export(_reader(args, config), args.out).items():
         print(f"{table}: {rows} rows -> {args.out / table}")
@@ -423,7 +422,7 @@ def cmd_rollup(args, config) -> int:
     """The monthly rollups of a lake, on DuckDB or Spark, into a rollups-only file the dashboard opens (docs/scale-out.md)."""
     import time
 
-    from .rollup_job import build
+    from metrics.scale.rollup_job import build
 
     started = time.monotonic()
     written = build(args.lake, args.out, args.engine, config)
@@ -466,7 +465,7 @@ def cmd_restore(args, config) -> int:
 
 
 def cmd_import_folder(args, config) -> int:
-    from .dropfolder import import_folder
+    from metrics.ingest.dropfolder import import_folder
 
     db = _db(args, config)
 
@@ -523,7 +522,7 @@ def _known_places(db: Path) -> dict | None:
     snapshot = store.current_snapshot(db)
     if snapshot is None:
         return None
-    from .options import filter_options
+    from metrics.options import filter_options
 
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
@@ -741,8 +740,8 @@ def main(argv=None) -> int:
 
     args = parser.parse_args(argv)
     config = load_config()
-    from .rollup_job import LakeError
-    from .spark import SparkUnavailable
+    from metrics.scale.rollup_job import LakeError
+    from metrics.scale.spark import SparkUnavailable
     try:
         return args.func(args, config)
     except UsageError as exc:

@@ -1,11 +1,11 @@
 """Party building beyond the headline rates: what a branch changes, and which branches are new."""
 from __future__ import annotations
 
-from .catalog import ratio
-from .db import rows
-from .kpis import BRANCH_TYPES, Scope
-from .periods import Window
-from .scorecard import scorecard
+from metrics.catalog import ratio
+from metrics.db import rows
+from metrics.kpis import BRANCH_TYPES, Scope
+from metrics.periods import Window
+from metrics.scorecard import scorecard
 
 SUMMED = ("households", "orders_total", "revisited", "satisfied_weighted", "closed_on_time", "orders_due",
           "complaint_count")

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 import duckdb
 
 import store
-
-from .db import quote, rows, seconds_between
+from metrics.db import quote, rows, seconds_between
 
 VERSION = "5"   # 5: orders from files with 是否重复诉求 and 办结时间 counted (repeat and close inputs); 4: hours to close as whole microseconds (db.seconds_between, the same on Spark); 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
@@ -72,7 +71,7 @@ ORDER_MEASURES = {
 }
 ANSWERS_SQL = "(" + ", ".join(f"'{a}'" for a in REVISIT_ANSWERS) + ")"
 
-# What each import's file carried (metrics.importer records its mapped fields under this meta key). An order
+# What each import's file carried (metrics.ingest.importer records its mapped fields under this meta key). An order
 # from a file without 回访结果 is outside the revisit rate: its blank answer says nothing. Imports without a
 # record (none in a database that went through ensure) count as carrying every field, as before.
 FIELDS_KEY = "import_fields:{import_id}"
@@ -90,7 +89,7 @@ TRACKED = {"revisit_tracked": REVISIT_TRACKED, "repeat_tracked": carried("is_rep
 
 
 def carried_fields(con) -> set[str] | None:
-    """Every field some import's file carried (metrics.importer records them), or None where no import recorded
+    """Every field some import's file carried (metrics.ingest.importer records them), or None where no import recorded
     its fields (a database built otherwise: nothing is then judged missing). A registry imported before its fields
     were recorded counts as carrying every registry field."""
     try:
@@ -106,7 +105,7 @@ def carried_fields(con) -> set[str] | None:
     except Exception:   # a rollups-only file, or a lake on Spark, keeps meta, not the import log (each engine's error)
         registries = set()
     if registries - recorded:
-        from .schema import DATASETS
+        from metrics.schema import DATASETS
         fields |= {f.name for f in DATASETS["compounds"].fields}
     return fields
 
@@ -130,7 +129,7 @@ def _meta(con) -> dict:
                                                     f"('rollup_version', 'latest_timestamp', '{ONLY_KEY}')")}
 
 
-# ---- a file of rollups only (metrics.rollup_job) -----------------------------------------------------
+# ---- a file of rollups only (metrics.scale.rollup_job) -----------------------------------------------------
 
 # The meta key of a file the rollup job wrote: JSON of the engine, the lake, when, the orders and complaints counted
 # and the first day of the data. Such a file has no work_orders and no complaints table.
@@ -221,8 +220,8 @@ def ensure(con) -> None:
     try:
         _infer_fields(con)
         if _meta(con).get("rollup_version") in ("1", "2"):   # before version 3 an unmatched name was left null
-            from .config import load_config
-            from .names import resolve_compounds
+            from metrics.config import load_config
+            from metrics.names import resolve_compounds
             resolve_compounds(con, load_config())
         build(con)
         con.execute("COMMIT")
@@ -233,7 +232,7 @@ def ensure(con) -> None:
 
 def build(con) -> None:
     """Every rollup from scratch, from the clean tables (work_orders, complaints, compounds, meta) the connection
-    has: a database's own, or a lake's on Spark (metrics.spark) or on DuckDB (metrics.rollup_job)."""
+    has: a database's own, or a lake's on Spark (metrics.scale.spark) or on DuckDB (metrics.scale.rollup_job)."""
     for table in tables():
         con.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in _ddl():
@@ -245,7 +244,7 @@ def build(con) -> None:
 def _infer_fields(con) -> None:
     """Order imports from before their fields were recorded: a field counts as carried when any of the
     import's rows has a value in it (a 回访结果 column nobody filled is then read as absent)."""
-    from .schema import WORK_ORDERS, stored_name
+    from metrics.schema import WORK_ORDERS, stored_name
     counts = ", ".join(f"count({quote(stored_name(WORK_ORDERS, f))}) AS {quote(f.name)}" for f in WORK_ORDERS.fields)
     for r in rows(con, f"""SELECT import_id, {counts} FROM work_orders
                            WHERE import_id IN (SELECT import_id FROM import_log WHERE kind = 'work_orders')

@@ -7,8 +7,8 @@ import streamlit as st
 from access import ROLES, AccessError, accounts, audit
 from access.db import AUDIT_ACTIONS
 from access.scope import manages
+from metrics.ingest.uploads import in_language
 from metrics.kpis import Scope
-from metrics.uploads import in_language
 from ui import signin, state
 from ui.i18n import register, t
 

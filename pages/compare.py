@@ -6,11 +6,12 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics import trends
 from metrics.kpis import Scope
 from metrics.scorecard import why_unranked
-from ui import charts, state
+from ui import state
 from ui.i18n import kpi_label, register, t, value_label
 
 register({

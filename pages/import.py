@@ -7,16 +7,16 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+import store
 from access import UndoRefused
 from access.undo import undo_import
 from metrics import formatting as fmt
-from metrics import uploads
 from metrics.config import database_path
-from metrics.importer import plausible_window
+from metrics.ingest import uploads
+from metrics.ingest.importer import plausible_window
+from metrics.ingest.readers import ImportFailure
 from metrics.kpis import Scope
-from metrics.readers import ImportFailure
 from metrics.schema import DATASETS, IMPORT_CHECKS
-import store
 from ui import signin, state
 from ui.i18n import register, t, value_label
 

@@ -3,9 +3,11 @@ streets side by side, the top categories and the compounds that need attention."
 import pandas as pd
 import streamlit as st
 
-from metrics import attention, formatting as fmt
+import charts
+from metrics import attention
+from metrics import formatting as fmt
 from metrics.trends import revisit_pending
-from ui import charts, state
+from ui import state
 from ui.i18n import kpi_label, register, t
 
 register({

@@ -4,9 +4,10 @@ compounds with a branch fare against those without."""
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics.catalog import KPIS
-from ui import charts, state
+from ui import state
 from ui.i18n import kpi_label, register, t, value_label
 
 register({

@@ -4,10 +4,11 @@ and other filters do not apply); the period does. No personal data: orders keep 
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
+from metrics.compound_profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
 from metrics.kpis import Scope
-from metrics.profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
-from ui import charts, state
+from ui import state
 from ui.i18n import kpi_label, register, t, value_label
 
 register({

@@ -6,9 +6,10 @@ open first, a section of their own; a compound's cell opens its profile, any oth
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics.supervision import counts_by, due_within_days, no_deadline, no_deadline_by, order_history, queue, totals
-from ui import charts, state
+from ui import state
 from ui.i18n import register, t, value_label
 
 register({

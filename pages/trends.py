@@ -4,10 +4,11 @@ category narrows every page to it (the shared category filter)."""
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics import trends
 from metrics.periods import data_starts
-from ui import charts, state
+from ui import state
 from ui.i18n import kpi_label, register, t
 
 register({

@@ -104,7 +104,7 @@ def free_space(folder: Path) -> int:
 def space_needed(db: Path, extra: int = 0) -> int:
     """What a write may take on the database's disk, at most: a snapshot copy of the master as it will be (the
     file, plus its WAL written into it at the checkpoint), `extra` for the rows the write adds (the caller
-    estimates them: metrics.importer.space_for), and SPACE_MARGIN."""
+    estimates them: metrics.ingest.importer.space_for), and SPACE_MARGIN."""
     def size(path: Path) -> int:
         try:
             return path.stat().st_size

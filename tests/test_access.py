@@ -269,7 +269,7 @@ def test_an_import_is_audited_with_its_file_hash_and_counts(built, db):
     _, folder, results = built
     audit.imported(db, results["work_orders"], login="qu", address="10.0.0.9", file_sha256="ab" * 32)
     audit.imported(db, results["compounds"], login="qu", address="10.0.0.9")
-    from metrics.readers import ImportFailure
+    from metrics.ingest.readers import ImportFailure
     audit.imported(db, ImportFailure("坏文件13812345678.csv: 没有编号列"), login="qu")
     entries = audit.entries(db, login="qu")
     assert [(e["action"], e["target"], e["outcome"]) for e in entries] == [

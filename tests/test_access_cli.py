@@ -38,7 +38,7 @@ def places(db, tmp_path, config):
     """The database with a registry of three streets: 映川街道 (枫林社区), 望舒街道 (望舒社区), 柏溪街道 (柏溪社区)."""
     import fixtures
     import store
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     registry = fixtures.write_csv(tmp_path / "台账.csv", fixtures.COMPOUND_HEADERS, [
         registry_row("枫林家园", "映川街道", "枫林社区"), registry_row("望舒苑", "望舒街道", "望舒社区"),

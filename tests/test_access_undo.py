@@ -10,7 +10,7 @@ import fixtures
 import store
 from access import UndoRefused, audit
 from access.undo import undo_import, undone_imports
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, window_for
 
 TABLES = {"work_orders": "order_id", "complaints": "complaint_id", "compounds": "compound_name",

@@ -21,7 +21,7 @@ import pytest
 
 from metrics.attention import needs_attention, reasons
 from metrics.db import connect
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window
 from metrics.periods import Period
 

@@ -7,15 +7,15 @@ import sys
 
 import docx
 import pytest
-from conftest import ROOT
 
 import fixtures
 from briefing.content import build, headline_rate
 from briefing.generate import write_briefing
 from briefing.images import image_server
+from conftest import ROOT
 from metrics import formatting as fmt
 from metrics.db import connect
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 

@@ -153,8 +153,7 @@ def test_the_command_line_gives_one_briefing_one_number(tmp_path, config):
     import sys
 
     from conftest import ROOT
-
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     path = tmp_path / "n.duckdb"
     con = connect(path)

@@ -8,10 +8,10 @@ import sys
 
 import fastexcel
 import pytest
-from conftest import ROOT
 
 import fixtures
-from metrics.templates import template_headers
+from conftest import ROOT
+from metrics.ingest.templates import template_headers
 
 TOP_KEYS = ["orders_total", "orders_due", "closed", "closed_on_time", "on_time_closure_rate", "revisited",
             "revisit_rate", "satisfaction_rate", "repeat_rate", "median_close_hours", "complaint_count",

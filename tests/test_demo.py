@@ -5,7 +5,7 @@ import pytest
 
 from metrics.db import connect, rows
 from metrics.demo import build_demo_database, is_demo
-from metrics.demo_exports import UNMATCHED_COMPOUNDS
+from metrics.demo.exports import UNMATCHED_COMPOUNDS
 from metrics.kpis import Scope, order_kpis_by, window_for
 from metrics.names import unmatched_compounds
 

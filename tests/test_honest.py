@@ -11,14 +11,14 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT, sign_in
 
 import fixtures
 from briefing.content import build as build_briefing
 from briefing.sections import sections
+from conftest import ROOT, sign_in
 from metrics.catalog import KPIS
 from metrics.db import connect
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, window_for
 
 BOARD_PROFILE = {"derive_due_at": False, "work_orders": {

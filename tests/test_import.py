@@ -3,14 +3,14 @@ import datetime as dt
 
 import fastexcel
 import pytest
-from conftest import june
 
 import fixtures
+from conftest import june
 from metrics.db import connect
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
+from metrics.ingest.readers import ImportFailure
 from metrics.kpis import Scope, order_kpis
 from metrics.names import name_key, unmatched_compounds
-from metrics.readers import ImportFailure
 
 
 def counts(result):
@@ -126,7 +126,7 @@ def test_failure_midway_rolls_back(built, config, monkeypatch):
     con, folder, _ = built
     before = table_snapshot(con)
     july = fixtures.write_csv(folder / "工单_7月.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
-    import metrics.importer as importer
+    import metrics.ingest.importer as importer
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -285,7 +285,7 @@ def test_calendar_days_and_hours_limits_from_config(tmp_path, config):
 
 
 def test_utf8_file_broken_after_the_probe_fails_whole(tmp_path, config, monkeypatch):
-    import metrics.readers as readers
+    import metrics.ingest.readers as readers
 
     monkeypatch.setattr(readers, "UTF8_PROBE", 64)  # the probe sees only clean bytes
     con = connect(tmp_path / "u.duckdb")
@@ -599,7 +599,7 @@ def test_a_street_registry_import_keeps_to_its_street(built, config):
 
 
 def test_history_issues_and_unmatched_names_are_the_scopes_own(built, config):
-    from metrics.quality import import_history, issues_by_column
+    from metrics.ingest.quality import import_history, issues_by_column
 
     con, folder, _ = built
     rows = scoped_orders() + [fixtures._order("W27", "2024-06-21 09:00", "2024-06-24 09:00", "", compound="和平新",
@@ -629,7 +629,7 @@ def test_history_issues_and_unmatched_names_are_the_scopes_own(built, config):
 def test_an_import_log_from_before_the_scope_columns_is_the_districts(tmp_path, config):
     """Opened writable, an older import_log gets imported_by, scope_street and scope_community, NULL for its old
     imports: a district import, which no street account lists."""
-    from metrics.quality import import_history
+    from metrics.ingest.quality import import_history
 
     path = tmp_path / "old.duckdb"
     con = connect(path)

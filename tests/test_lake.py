@@ -7,8 +7,7 @@ import sys
 import duckdb
 
 from conftest import ROOT
-
-from metrics.lake import PARTITION, read_sql
+from metrics.scale.lake import PARTITION, read_sql
 
 
 def test_export_reads_back_equal_row_for_row(store_db, tmp_path):

@@ -17,13 +17,13 @@ from briefing.generate import write_briefing
 from briefing.images import image_server
 from metrics import exports, masking
 from metrics.db import connect
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
+from metrics.ingest.readers import ImportFailure
+from metrics.ingest.uploads import preview_upload
 from metrics.kpis import Scope, Window
 from metrics.names import unmatched_compounds
 from metrics.periods import Period
-from metrics.readers import ImportFailure
 from metrics.scorecard import scorecard
-from metrics.uploads import preview_upload
 
 # (text, as masked): every form the issue found in clear, and ordinary numbers that must stay as written
 CASES = [

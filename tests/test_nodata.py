@@ -5,14 +5,14 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import june
 
 import fixtures
 from briefing.content import build as build_briefing
 from briefing.sections import sections
+from conftest import june
 from metrics.catalog import missing_text
 from metrics.db import connect
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, kpis, open_orders_by_age, window_for
 from metrics.scorecard import assign_ranks, red_black, scorecard, why_unranked
 

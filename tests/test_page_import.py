@@ -9,7 +9,7 @@ import fixtures
 from conftest import sign_in
 from metrics.config import ROOT
 from metrics.db import connect
-from metrics.templates import TEMPLATE_NAMES
+from metrics.ingest.templates import TEMPLATE_NAMES
 
 PAGE = "pages/import.py"
 
@@ -231,7 +231,7 @@ def test_an_import_that_adds_and_updates_is_undone_from_the_page(on_demo, tmp_pa
 @pytest.fixture
 def limited(app, tmp_path, monkeypatch, config):
     """The app with small upload limits (1 MB a file, 2 MB and 3 files an import); every preview recorded."""
-    from metrics import uploads
+    from metrics.ingest import uploads
 
     settings = tmp_path / "limits.yaml"
     settings.write_text(yaml.safe_dump({**config, "uploads": {"file_mb": 1, "import_mb": 2, "import_files": 3}},
@@ -370,8 +370,9 @@ def street_admin(store_db, monkeypatch):
 
 
 def test_a_street_admin_imports_its_street_only_and_sees_its_own_imports(street_admin, tmp_path, downloads):
-    from access import audit
     from test_import import scoped_orders
+
+    from access import audit
 
     app, db = street_admin
     at = app.run().switch_page(PAGE).run()

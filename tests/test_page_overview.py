@@ -3,7 +3,6 @@ import datetime as dt
 import json
 
 from conftest import ROOT, shown_metrics, sign_in
-
 from metrics import formatting as fmt
 from metrics.db import connect
 from metrics.kpis import Scope, Window, kpi_report
@@ -135,7 +134,7 @@ def january_app(tmp_path, monkeypatch):
 
     import fixtures
     from metrics.config import load_config
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     con = connect(tmp_path / "jan.duckdb")
     import_file(con, "work_orders", fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, JANUARY_ORDERS),
@@ -192,6 +191,7 @@ def test_an_error_shows_an_id_and_never_its_details(app, monkeypatch, caplog):
     """Users saw tracebacks with paths and process ids: now an error id, the details in the server log."""
     import logging
     import re
+
     import tomllib
 
     import ui.state

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from metrics.db import connect
-from metrics.importer import import_file
-from metrics.profiles import header_score_for
-from metrics.readers import SOURCE, read_into, release
+from metrics.ingest.header_profiles import header_score_for
+from metrics.ingest.importer import import_file
+from metrics.ingest.readers import SOURCE, read_into, release
 
 HEADERS = ["工单编号", "受理时间", "小区", "承办单位"]
 # a cell: commas, quotes, CR, LF, CRLF, tabs, semicolons, Chinese, spaces, empty, now and then long
@@ -393,7 +393,7 @@ def test_a_reader_that_refuses_a_quote_open_at_the_end_reads_the_same(tmp_path, 
     left open at the end of the file, where 3.11 returns the cell: either way row 10 is rejected, 999 imported."""
     import functools
 
-    import metrics.readers as readers
+    import metrics.ingest.readers as readers
 
     monkeypatch.setattr(readers.csv, "reader", functools.partial(csv.reader, strict=True))
     with pytest.raises(csv.Error, match="unexpected end of data"):

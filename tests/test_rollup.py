@@ -9,9 +9,16 @@ import fixtures
 from metrics import rollup
 from metrics.db import connect, rows
 from metrics.demo import build_demo_database
-from metrics.importer import import_file
-from metrics.kpis import (Scope, complaint_counts_by, kpi_report, latest_timestamp, open_orders_by_age, order_kpis_by,
-                          window_for)
+from metrics.ingest.importer import import_file
+from metrics.kpis import (
+    Scope,
+    complaint_counts_by,
+    kpi_report,
+    latest_timestamp,
+    open_orders_by_age,
+    order_kpis_by,
+    window_for,
+)
 from metrics.periods import Period, Window
 from metrics.scorecard import scorecard
 from metrics.trends import year_over_year

@@ -1,4 +1,4 @@
-"""`python -m metrics rollup`: the monthly rollups of a lake (metrics.lake) written into a rollups-only DuckDB file
+"""`python -m metrics rollup`: the monthly rollups of a lake (metrics.scale.lake) written into a rollups-only DuckDB file
 (issue 15). Its answers equal the original database's; a question the rollups cannot answer raises
 rollup.NotInRollups, in the CLI and on a page, never zeros; a failed build leaves the old file."""
 import datetime as dt
@@ -13,9 +13,10 @@ import pytest
 
 import store
 from conftest import ROOT, shown_metrics, signed_in_app
-from metrics import rollup, rollup_job
+from metrics import rollup
 from metrics.kpis import Scope, kpi_report, kpis, order_kpis_by, order_rows, window_for
-from metrics.lake import export
+from metrics.scale import rollup_job
+from metrics.scale.lake import export
 
 H1 = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
 JUNE = (dt.date(2024, 6, 1), dt.date(2024, 6, 30))

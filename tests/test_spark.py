@@ -1,4 +1,4 @@
-"""Issue 15: the KPI catalog asked of Spark (local mode) through metrics.spark equals DuckDB's answer, value by value.
+"""Issue 15: the KPI catalog asked of Spark (local mode) through metrics.scale.spark equals DuckDB's answer, value by value.
 
 The demo data (60k orders) is exported as a lake; DuckDB answers from the database as the dashboard does (rollups
 where they answer, scans where not), Spark answers from the lake by scanning. Counts, rates, ranks, lists and
@@ -12,12 +12,14 @@ import duckdb
 import pytest
 
 import store
-from metrics import attention, kpis, lake, party, profile, rollup, scorecard, supervision, trends
+from metrics import attention, kpis, party, rollup, scorecard, supervision, trends
+from metrics import compound_profile as profile
 from metrics.db import rows
 from metrics.demo import build_demo_database
 from metrics.kpis import Scope
 from metrics.periods import Period, Window
-from metrics.spark import lake_database, literal, to_spark
+from metrics.scale import lake
+from metrics.scale.spark import lake_database, literal, to_spark
 
 QUANTILES = ("median_close_hours", "p90_close_hours")
 

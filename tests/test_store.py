@@ -16,7 +16,7 @@ import yaml
 import fixtures
 import store
 from metrics.db import connect
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 

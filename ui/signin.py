@@ -17,7 +17,7 @@ from streamlit.errors import StreamlitAuthError
 from streamlit.logger import get_logger
 
 from access import SignInRefused, accounts, oidc, sessions, settings
-from metrics.uploads import in_language
+from metrics.ingest.uploads import in_language
 from ui import state
 from ui.i18n import register, t
 

@@ -18,31 +18,51 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from access import NoAccess, audit, client_address, settings as access_settings
+import store
+from access import NoAccess, audit, client_address
+from access import settings as access_settings
 from access.scope import allowed_options, restrict
 from access.undo import undoable_imports, undone_imports
-
-from metrics import formatting as fmt, uploads
-from metrics.caveats import caveats
-from metrics.catalog import KPIS, missing_reason, missing_text
+from metrics import formatting as fmt
 from metrics.attention import needs_attention
+from metrics.catalog import KPIS, missing_reason, missing_text
+from metrics.caveats import caveats
 from metrics.config import database_path, demo_database_path, load_config
 from metrics.demo import build_demo_database, is_demo
 from metrics.exports import kind_of, to_csv_bytes, to_xlsx_bytes
-from metrics.filenames import path_parts
-from metrics.importer import plausible_window
-from metrics.kpis import (Scope, Window, complaint_counts_by, compound_kpis_by, compounds_with_flags, kpi_report,
-                          latest_timestamp, open_orders_by_age, order_kpis_by, order_rows)
+from metrics.ingest import uploads
+from metrics.ingest.filenames import path_parts
+from metrics.ingest.importer import plausible_window
+from metrics.ingest.quality import import_history, issues_by_column
+from metrics.kpis import (
+    Scope,
+    Window,
+    complaint_counts_by,
+    compound_kpis_by,
+    compounds_with_flags,
+    kpi_report,
+    latest_timestamp,
+    open_orders_by_age,
+    order_kpis_by,
+    order_rows,
+)
+from metrics.names import unmatched_compounds
 from metrics.options import data_span, filter_options
 from metrics.party import branch_comparison, new_branches
-from metrics.periods import (DEFAULT_PRESET, PRESETS, Period, coverage_note, latest_complete, parse_date, parse_day,
-                             preset_period)
+from metrics.periods import (
+    DEFAULT_PRESET,
+    PRESETS,
+    Period,
+    coverage_note,
+    latest_complete,
+    parse_date,
+    parse_day,
+    preset_period,
+)
 from metrics.places import write_place
-from metrics.quality import import_history, issues_by_column
-from metrics.rollup import NotInRollups, only as rollups_only
-from metrics.names import unmatched_compounds
+from metrics.rollup import NotInRollups
+from metrics.rollup import only as rollups_only
 from metrics.scorecard import scorecard
-import store
 from ui.i18n import t, value_label
 
 PERIOD_CHOICES = PRESETS + ("custom",)
@@ -129,12 +149,12 @@ def produce(fn, scope: Scope, window: Window, *args, **kwargs):
 
 
 def _answered(call):
-    """The engine's answer; on a rollups-only file (metrics.rollup_job) a question the rollups cannot answer
+    """The engine's answer; on a rollups-only file (metrics.scale.rollup_job) a question the rollups cannot answer
     stops the page there with the engine's words (what cannot be answered, what can), what was drawn above stays."""
     try:
         return call()
     except NotInRollups as refused:
-        from metrics.uploads import in_language
+        from metrics.ingest.uploads import in_language
 
         st.info(plain(in_language(str(refused), lang())), icon=":material/info:")
         st.stop()
@@ -182,7 +202,7 @@ def _restricted(db: str, version: int, who, scope: Scope):
 def refuse(message: str, *, target: str | None, outcome: str, requested: dict | None = None):
     """Stop the page with a refusal, written to the audit log once per session and request (a rerun of the
     same refused page is not a new attempt)."""
-    from metrics.uploads import in_language
+    from metrics.ingest.uploads import in_language
 
     seen = st.session_state.setdefault("_refusals", set())
     key = (target, outcome, tuple(sorted((requested or {}).items())))

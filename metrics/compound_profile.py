@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .db import rows
-from .kpis import Scope, _window_params, complaint_counts_by, complaint_months, order_kpis_by
-from .names import resolve_compound_name
-from .periods import Window
+from metrics.db import rows
+from metrics.kpis import Scope, _window_params, complaint_counts_by, complaint_months, order_kpis_by
+from metrics.names import resolve_compound_name
+from metrics.periods import Window
 
 
 def resolve_compound(con, config: dict, scope: Scope, window: Window, typed: str = "") -> str | None:
@@ -20,7 +20,7 @@ def monthly_activity(con, config: dict, scope: Scope, window: Window) -> list[di
     """Every month of the period the data reaches (from the month it starts in, up to as_of), quiet months
     included: orders, complaints (null in a month the complaint data does not cover), on-time and satisfaction
     rates (null where nothing was due or revisited)."""
-    from .trends import _first_day, buckets
+    from metrics.trends import _first_day, buckets
 
     orders = {r["month"]: r for r in order_kpis_by(con, config, scope, window, grain="month")}
     complaints = {r["month"]: r["complaint_count"] for r in complaint_counts_by(con, scope, window, grain="month")}

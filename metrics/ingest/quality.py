@@ -5,12 +5,12 @@ from pathlib import Path
 
 import duckdb
 
-from .db import quote, rows
-from .importer import _type_staging
-from .places import write_place
-from .profiles import header_score_for, match_profile, shown_header
-from .readers import read_into, release
-from .schema import DATASETS, IMPORT_LOG_ADDED
+from metrics.db import quote, rows
+from metrics.ingest.header_profiles import header_score_for, match_profile, shown_header
+from metrics.ingest.importer import _type_staging
+from metrics.ingest.readers import read_into, release
+from metrics.places import write_place
+from metrics.schema import DATASETS, IMPORT_LOG_ADDED
 
 
 def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
@@ -39,7 +39,7 @@ def preview_file(path: Path, kind: str, config: dict, limit: int = 10) -> dict:
 
 
 def imports_in(con, scope=None, alias: str = "import_log") -> tuple[str, dict]:
-    """SQL true for the imports of import_log (as `alias`) made under `scope` (metrics.importer.write_place: an
+    """SQL true for the imports of import_log (as `alias`) made under `scope` (metrics.ingest.importer.write_place: an
     account or a (street, community) pair), with its bound parameters: every import for the district (None); for a
     street, those made under it (by its street admins or its communities' admins, whoever); for a community, those
     made under it. An import from the command line, or made before import_log kept the scope, is the district's."""

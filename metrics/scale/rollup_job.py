@@ -1,4 +1,4 @@
-"""The rollup job (issue 15): the monthly rollups of a lake's clean tables (metrics.lake), built by rollup.build on
+"""The rollup job (issue 15): the monthly rollups of a lake's clean tables (metrics.scale.lake), built by rollup.build on
 DuckDB or on Spark, written into a DuckDB file the dashboard opens as usual. Such a file holds the rollups, the
 registry and what each import's file carried, no orders and no complaints: a question the rollups cannot answer
 raises rollup.NotInRollups (metrics.db) instead of giving zeros. docs/scale-out.md.
@@ -14,11 +14,10 @@ from pathlib import Path
 import duckdb
 
 import store
-
-from . import rollup
-from .db import arrow, quote, scalar
-from .lake import META, META_SQL, read_sql
-from .schema import DATASETS, ddl
+from metrics import rollup
+from metrics.db import arrow, quote, scalar
+from metrics.scale.lake import META, META_SQL, read_sql
+from metrics.schema import DATASETS, ddl
 
 ENGINES = ("duckdb", "spark")
 REQUIRED = ("work_orders", "complaints", "compounds")
@@ -59,7 +58,7 @@ def build(lake: Path, out: Path, engine: str, config) -> dict:
     if engine == "duckdb":
         door = lake_duckdb(lake)
     elif engine == "spark":
-        from metrics.spark import lake_database
+        from metrics.scale.spark import lake_database
         door = lake_database(lake, config)
     else:
         raise ValueError(f"engine must be one of {ENGINES}")

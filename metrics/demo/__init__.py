@@ -7,9 +7,8 @@ import tempfile
 from pathlib import Path
 
 import store
-
-from .db import connect
-from .importer import import_file
+from metrics.db import connect
+from metrics.ingest.importer import import_file
 
 DEMO_FLAG = "is_demo"
 
@@ -17,7 +16,7 @@ DEMO_FLAG = "is_demo"
 def build_demo_database(db_path: Path, config: dict, *, progress=print, **generator_options) -> list:
     """Write the demo exports beside the database and import them into a fresh file, atomically
     (the finished file replaces any old one only when every import succeeded)."""
-    from .demo_exports import write_demo_exports
+    from metrics.demo.exports import write_demo_exports
 
     db_path = Path(db_path)
     exports = db_path.parent / "exports"

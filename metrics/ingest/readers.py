@@ -14,7 +14,7 @@ word. A cell that spans lines of which one, parsed alone with the file's dialect
 and the file is read again from the line after the one that opened it, as if the quote were not there. A
 multi-line cell whose lines are not rows (an address, content with a comma) stays one cell.
 
-Every cell stays text here; typing happens in SQL (metrics.cleaning), so a bad value becomes a warning with its
+Every cell stays text here; typing happens in SQL (metrics.ingest.cleaning), so a bad value becomes a warning with its
 row and column instead of a failed read. Row numbers are the ones a user sees when opening the file in Excel
 or WPS: a record is one row even when a cell holds a line break, the header is row 1 when it is the first."""
 from __future__ import annotations
@@ -400,7 +400,7 @@ def _python_rows(path: Path, text_path: Path, offset: int, ncols: int, delimiter
 def _transcode(path: Path) -> str:
     """GB18030 to a temporary UTF-8 copy: Arrow's reader and the byte offsets are UTF-8. The copy holds what the
     file holds (personal columns too): it is written beside the file (an upload's own folder, which is removed
-    with it, also after a crash: metrics.uploads), hidden (a drop folder never takes it for an export), and only
+    with it, also after a crash: metrics.ingest.uploads), hidden (a drop folder never takes it for an export), and only
     where that folder cannot be written, in the system's temporary folder."""
     folder = Path(path).parent
     fd, tmp = tempfile.mkstemp(prefix=".transcoded_", suffix=".csv",

@@ -12,20 +12,20 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from metrics import masking, names, rollup
+from metrics.db import one, quote, rows, scalar
+from metrics.formulas import inert
+from metrics.ingest import cleaning, duetime
+from metrics.ingest.filenames import path_parts, shown_name
+from metrics.ingest.header_profiles import Mapping, column_letter, header_score_for, match_profile, shown_header
+from metrics.ingest.limits import too_large
+from metrics.ingest.readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
+from metrics.places import place_filter, write_place
+from metrics.schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
 from store import describe, disk_full
 
-from . import cleaning, duetime, masking, names, rollup
-from .db import one, quote, rows, scalar
-from .filenames import path_parts, shown_name
-from .formulas import inert
-from .limits import too_large
-from .places import place_filter, write_place
-from .profiles import Mapping, column_letter, header_score_for, match_profile, shown_header
-from .readers import ROWS_TABLE, SOURCE, ImportFailure, copy_rows, read_into, release
-from .schema import DATASETS, IMPORT_CHECKS, RESOLVED_COLUMNS, Dataset, content_columns, stored_name
-
 MAX_ISSUES_KEPT = 100_000
-LOG = logging.getLogger("metrics.importer")
+LOG = logging.getLogger("metrics.ingest.importer")
 TOP_REASONS = 5
 
 # Orderings no real order has: (check, the later field, the field it cannot precede). The row is kept with a
@@ -444,7 +444,7 @@ LINKED_IDS = {"complaints": ("order_id",)}   # another dataset's id, normalised 
 
 
 def _sql_type(kind: str) -> str:
-    from .schema import SQL_TYPES
+    from metrics.schema import SQL_TYPES
     return SQL_TYPES[kind]
 
 
@@ -579,7 +579,7 @@ def _record_ragged(con, raw) -> None:
 def _record_stray(con, raw) -> None:
     """Rows where a stray quote opened a cell that swallowed the lines after it: rejected whole (the cell is
     made of other rows, names and phones of their personal columns among them), named by row and column, never
-    by their content. The swallowed lines were read again as rows of their own (metrics.readers)."""
+    by their content. The swallowed lines were read again as rows of their own (metrics.ingest.readers)."""
     if raw.stray:
         def column(position: int) -> str:
             header = raw.headers[position] if position < len(raw.headers) else ""
@@ -756,7 +756,7 @@ def _keep_replaced(con, dataset: Dataset, import_id: int) -> None:
 
 def _write_rejections(con, shown: str, folder: Path, import_id: int) -> Path:
     """An Excel list of every rejected, duplicate and warned row: file, row, column, reason. Its name is the
-    file's (masked, made safe: metrics.filenames) with the import's id: `<stem>_导入问题_<id>.xlsx`."""
+    file's (masked, made safe: metrics.ingest.filenames) with the import's id: `<stem>_导入问题_<id>.xlsx`."""
     import xlsxwriter
 
     folder = Path(folder)

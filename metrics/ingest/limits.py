@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .filenames import shown_name
+from metrics.ingest.filenames import shown_name
 
 MB = 1024 * 1024      # as Streamlit counts server.maxUploadSize
 LIMITS = {"file_mb": 200, "import_mb": 500, "import_files": 20}   # config.yaml `uploads` when a key is missing

@@ -7,14 +7,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .db import scalar
-from .filenames import path_name, path_parts, shown_name
-from .importer import ImportResult, file_sha256, import_file
-from .limits import too_large
-from .masking import mask_message
-from .profiles import header_score_for
-from .readers import ImportFailure, first_rows
-from .schema import DATASETS
+from metrics.db import scalar
+from metrics.ingest.filenames import path_name, path_parts, shown_name
+from metrics.ingest.header_profiles import header_score_for
+from metrics.ingest.importer import ImportResult, file_sha256, import_file
+from metrics.ingest.limits import too_large
+from metrics.ingest.readers import ImportFailure, first_rows
+from metrics.masking import mask_message
+from metrics.schema import DATASETS
 
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 

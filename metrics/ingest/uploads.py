@@ -1,5 +1,5 @@
 """Files uploaded in the browser, as the importer sees them: (name, bytes) saved under a safe name
-(metrics.filenames: a long, hidden or folder-like name must not fail or escape), while the import log, the
+(metrics.ingest.filenames: a long, hidden or folder-like name must not fail or escape), while the import log, the
 messages and the rejection file carry the name the user knows. The upload limits of config.yaml `uploads` are
 checked here from the sizes alone, before a file is read.
 
@@ -22,16 +22,21 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 import store
-
-from .config import ROOT, database_path, load_config
-from .filenames import path_name, shown_name
-from .importer import (ImportResult, import_files, mark_unaudited, mark_unpublished, space_for,
-                       space_for_sizes)
-from .limits import MB, limits, screen, too_large  # noqa: F401  (the page asks uploads for them)
-from .masking import mask_message, mask_text
-from .quality import preview_file
-from .readers import ImportFailure
-from .templates import TEMPLATE_NAMES
+from metrics.config import ROOT, database_path, load_config
+from metrics.ingest.filenames import path_name, shown_name
+from metrics.ingest.importer import (
+    ImportResult,
+    import_files,
+    mark_unaudited,
+    mark_unpublished,
+    space_for,
+    space_for_sizes,
+)
+from metrics.ingest.limits import MB, limits, screen, too_large  # noqa: F401  (the page asks uploads for them)
+from metrics.ingest.quality import preview_file
+from metrics.ingest.readers import ImportFailure
+from metrics.ingest.templates import TEMPLATE_NAMES
+from metrics.masking import mask_message, mask_text
 
 KINDS = ("compounds", "work_orders", "complaints")
 TEMPLATES_DIR = ROOT / "data" / "templates"
@@ -51,7 +56,7 @@ def rejection_dir(config: dict) -> Path:
 
 LEFTOVER_SECONDS = 5 * 60   # an upload folder this old, held by no process, is a crashed import's leftover
 IN_USE = ".in_use"          # the file each folder's process holds a lock on while it uses the folder
-LOG = logging.getLogger("metrics.uploads")
+LOG = logging.getLogger("metrics.ingest.uploads")
 
 
 class Unaudited(Exception):
@@ -147,7 +152,7 @@ def remove_leftovers_once(db: Path) -> None:
 
 
 def preview_upload(name: str, data: bytes, kind: str, config: dict, limit: int = 5) -> dict:
-    """metrics.quality.preview_file on an uploaded file; any reading error is an ImportFailure naming it."""
+    """metrics.ingest.quality.preview_file on an uploaded file; any reading error is an ImportFailure naming it."""
     with saved([(name, data)], database_path(config)) as (path,):
         try:
             return preview_file(path, kind, config, limit=limit)
@@ -168,7 +173,7 @@ def import_uploads(db: Path, kind: str, files: Sequence[Upload], config: dict, *
     import may take. `record(result, data)` is each file's audit entry, written under the write lock once the
     write is published or known not to be (then each committed result says so: `published` False). The uploads
     are removed when the import is done, whatever happened, and so are leftovers of crashed ones. `scope` (the
-    signed-in account's (street, community)) and `actor` (its login) as metrics.importer.import_file's."""
+    signed-in account's (street, community)) and `actor` (its login) as metrics.ingest.importer.import_file's."""
     db = Path(db)
     shown = [shown_name(name) for name, _ in files]
     store.check_space(db, sum(len(data) for _, data in files) + space_for_sizes([(n, len(d)) for n, d in files]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .schema import DATASETS
+from metrics.schema import DATASETS
 
 TEMPLATE_NAMES = {"compounds": "小区台账模板.xlsx", "work_orders": "工单导入模板.xlsx", "complaints": "投诉导入模板.xlsx"}
 REQUIRED_NOTE = "必填 required"

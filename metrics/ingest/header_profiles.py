@@ -6,10 +6,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from .cleaning import profile_date_formats
-
-from .masking import mask_text
-from .schema import DATASETS, Dataset
+from metrics.ingest.cleaning import profile_date_formats
+from metrics.masking import mask_text
+from metrics.schema import DATASETS, Dataset
 
 PERSONAL = "_personal"
 
@@ -83,7 +82,7 @@ def header_score_for_any(config: dict):
 
 def match_profile(config: dict, kind: str, headers: list[str], file_name: str, profile: str | None = None) -> Mapping:
     """Pick the profile that recognises the file's id column and the most other columns."""
-    from .readers import ImportFailure
+    from metrics.ingest.readers import ImportFailure
 
     dataset: Dataset = DATASETS[kind]
     normalised = [normalise_header(h) for h in headers]

@@ -13,7 +13,7 @@ Spark runs the result:
   Parquet as TIMESTAMP_NTZ, so nothing here depends on a zone (the session's is pinned all the same);
 - the statements rollup.build writes with (CREATE TABLE, INSERT ... SELECT/VALUES, INSERT OR REPLACE on a table
   keyed by its first column, DELETE, DROP, temp tables, transactions) act on session tables: DataFrames kept
-  materialised (localCheckpoint) and registered as temp views, which the caller copies out (metrics.rollup_job).
+  materialised (localCheckpoint) and registered as temp views, which the caller copies out (metrics.scale.rollup_job).
 
 Two rewrites the feasibility study needed are no longer needed: our SQL spells seconds between two times as
 db.seconds_between (date_diff in microseconds) and the grouping id as a sum of one-column grouping() calls."""
@@ -31,7 +31,8 @@ try:   # requirements-spark.txt (`make spark`): a district's dashboard runs with
 except ImportError:
     sqlglot = exp = None
 
-from .lake import META, PARTITION, tables as lake_tables
+from metrics.scale.lake import META, PARTITION
+from metrics.scale.lake import tables as lake_tables
 
 DEFAULTS = {"master": "local[*]", "connect": "", "time_zone": "Asia/Shanghai", "driver_memory": "2g",
             "shuffle_partitions": 8, "conf": {}}
@@ -84,10 +85,10 @@ def _java_home() -> bool:
 
 
 def lake_database(lake: Path, config: dict) -> "SparkDatabase":
-    """A door onto a lake (metrics.lake's layout, or a warehouse's own tables in it): work_orders, complaints,
+    """A door onto a lake (metrics.scale.lake's layout, or a warehouse's own tables in it): work_orders, complaints,
     compounds and meta as the session's tables, the partition column dropped. A lake without meta counts every
     order as coming from a file with 回访结果."""
-    from .rollup_job import check_lake
+    from metrics.scale.rollup_job import check_lake
     lake = Path(lake)
     check_lake(lake)
     door = SparkDatabase(session(config))
