@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
+from metrics.database import connect  # noqa: E402
 from metrics.demo import build_demo_database  # noqa: E402
 from metrics.demo.exports import write_demo_exports  # noqa: E402
 from metrics.ingest.importer import import_file  # noqa: E402

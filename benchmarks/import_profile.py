@@ -32,7 +32,7 @@ from scale import WORK, shape  # noqa: E402
 
 from metrics import rollup  # noqa: E402
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
+from metrics.database import connect  # noqa: E402
 from metrics.demo.exports import write_demo_exports  # noqa: E402
 from metrics.ingest import importer  # noqa: E402
 from metrics.ingest.header_profiles import header_score_for  # noqa: E402

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
+from metrics.database import connect  # noqa: E402
 from metrics.demo.exports import write_demo_exports  # noqa: E402
 from metrics.ingest.importer import import_file  # noqa: E402
 from metrics.kpis import Scope, kpi_report, latest_timestamp, order_kpis_by  # noqa: E402

@@ -110,7 +110,7 @@ def build(db: Path, rows: int, folder: Path, config: dict) -> None:
     """A database of `rows` orders from the demo generator (scale.py's shape), imported as files are."""
     from scale import shape
 
-    from metrics.db import connect
+    from metrics.database import connect
     from metrics.demo.exports import write_demo_exports
     from metrics.ingest.importer import import_file
 

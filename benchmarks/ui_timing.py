@@ -35,7 +35,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from metrics import formatting as fmt  # noqa: E402
 from metrics.catalog import KPIS  # noqa: E402
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
+from metrics.database import connect  # noqa: E402
 from metrics.kpis import Scope, Window, kpi_report, latest_timestamp  # noqa: E402
 from metrics.options import data_span, filter_options  # noqa: E402
 from metrics.periods import latest_complete  # noqa: E402

@@ -9,9 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from metrics import formatting as fmt
-from metrics.attention import needs_attention, shown as shown_attention
-from metrics.caveats import caveats
+from metrics.attention import needs_attention
+from metrics.attention import shown as shown_attention
 from metrics.catalog import KPIS, apply_ratios, ratio
+from metrics.caveats import caveats
 from metrics.db import rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
 from metrics.names import NOT_REGISTERED

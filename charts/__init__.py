@@ -33,7 +33,7 @@ PROVISIONAL = {"zh": "回访期未满", "en": "revisits still being made"}   # a
 
 def drawable(rows: list[dict], columns) -> list[str]:
     """The columns of `columns` that have a value in some row: a chart of none of them would draw only its axes
-    (and target lines), so the page says why instead (ui.state.cannot_draw)."""
+    (and target lines), so the page says why instead (ui/frame.cannot_draw)."""
     return [c for c in columns if any(r.get(c) is not None for r in rows)]
 
 

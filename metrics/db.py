@@ -5,32 +5,11 @@ threads pass their own `con.cursor()`."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Sequence
 
 import duckdb
 
-from metrics.schema import ddl
-
-
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and on first use create) a dashboard database; None gives an in-memory one."""
-    if path is None:
-        con = duckdb.connect()
-    else:
-        path = Path(path)
-        if read_only and not path.exists():
-            raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        from metrics import rollup  # rollup asks through this module
-        if rollup.only(con):   # a file of the rollup job (metrics.scale.rollup_job): it stays rollups-only
-            return con
-        for statement in ddl():
-            con.execute(statement)
-        rollup.ensure(con)
-    return con
+from metrics.rollup_state import refuse_scan
 
 
 def seconds_between(start: str, end: str) -> str:
@@ -59,7 +38,6 @@ def execute(con, sql: str, params: Sequence[Any] | dict | None = None):
     try:
         return con.execute(sql, bind(sql, params))
     except duckdb.CatalogException as exc:
-        from metrics.rollup import refuse_scan
         refuse_scan(con, exc)
         raise
 

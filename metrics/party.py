@@ -26,7 +26,8 @@ def branch_comparison(con, config: dict, scope: Scope, window: Window, card: lis
             "has_branch": has_branch, "compounds": len(members), **sums,
             "satisfaction_rate": ratio(sums["satisfied_weighted"], sums["revisited"]),
             "on_time_closure_rate": ratio(sums["closed_on_time"], sums["orders_due"]),
-            "complaints_per_1000_households": ratio(1000 * sums["complaint_count"], sums["households"]),
+            "complaints_per_1000_households": (ratio(1000 * sums["complaint_count"], sums["households"])
+                                               if complaints_known else None),
             "orders_per_1000_households": ratio(1000 * sums["orders_total"], sums["households"]),
         })
     return groups

@@ -10,7 +10,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import fixtures  # noqa: E402
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
+from metrics.database import connect  # noqa: E402
 from metrics.kpis import Window  # noqa: E402
 from metrics.periods import Period  # noqa: E402
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 
@@ -83,7 +85,6 @@ def test_store_costs(tmp_path):
     assert not (tmp_path / "work").exists()
 
 
-@pytest.mark.slow
 def test_scale(tmp_path):
     """The city-scale benchmark (make bench) at 4,000 orders: its table, its figures file elsewhere than
     benchmarks/results.json. Starts the dashboard and drives chromium."""
@@ -101,7 +102,6 @@ def test_scale(tmp_path):
     assert figures["apptest_exceptions"] == 0 and figures["peak_rss_mib"]
 
 
-@pytest.mark.slow
 def test_scale_out(tmp_path):
     """The scale-out benchmark (make bench-scale-out) at 20,000 orders: DuckDB and Spark local build equal files,
     总览 is drawn from the Spark-built one."""
@@ -115,7 +115,6 @@ def test_scale_out(tmp_path):
     assert not (tmp_path / "work").exists()
 
 
-@pytest.mark.slow
 def test_ui_timing():
     """The demo in chromium and through AppTest: one warm round, one street."""
     out = run("ui_timing.py", "--rounds", 1, "--streets", 1, timeout=900)
@@ -126,7 +125,6 @@ def test_ui_timing():
     assert "(shows an exception)" not in out
 
 
-@pytest.mark.slow
 def test_load_quick(tmp_path):
     """benchmarks/load.py works end to end on a tiny database (--quick: 2 sessions, 1 process, a 2,000-row import):
     every render it counts settled without an error, the import published and both open pages showed the new data

@@ -14,7 +14,7 @@ from briefing.generate import write_briefing
 from briefing.images import image_server
 from conftest import ROOT
 from metrics import formatting as fmt
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period

@@ -15,7 +15,7 @@ from briefing.content import against_target, build
 from briefing.generate import issue_briefing
 from briefing.images import image_server
 from briefing.sections import distribution_lines, head, note_lines, sections
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window
 from metrics.periods import Period
 
@@ -268,6 +268,7 @@ def headings_by_page(pdf, pages: int) -> list[list[str]]:
              if re.match(r"^\s*[一二三四五六七八九十]、", line)] for page in range(1, pages + 1)]
 
 
+@pytest.mark.slow   # LibreOffice / chromium
 def test_word_as_libreoffice_lays_it_out_looks_like_the_pdf(east_files, tmp_path):
     """LibreOffice (Debian's libreoffice-writer-nogui, headless) renders the Word file to PDF: the same number of
     pages as our PDF and the same headings on the same pages."""

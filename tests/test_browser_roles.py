@@ -20,18 +20,32 @@ import zipfile
 from pathlib import Path
 
 import docx
+import fixtures
 import pytest
 from playwright.sync_api import expect
+from test_browser import (  # noqa: F401
+    H1_2024,
+    SETTLE,
+    VIEWPORT,
+    assert_clean,
+    browser,
+    card_values,
+    dashboard_pages,
+    metrics,
+    screenshot,
+    serving,
+    settle,
+    sign_in,
+)
 
-import fixtures
 import store
 from access import accounts, audit
 from briefing.content import scope_name
+from metrics.database import connect
 from metrics.kpis import Scope, kpi_report
-from metrics.db import connect
-from test_browser import (H1_2024, SETTLE, VIEWPORT, assert_clean, browser, card_values, dashboard_pages,  # noqa: F401
-                          metrics, screenshot, serving, settle, sign_in)
 from ui.i18n import t
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 ADMIN_PAGES = ("import", "admin")
 ALL_PAGES = [url for _, _, _, url in dashboard_pages()]
@@ -386,7 +400,7 @@ def test_a_hand_made_url_for_another_street_is_refused_and_audited_once(server, 
 
 
 # The caption under each title says what the figures cover; for an account without a street filter chosen it says
-# 全区 (ui/state.py page_header writes scope_text(filters.scope), the scope before the account narrows it), while
+# 全区 (ui/frame.py page_header writes scope_text(filters.scope), the scope before the account narrows it), while
 # the cards, tables and charts below cover the account's street or community. Fails until the caption is narrowed.
 SCOPE_CAPTION = {"street": "范围：街道 东街道", "community": "范围：街道 东街道，社区 东二社区"}
 

@@ -189,7 +189,7 @@ def test_import_names_missing_columns_by_their_headers(tmp_path):
 def undated(tmp_path_factory, config):
     """The fixture with fixtures.NO_DEADLINE_ORDERS, deriving no deadline (data from 2023-11-01, as of 2024-07-01
     12:00): open without a deadline at 12:00 N5 (244 days), N1 (169), N2 (12), N6 (1); N3 closed at 11:00."""
-    from metrics.db import connect
+    from metrics.database import connect
 
     folder = tmp_path_factory.mktemp("cli_undated")
     con = connect(folder / "undated.duckdb")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.ingest.readers import ImportFailure
 

@@ -3,7 +3,9 @@ import re
 
 import pytest
 
-from metrics.db import connect, rows
+from metrics.database import connect
+
+from metrics.db import rows
 from metrics.demo import build_demo_database, is_demo
 from metrics.demo.exports import UNMATCHED_COMPOUNDS
 from metrics.kpis import Scope, order_kpis_by, window_for

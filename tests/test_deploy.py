@@ -18,18 +18,30 @@ import shlex
 import ssl
 import subprocess
 import time
-import tomllib
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
-
 import fixtures
+import pytest
+import tomllib
+from playwright.sync_api import expect, sync_playwright
+from test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    add_admin,
+    assert_clean,
+    free_port,
+    metrics,
+    settle,
+    sign_in,
+    stop,
+    wait_healthy,
+)
+
 import store
-from test_browser import (CHROMIUM, CHROMIUM_ARGS, add_admin, assert_clean, free_port, metrics, settle, sign_in, stop,
-                          wait_healthy)
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"

@@ -17,7 +17,7 @@ from briefing.content import build as build_briefing
 from briefing.sections import sections
 from conftest import ROOT, sign_in
 from metrics.catalog import KPIS
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, window_for
 

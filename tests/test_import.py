@@ -6,7 +6,7 @@ import pytest
 
 import fixtures
 from conftest import june
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.ingest.readers import ImportFailure
 from metrics.kpis import Scope, order_kpis

@@ -16,7 +16,7 @@ import store
 from briefing.generate import write_briefing
 from briefing.images import image_server
 from metrics import exports, masking
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.ingest.readers import ImportFailure
 from metrics.ingest.uploads import preview_upload

@@ -11,7 +11,7 @@ from briefing.content import build as build_briefing
 from briefing.sections import sections
 from conftest import june
 from metrics.catalog import missing_text
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, kpis, open_orders_by_age, window_for
 from metrics.scorecard import assign_ranks, red_black, scorecard, why_unranked

@@ -26,7 +26,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, assert_clean, free_p
 from access import AccessError, SignInRefused, accounts, audit, oidc, sessions
 from access.db import connect as access_connect
 from metrics.config import load_config
-from metrics.db import connect
+from metrics.database import connect
 
 NOW = dt.datetime(2026, 12, 1, 9, 0)
 OIDC = {"enabled": True, "provider": "testsso", "max_age_minutes": 30, "login_claim": "preferred_username",
@@ -318,6 +318,7 @@ def test_no_button_while_single_sign_on_is_off(store_db, monkeypatch):
 
 # --- the whole flow in chromium against a provider on loopback -----------------------------------------------------
 
+@pytest.mark.slow   # LibreOffice / chromium
 def test_browser_signs_in_through_the_provider(tmp_path, monkeypatch, config):
     """click -> /auth/login -> provider /authorize -> /oauth2callback -> /token (PKCE, nonce, RS256 ID token) ->
     the dashboard signed in as a street account whose 总览 shows its street only -> sign-out clears the cookie."""

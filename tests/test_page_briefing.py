@@ -1,7 +1,7 @@
 """简报 page through AppTest: the preview says what the document will say, and the files are produced."""
 
 from briefing.content import build
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope
 from metrics.periods import Period, Window
 import datetime as dt

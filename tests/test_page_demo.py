@@ -2,7 +2,7 @@
 import yaml
 from conftest import ROOT, shown_metrics
 
-from metrics.db import connect
+from metrics.database import connect
 
 
 def test_empty_user_database_falls_back_to_the_labelled_demo(tmp_path, monkeypatch):

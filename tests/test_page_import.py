@@ -8,7 +8,7 @@ import yaml
 import fixtures
 from conftest import sign_in
 from metrics.config import ROOT
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.templates import TEMPLATE_NAMES
 
 PAGE = "pages/import.py"

@@ -4,7 +4,7 @@ import json
 
 from conftest import ROOT, shown_metrics, sign_in
 from metrics import formatting as fmt
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 
@@ -194,12 +194,12 @@ def test_an_error_shows_an_id_and_never_its_details(app, monkeypatch, caplog):
 
     import tomllib
 
-    import ui.state
+    import ui.engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom in /srv/secret/path, pid 4242")
 
-    monkeypatch.setattr(ui.state, "ask", broken)
+    monkeypatch.setattr(ui.engine, "ask", broken)
     server_log = logging.getLogger("test.server_log")
     server_log.addHandler(caplog.handler)
     monkeypatch.setattr("streamlit.logger.get_logger", lambda name: server_log)   # caplog stands for the log

@@ -8,7 +8,7 @@ import json
 
 from conftest import shown_metrics
 
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window, compound_kpis_by
 from metrics.periods import Period
 

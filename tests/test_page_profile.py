@@ -135,7 +135,7 @@ def test_registry_values_never_render_as_html_or_links(tmp_path, config, monkeyp
 
     import fixtures
     from conftest import ROOT
-    from metrics.db import connect
+    from metrics.database import connect
     from metrics.ingest.importer import import_file
 
     con = connect(tmp_path / "hostile.duckdb")

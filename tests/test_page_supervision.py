@@ -149,7 +149,7 @@ def test_a_street_account_sees_its_streets_queue(app, app_db):
 @pytest.fixture(scope="module")
 def undated_db(tmp_path_factory, config):
     import fixtures
-    from metrics.db import connect
+    from metrics.database import connect
 
     folder = tmp_path_factory.mktemp("undated_app")
     con = connect(folder / "app.duckdb")

@@ -14,7 +14,8 @@ import fixtures
 from briefing.content import build as build_briefing
 from briefing.sections import sections
 from conftest import ROOT, june
-from metrics.db import connect, scalar
+from metrics.database import connect
+from metrics.db import scalar
 from metrics.ingest.importer import import_file
 from metrics.ingest.quality import import_history
 from metrics.kpis import Scope, latest_timestamp, order_kpis

@@ -10,7 +10,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.header_profiles import header_score_for
 from metrics.ingest.importer import import_file
 from metrics.ingest.readers import SOURCE, read_into, release

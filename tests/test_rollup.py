@@ -7,7 +7,8 @@ import pytest
 
 import fixtures
 from metrics import rollup
-from metrics.db import connect, rows
+from metrics.database import connect
+from metrics.db import rows
 from metrics.demo import build_demo_database
 from metrics.ingest.importer import import_file
 from metrics.kpis import (

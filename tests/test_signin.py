@@ -12,7 +12,7 @@ from conftest import ROOT, TESTER, shown_metrics, sign_in
 from access import accounts, audit, sessions
 from access.db import connect as access_connect
 from metrics import formatting as fmt
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 from ui.signin import TOKEN

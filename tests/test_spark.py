@@ -21,6 +21,8 @@ from metrics.periods import Period, Window
 from metrics.scale import lake
 from metrics.scale.spark import lake_database, literal, to_spark
 
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
+
 QUANTILES = ("median_close_hours", "p90_close_hours")
 
 
@@ -214,7 +216,6 @@ def test_the_cli_asks_spark_over_a_lake(tmp_path, config, store_db, spark):
     import sys
 
     import yaml
-
     from conftest import ROOT
     lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
     variant = tmp_path / "config.yaml"
@@ -239,7 +240,6 @@ def test_a_briefing_made_on_spark_reads_as_the_databases(tmp_path, config, store
     import sys
 
     import docx
-
     from conftest import ROOT
     lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
 

@@ -15,7 +15,7 @@ import yaml
 
 import fixtures
 import store
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
@@ -395,7 +395,8 @@ def test_a_disk_full_at_the_checkpoint_leaves_the_import_committed_and_the_next_
     """The disk fills to the last byte right after the commit: the checkpoint fails (DuckDB: FATAL), and so does
     the audit entry. The import says it is committed, neither published nor audited (exit 3); the next write
     replays it, publishes it and audits it as recovered, then does its own import under the next id."""
-    import metrics.__main__ as command
+    import metrics.cli.data as command
+    from metrics.cli.main import main
 
     db = small_disk / "app.duckdb"
     with store.writer(db, config, what="fixture") as con:
@@ -409,7 +410,7 @@ def test_a_disk_full_at_the_checkpoint_leaves_the_import_committed_and_the_next_
 
     monkeypatch.setattr(command, "import_files", then_full)
     extra = fixtures.write_csv(tmp_path / "新工单.csv", fixtures.ORDER_HEADERS, EXTRA)
-    assert command.main(["import", "--db", str(db), "--kind", "work_orders", str(extra)]) == 3
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(extra)]) == 3
     out = capsys.readouterr().out
     assert "尚未发布 NOT PUBLISHED: 新工单.csv: 已导入并提交（导入编号 4），但快照未能发布（磁盘空间不足：" in out
     assert "未记入审计 NOT AUDITED: 新工单.csv: 导入编号 4 已提交，但审计记录未能写入（" in out
@@ -419,7 +420,7 @@ def test_a_disk_full_at_the_checkpoint_leaves_the_import_committed_and_the_next_
     (small_disk / "filler").unlink()
     monkeypatch.setattr(command, "import_files", imports)
     later = fixtures.write_csv(tmp_path / "再一单.csv", fixtures.ORDER_HEADERS, LATER)
-    assert command.main(["import", "--db", str(db), "--kind", "work_orders", str(later)]) == 0
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(later)]) == 0
     assert imports_in(store.current_snapshot(db)) == [1, 2, 3, 4, 5]
     assert audited(db) == [("import", "recovered", 4, "新工单.csv"), ("import", "ok", 5, "再一单.csv")]
 
@@ -457,7 +458,8 @@ KILLED = """
 import os, sys
 sys.path.insert(0, sys.argv[1])
 import store
-import metrics.__main__ as command
+import metrics.cli.data as command
+from metrics.cli.main import main
 where, db, file = sys.argv[2:5]
 if where == "before_publish":
     store._publish = lambda path: os._exit(9)
@@ -469,7 +471,7 @@ elif where == "during_copy":
     store.shutil.copyfile = half
 else:
     command._audit_import = lambda *args: os._exit(9)
-command.main(["import", "--db", db, "--kind", "work_orders", file])
+main(["import", "--db", db, "--kind", "work_orders", file])
 """
 
 

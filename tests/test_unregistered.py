@@ -8,7 +8,7 @@ import pytest
 
 import fixtures
 from conftest import ROOT, june
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 from metrics.known import known_compounds
 from metrics.kpis import Scope, kpis, order_kpis

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import store
-from metrics.db import connect
+from metrics.database import connect
 from metrics.ingest.importer import import_file
 
 DEMO_FLAG = "is_demo"

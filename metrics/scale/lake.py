@@ -19,6 +19,24 @@ META = "meta"
 META_SQL = "SELECT key, value FROM meta WHERE key LIKE 'import_fields:%' ORDER BY key"
 
 
+REQUIRED = ("work_orders", "complaints", "compounds")
+
+
+class LakeError(ValueError):
+    """A lake the job cannot read (no such folder, a table missing); the message names the folder."""
+
+
+def check_lake(lake: Path) -> None:
+    """The lake's folder and its three tables exist (meta may be absent: a warehouse's own ETL may leave it out)."""
+    if not lake.is_dir():
+        raise LakeError(f"数据湖目录不存在：{lake} / no such lake folder: {lake}")
+    for table in REQUIRED:
+        folder = lake / table
+        if not folder.is_dir() or not any(folder.rglob("*.parquet")):
+            raise LakeError(f"数据湖 {lake} 缺少表 {table}（应有 {folder}/ 下的 Parquet 文件） / "
+                            f"the lake {lake} has no table {table} (Parquet files under {folder}/)")
+
+
 def tables() -> list[tuple[str, str | None]]:
     """(table, the timestamp column it is partitioned by, None for the registry and meta) in a fixed order."""
     return [(d.table, d.main_timestamp) for d in DATASETS.values()] + [(META, None)]

@@ -16,28 +16,10 @@ import duckdb
 import store
 from metrics import rollup
 from metrics.db import arrow, quote, scalar
-from metrics.scale.lake import META, META_SQL, read_sql
+from metrics.scale.lake import META, META_SQL, REQUIRED, LakeError, check_lake, read_sql  # noqa: F401
 from metrics.schema import DATASETS, ddl
 
 ENGINES = ("duckdb", "spark")
-REQUIRED = ("work_orders", "complaints", "compounds")
-
-
-class LakeError(ValueError):
-    """A lake the job cannot read (no such folder, a table missing); the message names the folder."""
-
-
-def check_lake(lake: Path) -> None:
-    """The lake's folder and its three tables exist (meta may be absent: a warehouse's own ETL may leave it out)."""
-    if not lake.is_dir():
-        raise LakeError(f"数据湖目录不存在：{lake} / no such lake folder: {lake}")
-    for table in REQUIRED:
-        folder = lake / table
-        if not folder.is_dir() or not any(folder.rglob("*.parquet")):
-            raise LakeError(f"数据湖 {lake} 缺少表 {table}（应有 {folder}/ 下的 Parquet 文件） / "
-                            f"the lake {lake} has no table {table} (Parquet files under {folder}/)")
-
-
 def lake_duckdb(lake: Path):
     """An in-memory DuckDB whose work_orders, complaints and compounds are views over the lake; meta is a table
     (rollup.build writes rollup_version and latest_timestamp into it), empty when the lake has none."""

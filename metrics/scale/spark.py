@@ -31,7 +31,7 @@ try:   # requirements-spark.txt (`make spark`): a district's dashboard runs with
 except ImportError:
     sqlglot = exp = None
 
-from metrics.scale.lake import META, PARTITION
+from metrics.scale.lake import META, PARTITION, check_lake
 from metrics.scale.lake import tables as lake_tables
 
 DEFAULTS = {"master": "local[*]", "connect": "", "time_zone": "Asia/Shanghai", "driver_memory": "2g",
@@ -88,7 +88,6 @@ def lake_database(lake: Path, config: dict) -> "SparkDatabase":
     """A door onto a lake (metrics.scale.lake's layout, or a warehouse's own tables in it): work_orders, complaints,
     compounds and meta as the session's tables, the partition column dropped. A lake without meta counts every
     order as coming from a file with 回访结果."""
-    from metrics.scale.rollup_job import check_lake
     lake = Path(lake)
     check_lake(lake)
     door = SparkDatabase(session(config))
