@@ -21,6 +21,7 @@ def demo(tmp_path_factory, config):
     con.close()
 
 
+@pytest.mark.slow
 def test_every_demo_row_is_accounted_for(demo):
     con, results = demo
     assert all(r.accounted() for r in results)

@@ -275,6 +275,7 @@ def test_numbered_districts_read_as_places(city):
     assert note.startswith("本简报统计第9区2015年下半年受理的诉求件8件，")
 
 
+@pytest.mark.slow
 def test_numbered_districts_are_text_on_the_axes(city, tmp_path, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest

@@ -17,6 +17,7 @@ def select_row(i: int) -> dict:
     return {"selection": {"rows": [i], "columns": [], "cells": []}}
 
 
+@pytest.mark.slow
 def test_a_ranking_row_opens_the_profile_for_the_period_and_filters_shown(app):
     app.query_params["period"] = "last_month"
     app.query_params["street"] = "东街道"
@@ -42,6 +43,7 @@ def attention_row(name: str, street: str) -> dict:
                       "shortfall": 0.9}], "small_sample": True, "score": 0.0, "rank": 1}
 
 
+@pytest.mark.slow
 def test_an_attention_row_opens_the_profile_for_a_custom_range(app, monkeypatch):
     """总览's 需关注的小区 (the fixture is too small to be flagged: the list is given, the link is the page's)."""
     from ui import engine

@@ -265,6 +265,7 @@ def test_hostile_exports_are_stored_masked(hostile):
                       ("受理时间", "rejected", "电话[手机号]")]
 
 
+@pytest.mark.slow
 def test_nothing_in_clear_anywhere(hostile, config):
     """Every VARCHAR and VARCHAR[] column of every table, the file's bytes, the rejection files, the downloads,
     a preview and a briefing (Word and PDF)."""

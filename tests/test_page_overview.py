@@ -3,6 +3,7 @@ import datetime as dt
 import json
 
 from conftest import ROOT, shown_metrics, sign_in
+
 from metrics import formatting as fmt
 from metrics.database import connect
 from metrics.kpis import Scope, Window, kpi_report
@@ -129,10 +130,10 @@ JANUARY_ORDERS = [
 @pytest.fixture
 def january_app(tmp_path, monkeypatch):
     """Orders only (no registry), ending 2025-01-20 16:00."""
+    import fixtures
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import fixtures
     from metrics.config import load_config
     from metrics.ingest.importer import import_file
 

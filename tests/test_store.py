@@ -56,6 +56,7 @@ def test_a_cli_import_runs_while_a_reader_holds_the_database(db, tmp_path, confi
     assert reader.version == version + 1
 
 
+@pytest.mark.slow
 def test_cli_queries_and_reports_run_while_an_import_holds_the_write_lock(db, tmp_path, config):
     with store.write_lock(db, "一个很长的导入", config):
         done = cli("kpis", "--db", db, "--from", "2024-01-01", "--to", "2024-06-30", "--as-of", "2024-07-01 12:00")
@@ -120,6 +121,7 @@ def test_cli_errors_are_one_line_with_the_exit_code_docs_cli_gives(tmp_path):
     assert done.stderr.startswith("错误 ERROR: 数据库错误 / database error:") and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_backup_while_read_restores_to_the_same_figures(db, tmp_path, config):
     reader = store.reader(db, config)
     before = kpi_report(reader.cursor(), config, Scope(), H1_2024)
@@ -170,6 +172,7 @@ def test_snapshots_are_kept_two_deep_and_an_old_reader_keeps_working(db, tmp_pat
     assert old.execute("SELECT count(*) FROM work_orders").fetchone() == (13,)   # its file was removed, not its data
 
 
+@pytest.mark.slow
 def test_a_drop_folder_imports_each_new_file_once(db, tmp_path, config):
     drop = tmp_path / "drop"
     drop.mkdir()
@@ -312,6 +315,7 @@ def audited(db: Path) -> list[tuple]:
 
 
 @pytest.mark.parametrize("free", ["short", "none"])
+@pytest.mark.slow
 def test_an_import_the_disk_cannot_hold_is_refused_before_anything_changes(small_disk, tmp_path, config, free):
     """Before: on a 50 MB disk an import failed halfway with "cannot rollback - no transaction is active", and
     its half-written snapshot copy filled the disk for every import after it. Now the writer checks first that
@@ -477,6 +481,7 @@ main(["import", "--db", db, "--kind", "work_orders", file])
 
 @pytest.mark.parametrize("where", ["before_publish", "during_copy", "before_audit"])
 @pytest.mark.parametrize("then", ["start", "write"])
+@pytest.mark.slow
 def test_an_import_killed_while_it_publishes_is_published_and_audited_once_by_the_next_start_or_write(
         db, tmp_path, config, where, then):
     """Killed (os._exit) after its commit: before the snapshot copy, halfway through it, or after it but before
@@ -502,6 +507,7 @@ def test_an_import_killed_while_it_publishes_is_published_and_audited_once_by_th
     assert [p.name for p in store.snapshot_dir(db).iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_import_ids_never_repeat_after_a_restore(db, tmp_path, config):
     """Before: import 5, a restore of the backup taken before it, and the next import was 5 again (two files
     under one id in the audit log, one rejection file overwriting the other). Now ids start above the highest
