@@ -48,8 +48,10 @@ def png(figure) -> bytes:
     """The figure as a PNG without its title: the document prints the title as the picture's caption, once
     (issue 14, defect 8: it was drawn twice, in the image and beneath it)."""
     margin = figure.layout.margin
-    figure.update_layout(width=WIDTH, height=HEIGHT, template=pio.templates[TEMPLATE], title={"text": ""},
-                         margin={"l": margin.l, "r": margin.r, "b": margin.b, "t": 24})
+    unit = figure.layout.title.subtitle.text   # the value axis's unit stays in the picture, as its only title line
+    figure.update_layout(width=WIDTH, height=HEIGHT, template=pio.templates[TEMPLATE],
+                         title={"text": unit or "", "subtitle": {"text": None}, "font": charts.UNIT_FONT},
+                         margin={"l": margin.l, "r": margin.r, "b": margin.b, "t": 36 if unit else 24})
     with warnings.catch_warnings():  # plotly passes options the running server ignores, and says so
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
         return figure.to_image(format="png", width=WIDTH, height=HEIGHT, scale=SCALE)

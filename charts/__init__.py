@@ -24,8 +24,10 @@ def color_map(values) -> dict:
 UNITS = {"count": ("件", "count"), "percent": ("%", "%"), "hours": ("小时", "hours"),
          "per_1000": ("件/千户", "per 1,000 households")}
 TARGET_WORD = {"zh": "目标", "en": "Target"}
-# the unit's title is small and close to the ticks: a wide one pushes month labels into a slant
-AXIS_TITLE = {"title_font": {"size": 11, "color": "#6D7A89"}, "title_standoff": 2}
+# the value axis's unit is a line beneath the chart's title, level (a rotated axis title collided with the tick
+# labels: "单位：%，自80%起" over "95%"), small and grey
+UNIT_FONT = {"size": 11, "color": "#6D7A89"}
+TOP_MARGIN = 80   # px: the title and the unit's line above the plot
 TEXT_MIN = 10   # px: a value label that fits its bar only smaller than this is hidden (uniformtext)
 UNKNOWN = {"zh": "未知", "en": "Unknown"}
 PROVISIONAL = {"zh": "回访期未满", "en": "revisits still being made"}   # a bar or point of a value the export left blank
@@ -65,14 +67,20 @@ def rate_range(values, targets=(), pad: float = 0.02) -> list[float]:
     return [low, high + max(pad, 0.12 * (high - low))]
 
 
-def _layout(fig: go.Figure, title: str, height: int = 360, percent_axis: bool = False) -> go.Figure:
+def _layout(fig: go.Figure, title: str, height: int = 360, percent_axis: bool = False, unit: str | None = None) -> go.Figure:
+    """`unit`: the value axis's unit (unit_title), written beneath the title."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": INK}},
-        font={"family": FONT, "color": INK, "size": 13}, height=height, margin={"l": 10, "r": 10, "t": 56, "b": 10},
-        plot_bgcolor="white", paper_bgcolor="white", legend={"orientation": "h", "y": -0.15, "x": 0},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16, "color": INK},
+               **({"subtitle": {"text": unit, "font": UNIT_FONT}} if unit else {})},
+        font={"family": FONT, "color": INK, "size": 13}, height=height,
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN if unit else 56, "b": 10},
+        plot_bgcolor="white", paper_bgcolor="white",
+        # the legend at the figure's foot, below the tick labels whatever their slant (at y=-0.15 of the plot, slanted
+        # month labels ran into it on a phone): the margin grows to hold both
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
         hoverlabel={"font": {"family": FONT}}, uniformtext={"minsize": TEXT_MIN, "mode": "hide"},
     )
-    fig.update_xaxes(showgrid=False, linecolor=GRID)
+    fig.update_xaxes(showgrid=False, linecolor=GRID, automargin=True)
     fig.update_yaxes(gridcolor=GRID, zeroline=False, tickformat=".0%" if percent_axis else None)
     return fig
 
@@ -110,10 +118,13 @@ def _target_lines(fig: go.Figure, series: list[tuple[str, str]], targets: dict |
 
 def lines(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *, percent: bool = False,
           colors: dict | None = None, targets: dict | None = None, height: int = 360, hover_format: str | None = None,
-          unit: str | None = None, lang: str = "zh", provisional: dict | None = None) -> go.Figure:
+          unit: str | None = None, lang: str = "zh", provisional: dict | None = None,
+          earlier: set | frozenset = frozenset()) -> go.Figure:
     """One line per (column, label); rates on a percent axis with labelled dotted target lines; the value axis
     titled with its unit. `provisional`: column -> the x values where that series is not final yet (a month whose
-    revisits are still being made): drawn dashed with hollow markers, joined to the last final point."""
+    revisits are still being made): drawn dashed with hollow markers, joined to the last final point. `earlier`: the
+    columns of a period compared against (last year's line beside this year's), drawn thinner, dotted, with square
+    markers, so the two differ in more than a shade."""
     fig = go.Figure()
     hover_number = hover_format or (".1%" if percent else ",")
     for i, (column, label) in enumerate(series):
@@ -121,8 +132,11 @@ def lines(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *
         pending = set((provisional or {}).get(column) or ())
         xs, ys = [r[x] for r in rows], [r.get(column) for r in rows]
         final = [None if xv in pending else yv for xv, yv in zip(xs, ys)]
+        past = column in earlier
         fig.add_trace(go.Scatter(x=xs, y=final, name=label, mode="lines+markers",
-                                 line={"color": color, "width": 2.5 if i == 0 else 2}, marker={"size": 5},
+                                 line={"color": color, "width": 1.5 if past else 2.5 if i == 0 else 2,
+                                       **({"dash": "dot"} if past else {})},
+                                 marker={"size": 6, "symbol": "square-open"} if past else {"size": 5},
                                  hovertemplate=f"%{{x}}<br>{label}: %{{y:{hover_number}}}<extra></extra>"))
         if pending:
             joined = [yv if xv in pending or (j + 1 < len(xs) and xs[j + 1] in pending and xv not in pending) else None
@@ -133,9 +147,8 @@ def lines(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *
                                      marker={"size": 6, "symbol": "circle-open"}, showlegend=False,
                                      hovertemplate=f"%{{x}}<br>{label}（{note}）: %{{y:{hover_number}}}<extra></extra>"))
     _target_lines(fig, series, targets, lang, colors, inside=True)
-    fig = _layout(fig, title, height, percent)
+    fig = _layout(fig, title, height, percent, unit_title(unit or ("percent" if percent else "count"), lang))
     fig.update_xaxes(type="category")
-    fig.update_yaxes(title_text=unit_title(unit or ("percent" if percent else "count"), lang), **AXIS_TITLE)
     return fig
 
 
@@ -177,11 +190,10 @@ def bars(rows: list[dict], x: str, series: list[tuple[str, str]], title: str, *,
     (fig.update_yaxes if horizontal else fig.update_xaxes)(type="category")
     if horizontal:
         fig.update_yaxes(autorange="reversed")
-        fig.update_xaxes(tickformat=".0%" if percent else None, gridcolor=GRID, title_text=title_text, **AXIS_TITLE,
-                         **({"range": zoom} if zoom else {}))
-    fig = _layout(fig, title, height, percent and not horizontal)
-    if not horizontal:
-        fig.update_yaxes(title_text=title_text, **AXIS_TITLE, **({"range": zoom} if zoom else {}))
+        fig.update_xaxes(tickformat=".0%" if percent else None, gridcolor=GRID, **({"range": zoom} if zoom else {}))
+    fig = _layout(fig, title, height, percent and not horizontal, title_text)
+    if not horizontal and zoom:
+        fig.update_yaxes(range=zoom)
     if (unit or "count") == "count" and not percent:   # counts are whole: no 0.5 or 1.5 tick on a small axis
         axis = fig.update_xaxes if horizontal else fig.update_yaxes
         axis(tickformat=",d", **({"dtick": 1} if known and max(known) <= 10 else {}))

@@ -64,7 +64,7 @@ def cards(totals: dict, lang: str) -> None:
 
 def rate_with_counts(row: dict, name: str, lang: str) -> str:
     kpi = KPIS[name]
-    counts = f"{row[kpi.numerator]}/{row[kpi.denominator]}"
+    counts = f"{fmt.count(row[kpi.numerator])}/{fmt.count(row[kpi.denominator])}"
     return f"{fmt.percent(row[name])}（{counts}）" if lang == "zh" else f"{fmt.percent(row[name])} ({counts})"
 
 
@@ -129,8 +129,8 @@ def day_label(day, lang: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
-def clickable(table: pd.DataFrame, names: list[str], key: str) -> None:
-    event = st.dataframe(table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row", key=key)
+def clickable(table: pd.DataFrame, names: list[str], key: str, kinds: dict | None = None) -> None:
+    event = tables.show(table, kinds, on_select="rerun", selection_mode="single-row", key=key)
     if event.selection.rows:
         links.open_profile(names[event.selection.rows[0]])
 
@@ -162,7 +162,7 @@ st.subheader(t("party_by_community", lang))
 st.caption(t("party_by_community_caption", lang))
 by_community = engine.ask("compound_kpis_by", scope, window, by=("street", "community"))
 table, raw, kinds = community_table(by_community, lang)
-st.dataframe(table, hide_index=True, placeholder="—", key="party_communities")
+tables.show(table, {k: v for k, v in kinds.items() if v == "count"}, key="party_communities")
 downloads.download_buttons(raw, t("party_by_community", lang), "party_communities_dl", kinds=kinds)
 
 st.subheader(t("party_todo_title", lang))
@@ -171,8 +171,9 @@ todo = [r for r in engine.ask("compounds_with_flags", scope, window) if r["is_el
 if todo:
     st.caption(t("party_todo_caption", lang, n=min_members) + " " + t("open_compound", lang))
     table = todo_table(todo, lang)
-    clickable(table, [r["compound_name"] for r in todo], "party_todo")
-    downloads.download_buttons(table, t("party_todo_title", lang), "party_todo_dl", kinds={t("party_members", lang): "count"})
+    members = {t("party_members", lang): "count"}
+    clickable(table, [r["compound_name"] for r in todo], "party_todo", members)
+    downloads.download_buttons(table, t("party_todo_title", lang), "party_todo_dl", kinds=members)
 else:
     st.success(t("party_todo_none", lang))
 
@@ -210,7 +211,5 @@ with right:
         figure.update_traces(texttemplate="%{y:.1f}", hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
         st.plotly_chart(figure, key="party_compare_complaints")
 table, kinds = comparison_table(groups, lang)
-shown_table = tables.on_screen(table, kinds)
-shown_table[t("party_households", lang)] = [fmt.count(g["households"]) for g in groups]   # 1,500 on screen
-st.dataframe(shown_table, hide_index=True, placeholder="—", key="party_compare")
+tables.show(table, kinds, key="party_compare")   # every count with its separator: 108,807 and 13,916 alike
 downloads.download_buttons(table, t("party_compare_title", lang), "party_compare_dl", kinds=kinds)

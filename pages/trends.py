@@ -269,7 +269,8 @@ with left:
     drawn = charts.drawable(yoy, ["orders_total_last_year"])
     lines = [("orders_total", this_label)] + ([("orders_total_last_year", last_label)] if drawn else [])
     st.plotly_chart(charts.lines(shown, "label", lines, t("tr_yoy_title", lang, this=this_label, last=last_label),
-                                 colors={"orders_total_last_year": charts.TARGET_LINE}, lang=lang).update_yaxes(rangemode="tozero"),
+                                 colors={"orders_total_last_year": charts.TARGET_LINE}, lang=lang,
+                                 earlier={"orders_total_last_year"}).update_yaxes(rangemode="tozero"),
                     key="trend_yoy")
     st.caption(t("tr_yoy_caption", lang) if drawn or not yoy
                else t("tr_yoy_before_data", lang, last=last_label, note=data_starts(engine.facts()["span"], lang)))
@@ -320,6 +321,6 @@ names = {"trend": "tr_tab_trend", "split_orders": "tr_tab_split_orders", "split_
          "yoy": "tr_tab_yoy", "categories": "tr_tab_categories", "heatmap": "tr_tab_heatmap"}
 for tab, (name, (table, kinds)) in zip(st.tabs([t(names[n], lang) for n in sheets]), sheets.items()):
     with tab:
-        st.dataframe(tables.on_screen(table, kinds), hide_index=True, placeholder="—", key=f"trend_table_{name}")
+        tables.show(table, kinds, key=f"trend_table_{name}")
         downloads.download_buttons(table, f"{t('page_trends', lang)}_{t(names[name], lang)}", f"trend_dl_{name}",
                                kinds=kinds)

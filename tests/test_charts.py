@@ -31,7 +31,8 @@ def test_street_rates_zoom_to_the_data_with_labelled_targets():
     # lowest 84% - 2 points = 82%, down to 80%; highest is the 95% target + 2 points (12% of the 15-point span
     # is only 1.8) = 97%
     assert layout["yaxis"]["range"] == pytest.approx([0.80, 0.97])
-    assert layout["yaxis"]["title"]["text"] == "单位：%，自80%起"
+    # the unit is a level line beneath the title, never a rotated axis title over the tick labels
+    assert layout["title"]["subtitle"]["text"] == "单位：%，自80%起" and "title" not in layout["yaxis"]
     # each at its line's right end, outside the plot, in its series' colour (on-time red, satisfaction blue)
     assert [(a["text"], a["x"], a["xanchor"], a["yanchor"], a["font"]["color"]) for a in layout["annotations"]] == [
         ("目标<br>95%", 1, "left", "bottom", charts.SERIES[0]), ("目标<br>90%", 1, "left", "top", charts.SERIES[1])]
@@ -51,15 +52,15 @@ def test_rate_range_in_general():
 
 def test_counts_say_their_unit_in_both_languages():
     zh = spec(charts.bars(STREETS, "street", [("orders_total", "工单总量")], "各街道工单量"))
-    assert zh["layout"]["yaxis"]["title"]["text"] == "单位：件"
+    assert zh["layout"]["title"]["subtitle"]["text"] == "单位：件"
     assert (zh["data"][0]["textangle"], zh["data"][0]["text"]) == (0, ["4,566", "2,919"])
     assert "range" not in zh["layout"]["yaxis"]   # counts start at zero (autorange)
     en = spec(charts.bars(STREETS, "street", [("orders_total", "Orders")], "By street", horizontal=True, lang="en"))
-    assert en["layout"]["xaxis"]["title"]["text"] == "Count"
+    assert en["layout"]["title"]["subtitle"]["text"] == "Count" and "title" not in en["layout"]["xaxis"]
     assert (en["data"][0]["textangle"], en["data"][0]["textposition"]) == (0, "outside")
     assert en["layout"]["xaxis"]["range"] == pytest.approx([0, 4566 * 1.15])   # the longest bar's value fits
     per_1000 = spec(charts.bars(STREETS, "street", [("orders_total", "x")], "t", unit="per_1000"))
-    assert per_1000["layout"]["yaxis"]["title"]["text"] == "单位：件/千户"
+    assert per_1000["layout"]["title"]["subtitle"]["text"] == "单位：件/千户"
 
 
 def test_stacked_values_stay_inside_and_level():
@@ -78,13 +79,13 @@ def test_rate_lines_label_every_target_once():
     assert [(a["x"], a["xanchor"], a["yanchor"]) for a in spec(fig)["layout"]["annotations"]] == [
         (0, "left", "bottom"), (0, "left", "top")]
     assert [s["line"]["color"] for s in spec(fig)["layout"]["shapes"]] == [charts.TARGET_LINE, charts.SERIES[2]]
-    assert spec(fig)["layout"]["yaxis"]["title"]["text"] == "单位：%"
+    assert spec(fig)["layout"]["title"]["subtitle"]["text"] == "单位：%" and "title" not in spec(fig)["layout"]["yaxis"]
     # one target shared by every line (compare's compounds): one line
     same = charts.lines(rows, "month", [("on_time_closure_rate", "甲"), ("revisit_rate", "乙")], "t", percent=True,
                         targets=TARGETS, lang="en")
     assert annotations(same) == ["Target 95%"]
     counts = spec(charts.lines(rows, "month", [("orders_total", "工单")], "t"))
-    assert counts["layout"]["yaxis"]["title"]["text"] == "单位：件"
+    assert counts["layout"]["title"]["subtitle"]["text"] == "单位：件"
 
 
 def test_heatmap_says_its_unit():
@@ -107,7 +108,9 @@ def test_briefing_images_leave_the_title_to_the_caption(monkeypatch):
                         lambda self, **kw: drawn.append(self) or b"png")
     fig = charts.bars(STREETS, "street", RATES, "各街道按时办结率与满意率", percent=True, targets=TARGETS)
     assert images.png(fig) == b"png"
-    assert drawn[0].layout.title.text == "" and drawn[0].layout.margin.t == 24
+    # the title is the document's caption; the unit stays in the picture as its only title line
+    assert drawn[0].layout.title.text == "单位：%，自80%起" and drawn[0].layout.title.subtitle.text is None
+    assert drawn[0].layout.margin.t == 36
     assert [a.text for a in drawn[0].layout.annotations] == ["目标<br>95%", "目标<br>90%"]
 
 
@@ -152,3 +155,13 @@ def test_count_axes_have_whole_ticks():
     assert many["layout"]["xaxis"]["tickformat"] == ",d" and "dtick" not in many["layout"]["xaxis"]
     rates = spec(charts.bars(STREETS, "street", RATES, "t", percent=True))
     assert rates["layout"]["yaxis"]["tickformat"] == ".0%" and "dtick" not in rates["layout"]["yaxis"]
+
+
+def test_last_years_line_differs_from_this_years_in_more_than_colour():
+    rows = [{"month": "7月", "orders_total": 10, "orders_total_last_year": 8}]
+    fig = spec(charts.lines(rows, "month", [("orders_total", "2025年下半年"), ("orders_total_last_year", "2024年下半年")],
+                            "t", colors={"orders_total_last_year": charts.TARGET_LINE}, earlier={"orders_total_last_year"}))
+    this, last = fig["data"]
+    assert (this["line"].get("dash"), this["marker"].get("symbol"), this["line"]["width"]) == (None, None, 2.5)
+    assert (last["line"]["dash"], last["marker"]["symbol"], last["line"]["width"], last["line"]["color"]) == (
+        "dot", "square-open", 1.5, charts.TARGET_LINE)

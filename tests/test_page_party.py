@@ -86,11 +86,15 @@ def test_branch_comparison(app):
     # revisited W1, W2, W3, W10, W12 = 5, satisfied or basically 4 -> 80.0%; complaints C1, C3 -> 2 per 1,500.
     # Without (B, D): 500 households; orders W5, W6, W13; due W6, W13, on time W13 -> 50.0%; no revisit; C2 -> 2.0.
     assert comparison.to_dict("records") == [
-        {"分组": "有党支部", "小区数": 2, "户数": "1,500", "工单总量": 8, "满意率": "80.0%", "按时办结率": "75.0%",
+        {"分组": "有党支部", "小区数": 2, "户数": 1500, "工单总量": 8, "满意率": "80.0%", "按时办结率": "75.0%",
          "投诉量": 2, "每千户投诉量": "1.3"},
-        {"分组": "无党支部", "小区数": 2, "户数": "500", "工单总量": 3, "满意率": "—", "按时办结率": "50.0%",
+        {"分组": "无党支部", "小区数": 2, "户数": 500, "工单总量": 3, "满意率": "—", "按时办结率": "50.0%",
          "投诉量": 1, "每千户投诉量": "2.0"},
     ]
+    # every count column is a number drawn with its separator (1,500 beside 8, not "1,500" beside 13916)
+    columns = json.loads(at.dataframe[3].proto.columns)
+    assert {c for c, v in columns.items() if v.get("type_config", {}).get("format") == "localized"} == {
+        "小区数", "户数", "工单总量", "投诉量"}
     per_1000 = spec(at, "每千户投诉量")["data"][0]
     assert per_1000["x"] == ["有党支部", "无党支部"] and per_1000["y"] == [1000 * 2 / 1500, 2.0]
     assert per_1000["texttemplate"] == "%{y:.1f}"

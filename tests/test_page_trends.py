@@ -41,6 +41,10 @@ def test_monthly_orders_and_complaints(app):
     trend = at.dataframe[0].value
     assert list(trend["时间"]) == H1_MONTHS[4:] and list(trend["工单量"]) == [1, 11]
     assert list(trend["投诉量"]) == [1, 3]
+    # counts stay numbers, drawn with the thousands separator (the table showed 13916 in the demo)
+    formats = {c: v.get("type_config", {}).get("format") for c, v in json.loads(at.dataframe[0].proto.columns).items()
+               if c != "_index"}
+    assert formats == {"工单量": "localized", "投诉量": "localized"}
 
 
 def test_this_year_against_last_year_and_the_heatmap(app):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from metrics import formatting as fmt
 from metrics.exports import kind_of
@@ -33,3 +34,18 @@ def _cell_text(value, kind: str | None, language: str):
     if kind == "decimal":
         return f"{value:.1f}"
     return fmt.count(value) if kind == "count" else value
+
+
+COUNT_FORMAT = "localized"   # 13,916 (zh-CN and en alike): Streamlit draws a whole number as 13916 by default
+
+
+def number_config(frame: pd.DataFrame, kinds: dict | None) -> dict:
+    """Column settings that draw every count column with its thousands separator, still a number (it sorts as one)."""
+    return {column: st.column_config.NumberColumn(format=COUNT_FORMAT) for column in frame.columns
+            if (kinds or {}).get(column) == "count"}
+
+
+def show(frame: pd.DataFrame, kinds: dict | None = None, *, column_config: dict | None = None, **kwargs):
+    """st.dataframe of the table as a page shows it (on_screen), counts with separators, "—" for none."""
+    return st.dataframe(on_screen(frame, kinds), hide_index=True, placeholder="—",
+                        column_config={**number_config(frame, kinds), **(column_config or {})}, **kwargs)
