@@ -10,7 +10,7 @@ from access.scope import manages
 from metrics.ingest.uploads import in_language
 from metrics.kpis import Scope
 from ui import connection, downloads, engine, frame, language, sidebar, signin, viewer
-from ui.i18n import register, t
+from ui.i18n import STRINGS, register, t
 
 register({
     "adm_audit_title": ("审计日志", "Audit log"),
@@ -57,15 +57,47 @@ register({
         "account_change": ("账号变更", "account change"), "download": ("下载", "download"),
         "briefing": ("生成简报", "briefing"), "access_refused": ("拒绝访问", "refused access"),
         "undo_import": ("撤销导入", "undo import")}.items()},
+    # what an entry's outcome and details say, in words (the page showed ok, expired, out_of_scope, idle_minutes=1)
+    **{f"out_{o}": pair for o, pair in {
+        "ok": ("成功", "ok"), "failed": ("失败", "failed"), "refused": ("已拒绝", "refused"),
+        "expired": ("超时自动退出", "expired (idle)"), "locked": ("账号已锁定", "account locked"),
+        "login_locked": ("账号锁定", "account locked"), "address_locked": ("地址锁定", "address locked"),
+        "out_of_scope": ("超出权限范围", "outside the account's scope"), "not_admin": ("非管理员", "not an admin"),
+        "account_outside_scope": ("账号不在管理范围内", "account outside the admin's scope"),
+        "oidc_unmapped": ("统一身份认证账号未对应角色", "single sign-on identity without a role"),
+        "bad_credentials": ("账号或密码错误", "wrong login or password"), "disabled": ("账号已停用", "account disabled"),
+        "local_account": ("本地账号不能经统一身份认证登录", "a local account cannot sign in through single sign-on"),
+        "published": ("已发布", "published"), "recovered": ("已补记", "recovered"),
+        "unpublished": ("已提交、未发布", "committed, not published")}.items()},
+    **{f"det_{k}": pair for k, pair in {
+        "idle_minutes": ("空闲分钟数", "idle minutes"), "failures": ("失败次数", "failures"),
+        "minutes": ("锁定分钟数", "minutes locked"), "change": ("变更", "change"), "role": ("角色", "role"),
+        "street": ("街道", "street"), "community": ("社区", "community"), "method": ("方式", "method"),
+        "provider": ("认证方", "provider"), "before": ("变更前", "before"), "after": ("变更后", "after"),
+        "error": ("错误", "error"), "reason": ("原因", "reason"), "import_id": ("导入编号", "import id"),
+        "kind": ("数据类型", "kind"), "rows_read": ("读取行数", "rows read"), "rows_new": ("新增", "new"),
+        "rows_updated": ("更新", "updated"), "rows_unchanged": ("未变", "unchanged"),
+        "rows_duplicate": ("重复", "duplicates"), "rows_rejected": ("拒收", "rejected"),
+        "file_sha256": ("文件指纹", "file SHA-256"), "not_published": ("未发布原因", "not published because"),
+        "recovered": ("补记", "recovered"), "restore": ("恢复备份", "restore"), "page": ("页面", "page"),
+        "rows": ("行数", "rows"), "period": ("统计时段", "period"), "language": ("语言", "language"),
+        "formats": ("格式", "formats"), "pages": ("页面", "pages"), "note": ("说明", "note")}.items()},
 })
 LIMIT = 2000
 
 
 def audit_table(entries: list[dict], lang: str) -> pd.DataFrame:
+    def said(word, kind: str):
+        """An outcome or a detail's name in words; one the table does not know is shown as stored."""
+        key = f"{kind}_{word}"
+        return t(key, lang) if isinstance(word, str) and key in STRINGS else word
+
     def text(value):
         if not value:
             return None
-        return "，".join(f"{k}={v}" for k, v in value.items() if v not in (None, "", [], {}))
+        sep, colon = ("，", "：") if lang == "zh" else (", ", ": ")
+        return sep.join(f"{said(k, 'det')}{colon}{said(v, 'out') if k == 'reason' else v}"
+                        for k, v in value.items() if v not in (None, "", [], {}))
     return pd.DataFrame({
         t("adm_col_at", lang): [e["at"] for e in entries],
         t("adm_col_login", lang): [e["login"] for e in entries],
@@ -73,7 +105,7 @@ def audit_table(entries: list[dict], lang: str) -> pd.DataFrame:
         t("adm_col_action", lang): [t(f"act_{e['action']}", lang) for e in entries],
         t("adm_col_target", lang): [e["target"] for e in entries],
         t("adm_col_scope", lang): [text(e["scope"]) for e in entries],
-        t("adm_col_outcome", lang): [e["outcome"] for e in entries],
+        t("adm_col_outcome", lang): [said(e["outcome"], "out") for e in entries],
         t("adm_col_details", lang): [text(e["details"]) for e in entries],
     })
 

@@ -176,6 +176,21 @@ def test_admin_page_shows_and_exports_the_audit_log(app, app_db):
     assert set(at.dataframe[0].value["操作"]) == {"登录"}
 
 
+
+def test_the_audit_log_says_outcomes_and_details_in_words(app, app_db):
+    """Issue 25: the page showed ok, expired, out_of_scope and idle_minutes=1 as stored."""
+    audit.record(app_db, "sign_out", login="xi_user", outcome="expired", details={"idle_minutes": 1})
+    audit.record(app_db, "access_refused", login="xi_user", target="overview", outcome="out_of_scope")
+    audit.record(app_db, "sign_in_failed", login="xi_user", outcome="bad_credentials", details={"reason": "disabled"})
+    at = app.run().switch_page("pages/admin.py").run()
+    newest = at.dataframe[0].value.head(3)   # newest first
+    assert list(newest["结果"]) == ["账号或密码错误", "超出权限范围", "超时自动退出"]
+    assert list(newest["详情"].fillna("—")) == ["原因：账号已停用", "—", "空闲分钟数：1"]
+    newest = at.radio(key="lang_choice").set_value("English").run().dataframe[0].value.head(3)
+    assert list(newest["Outcome"]) == ["wrong login or password", "outside the account's scope", "expired (idle)"]
+    assert list(newest["Details"].fillna("—")) == ["reason: account disabled", "—", "idle minutes: 1"]
+
+
 @pytest.mark.slow
 def test_the_demo_is_open_and_its_import_page_leads_to_the_door(demo_app):
     at, _, user = demo_app
