@@ -106,6 +106,18 @@ def test_custom_range_widget(app):
     assert (at.text_input(key="f_from").value, at.text_input(key="f_to").value) == ("2024-06-01", "2024-06-15")
 
 
+def test_custom_after_a_half_year_starts_from_its_days(app):
+    """Issue 25: choosing 自定义 after 上半年 reset the days to the default range; it starts from the period shown."""
+    at = app.run()
+    at.selectbox(key="f_period").select("custom").run()
+    at.text_input(key="f_from").input("2024-05-25").run()   # an earlier 自定义 is not what comes back either
+    at.selectbox(key="f_period").select("first_half").run()   # not the default (June 2024: the data starts in May)
+    at.selectbox(key="f_period").select("custom").run()
+    assert (at.text_input(key="f_from").value, at.text_input(key="f_to").value) == ("2024-01-01", "2024-06-30")
+    assert (at.query_params["from"], at.query_params["to"]) == ("2024-01-01", "2024-06-30")
+    assert shown_metrics(at)["工单总量"] == "12"   # H1 2024: W1-W10, W12, W13, as under 上半年
+
+
 def test_custom_range_refuses_a_text_that_is_no_date(app):
     """A text that is no date keeps the day shown before, with a Chinese word that echoes the text escaped."""
     at = app.run()

@@ -77,7 +77,7 @@ def render() -> Filters:
     default_text = t("default_period", language, period=default.label(language), which=t(f"which_{which}", language))
     with st.sidebar:
         st.subheader(t("filters", language))
-        preset = st.selectbox(t("period", language), PERIOD_CHOICES, key="f_period",
+        preset = st.selectbox(t("period", language), PERIOD_CHOICES, key="f_period", on_change=_period_changed,
                               format_func=lambda p: default_text if p == DEFAULT_PRESET else t(p, language))
         if preset == "custom":
             try:
@@ -127,6 +127,15 @@ def render() -> Filters:
                       default_which=which if preset == DEFAULT_PRESET else None)
     st.session_state["_filters"] = filters
     return filters
+
+
+def _period_changed() -> None:
+    """自定义 chosen after 上半年 (or any period) starts from the days of the period shown, not the default range, nor
+    the days of an earlier 自定义."""
+    shown = st.session_state.get("_filters")
+    if st.session_state.get("f_period") == "custom" and shown is not None:
+        st.session_state["f_from"] = shown.period.start.isoformat()
+        st.session_state["f_to"] = shown.period.end.isoformat()
 
 
 def date_box(where, label: str, key: str, fallback: dt.date, low: dt.date, high: dt.date,
