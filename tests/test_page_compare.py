@@ -18,8 +18,7 @@ def open_compare(app, compounds: str | None = "阳光花园,和平新村", **par
         app.query_params["compounds"] = compounds
     for key, value in params.items():
         app.query_params[key] = value
-    at = app.run()
-    at.switch_page("pages/compare.py").run()
+    at = app.switch_page("pages/compare.py").run()   # opened at its own address (总览 drops ?compounds=)
     assert not at.exception
     return at
 

@@ -224,3 +224,11 @@ def test_an_error_shows_an_id_and_never_its_details(app, monkeypatch, caplog):
     assert logged and "boom in /srv/secret/path" in str(logged[0].exc_info[1])   # the details: the server log
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+def test_another_pages_parameter_leaves_the_address(app):
+    """Issue 25: after Back from 小区档案, ?compound=… stayed in 总览's address; the period and filters stay."""
+    app.query_params["compound"] = "翠湖苑"
+    app.query_params["street"] = "东街道"
+    at = app.run()
+    assert "compound" not in at.query_params and at.query_params["street"] == "东街道"

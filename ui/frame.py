@@ -20,6 +20,7 @@ from ui.words import scope_text
 def page_header(title_key: str, filters: Filters | None = None) -> None:
     """Title, demo badge, data-as-of line and the scope and period being shown."""
     _in_the_frame()   # a page without filters (导入) may be the first one opened on a fresh server
+    _drop_other_pages_params(title_key)
     language = lang()
     st.title(t(title_key, language))
     info = facts()
@@ -37,6 +38,18 @@ def page_header(title_key: str, filters: Filters | None = None) -> None:
         parts.append(f"{t('scope_label', language)}{colon}{scope_text(allowed(filters.scope), language)}")
     st.caption(" · ".join(parts))
     _watch_for_new_data(data_version())
+
+
+# a page's own parameter in the address: ?compound= is 小区档案's, ?compounds= 小区对比's
+OWN_PARAMS = {"compound": "page_profile", "compounds": "page_compare"}
+
+
+def _drop_other_pages_params(title_key: str) -> None:
+    """Back from 小区档案 to 总览 left ?compound=… in 总览's address (a bookmark of it then named a compound the page
+    does not show): another page's own parameter is taken out of the address."""
+    for param, page in OWN_PARAMS.items():
+        if page != title_key and param in st.query_params:
+            del st.query_params[param]
 
 
 @st.fragment(run_every=store.settings(load_config())["watch_seconds"])
