@@ -7,8 +7,9 @@ import charts
 from metrics import attention
 from metrics import formatting as fmt
 from metrics.trends import revisit_pending
-from ui import cards, connection, downloads, engine, frame, language, links, sidebar, tables, viewer
+from ui import cards, connection, downloads, engine, frame, language, links, sidebar, viewer
 from ui.i18n import kpi_label, register, t
+from ui.words import plain
 
 register({
     "kpi_cards_title": ("{period}主要指标", "Key figures, {period}"),
@@ -32,6 +33,7 @@ register({
     "attention_more": ("另有{n}个小区低于目标或出现激增，得分较低，未列出（见小区对比）。",
                        "{n} more compounds are below target or spiked with lower scores, not listed (see Compare)."),
     "attention_rank": ("序号", "No."),
+    "open_compound_name": ("点击小区名称可打开该小区档案。", "Click a compound's name to open its profile."),
     "attention_score": ("严重程度得分", "Severity score"),
     "attention_none": ("没有需要特别关注的小区。", "No compound needs particular attention."),
     "reasons": ("原因", "Reasons"),
@@ -70,22 +72,17 @@ def attention_table(rows: list[dict], lang: str, sep: str | None = None) -> tupl
     }), kinds
 
 
-LINE_PX = 21   # a line of text in a table cell: a row is as tall as its most reasons, one a line
-HEIGHT_MAX = 900
-
-
-def attention_rows(rows: list[dict], lang: str, key: str) -> None:
-    """A table of needs-attention rows, each reason on its own line; a click on a row opens that compound's profile."""
-    table, kinds = attention_table(rows, lang, sep="\n")
-    lines = max((len(r["gaps"]) + len(r["spikes"]) + len(r["order_spikes"]) + (r["small_sample"] and bool(r["gaps"]))
-                 for r in rows), default=1)
-    row_height = 12 + LINE_PX * max(1, lines)
-    event = st.dataframe(tables.on_screen(table, kinds), hide_index=True, placeholder="—", on_select="rerun",
-                         selection_mode="single-row", key=key, row_height=row_height,
-                         height=min(HEIGHT_MAX, 40 + row_height * len(rows)),   # the top ten whole, no inner scroll
-                         column_config={t("reasons", lang): st.column_config.TextColumn(width="large")})
-    if event.selection.rows:
-        links.open_profile(rows[event.selection.rows[0]]["compound_name"])
+def attention_list(rows: list[dict], lang: str) -> None:
+    """The compounds that need attention, each a link to its profile (same period and filters) with its street and
+    score, every reason on its own line beneath. A list, not a table: a table's reasons column was cut in English,
+    showed a phone five columns and no reason, and was clipped on paper; the download keeps every column."""
+    cfg, colon = connection.config(), "：" if lang == "zh" else ": "
+    for r in rows:
+        with st.container(key=f"attention-{r['rank']}", gap=None):
+            st.page_link("pages/profile.py", label=f"**{r['rank']}. {plain(r['compound_name'])}**",
+                         query_params={**links.link_params(), "compound": r["compound_name"]})
+            st.caption(f"{plain(r['street'] or t('unknown', lang))} · {t('attention_score', lang)}{colon}{r['score']:.1f}"
+                       + "  \n" + "  \n".join(plain(line) for line in attention.reasons(r, cfg, lang)))
 
 
 lang = language.lang()
@@ -164,13 +161,14 @@ with right:
                         key="streets_orders", on_select=lambda: sidebar.narrow_from_chart("streets_orders", places),
                         selection_mode="points")
 if named and places == "street":
-    st.caption(t("streets_click", lang))
+    frame.hint(t("streets_click", lang), "streets")
 
 st.subheader(t("attention_title", lang))
-st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
+st.caption(t("attention_caption", lang))
 listed, more = attention.shown(engine.ask("needs_attention", scope, window), connection.config())   # as the briefing
 if listed:
-    attention_rows(listed, lang, "attention")
+    frame.hint(t("open_compound_name", lang), "attention")
+    attention_list(listed, lang)
     if more:
         st.caption(t("attention_more", lang, n=more))
     table, kinds = attention_table(listed, lang)

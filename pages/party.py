@@ -169,7 +169,8 @@ st.subheader(t("party_todo_title", lang))
 min_members = connection.config()["party_building"]["eligible_min_members"]
 todo = [r for r in engine.ask("compounds_with_flags", scope, window) if r["is_eligible_uncovered"]]
 if todo:
-    st.caption(t("party_todo_caption", lang, n=min_members) + " " + t("open_compound", lang))
+    st.caption(t("party_todo_caption", lang, n=min_members))
+    frame.hint(t("open_compound", lang), "party-todo")
     table = todo_table(todo, lang)
     members = {t("party_members", lang): "count"}
     clickable(table, [r["compound_name"] for r in todo], "party_todo", members)
@@ -180,7 +181,7 @@ else:
 st.subheader(t("party_new_title", lang))
 founded = engine.ask("new_branches", scope, window)
 if founded:
-    st.caption(t("open_compound", lang))
+    frame.hint(t("open_compound", lang), "party-new")
     table = new_table(founded, lang)
     clickable(table, [r["compound_name"] for r in founded], "party_new")
     downloads.download_buttons(table, t("party_new_title", lang), "party_new_dl")

@@ -95,7 +95,6 @@ register({
     "sv_where_title": ("超期工单在哪里", "Where the overdue orders are"),
     "sv_total": ("合计", "Total"),
     "sv_max_overdue": ("最长超期天数", "Most days overdue"),
-    "sv_axis_orders": ("工单（件）", "Orders"),
 })
 
 ROW_LIMIT = 2000
@@ -304,13 +303,11 @@ if has_queue:
             figure = charts.bars(charted, "handling_unit", series, title, horizontal=True, stacked=True,
                                  colors=STATUS_COLORS, x_label=lambda v: blank(v, lang),
                                  height=max(280, 36 * len(charted) + 170))
-            # the unit on the axis; the legend in the order of the bars' segments, below the axis title
-            figure.update_xaxes(title_text=t("sv_axis_orders", lang), dtick=1 if by_unit[0]["total"] <= 10 else None)
-            figure.update_layout(legend={"traceorder": "normal", "y": -0.4, "yanchor": "top"},
-                                 margin={"b": 40})
+            # the legend in the order of the bars' segments, right below the axis (charts: at the figure's foot; at
+            # y=-0.4 of the plot it sat far from its chart)
+            figure.update_xaxes(dtick=1 if by_unit[0]["total"] <= 10 else None)
+            figure.update_layout(legend={"traceorder": "normal"})
             st.plotly_chart(figure, key="sv_by_unit_chart")
-            st.dataframe(counts_table(by_unit, "handling_unit", t("sv_units", lang), n, lang), hide_index=True,
-                         key="sv_by_unit")
     with right:
         by_street = engine.ask(counts_by, scope, window, by="street", units=units, categories=categories)
         st.markdown(f"**{t('sv_by_street_title', lang)}**")
@@ -319,6 +316,9 @@ if has_queue:
                        t("sv_max_overdue", lang)]
             st.dataframe(counts_table(by_street, "street", t("street", lang), n, lang)[columns], hide_index=True,
                          key="sv_by_street")
+    if by_unit:   # the whole width: in the chart's column its seven columns were clipped
+        st.dataframe(counts_table(by_unit, "handling_unit", t("sv_units", lang), n, lang), hide_index=True,
+                     key="sv_by_unit")
 
 # 无时限: open orders without any deadline, a section of their own (shown when the scope and period hold any)
 if everything["no_deadline"]:

@@ -43,9 +43,11 @@ def attention_row(name: str, street: str) -> dict:
                       "shortfall": 0.9}], "small_sample": True, "score": 0.0, "rank": 1}
 
 
-@pytest.mark.slow
-def test_an_attention_row_opens_the_profile_for_a_custom_range(app, monkeypatch):
-    """总览's 需关注的小区 (the fixture is too small to be flagged: the list is given, the link is the page's)."""
+def test_an_attention_link_opens_the_profile_for_a_custom_range(app, monkeypatch):
+    """总览's 需关注的小区 (the fixture is too small to be flagged: the list is given, the link is the page's): each
+    compound's name links to its profile with the period and filters shown, its reasons written out beneath."""
+    from urllib.parse import parse_qs
+
     from ui import engine
 
     monkeypatch.setitem(engine.ENGINE, "needs_attention", lambda con, cfg, scope, window, **kw: [attention_row("阳光花园", "东街道")])
@@ -53,12 +55,17 @@ def test_an_attention_row_opens_the_profile_for_a_custom_range(app, monkeypatch)
         app.query_params[key] = value
     at = app.run()
     assert not at.exception
-    at.session_state["attention"] = select_row(0)
-    at = at.run()
+    [link] = [e.proto for e in at.get("page_link") if e.proto.label.startswith("**1. ")]
+    assert link.label == "**1. 阳光花园**" and link.page.endswith("profile")
+    assert {k: v[0] for k, v in parse_qs(link.query_string).items()} == {
+        "compound": "阳光花园", "period": "custom", "from": "2024-06-01", "to": "2024-06-15", "source": "12345平台"}
+    assert "东街道 · 严重程度得分：0.0  \n按时办结率50.0%，低于目标45.0个百分点（2件）  \n样本不足（2件，少于30件），差额不计分" \
+        in [c.value for c in at.caption]
+    # the page it opens: the profile for that range (what the link's address asks)
+    app.query_params["compound"] = "阳光花园"
+    at = app.switch_page("pages/profile.py").run()
     assert not at.exception
     assert at.header[0].value == "阳光花园"
-    assert dict(at.query_params) == {"compound": "阳光花园", "period": "custom", "from": "2024-06-01",
-                                     "to": "2024-06-15", "source": "12345平台"}
     assert (at.text_input(key="f_from").value, at.text_input(key="f_to").value) == ("2024-06-01", "2024-06-15")
     assert any(c.value.startswith("统计时段：2024年6月1日至2024年6月15日。") for c in at.caption)
     assert shown_metrics(at)["工单总量"] == "2"   # W1 (06-03), W2 (06-10); H1 would be 5

@@ -88,3 +88,10 @@ def without_dimension(dimension: str, language: str) -> str:
     """A chart by street (community, category …) where the export names none for any order in range."""
     word = t(dimension, language)
     return t("no_dimension", language, dim=word if language == "zh" else word.lower())
+
+
+def hint(text: str, key: str) -> None:
+    """A caption that tells how to click (a row opens a profile, a bar narrows the street): on screen only, never
+    printed (ui/style.css hides .st-key-hint-* in print)."""
+    with st.container(key=f"hint-{key}"):
+        st.caption(text)
