@@ -33,3 +33,13 @@ def _cell_text(value, kind: str | None, language: str):
     if kind == "decimal":
         return f"{value:.1f}"
     return fmt.count(value) if kind == "count" else value
+
+
+ID_PX_MIN, ID_PX_PER_CHAR, ID_PX_PADDING = 75, 9, 24
+
+
+def id_width(values) -> int:
+    """The width (px) of a column of ids in st.dataframe: the longest id whole (GD20251215000123, never
+    GD2025121…), at least Streamlit's "small" (75 px). A column of width "small" cut the real exports' ids."""
+    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    return max(ID_PX_MIN, longest * ID_PX_PER_CHAR + ID_PX_PADDING)

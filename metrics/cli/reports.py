@@ -180,6 +180,7 @@ def cmd_report(args, config) -> int:
 
     con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
+    cases_db = None if args.lake else _db(args, config)   # the 督办 counted (a lake read by Spark keeps none)
     if args.all_streets:
         streets = filter_options(con)["street"]
 
@@ -187,7 +188,7 @@ def cmd_report(args, config) -> int:
             print(f"[{i}/{n}] {street} …", file=sys.stderr, flush=True)
 
         for path in write_all_streets(con, config, streets, window, args.format, args.out, args.lang, progress,
-                                      issue_db=_db(args, config)):
+                                      issue_db=_db(args, config), cases_db=cases_db):
             print(path)
         return 0
     files = _briefing_files(args.out, args.format)
@@ -195,7 +196,8 @@ def cmd_report(args, config) -> int:
     # scope's next (briefing.issues); or the one --issue gives
     with image_server():
         written = issue_briefing(con, config, scope, window, files, args.lang,
-                                 issue_db=None if args.issue else _db(args, config), issue=args.issue)
+                                 issue_db=None if args.issue else _db(args, config), issue=args.issue,
+                                 cases_db=cases_db)
     for fmt in args.format:
         print(written[fmt])
     return 0
