@@ -263,6 +263,8 @@ def test_another_streets_account_cannot_see_it_and_is_refused_once(app, cases_db
     at = page(app)
     assert [e.value for e in at.error] == ["无权查看或办理该督办，或该督办不存在"]
     assert not [m for m in at.markdown if "督办 \\#2" in m.value]
+    assert not [b for b in at.button if b.label == "记录反馈"]   # nothing to act on
+    assert set(frame(at, "sv_queue")["工单编号"]) == {"W7"}   # nor an order of 东街道 to open one on
     at.run()   # a rerun is not a new attempt
     refused = [e for e in audit.entries(cases_db, action="access_refused") if e["target"] == "督办 #2"]
     assert [(e["login"], e["outcome"], e["scope"]) for e in refused] == [
