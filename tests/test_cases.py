@@ -326,6 +326,37 @@ def test_a_case_survives_backup_and_restore(db, config, tmp_path):
     assert states(out) == [(1, "overdue"), (3, "overdue"), (4, "pending"), (2, "replied")]
 
 
+def test_a_case_survives_the_undo_of_an_import(db, config, tmp_path):
+    """Undoing the import that closed W6 reopens #1 (overdue again); undoing the import that brought an order leaves
+    its 督办 standing, the order named as no longer in the data (`missing`) and the 督办 open (not closed: whether the
+    order is closed cannot be told)."""
+    from access.undo import undo_import
+
+    def imported(name, rows):
+        path = fixtures.write_csv(tmp_path / name, fixtures.ORDER_HEADERS, rows)
+        with store.writer(db, config, what=name) as con:
+            result = import_file(con, "work_orders", path, config, rejection_dir=tmp_path / "rejections")
+        store.look_again()
+        return result.import_id
+
+    closing = imported("W6办结.csv", [fixtures._order("W6", "2024-06-15 09:00", "2024-06-20 09:00", "2024-07-02 09:00",
+                                                      compound="幸福里小区")])
+    assert dict(states(db, as_of=dt.datetime(2024, 7, 2, 9)))[1] == "closed"
+    undo_import(db, closing, "区管理员", config)
+    store.look_again()
+    assert states(db) == [(1, "overdue"), (3, "overdue"), (4, "pending"), (2, "replied")]
+    # a new overdue order of 幸福里小区 (due 06-25), its 督办 #5, then its import undone
+    bringing = imported("补充.csv", [fixtures._order("N9", "2024-06-20 09:00", "2024-06-25 09:00", "",
+                                                      compound="幸福里小区")])
+    assert cw.open_case(db, reader(db), account=EAST, order_ids=["N9"], handling_unit="物业公司", instruction="请处理",
+                        reply_due=dt.date(2024, 7, 9), as_of=AS_OF, now=dt.datetime(2024, 7, 1, 12)) == 5
+    undo_import(db, bringing, "区管理员", config)
+    store.look_again()
+    found = cw.case(db, reader(db), Scope(), 5, AS_OF)
+    assert (found["state"], found["order_ids"], found["orders"], found["missing"]) == ("pending", ["N9"], [], ["N9"])
+    assert cw.counts(db, reader(db), Scope(), THIS_YEAR)["opened"] == 5
+
+
 def test_the_commands_backup_and_restore_keep_the_cases(db, config, tmp_path, capsys):
     """As an operator does it (docs/deploy.md, 6): `metrics backup` copies the access file (and its 督办) beside the
     database's copy; `metrics restore` puts the database back and leaves the access file as it is, so a 督办 opened
