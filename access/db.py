@@ -15,11 +15,12 @@ from . import chain
 # the access file's API, re-exported: callers import connect, immediate, path_for and stamp from access.db
 from .files import BUSY_TIMEOUT_MS, TIME_FORMAT, Connection, immediate, open_file, parse, path_for, stamp  # noqa: F401
 
-# PRAGMA user_version of the access file: 0 before the audit log's hash chain, 1 with it (access.chain)
-SCHEMA_VERSION = 1
+# PRAGMA user_version of the access file: 0 before the audit log's hash chain, 1 with it (access.chain), 2 with the
+# 督办 tables (supervision_cases, supervision_case_orders, supervision_feedback) and the audit action supervision_case
+SCHEMA_VERSION = 2
 
 AUDIT_ACTIONS = ("sign_in", "sign_in_failed", "lockout", "sign_out", "import", "registry_change", "account_change",
-                 "download", "briefing", "access_refused", "undo_import")
+                 "download", "briefing", "access_refused", "undo_import", "supervision_case")
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS accounts (
@@ -75,6 +76,7 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END;
 @CHAIN_TABLE@;
+@CASES@;
 """
 # An entry never changes, with one exception: an entry written without its hash (by a process still running the
 # code before the chain, during an upgrade) gets its prev_hash and hash once, its content untouched (access.chain).
@@ -96,7 +98,48 @@ CHAIN_TABLE = (
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改 / the audit log is append-only: no update'); END""",
     """CREATE TRIGGER IF NOT EXISTS audit_chain_no_delete BEFORE DELETE ON audit_chain
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END""")
-SCHEMA = SCHEMA.replace("@NO_UPDATE@", NO_UPDATE_TRIGGER).replace("@CHAIN_TABLE@", ";\n".join(CHAIN_TABLE))
+
+# 督办 (casework/): what officials write about overdue orders, kept here because every dashboard process writes it
+# (docs/supervision.md). Append-only, as the audit log: a 督办 is opened once and never edited, its orders are
+# listed once, feedback is added; its state is derived (casework.cases.state), never stored. Every text an official
+# types is masked (metrics.masking) before it is written.
+CASE_TABLES = (
+    """CREATE TABLE IF NOT EXISTS supervision_cases (
+    case_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    opened_at TEXT NOT NULL,
+    opened_by TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('list', 'order', 'compound')),
+    street TEXT,
+    community TEXT,
+    compound_name TEXT,
+    handling_unit TEXT NOT NULL,
+    instruction TEXT NOT NULL,
+    reply_due TEXT NOT NULL,
+    CHECK (community IS NULL OR street IS NOT NULL)
+)""",
+    """CREATE TABLE IF NOT EXISTS supervision_case_orders (
+    case_id INTEGER NOT NULL REFERENCES supervision_cases(case_id),
+    order_id TEXT NOT NULL,
+    PRIMARY KEY (case_id, order_id)
+)""",
+    "CREATE INDEX IF NOT EXISTS supervision_case_orders_order ON supervision_case_orders(order_id)",
+    """CREATE TABLE IF NOT EXISTS supervision_feedback (
+    feedback_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id INTEGER NOT NULL REFERENCES supervision_cases(case_id),
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    replied_on TEXT NOT NULL,
+    text TEXT NOT NULL
+)""",
+    *(f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{verb} BEFORE {verb.upper()} ON {table}
+BEGIN SELECT RAISE(ABORT, '督办记录只能追加，不能{zh} / 督办 records are append-only: no {verb}'); END"""
+      for table in ("supervision_cases", "supervision_case_orders", "supervision_feedback")
+      for verb, zh in (("update", "修改"), ("delete", "删除"))))
+SCHEMA = (SCHEMA.replace("@NO_UPDATE@", NO_UPDATE_TRIGGER).replace("@CHAIN_TABLE@", ";\n".join(CHAIN_TABLE))
+          .replace("@CASES@", ";\n".join(CASE_TABLES)))
+AUDIT_INDEX = "CREATE INDEX IF NOT EXISTS audit_at ON audit(at)"
+AUDIT_NO_DELETE = """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END"""
 
 
 def connect(db: Path) -> Connection:
@@ -111,28 +154,62 @@ def connect(db: Path) -> Connection:
 
 
 def _migrate(con: Connection, db: Path) -> None:
+    """Bring a file up to SCHEMA_VERSION, each step once, in one write transaction. Another process may be doing
+    the same: the version is read again under the write lock."""
+    with immediate(con):
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        if version < 1:
+            _chain(con, db)
+        _actions(con)
+        for statement in CASE_TABLES:
+            con.execute(statement)
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _actions(con: Connection) -> None:
+    """Version 2: the audit table's CHECK names every action of AUDIT_ACTIONS (supervision_case is new). SQLite
+    cannot change a CHECK in place: the table is copied into one made with the new CHECK, every entry as it is
+    (ids, hashes: the chain is untouched), the old one dropped and the copy renamed; its sequence (the next id)
+    is kept, and its index and triggers are made again. Skipped when the CHECK names them all already (a file
+    made by this version, whose first opening also passes here)."""
+    found = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone()[0]
+    if all(f"'{a}'" in found for a in AUDIT_ACTIONS):
+        return
+    seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+    columns = ("id", "at", "login", "address", "action", "target", "scope", "outcome", "details", "prev_hash", "hash")
+    table = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS audit ("):]
+    table = table[:table.index(");") + 1].replace("CREATE TABLE IF NOT EXISTS audit (", "CREATE TABLE audit_v2 (")
+    con.execute("DROP TABLE IF EXISTS audit_v2")
+    con.execute(table)
+    con.execute(f"INSERT INTO audit_v2 ({', '.join(columns)}) SELECT {', '.join(columns)} FROM audit")
+    con.execute("DROP TABLE audit")   # its triggers and index go with it (a DROP fires no DELETE trigger)
+    con.execute("ALTER TABLE audit_v2 RENAME TO audit")
+    if seq is not None:
+        con.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit'", [seq[0]])
+    for statement in (AUDIT_INDEX, NO_UPDATE_TRIGGER, AUDIT_NO_DELETE):
+        con.execute(statement)
+
+
+def _chain(con: Connection, db: Path) -> None:
     """Version 1, the audit log's hash chain: the columns prev_hash and hash, the trigger that lets an unchained
     entry be chained once, the table audit_chain; then every entry the file holds is chained as it stands, and
-    audit_chain says so (`reason` migration, its first and last id). Another process may be doing the same: the
-    version is read again under the write lock."""
-    with immediate(con):
-        if con.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-            return
-        columns = {row[1] for row in con.execute("PRAGMA table_info(audit)")}
-        for column in ("prev_hash", "hash"):
-            if column not in columns:
-                con.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
-        con.execute("DROP TRIGGER IF EXISTS audit_no_update")
-        con.execute(NO_UPDATE_TRIGGER)
-        for statement in CHAIN_TABLE:
-            con.execute(statement)
-        chained = chain.chain_unchained(con, "migration")
-        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        if chained:
-            logging.getLogger("access.audit").warning(
-                "audit log %s: %d entries written before the hash chain were chained (ids %d-%d); the chain holds "
-                "every entry from here on", path_for(db), len(chained), chained[0]["id"], chained[-1]["id"])
-            con.after_commit.append(lambda: chain.publish(db, chained, late=True, syslog=False))
+    audit_chain says so (`reason` migration, its first and last id)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(audit)")}
+    for column in ("prev_hash", "hash"):
+        if column not in columns:
+            con.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
+    con.execute("DROP TRIGGER IF EXISTS audit_no_update")
+    con.execute(NO_UPDATE_TRIGGER)
+    for statement in CHAIN_TABLE:
+        con.execute(statement)
+    chained = chain.chain_unchained(con, "migration")
+    if chained:
+        logging.getLogger("access.audit").warning(
+            "audit log %s: %d entries written before the hash chain were chained (ids %d-%d); the chain holds "
+            "every entry from here on", path_for(db), len(chained), chained[0]["id"], chained[-1]["id"])
+        con.after_commit.append(lambda: chain.publish(db, chained, late=True, syslog=False))
 
 
 def backup(db: Path, out: Path) -> Path | None:

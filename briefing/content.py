@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from casework.cases import counts as case_counts
 from metrics import formatting as fmt
 from metrics.attention import needs_attention
 from metrics.attention import shown as shown_attention
@@ -177,6 +178,7 @@ class Briefing:
     coverage: str | None = None        # 数据自…起, when the data starts inside the period
     noun: str = "物业工单"              # what the document calls an order (order_noun)
     config: dict = field(repr=False, default_factory=dict)
+    cases: dict | None = None          # 督办 opened in the period (casework.cases.counts); None: not asked
 
 
 def company_scorecard(card: list[dict], config: dict) -> list[dict]:
@@ -261,7 +263,9 @@ def distribution(config: dict, scope: Scope, name: str) -> tuple[str, list[str],
     return issuer, lines("report_to"), lines("copy_to")
 
 
-def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> Briefing:
+def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, cases_db=None) -> Briefing:
+    """The briefing of a scope and window; `cases_db`: the database whose access file holds the 督办, counted as
+    总览 counts them (casework.cases.counts: opened in the period, with feedback, reply overdue at as_of)."""
     report = kpi_report(con, config, scope, window)
     sources = sorted(order_kpis_by(con, config, scope, window, by=["source"], hours=False), key=lambda r: -r["orders_total"])
     categories = sorted(order_kpis_by(con, config, scope, window, by=["category"], hours=False), key=lambda r: -r["orders_total"])
@@ -312,4 +316,4 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> 
         unranked=why_unranked(card, config, report.get("missing_inputs"), lang),
         caveats=caveats(report, lang), coverage=coverage, noun=order_noun(config, lang), config=config,
         data_note=data_note(con, config, scope, window, report), report=report, issuer=issuer, report_to=report_to,
-        copy_to=copy_to)
+        copy_to=copy_to, cases=case_counts(cases_db, con, scope, window) if cases_db is not None else None)

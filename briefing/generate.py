@@ -32,15 +32,17 @@ def data_mark(con, window: Window) -> dict:
 
 
 def issue_briefing(con, config: dict, scope: Scope, window: Window, files: dict, lang: str = "zh", *,
-                   issue_db: Path | None = None, issue: int | None = None, issued_on: dt.date | None = None) -> dict:
+                   issue_db: Path | None = None, issue: int | None = None, issued_on: dt.date | None = None,
+                   cases_db: Path | None = None) -> dict:
     """Write one briefing in several formats ({format: path}) that share one issue number and one set of chart
     images (drawn once). The number is taken from the counter of `issue_db`'s access file (briefing.issues)
     unless `issue` gives it; with neither the head block has no 期数 (a draft). The same scope, period and data
     issued again in a format not written yet under its number (the PDF after the Word) takes that number again.
-    Call inside `image_server()`."""
+    `cases_db`: the database whose access file holds the 督办 it counts (briefing.content.build). Call inside
+    `image_server()`."""
     if set(files) - set(FORMATS):
         raise ValueError(f"format must be one of {FORMATS}")
-    briefing = build(con, config, scope, window, lang)
+    briefing = build(con, config, scope, window, lang, cases_db=cases_db)
     images = complaint_images(briefing)
     if issue is None and issue_db is not None:
         edition = issues.edition(briefing.scope_name, scope.as_dict(), (window.period.start, window.period.end),
@@ -53,12 +55,13 @@ def issue_briefing(con, config: dict, scope: Scope, window: Window, files: dict,
 
 
 def write_briefing(con, config: dict, scope: Scope, window: Window, fmt: str, out: Path, lang: str = "zh", *,
-                   issue_db: Path | None = None, issue: int | None = None, issued_on: dt.date | None = None) -> Path:
+                   issue_db: Path | None = None, issue: int | None = None, issued_on: dt.date | None = None,
+                   cases_db: Path | None = None) -> Path:
     """Write one briefing in one format; call inside `image_server()` when writing several."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     return issue_briefing(con, config, scope, window, {fmt: out}, lang, issue_db=issue_db, issue=issue,
-                          issued_on=issued_on)[fmt]
+                          issued_on=issued_on, cases_db=cases_db)[fmt]
 
 
 def safe_file_name(text: str) -> str:
@@ -66,7 +69,8 @@ def safe_file_name(text: str) -> str:
 
 
 def write_all_streets(con, config: dict, streets: list[str], window: Window, formats, folder: Path,
-                      lang: str = "zh", progress=None, *, issue_db: Path | None = None) -> list[Path]:
+                      lang: str = "zh", progress=None, *, issue_db: Path | None = None,
+                      cases_db: Path | None = None) -> list[Path]:
     """One briefing per street into `folder`, in one format ("docx") or several (("docx", "pdf"): one number each)."""
     formats = (formats,) if isinstance(formats, str) else tuple(formats)
     folder = Path(folder)
@@ -79,6 +83,7 @@ def write_all_streets(con, config: dict, streets: list[str], window: Window, for
             name = safe_file_name(f"{street}_{window.period.label(lang)}_简报" if lang == "zh"
                                   else f"{street}_{window.period.label(lang)}_briefing")
             files = issue_briefing(con, config, Scope(street=street), window,
-                                   {fmt: folder / f"{name}.{fmt}" for fmt in formats}, lang, issue_db=issue_db)
+                                   {fmt: folder / f"{name}.{fmt}" for fmt in formats}, lang, issue_db=issue_db,
+                                   cases_db=cases_db)
             written += [files[fmt] for fmt in formats]
     return written

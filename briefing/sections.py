@@ -55,6 +55,17 @@ def _open_orders(report: dict, lang: str) -> list[str]:
     return [f"Open orders at the data's moment: {fmt.count(total)}, of which " + ", ".join(parts) + "."]
 
 
+def _cases(counts: dict | None, lang: str) -> list[str]:
+    """督办N件、已反馈M件、逾期未反馈K件: the 督办 opened in the period, as 总览 counts them (casework.cases.counts);
+    nothing when none was opened (or none were asked for)."""
+    if not counts or not counts["opened"]:
+        return []
+    if lang == "zh":
+        return [f"本期督办{counts['opened']}件、已反馈{counts['replied']}件、逾期未反馈{counts['overdue']}件。"]
+    return [f"督办 (supervision cases) opened in the period: {fmt.count(counts['opened'])}; replied: "
+            f"{fmt.count(counts['replied'])}; reply overdue: {fmt.count(counts['overdue'])}."]
+
+
 def _missing(table: list[dict], report: dict, lang: str) -> list[str]:
     """Why a figure of the table is “—”: the column the data lacks, never a 0.0% in its place."""
     missing = report.get("missing_inputs") or {}
@@ -83,7 +94,8 @@ def sections(b) -> list[dict]:
              _change(r, "change_previous", b.lang) if r["previous"] is not None or r["change_previous"] is not None else fmt.DASH,
              _change(r, "change_last_year", b.lang) if r["last_year"] is not None or r["change_last_year"] is not None else fmt.DASH]
             for r in b.kpi_table]
-    out.append({"key": "kpis", "paragraphs": _open_orders(b.report, b.lang) + _missing(b.kpi_table, b.report, b.lang),
+    out.append({"key": "kpis", "paragraphs": _open_orders(b.report, b.lang) + _cases(b.cases, b.lang)
+                + _missing(b.kpi_table, b.report, b.lang),
                 "tables": [{"header": header, "rows": rows}]})
 
     complaints = b.report["complaint_count"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import unicodedata
 from collections.abc import Sequence
 
 import pandas as pd
@@ -61,6 +62,29 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
+WIDTH_MIN, WIDTH_MAX = 10, 60   # Excel's column widths, in characters of its default font
+
+
+def text_width(value) -> int:
+    """How many Latin characters' room a value takes in a cell: a Chinese (wide) character two, any other one; a
+    time as Excel shows it (yyyy-mm-dd hh:mm)."""
+    if _missing(value):
+        return 0
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    text = str(value).split("\n")[0]
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def column_width(header, values) -> int:
+    """A column as wide as its header and its longest value (the whole of an order id: GD20251215000123, never
+    GD2025121…), within WIDTH_MIN and WIDTH_MAX (longer text wraps in Excel's cell when opened)."""
+    widest = max([text_width(header), *(text_width(v) for v in values)])
+    return min(WIDTH_MAX, max(WIDTH_MIN, widest + 2))
+
+
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据", *, kinds: dict | None = None,
                   heading: Sequence[str] = ()) -> bytes:
     """One sheet: the heading lines (the first in bold: the title), a blank row, then the table with its header
@@ -77,7 +101,7 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据", *, kinds: dict | N
     top = len(heading) + 1 if heading else 0   # the header row
     for c, column in enumerate(safe.columns):
         ws.write_string(top, c, inert(str(column)), bold)
-        ws.set_column(c, c, min(40, max(10, len(str(column)) * 2 + 2)))
+        ws.set_column(c, c, column_width(column, safe[column].tolist()))
         for r, value in enumerate(safe[column].tolist()):
             cell = formats.get(kind_of(kinds, column, r))
             if _missing(value):

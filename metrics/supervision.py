@@ -174,3 +174,23 @@ def _days(span: dt.timedelta) -> int:
     """Days begun, as the SQL's ceil(epoch / 86400)."""
     whole, rest = divmod(span, dt.timedelta(days=1))
     return whole + (1 if rest else 0)
+
+
+def orders_by_id(con, scope: Scope, order_ids, as_of: dt.datetime) -> list[dict]:
+    """The orders named (督办's orders: casework), of the scope, as they stood at as_of: place, handling unit,
+    category, received and due, `closed_at` (None when not closed by as_of), whether open and days overdue (days
+    begun, as the queue's), the content as masked at import. An id outside the scope, or not in the data, is not
+    returned. In the order of the ids given."""
+    ids = list(dict.fromkeys(str(i) for i in order_ids))
+    if not ids:
+        return []
+    where, params = scope.where("work_orders")
+    found = rows(con, f"""
+        SELECT order_id, street, community, compound_name, compound_raw, handling_unit, category, received_at, due_at,
+               CASE WHEN closed_at <= $as_of THEN closed_at END AS closed_at, content,
+               CASE WHEN (closed_at IS NULL OR closed_at > $as_of) AND due_at < $as_of
+                    THEN CAST(ceil({seconds_between('due_at', '$as_of')} / 86400) AS BIGINT) END AS days_overdue
+        FROM work_orders WHERE list_contains($ids, order_id) AND received_at <= $as_of AND {where}""",
+                 {**params, "ids": ids, "as_of": as_of})
+    by_id = {r["order_id"]: r for r in found}
+    return [by_id[i] for i in ids if i in by_id]

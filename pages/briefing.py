@@ -9,7 +9,7 @@ from briefing.generate import issue_briefing, safe_file_name
 from briefing.images import image_server
 from briefing.sections import sections
 from metrics.kpis import Scope
-from ui import connection, downloads, engine, frame, language, sidebar, viewer, words
+from ui import cases, connection, downloads, engine, frame, language, sidebar, viewer, words
 from ui.i18n import register, t
 
 register({
@@ -40,6 +40,7 @@ doc_lang = st.radio(t("briefing_lang", lang), ["zh", "en"], key="briefing_lang",
                     format_func=lambda v: "简体中文" if v == "zh" else "English")
 
 content = engine.ask(build, scope, filters.window, lang=doc_lang)
+content.cases = cases.counts(scope, filters.window)   # the 督办 change between imports: not cached with the rest
 with st.container(border=True):
     st.markdown(f"### {words.plain(content.title)}")
     for part in sections(content):   # names of streets and compounds come from the data: shown as written
@@ -60,7 +61,8 @@ if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", i
     with st.status(t("briefing_generating", lang), expanded=False) as status:
         with image_server():   # one issue (期数 from the counter), its Word and PDF from one set of chart images
             files = engine.produce(issue_briefing, scope, filters.window, {fmt: folder / f"{name}.{fmt}" for fmt in ("docx", "pdf")},
-                                  doc_lang, issue_db=connection.user_database())
+                                  doc_lang, issue_db=connection.user_database(),
+                                  cases_db=None if engine.facts()["is_demo"] else connection.user_database())
         status.update(label=t("briefing_done", lang), state="complete")
     viewer.record("briefing", target=name, scope=viewer.allowed(scope).as_dict(),
                  details={"period": filters.period.label("zh"), "language": doc_lang, "formats": sorted(files)})

@@ -7,7 +7,7 @@ import charts
 from metrics import attention
 from metrics import formatting as fmt
 from metrics.trends import revisit_pending
-from ui import cards, connection, downloads, engine, frame, language, links, sidebar, viewer
+from ui import cards, cases, connection, downloads, engine, frame, language, links, sidebar, viewer
 from ui.i18n import kpi_label, register, t
 from ui.words import plain
 
@@ -45,6 +45,13 @@ register({
     "no_deadline": ("无时限", "No deadline"),
     "no_deadline_help": ("导出文件没有办结时限、也未按配置推算时限的在办工单：既非未到期，也无法判断是否超期。",
                          "Open orders without a deadline (none exported, none derived): neither pending nor overdue."),
+    "cases_title": ("督办（统计时段内发起）", "督办 opened in the period"),
+    "cases_opened": ("督办", "督办 opened"),
+    "cases_replied": ("已反馈", "Replied"),
+    "cases_overdue": ("逾期未反馈", "Reply overdue"),
+    "cases_help": ("统计时段内发起的督办；已反馈、逾期未反馈按数据截至时间判断，与简报和督办页一致。",
+                   "督办 opened in the period; replied and reply overdue judged at the data's moment, as in the briefing "
+                   "and on the Supervision page."),
 })
 
 CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_total", "complaint_count",
@@ -101,6 +108,11 @@ ages = report["open_orders_by_age"]
 st.markdown(f"**{t('open_orders_title', lang)}**")
 for column, key in zip(st.columns(5), ["not_yet_due", "overdue_short", "overdue_medium", "overdue_long", "no_deadline"]):
     column.metric(t(key, lang), fmt.count(ages[key]), help=t("no_deadline_help", lang) if key == "no_deadline" else None)
+# 督办N件、已反馈M件、逾期未反馈K件: opened in the period, judged at 数据截至 (casework.cases.counts, as the briefing)
+case_counts = cases.counts(scope, window)
+st.markdown(f"**{t('cases_title', lang)}**")
+for column, key in zip(st.columns(5), ["opened", "replied", "overdue"]):
+    column.metric(t(f"cases_{key}", lang), fmt.count(case_counts[key]), help=t("cases_help", lang))
 
 targets = connection.config()["targets"]
 monthly = engine.ask("order_kpis_by", scope, window, grain="month")

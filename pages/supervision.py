@@ -1,15 +1,17 @@
-"""督办 Supervision: the orders open past their deadline and those due within N days (config
-supervision.due_within_days), sortable and narrowed by handling unit and category, exported as a 督办单; which
-handling unit and street hold the most overdue orders; the open orders without any deadline (无时限), most days
-open first, a section of their own; a compound's cell opens its profile, any other cell of an order shows its history
-(no personal data). The queue counts what 总览's open orders count (metrics.supervision)."""
+"""督办 Supervision: first the 督办 opened on overdue orders (ui.cases: open ones first, overdue replies on top; one
+督办's orders, feedback and 督办单); then the orders open past their deadline and those due within N days (config
+supervision.due_within_days), sortable and narrowed by handling unit and category, exported as a 督办单 (Excel, CSV,
+Word), with the form that opens a 督办 on them; which handling unit and street hold the most overdue orders; the open
+orders without any deadline (无时限), most days open first, a section of their own; a compound's cell opens its
+profile, any other cell of an order shows its history (no personal data). The queue counts what 总览's open orders
+count (metrics.supervision)."""
 import pandas as pd
 import streamlit as st
 
 import charts
 from metrics import formatting as fmt
 from metrics.supervision import counts_by, due_within_days, no_deadline, no_deadline_by, order_history, queue, totals
-from ui import connection, downloads, engine, frame, language, links, sidebar, words
+from ui import cases, connection, downloads, engine, frame, language, links, sidebar, tables, words
 from ui.i18n import register, t, value_label
 
 register({
@@ -207,8 +209,9 @@ def show_history(found: dict, lang: str, key: str = "sv") -> None:
             links.open_profile(found["compound_name"])
 
 
-def order_picker(ids: list[str], key: str, history_key: str) -> None:
-    """查看工单经过 under a list: the order chosen (or clicked in the list) and its history."""
+def order_picker(ids: list[str], key: str, history_key: str, queue_ids: tuple = ()) -> None:
+    """查看工单经过 under a list: the order chosen (or clicked in the list) and its history; for an order of the 督办
+    list (`queue_ids`), the button that opens a 督办 on it."""
     if st.session_state.get(key) not in ids:
         st.session_state[key] = None
     picked = st.selectbox(t("sv_pick", lang), ids, index=None, key=key, placeholder=t("sv_pick_placeholder", lang))
@@ -216,6 +219,7 @@ def order_picker(ids: list[str], key: str, history_key: str) -> None:
         history = engine.ask(order_history, scope, window, order_id=picked)
         if history:
             show_history(history, lang, history_key)
+            cases.open_button(picked, list(queue_ids))
 
 
 def options(by: str, in_queue: bool, undated: bool) -> list[str]:
@@ -238,6 +242,10 @@ scope, window = filters.scope, filters.window
 n = due_within_days(connection.config())
 if "_sv_open" in st.session_state:   # a compound's cell was clicked
     links.open_profile(st.session_state.pop("_sv_open"))
+
+# 督办事项: the 督办 opened on overdue orders, open ones first (whatever the queue below holds)
+cases.section(scope, window, filters.period.label(lang))
+st.divider()
 st.caption(t("sv_caption", lang, n=n))
 
 everything = engine.ask(totals, scope, window)
@@ -284,13 +292,19 @@ if has_queue:
                                         "compounds": [r["compound_name"] for r in found]}
         st.dataframe(table, hide_index=True, placeholder="—", key="sv_queue", on_select=picked_cell,
                      selection_mode="single-cell",
-                     column_config={t("sv_order_id", lang): st.column_config.TextColumn(width="small"),
+                     column_config={t("sv_order_id", lang): st.column_config.TextColumn(
+                                        width=tables.id_width(table[t("sv_order_id", lang)])),
                                     t("compound", lang): st.column_config.TextColumn(width="medium"),
                                     t("sv_received", lang): st.column_config.DatetimeColumn(format=DATE_FORMAT),
                                     t("sv_due", lang): st.column_config.DatetimeColumn(format=DATE_FORMAT)})
-        # the file name and the sheet's title block add the scope, the period and 数据截至 (downloads.download_buttons)
-        downloads.download_buttons(table, t("sv_file", lang), "sv_dl", scope)
-        order_picker([r["order_id"] for r in found], "sv_order", "sv")
+        # the 督办单: the list with the masked content and, for an order under a 督办, its instruction, reply deadline
+        # and feedback; the file name and the sheet's title block add the scope, the period and 数据截至 (its day too)
+        ids = [r["order_id"] for r in found]
+        sheet = table.assign(**cases.sheet_columns(ids, scope, window, lang))
+        downloads.download_buttons(sheet, t("sv_file", lang), "sv_dl", scope, kinds=cases.DATE_KINDS(lang),
+                                   as_of_day=True, word=cases.word_of(sheet, lang))
+        cases.open_form(found, window)
+        order_picker(ids, "sv_order", "sv", tuple(ids))
 
     st.subheader(t("sv_where_title", lang))
     left, right = st.columns([3, 2])
@@ -339,7 +353,8 @@ if everything["no_deadline"]:
                                            "compounds": [r["compound_name"] for r in undated]}
         st.dataframe(table, hide_index=True, placeholder="—", key="sv_no_deadline", selection_mode="single-cell",
                      on_select=lambda: picked_cell("sv_no_deadline", "_sv_nd_rows", "sv_nd_order"),
-                     column_config={t("sv_order_id", lang): st.column_config.TextColumn(width="small"),
+                     column_config={t("sv_order_id", lang): st.column_config.TextColumn(
+                                        width=tables.id_width(table[t("sv_order_id", lang)])),
                                     t("compound", lang): st.column_config.TextColumn(width="medium"),
                                     t("sv_received", lang): st.column_config.DatetimeColumn(format=DATE_FORMAT)})
         downloads.download_buttons(table, t("sv_nd_file", lang), "sv_nd_dl", scope)

@@ -58,9 +58,10 @@ def test_the_queue_in_chinese(app, downloads):
     assert rows(table(at, "sv_by_unit"), "承办单位", "超期工单", "超期7天以上", "超期1-3天", "3天内到期", "合计") == [
         ("物业公司", 1, 1, 0, 1, 2), ("市政维修中心", 1, 0, 1, 0, 1)]
     assert rows(table(at, "sv_by_street"), "街道", "超期工单", "3天内到期", "合计") == [("东街道", 1, 1, 2), ("西街道", 1, 0, 1)]
-    # the 督办单: scope and period in the name; the sheet's title block, then the list with days as numbers
-    name = "督办单_全区_2024年上半年"
-    assert {f"{name}.xlsx", f"{name}.csv"} <= set(downloads)
+    # the 督办单: scope, period and the day of 数据截至 in the name; the sheet's title block, then the list with days as
+    # numbers (its 督办 columns: tests/test_page_cases.py)
+    name = "督办单_全区_2024年上半年_截至2024-07-01"
+    assert {f"{name}.xlsx", f"{name}.csv", f"{name}.docx"} <= set(downloads)
     cells = xlsx_cells.read(downloads[f"{name}.xlsx"])["cells"]
     assert [cells[r, 0][0] for r in range(3)] == ["督办单", "范围：全区", "统计时段：2024年上半年"]
     column = {cells[5, c][0]: c for c in range(20) if (5, c) in cells}

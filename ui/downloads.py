@@ -18,12 +18,11 @@ from ui.viewer import account, allowed, page_name, record
 from ui.words import _scope_values, scope_text
 
 
-def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | None = None, *,
-                     kinds: dict | None = None, period: bool = True) -> None:
-    """Excel and CSV of a table (headers in the reader's language, no personal data), its numbers as numbers (`kinds`:
-    a column's kind of metrics.exports.FORMATS, or one per row). The sheet opens with the title (`name`), the scope
-    shown (narrowed to the account's), the period (unless period=False: an import log) and 数据截至; the file
-    name says the same: 小区排名_东街道_2024年上半年.xlsx. Each download is audited with the scope it covers."""
+def title_block(name: str, scope: Scope | None = None, *, period: bool = True,
+                as_of_day: bool = False) -> tuple[list[str], str, Scope]:
+    """(the sheet's heading lines, the file's stem, the scope shown) of a table downloaded from a page: the title,
+    the scope (narrowed to the account's), the period (unless period=False) and 数据截至; the stem says the same:
+    name, the scope's values (or 全区), the period and, with `as_of_day`, the day of 数据截至 (截至2024-07-01)."""
     language = lang()
     filters = st.session_state.get("_filters")
     shown = allowed(scope if scope is not None else (filters.scope if filters else Scope()))
@@ -34,17 +33,38 @@ def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | No
     if period and filters is not None:
         heading.append(f"{t('period', language)}{colon}{filters.period.label(language)}")
         parts.append(filters.period.label(language))
-    heading.append(f"{t('as_of', language)}{colon}{fmt.as_of(facts()['as_of'], language)}")
-    stem = path_parts("_".join(parts) + ".csv")[0]
-    left, right, _ = st.columns([1, 1, 4])
+    as_of = facts()["as_of"]
+    heading.append(f"{t('as_of', language)}{colon}{fmt.as_of(as_of, language)}")
+    if as_of_day and as_of is not None:
+        parts.append(t("file_as_of", language, day=f"{as_of:%Y-%m-%d}"))
+    return heading, path_parts("_".join(parts) + ".csv")[0], shown
+
+
+def download_buttons(frame: pd.DataFrame, name: str, key: str, scope: Scope | None = None, *,
+                     kinds: dict | None = None, period: bool = True, as_of_day: bool = False,
+                     word=None) -> None:
+    """Excel and CSV of a table (headers in the reader's language, no personal data), its numbers as numbers (`kinds`:
+    a column's kind of metrics.exports.FORMATS, or one per row). The sheet opens with the title (`name`), the scope
+    shown (narrowed to the account's), the period (unless period=False: an import log) and 数据截至; the file
+    name says the same: 小区排名_东街道_2024年上半年.xlsx, with `as_of_day` also the day of 数据截至
+    (督办单_全区_2024年上半年_截至2024-07-01.xlsx). `word`: a function (heading lines) -> the bytes of a Word file of
+    the same table (briefing.sheet), offered as a third button. Each download is audited with the scope it covers."""
+    language = lang()
+    heading, stem, _ = title_block(name, scope, period=period, as_of_day=as_of_day)
+    left, middle, right, _ = st.columns([1, 1, 1, 3]) if word is not None else (*st.columns([1, 1, 4]), None)
     left.download_button(t("download_xlsx", language), to_xlsx_bytes(frame, kinds=kinds, heading=heading),
                          file_name=f"{stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key=f"{key}_xlsx", icon=":material/download:",
                          on_click=downloaded, args=(f"{stem}.xlsx", scope, len(frame)))
-    right.download_button(t("download_csv", language), to_csv_bytes(frame), file_name=f"{stem}.csv",
-                          mime="text/csv", key=f"{key}_csv", icon=":material/download:",
-                          on_click=downloaded, args=(f"{stem}.csv", scope, len(frame)))
+    middle.download_button(t("download_csv", language), to_csv_bytes(frame), file_name=f"{stem}.csv",
+                           mime="text/csv", key=f"{key}_csv", icon=":material/download:",
+                           on_click=downloaded, args=(f"{stem}.csv", scope, len(frame)))
+    if word is not None:
+        right.download_button(t("download_docx_table", language), word(heading), file_name=f"{stem}.docx",
+                              mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                              key=f"{key}_docx", icon=":material/download:",
+                              on_click=downloaded, args=(f"{stem}.docx", scope, len(frame)))
 
 
 def made_for(scope: Scope, period: Period, language: str) -> tuple:

@@ -71,6 +71,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reset_filters": ("清除筛选", "Clear filters"),
     # header
     "as_of": ("数据截至", "Data as of"),
+    "file_as_of": ("截至{day}", "as_of_{day}"),
+    "download_docx_table": ("下载 Word", "Download Word"),
     "imported": ("最近导入", "Last import"),
     "never": ("尚未导入", "never"),
     "demo_badge": ("演示数据：虚构的示范区，并非真实数据", "Demo data: a fictional district, not real data"),

@@ -49,3 +49,13 @@ def show(frame: pd.DataFrame, kinds: dict | None = None, *, column_config: dict 
     """st.dataframe of the table as a page shows it (on_screen), counts with separators, "—" for none."""
     return st.dataframe(on_screen(frame, kinds), hide_index=True, placeholder="—",
                         column_config={**number_config(frame, kinds), **(column_config or {})}, **kwargs)
+
+
+ID_PX_MIN, ID_PX_PER_CHAR, ID_PX_PADDING = 75, 9, 24
+
+
+def id_width(values) -> int:
+    """The width (px) of a column of ids in st.dataframe: the longest id whole (GD20251215000123, never
+    GD2025121…), at least Streamlit's "small" (75 px). A column of width "small" cut the real exports' ids."""
+    longest = max((len(str(v)) for v in values if v is not None), default=0)
+    return max(ID_PX_MIN, longest * ID_PX_PER_CHAR + ID_PX_PADDING)

@@ -24,7 +24,7 @@ from metrics.cli.data import (
     cmd_templates,
     cmd_unmatched,
 )
-from metrics.cli.reports import _formats, cmd_compounds, cmd_kpis, cmd_report, cmd_supervision
+from metrics.cli.reports import _formats, cmd_cases, cmd_compounds, cmd_kpis, cmd_report, cmd_supervision
 from metrics.config import database_path, load_config
 from metrics.ingest.readers import ImportFailure
 from metrics.masking import mask_message
@@ -58,6 +58,16 @@ def main(argv=None) -> int:
     _add_scope_args(p, dates_required=False, lake=False)
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.set_defaults(func=cmd_supervision)
+
+    p = sub.add_parser("cases", help="督办 opened on overdue orders: their states and counts, JSON or CSV")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--from", dest="start", help="YYYY-MM-DD, inclusive: the 督办 opened from this day (with --to)")
+    p.add_argument("--to", dest="end", help="YYYY-MM-DD, inclusive: the 督办 opened up to this day (with --from)")
+    p.add_argument("--as-of", dest="as_of", help="the states as of this moment (default: latest timestamp in the data)")
+    for name in ("street", "community", "compound"):
+        p.add_argument(f"--{name}")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.set_defaults(func=cmd_cases)
 
     p = sub.add_parser("report", help="write a briefing (简报) as Word or PDF")
     _add_scope_args(p)

@@ -19,7 +19,7 @@ from metrics.cli.common import (
     _scope,
     _scope_and_window,
 )
-from metrics.kpis import Window, kpi_report
+from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import latest_complete, preset_period
 from metrics.scorecard import scorecard
 
@@ -88,6 +88,54 @@ def cmd_supervision(args, config) -> int:
     return 0
 
 
+CASE_COLUMNS = ["case_id", "state", "state_zh", "opened_at", "opened_by", "origin", "street", "community",
+                "compound_name", "handling_unit", "orders", "instruction", "reply_due", "feedback_count",
+                "last_replied_on", "last_feedback"]
+CASE_FIELDS = ("case_id", "state", "opened_at", "opened_by", "origin", "street", "community", "compound_name",
+               "handling_unit", "instruction", "reply_due")
+
+
+def cmd_cases(args, config) -> int:
+    """督办: the 督办 of a scope with their states at 数据截至 (or --as-of) and their counts (督办N件、已反馈M件、逾期未反馈K件);
+    with --from/--to those opened in the period (as 总览 and the briefing count them), without them every one."""
+    from casework import state_word
+    from casework.cases import listing, tally
+    from metrics.names import resolve_compound_name
+
+    if bool(args.start) != bool(args.end):
+        raise UsageError("--from 与 --to 须一起给出 / give --from and --to together")
+    con = _reader(args, config)
+    compound = None
+    if args.compound:
+        compound = resolve_compound_name(con, config, args.compound)
+        if compound is None:
+            raise UsageError(f"未找到小区（台账和工单、投诉中均没有） / compound found neither in the registry nor in "
+                             f"orders and complaints: {args.compound}")
+    scope = Scope(street=args.street, community=args.community, compound=compound)
+    as_of = _moment(con, _as_of(args))
+    period = _period(args.start, args.end) if args.start else None
+    found = listing(_db(args, config), con, scope, as_of, period)
+    if args.format == "json":
+        print(json.dumps({"scope": scope.as_dict(), "as_of": as_of,
+                          "period": {"start": period.start, "end": period.end} if period else None,
+                          "counts": tally(found),
+                          "cases": [{**{k: c[k] for k in CASE_FIELDS}, "state_zh": state_word(c["state"]),
+                                     "orders": c["order_ids"], "missing": c["missing"],
+                                     "feedback": [{k: f[k] for k in ("replied_on", "text", "recorded_by", "recorded_at")}
+                                                  for f in c["feedback"]]} for c in found]},
+                         ensure_ascii=False, indent=2, default=_json_default))
+        return 0
+    writer = csv.DictWriter(sys.stdout, fieldnames=CASE_COLUMNS)
+    writer.writeheader()
+    for c in found:
+        last = c["feedback"][-1] if c["feedback"] else {}
+        row = {**{k: c[k] for k in CASE_COLUMNS if k in c}, "state_zh": state_word(c["state"]),
+               "orders": ";".join(c["order_ids"]), "feedback_count": len(c["feedback"]),
+               "last_replied_on": last.get("replied_on"), "last_feedback": last.get("text")}
+        writer.writerow({k: _csv_safe(row.get(k)) for k in CASE_COLUMNS})
+    return 0
+
+
 def cmd_compounds(args, config) -> int:
     con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
@@ -132,6 +180,7 @@ def cmd_report(args, config) -> int:
 
     con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
+    cases_db = None if args.lake else _db(args, config)   # the 督办 counted (a lake read by Spark keeps none)
     if args.all_streets:
         streets = filter_options(con)["street"]
 
@@ -139,7 +188,7 @@ def cmd_report(args, config) -> int:
             print(f"[{i}/{n}] {street} …", file=sys.stderr, flush=True)
 
         for path in write_all_streets(con, config, streets, window, args.format, args.out, args.lang, progress,
-                                      issue_db=_db(args, config)):
+                                      issue_db=_db(args, config), cases_db=cases_db):
             print(path)
         return 0
     files = _briefing_files(args.out, args.format)
@@ -147,7 +196,8 @@ def cmd_report(args, config) -> int:
     # scope's next (briefing.issues); or the one --issue gives
     with image_server():
         written = issue_briefing(con, config, scope, window, files, args.lang,
-                                 issue_db=None if args.issue else _db(args, config), issue=args.issue)
+                                 issue_db=None if args.issue else _db(args, config), issue=args.issue,
+                                 cases_db=cases_db)
     for fmt in args.format:
         print(written[fmt])
     return 0
