@@ -33,7 +33,25 @@ def test_preview_and_generation(app, app_db, config):
     entry = audit.entries(app_db, action="briefing")[-1]
     assert (entry["login"], entry["target"], entry["scope"], entry["outcome"]) == (
         TESTER[0], "示范区红色物业工作简报（2024年上半年）", None, "ok")
-    assert entry["details"] == {"formats": ["docx", "pdf"], "language": "zh", "period": "2024年上半年"}
+    from metrics.periods import today_in
+
+    assert entry["details"] == {"formats": ["docx", "pdf"], "language": "zh", "period": "2024年上半年",
+                                "issued_on": today_in().isoformat()}
+    # issue 25: the issued briefing is archived, listed under the page's scope, and offered again byte for byte
+    from briefing import archive
+
+    kept = archive.issued(app_db, Scope())
+    assert [(e["issue"], e["period_label"], e["issued_by"], e["via"]) for e in kept] == [
+        (1, "2024年上半年", TESTER[0], "page")]
+    listed = at.dataframe[-1].value   # the archive: the page's last table
+    assert list(listed["期数"]) == [1] and list(listed["统计时段"]) == ["2024年上半年"]
+    assert list(listed["印发者"]) == [TESTER[0]]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("下载 Word") == 2 and labels.count("下载 PDF") == 2   # the files just made, and the archive's
+    name, data = archive.file_of(app_db, kept[0]["id"], "pdf", Scope())
+    assert name == "示范区红色物业工作简报（2024年上半年）.pdf" and data[:5] == b"%PDF-"
+    # a street's page lists the street's own archive: none here
+    assert archive.issued(app_db, Scope(street="东街道")) == []
 
 
 def test_street_scope_and_english(app):
