@@ -89,6 +89,7 @@ with st.container(border=True):   # the head block, the sections with their char
             st.markdown(words.plain(text))
         for caption, figure, key in figures:
             if key == part["key"]:
+                figure.update_layout(title={"text": ""})   # the caption under it names it, as in the files
                 st.plotly_chart(figure, key=f"briefing_chart_{caption}", config={"displayModeBar": False})
                 st.caption(words.plain(caption))
     lines = distribution_lines(content)
