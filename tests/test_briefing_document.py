@@ -284,7 +284,7 @@ def test_word_as_libreoffice_lays_it_out_looks_like_the_pdf(east_files, tmp_path
     pages = int(pdf_info(from_word)["Pages"])
     assert pages == int(pdf_info(east_files["pdf"])["Pages"]) == 4
     assert headings_by_page(from_word, pages) == headings_by_page(east_files["pdf"], pages) == [
-        ["一、总体情况", "二、主要指标"], ["三、投诉情况", "四、街道与社区对比"],
+        ["一、总体情况", "二、主要指标"], ["三、投诉情况", "四、各社区对比"],
         ["五、红黑榜", "六、党建引领", "七、需关注事项", "八、数据说明"], []]
     for pdf in (from_word, east_files["pdf"]):   # 报送/抄送 close the last page in both
         assert "抄送：各社区党委、居委会" in re.sub(r"[ \t]+", "", pdf_text(pdf, pages))
