@@ -207,6 +207,11 @@ def cmd_report(args, config) -> int:
         written = issue_briefing(con, config, scope, window, files, args.lang,
                                  issue_db=None if args.issue else db, issue=args.issue, issued_on=issued_on,
                                  archive=None if args.issue else {"issued_by": _actor(), "via": "command"})
+    if not args.issue:   # issued from the command line (numbered, archived): audited as the page's issuing is
+        audit.record(db, "briefing", login=_actor(), target=Path(written[args.format[0]]).stem,
+                     scope={k: v for k, v in {"street": scope.street, "community": scope.community}.items() if v} or None,
+                     details={"period": window.period.label("zh"), "language": args.lang, "formats": list(args.format),
+                              "via": "command", "issued_on": issued_on.isoformat()})
     for fmt in args.format:
         print(written[fmt])
     return 0
