@@ -301,7 +301,8 @@ def _pieces(text: str) -> list[str]:
     """Where a cell may break without breaking a word: before （, after ；，、 and spaces, at a line break."""
     import re
 
-    return [p for p in re.split(r"(?<=[；，、;,\s])|(?=（)|\n", text) if p.strip()]
+    # a space before a unit ("+1.0 pp") or after a sign does not break: "+1.0 pp" is one piece, as 下降0.1个百分点
+    return [p for p in re.split(r"(?<=[；，、;,])|(?<=\s)(?!pp\b)|(?=（)|\n", text) if p.strip()]
 
 
 def column_widths(table: dict, width_pt: float = TEXT_WIDTH_PT, size_pt: float = TABLE_PT) -> list[float]:
