@@ -368,6 +368,10 @@ def wrapped_rows(table: dict, widths: list[float], size_pt: float = TABLE_PT) ->
 
 
 def layout(table: dict) -> dict:
-    """A table as both writers set it: the column widths (pt) and the rows with their line breaks."""
+    """A table as both writers set it: the column widths (pt), the rows with their line breaks, and which columns
+    are set left-aligned."""
     widths = column_widths(table)
-    return {"widths": widths, "rows": wrapped_rows(table, widths)}
+    rows = wrapped_rows(table, widths)
+    # a column whose cells run to several lines (需关注's reasons) reads left-aligned; figures stay centred
+    left = [any("\n" in row[c] for row in rows) for c in range(len(widths))]
+    return {"widths": widths, "rows": rows, "left": left}

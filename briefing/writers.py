@@ -191,7 +191,7 @@ def _table(doc, table: dict, fonts: dict) -> None:
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False
     laid = layout(table)   # widths from the content and the line breaks, the same as the PDF's (sections.layout)
-    widths, table = laid["widths"], {**table, "rows": laid["rows"]}
+    widths, table, left = laid["widths"], {**table, "rows": laid["rows"]}, laid["left"]
     fixed = OxmlElement("w:tblLayout")
     fixed.set(qn("w:type"), "fixed")
     grid._tbl.tblPr.append(fixed)
@@ -211,11 +211,11 @@ def _table(doc, table: dict, fonts: dict) -> None:
     keep = row_lines(table, widths) <= KEEP_TABLE_LINES
     for i, row in enumerate(grid.rows):
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        for cell, width in zip(row.cells, widths):
+        for cell, width, leftward in zip(row.cells, widths, left):
             cell.width = Pt(width)
             for paragraph in cell.paragraphs:
                 _line(paragraph, TABLE_LINE_PT)
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if leftward and i else WD_ALIGN_PARAGRAPH.CENTER
                 # keep-with-next on every row but the last holds a short table on one page
                 paragraph.paragraph_format.keep_with_next = keep and i < len(grid.rows) - 1
 
@@ -240,10 +240,11 @@ def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) 
             if table.get("title"):
                 parts.append(f"<h3>{e(table['title'])}</h3>")
             laid = layout(table)   # widths from the content and the line breaks, as the Word file's
-            widths, table = laid["widths"], {**table, "rows": laid["rows"]}
+            widths, table, left = laid["widths"], {**table, "rows": laid["rows"]}, laid["left"]
             cols = "".join(f"<col style='width:{w:.2f}pt'/>" for w in widths)
             head_row = "".join(f"<th>{_cell_html(h)}</th>" for h in table["header"])
-            body = "".join("<tr>" + "".join(f"<td>{_cell_html(v)}</td>" for v in row) + "</tr>" for row in table["rows"])
+            body = "".join("<tr>" + "".join(f"<td{' class=left' if leftward else ''}>{_cell_html(v)}</td>"
+                                            for v, leftward in zip(row, left)) + "</tr>" for row in table["rows"])
             keep = " class='keep'" if row_lines(table, widths) <= KEEP_TABLE_LINES else ""
             parts.append(f"<table{keep}><colgroup>{cols}</colgroup><thead><tr>{head_row}</tr></thead>"
                          f"<tbody>{body}</tbody></table>")
@@ -279,6 +280,7 @@ def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) 
       table.keep {{ break-inside: avoid; }}
       tr {{ break-inside: avoid; }}
       th, td {{ border: 0.5pt solid #000; padding: 0 5.4pt; text-align: center; }}
+      td.left {{ text-align: left; }}
       thead {{ display: table-header-group; }} th {{ font-family: "{sans}"; }}
       figure {{ margin: 0; text-align: center; break-inside: avoid; line-height: 1; }}
       img {{ width: {PICTURE_CM}cm; }}

@@ -173,3 +173,23 @@ def test_kpi_changes_and_company_names_do_not_wrap(db, config, tmp_path):
                 for cell, text in zip(row, original):
                     if re.search(r"个百分点$|公司$|%$", str(text)) and "\n" not in str(text):
                         assert cell == str(text), (part["key"], text)
+
+
+def test_the_page_and_the_command_share_one_counter_per_scope(db, config, tmp_path, capsys):
+    """Numbering is continuous per scope whoever issues: the page's 第1期, then the command's 第2期 (a new edition:
+    another period), both archived with who issued them."""
+    con = connect(db)
+    try:
+        with image_server():
+            issue_full(con, config, Scope(street="东街道"), H1_2024, {"pdf": tmp_path / "p.pdf"}, issue_db=db,
+                       issued_on=dt.date(2024, 7, 5), archive={"issued_by": "dong", "via": "page"})
+    finally:
+        con.close()
+    assert main(["report", "--db", str(db), "--street", "东街道", "--period", "last-month", "--issued-on", "2024-07-05",
+                 "--format", "docx,pdf", "--out", str(tmp_path / "c")]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "c.docx"), str(tmp_path / "c.pdf")]
+    assert number_in(tmp_path / "c.docx") == number_in(tmp_path / "c.pdf") == "第2期"
+    kept = archive.issued(db, Scope(street="东街道"))
+    assert [(e["issue"], e["period_label"], e["via"], sorted(e["files"])) for e in kept] == [
+        (2, "2024年6月", "command", ["docx", "pdf"]), (1, "2024年上半年", "page", ["pdf"])]
+    assert kept[0]["issued_by"].startswith("cli:") and kept[1]["issued_by"] == "dong"
