@@ -193,3 +193,30 @@ def test_the_page_and_the_command_share_one_counter_per_scope(db, config, tmp_pa
     assert [(e["issue"], e["period_label"], e["via"], sorted(e["files"])) for e in kept] == [
         (2, "2024年6月", "command", ["docx", "pdf"]), (1, "2024年上半年", "page", ["pdf"])]
     assert kept[0]["issued_by"].startswith("cli:") and kept[1]["issued_by"] == "dong"
+
+
+@pytest.mark.slow   # builds the demo district (about 25 s)
+def test_the_demo_street_half_year_fits_its_content(tmp_path, config):
+    """The issue's measure: 映川街道, 2025年下半年, on the demo: 8 pages before issue 25 (the title broken inside 下半年,
+    the KPI table pushed off page 1, 需关注's heading alone on a page), 6 now; the title's period on one line; no
+    街道 column; 需关注's ten compounds on one page with their figures."""
+    from metrics.demo import build_demo_database
+
+    build_demo_database(tmp_path / "demo.duckdb", config, progress=lambda *a, **k: None)
+    con = connect(tmp_path / "demo.duckdb")
+    try:
+        with image_server():
+            pdf = issue_full(con, config, Scope(street="映川街道"),
+                             Window(Period(dt.date(2025, 7, 1), dt.date(2025, 12, 31)), dt.datetime(2025, 12, 31, 17, 54)),
+                             {"pdf": tmp_path / "h2.pdf"}, issue=1, issued_on=dt.date(2026, 1, 5))["files"]["pdf"]
+    finally:
+        con.close()
+    assert pages_of(pdf) == 6
+    first = [line.strip() for line in pdf_text(pdf, 1).splitlines() if line.strip()]
+    assert first[:3] == ["映川街道红色物业工作简报", "（2025年下半年）", "第1期"]
+    assert "二、主要指标" in pdf_text(pdf, 1) and "按时办结率" in pdf_text(pdf, 1)   # the KPI table starts on page 1
+    text = pdf_text(pdf)
+    assert "街道" not in text.replace("映川街道", "").replace("街道和全区", "")
+    assert "下降0.4个百分点" in text and "邻里通物业服务有限公司" in text   # unbroken
+    attention = pdf_text(pdf, 5)
+    assert "七、需关注事项" in attention and "朱湾新村（黑榜）" in attention and "按时办结率76.1%，低于目标18.9个百分点" in attention
