@@ -1,5 +1,6 @@
 """简报 Briefing: the report a street office sends up, for the sidebar's scope and period, in one click; the briefings
 issued for the scope, kept exactly as issued, to download again."""
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -59,8 +60,12 @@ if set(filters.scope.as_dict()) - {"street", "community"}:
 left, right = st.columns(2)
 doc_lang = left.radio(t("briefing_lang", lang), ["zh", "en"], key="briefing_lang", horizontal=True,
                       format_func=lambda v: "简体中文" if v == "zh" else "English")
-issued_on = right.date_input(t("briefing_issued_on", lang), key="briefing_issued_on", format="YYYY-MM-DD",
-                             value=today_in((connection.config().get("briefing") or {}).get("time_zone")))
+today = today_in((connection.config().get("briefing") or {}).get("time_zone"))   # Asia/Shanghai, not the machine's
+# a typed day, not st.date_input: its calendar would speak the browser's language (sidebar.date_box)
+issued_on, said = sidebar.date_box(right, t("briefing_issued_on", lang), "briefing_issued_on", today,
+                                   today - dt.timedelta(days=3660), today + dt.timedelta(days=366), lang)
+if said:
+    st.warning(said, icon=":material/event_busy:")
 
 content = engine.ask(build, scope, filters.window, lang=doc_lang)
 content.issued_on = issued_on
