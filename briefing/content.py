@@ -19,7 +19,7 @@ from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
 from metrics.names import NOT_REGISTERED
 from metrics.options import data_span
 from metrics.party import new_branches
-from metrics.periods import Window, coverage_note
+from metrics.periods import Window, coverage_note, today_in
 from metrics.scorecard import assign_ranks, scorecard, why_unranked
 from metrics.scorecard import red_black as scorecard_red_black
 
@@ -171,12 +171,13 @@ class Briefing:
     report_to: list[str] = field(default_factory=list)    # 报送
     copy_to: list[str] = field(default_factory=list)      # 抄送
     issue: int | None = None           # 第N期: given when the briefing is issued (briefing.issues), not on preview
-    issued_on: dt.date = field(default_factory=dt.date.today)   # 印发日期
+    issued_on: dt.date = field(default_factory=today_in)   # 印发日期: the day chosen, by default today in Asia/Shanghai
     attention_more: int = 0            # compounds the 需关注 list holds beyond the ones shown (attention.shown)
     unranked: str | None = None        # why there are no red and black lists (scorecard.why_unranked)
     caveats: list[str] = field(default_factory=list)   # what the figures rest on (metrics.caveats)
     coverage: str | None = None        # 数据自…起, when the data starts inside the period
     noun: str = "物业工单"              # what the document calls an order (order_noun)
+    copies: int | None = None          # 共印份数 (config briefing.copies), None: no such line
     config: dict = field(repr=False, default_factory=dict)
     cases: dict | None = None          # 督办 opened in the period (casework.cases.counts); None: not asked
 
@@ -263,6 +264,14 @@ def distribution(config: dict, scope: Scope, name: str) -> tuple[str, list[str],
     return issuer, lines("report_to"), lines("copy_to")
 
 
+def copies(config: dict, scope: Scope) -> int | None:
+    """共印份数 of a briefing of this scope's level (config.yaml briefing.copies: {district: 30, street: 20}); None
+    where the config asks for no such line."""
+    level = "community" if scope.community else ("street" if scope.street else "district")
+    value = ((config.get("briefing") or {}).get("copies") or {}).get(level)
+    return int(value) if value else None
+
+
 def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, cases_db=None) -> Briefing:
     """The briefing of a scope and window; `cases_db`: the database whose access file holds the 督办, counted as
     总览 counts them (casework.cases.counts: opened in the period, with feedback, reply overdue at as_of)."""
@@ -316,4 +325,5 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, 
         unranked=why_unranked(card, config, report.get("missing_inputs"), lang),
         caveats=caveats(report, lang), coverage=coverage, noun=order_noun(config, lang), config=config,
         data_note=data_note(con, config, scope, window, report), report=report, issuer=issuer, report_to=report_to,
-        copy_to=copy_to, cases=case_counts(cases_db, con, scope, window) if cases_db is not None else None)
+        copy_to=copy_to, cases=case_counts(cases_db, con, scope, window) if cases_db is not None else None,
+        issued_on=today_in((config.get("briefing") or {}).get("time_zone")), copies=copies(config, scope))

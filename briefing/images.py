@@ -60,6 +60,11 @@ def png(figure) -> bytes:
 def complaint_images(briefing) -> list[tuple[str, bytes, str]]:
     """(caption, png, section key) for the complaint trend and categories (section "complaints") and the
     streets or communities side by side (section "units"); none for what the data lacks."""
+    return [(title, png(figure), key) for title, figure, key in complaint_figures(briefing)]
+
+
+def complaint_figures(briefing) -> list[tuple[str, object, str]]:
+    """(caption, plotly figure, section key) of complaint_images: the 简报 page's preview draws the same charts."""
     lang = briefing.lang
     targets = {r["kpi"]: r["target"] for r in briefing.kpi_table if r.get("target") is not None}
     out = []
@@ -67,20 +72,20 @@ def complaint_images(briefing) -> list[tuple[str, bytes, str]]:
         title = "投诉量月度走势" if lang == "zh" else "Complaints by month"
         rows = [{"month": charts.month_label(r["month"], lang), "complaint_count": r["complaint_count"]}
                 for r in briefing.complaints_by_month]
-        out.append((title, png(charts.bars(rows, "month", [("complaint_count", "投诉量" if lang == "zh" else "Complaints")],
-                                           title, lang=lang)), "complaints"))
+        out.append((title, charts.bars(rows, "month", [("complaint_count", "投诉量" if lang == "zh" else "Complaints")],
+                                       title, lang=lang), "complaints"))
     if briefing.complaints_by_category:
         title = "投诉类别分布" if lang == "zh" else "Complaints by category"
         rows = [{"category": r["category"] or ("未分类" if lang == "zh" else "Uncategorised"),
                  "complaint_count": r["complaint_count"]} for r in briefing.complaints_by_category[:10]]
-        out.append((title, png(charts.bars(rows, "category", [("complaint_count", "投诉量" if lang == "zh" else "Complaints")],
-                                           title, horizontal=True, lang=lang)), "complaints"))
+        out.append((title, charts.bars(rows, "category", [("complaint_count", "投诉量" if lang == "zh" else "Complaints")],
+                                       title, horizontal=True, lang=lang), "complaints"))
     if briefing.units:
         unit = briefing.unit_dimension
         title = (("各街道" if unit == "street" else "各社区") + "按时办结率与满意率") if lang == "zh" \
             else f"On-time closure and satisfaction by {unit}"
-        out.append((title, png(charts.bars(briefing.units, unit, [
+        out.append((title, charts.bars(briefing.units, unit, [
             ("on_time_closure_rate", "按时办结率" if lang == "zh" else "On-time closure rate"),
             ("satisfaction_rate", "满意率" if lang == "zh" else "Satisfaction rate")], title, percent=True,
-            targets=targets, lang=lang)), "units"))
+            targets=targets, lang=lang), "units"))
     return out

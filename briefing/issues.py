@@ -79,3 +79,9 @@ def last(db: Path, scope_name: str) -> int | None:
         return row["last_issue"] if row else None
     finally:
         con.close()
+
+
+def upcoming(db: Path, scope_name: str, config: dict) -> int:
+    """The number the scope's next issued briefing will take (the preview says it; only issuing takes it)."""
+    done = last(db, scope_name)
+    return first_issue(config, scope_name) if done is None else max(done + 1, first_issue(config, scope_name))

@@ -32,6 +32,8 @@ def _words(lang: str) -> dict:
         "kpis": "主要指标" if zh else "Key figures",
         "complaints": "投诉情况" if zh else "Complaints",
         "units": ("街道与社区对比" if zh else "Streets and communities"),
+        "units_street": "各街道对比" if zh else "Streets side by side",
+        "units_community": "各社区对比" if zh else "Communities side by side",
         "lists": "红黑榜" if zh else "Red and black lists",
         "party": "党建引领" if zh else "Party building",
         "attention": "需关注事项" if zh else "Needs attention",
@@ -118,7 +120,8 @@ def sections(b) -> list[dict]:
         rows = [[u[b.unit_dimension], fmt.count(u["orders_total"]), fmt.percent(u["on_time_closure_rate"]),
                  fmt.percent(u["revisit_rate"]), fmt.percent(u["satisfaction_rate"])]
                 + ([fmt.count(u["complaint_count"])] if with_complaints else []) for u in b.units]
-        out.append({"key": "units", "paragraphs": [], "tables": [{"header": header, "rows": rows}]})
+        out.append({"key": "units", "paragraphs": [], "tables": [{"header": header, "rows": rows}],
+                    "words": f"units_{b.unit_dimension}"})
 
     # a street's (or a community's) briefing names no street beside each compound: they are all its own
     with_street = b.unit_dimension == "street"
@@ -182,7 +185,7 @@ def sections(b) -> list[dict]:
             mark = LIST_WORDS.get(r.get("list"))   # a 红榜 compound is here for the one rate that is short
             name = r["compound_name"] + ((f"（{mark[0]}）" if zh else f" ({mark[1]})") if mark else "")
             rows.append([str(i), name] + ([r["street"] or fmt.DASH] if with_street else [])
-                        + [("；" if zh else "; ").join(attention_reasons(r, b.config, b.lang))])
+                        + [("；\n" if zh else ";\n").join(attention_reasons(r, b.config, b.lang))])
         after = []
         if b.attention_more:   # in print there is no dashboard list to expand: the count, not a wall of names
             after = [f"另有{b.attention_more}个小区低于目标或出现激增，程度较轻，未列出。" if zh
@@ -195,8 +198,16 @@ def sections(b) -> list[dict]:
     out.append({"key": "note", "paragraphs": note_lines(b), "tables": []})
 
     for i, section in enumerate(out):
-        section["heading"] = heading(i, w[section["key"]], b.lang)
+        section["heading"] = heading(i, w[section.pop("words", section["key"])], b.lang)
+        titled = [table for table in section["tables"] if table.get("title")]
+        for j, table in enumerate(titled):   # a section in parts: （一）红榜 （二）黑榜 …
+            table["title"] = sub_heading(j, table["title"], b.lang)
     return out
+
+
+def sub_heading(index: int, text: str, lang: str) -> str:
+    """A second-level heading of the official style: （一）红榜; in English (1) Red list."""
+    return f"（{ZH_NUMERALS[index]}）{text}" if lang == "zh" else f"({index + 1}) {text}"
 
 
 CHECK_WORDS = {   # impossible orderings among the briefing's own orders: (中文, English)
@@ -248,7 +259,7 @@ def head(b) -> dict:
     `issue` is None on a preview: a number is given only when a briefing is issued."""
     zh = b.lang == "zh"
     issue = None if b.issue is None else (f"第{b.issue}期" if zh else f"No. {b.issue}")
-    return {"title": b.title, "issue": issue,
+    return {"title": b.title, "title_lines": title_lines(b.title, b.period_label, b.lang), "issue": issue,
             "issuer": f"{b.issuer}编" if zh else f"Issued by {b.issuer}",
             "date": f"{issue_date(b.issued_on, 'zh')}印发" if zh else f"Issued on {issue_date(b.issued_on, 'en')}"}
 
@@ -261,6 +272,8 @@ def distribution_lines(b) -> list[str]:
         out.append(("报送：" + "，".join(b.report_to)) if zh else ("To: " + "; ".join(b.report_to)))
     if b.copy_to:
         out.append(("抄送：" + "，".join(b.copy_to)) if zh else ("Copy: " + "; ".join(b.copy_to)))
+    if getattr(b, "copies", None):   # 共印份数, where config briefing.copies asks for it
+        out.append(f"（共印{b.copies}份）" if zh else f"({b.copies} copies printed)")
     return out
 
 
@@ -269,3 +282,108 @@ def subject(b) -> str:
     series = "红色物业工作简报" if b.lang == "zh" else "Red property briefing"
     issue = head(b)["issue"]
     return f"{series} {issue}" if issue else series
+
+
+# The page's text line and the table font, in points: what layout() measures against (writers.py holds the page
+# geometry; these are its consequences: 21.0 - 2.8 - 2.6 cm of text, 12 pt table text, 5.4 pt cell padding).
+TEXT_WIDTH_PT = (21.0 - 2.8 - 2.6) / 2.54 * 72
+TITLE_PT, TABLE_PT, CELL_PAD_PT = 22, 12, 5.4
+CELL_SLACK_PT = 4      # beyond the measured text: glyph widths are estimated, never under
+
+
+def ems(text: str) -> float:
+    """A text's width in ems, as CJK fonts set it: a Chinese character or full-width mark one em, a digit, Latin
+    letter or ASCII mark about 0.6 (Noto CJK's proportional Latin; an estimate on the wide side)."""
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.6 for c in text)
+
+
+def title_lines(title: str, period_label: str, lang: str = "zh") -> list[str]:
+    """The title as lines: one when it fits the text width at the title size, else broken before the period
+    (“映川街道红色物业工作简报” / “（2025年下半年）”), so the period never breaks inside (“2025年下半” / “年）”)."""
+    if ems(title) * TITLE_PT <= TEXT_WIDTH_PT or period_label not in title:
+        return [title]
+    cut = title.rindex(period_label)
+    if lang == "zh" and title[cut - 1:cut] == "（":
+        cut -= 1
+    head_, tail = title[:cut].rstrip(" ,"), title[cut:]
+    return [head_, tail] if head_ else [title]
+
+
+def _pieces(text: str) -> list[str]:
+    """Where a cell may break without breaking a word: before （, after ；，、 and spaces, at a line break."""
+    import re
+
+    # a space before a unit ("+1.0 pp") or after a sign does not break: "+1.0 pp" is one piece, as 下降0.1个百分点
+    return [p for p in re.split(r"(?<=[；，、;,])|(?<=\s)(?!pp\b)|(?=（)|\n", text) if p.strip()]
+
+
+def column_widths(table: dict, width_pt: float = TEXT_WIDTH_PT, size_pt: float = TABLE_PT) -> list[float]:
+    """Column widths (pt) from the content, the same for Word and PDF: each column as wide as its widest cell, the
+    spare width shared out; when the widest cells do not fit, the widest column wraps first, never narrower than
+    its longest unbreakable piece (“下降0.1个百分点”, a company name, “办结用时中位数” of “办结用时中位数（小时）”),
+    and only a text column of sentences (需关注's reasons) wraps inside them."""
+    rows = [table["header"]] + [list(map(str, r)) for r in table["rows"]]
+    pad = 2 * CELL_PAD_PT + CELL_SLACK_PT
+    lines = [[str(row[c]).split("\n") for row in rows] for c in range(len(table["header"]))]
+    natural = [max(ems(line) for cell in col for line in cell) * size_pt + pad for col in lines]
+    least = [max(ems(p) for cell in col for line in cell for p in _pieces(line) or [""]) * size_pt + pad
+             for col in lines]
+    widths = list(natural)
+    while sum(widths) > width_pt:
+        shrinkable = [c for c in range(len(widths)) if widths[c] > least[c] + 0.01]
+        over = sum(widths) - width_pt
+        if shrinkable:
+            c = max(shrinkable, key=lambda i: widths[i])
+            widths[c] = max(least[c], widths[c] - over)
+        else:   # even the unbreakable pieces do not fit: the widest column wraps inside them
+            c = max(range(len(widths)), key=lambda i: widths[i])
+            widths[c] = max(widths[c] - over, 3 * size_pt + pad)
+            break
+    spare = width_pt - sum(widths)
+    if spare > 0:
+        widths = [w + spare * w / sum(widths) for w in widths]
+    return widths
+
+
+def row_lines(table: dict, widths: list[float], size_pt: float = TABLE_PT) -> int:
+    """How many lines the table's rows take, estimated from the widths (a short table is kept on one page)."""
+    import math
+
+    total = 0
+    for row in table["rows"]:
+        total += max(sum(max(1, math.ceil(ems(line) * size_pt / max(w - 2 * CELL_PAD_PT, 1)))
+                         for line in str(text).split("\n")) for text, w in zip(row, widths))
+    return total
+
+
+def wrapped_rows(table: dict, widths: list[float], size_pt: float = TABLE_PT) -> list[list[str]]:
+    """The rows with every cell wider than its column broken into lines at its own break points (_pieces), packed
+    greedily, so Word and the PDF break a long cell alike and never inside “（468件）” or a number with its unit."""
+    out = []
+    for row in table["rows"]:
+        cells = []
+        for text, width in zip(row, widths):
+            room = (width - 2 * CELL_PAD_PT - CELL_SLACK_PT / 2) / size_pt
+            lines = []
+            for line in str(text).split("\n"):
+                current = ""
+                for piece in _pieces(line) or [line]:
+                    if current and ems(current + piece) > room:
+                        lines.append(current)
+                        current = piece.lstrip()
+                    else:
+                        current += piece
+                lines.append(current)
+            cells.append("\n".join(lines))
+        out.append(cells)
+    return out
+
+
+def layout(table: dict) -> dict:
+    """A table as both writers set it: the column widths (pt), the rows with their line breaks, and which columns
+    are set left-aligned."""
+    widths = column_widths(table)
+    rows = wrapped_rows(table, widths)
+    # a column whose cells run to several lines (需关注's reasons) reads left-aligned; figures stay centred
+    left = [any("\n" in row[c] for row in rows) for c in range(len(widths))]
+    return {"widths": widths, "rows": rows, "left": left}

@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .sections import distribution_lines, head, sections, subject
+from .sections import distribution_lines, head, layout, row_lines, sections, subject
 
 RED = RGBColor(0xC8, 0x10, 0x2E)
 
@@ -67,7 +67,6 @@ H1_PT, H2_PT, HEADING_BEFORE_PT = 16, 14, 12
 TABLE_PT, TABLE_LINE_PT, CAPTION_PT = 12, 20, 12
 PICTURE_CM = 15.5
 FOOTER_PT = 14
-KEEP_TABLE_ROWS = 12   # a table this short is kept on one page, with its heading
 
 
 def _border(paragraph, side: str, color: str, eighths: int) -> None:
@@ -117,9 +116,12 @@ def write_docx(briefing, images: list[tuple[str, bytes, str]], config: dict, out
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _line(title, TITLE_LINE_PT)
-    run = title.add_run(top["title"])
-    _set_font(run, fonts["font_title"], size=TITLE_PT)
-    run.font.color.rgb = RED
+    for i, text in enumerate(top["title_lines"]):   # broken before the period, never inside it (sections.title_lines)
+        run = title.add_run(text)
+        _set_font(run, fonts["font_title"], size=TITLE_PT)
+        run.font.color.rgb = RED
+        if i < len(top["title_lines"]) - 1:
+            run.add_break()
     if top["issue"]:
         issue = doc.add_paragraph()
         issue.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -170,13 +172,33 @@ def write_docx(briefing, images: list[tuple[str, bytes, str]], config: dict, out
     return out
 
 
+KEEP_TABLE_LINES = 8   # a table whose rows take this many lines or fewer is kept on one page (a longer one, the KPI table, fills page 1 and goes on, its header repeated)
+
+
+def _cell_text(cell, text: str, font: str, bold: bool | None = None) -> None:
+    """A cell's text, its own line breaks (需关注's reasons, one a line) kept."""
+    cell.text = ""
+    for i, line in enumerate(str(text).split("\n")):
+        run = cell.paragraphs[0].add_run(line)
+        _set_font(run, font, size=TABLE_PT, bold=bold)
+        if i < len(str(text).split("\n")) - 1:
+            run.add_break()
+
+
 def _table(doc, table: dict, fonts: dict) -> None:
     grid = doc.add_table(rows=1, cols=len(table["header"]))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    laid = layout(table)   # widths from the content and the line breaks, the same as the PDF's (sections.layout)
+    widths, table, left = laid["widths"], {**table, "rows": laid["rows"]}, laid["left"]
+    fixed = OxmlElement("w:tblLayout")
+    fixed.set(qn("w:type"), "fixed")
+    grid._tbl.tblPr.append(fixed)
+    for column, width in zip(grid.columns, widths):
+        column.width = Pt(width)
     for cell, text in zip(grid.rows[0].cells, table["header"]):
-        cell.text = ""
-        _set_font(cell.paragraphs[0].add_run(text), fonts["font_heading"], size=TABLE_PT, bold=True)
+        _cell_text(cell, text, fonts["font_heading"], bold=True)
     header_row = grid.rows[0]._tr
     props = header_row.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
@@ -185,17 +207,21 @@ def _table(doc, table: dict, fonts: dict) -> None:
     for values in table["rows"]:
         cells = grid.add_row().cells
         for cell, text in zip(cells, values):
-            cell.text = ""
-            _set_font(cell.paragraphs[0].add_run(str(text)), fonts["font_body"], size=TABLE_PT)
-    keep = len(table["rows"]) < KEEP_TABLE_ROWS
+            _cell_text(cell, text, fonts["font_body"])
+    keep = row_lines(table, widths) <= KEEP_TABLE_LINES
     for i, row in enumerate(grid.rows):
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-        for cell in row.cells:
+        for cell, width, leftward in zip(row.cells, widths, left):
+            cell.width = Pt(width)
             for paragraph in cell.paragraphs:
                 _line(paragraph, TABLE_LINE_PT)
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if leftward and i else WD_ALIGN_PARAGRAPH.CENTER
                 # keep-with-next on every row but the last holds a short table on one page
                 paragraph.paragraph_format.keep_with_next = keep and i < len(grid.rows) - 1
+
+
+def _cell_html(text) -> str:
+    return "<br/>".join(html.escape(line) for line in str(text).split("\n"))
 
 
 def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) -> str:
@@ -203,7 +229,7 @@ def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) 
     fonts = config["briefing"]
     e = html.escape
     top = head(briefing)
-    parts = [f"<h1>{e(top['title'])}</h1>"]
+    parts = ["<h1>" + "<br/>".join(f"<span class='line'>{e(t)}</span>" for t in top["title_lines"]) + "</h1>"]
     if top["issue"]:
         parts.append(f"<p class='issue'>{e(top['issue'])}</p>")
     parts.append(f"<p class='masthead'><span>{e(top['issuer'])}</span><span>{e(top['date'])}</span></p>")
@@ -213,10 +239,15 @@ def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) 
         for table in part["tables"]:
             if table.get("title"):
                 parts.append(f"<h3>{e(table['title'])}</h3>")
-            head_row = "".join(f"<th>{e(h)}</th>" for h in table["header"])
-            body = "".join("<tr>" + "".join(f"<td>{e(str(v))}</td>" for v in row) + "</tr>" for row in table["rows"])
-            keep = " class='keep'" if len(table["rows"]) < KEEP_TABLE_ROWS else ""
-            parts.append(f"<table{keep}><thead><tr>{head_row}</tr></thead><tbody>{body}</tbody></table>")
+            laid = layout(table)   # widths from the content and the line breaks, as the Word file's
+            widths, table, left = laid["widths"], {**table, "rows": laid["rows"]}, laid["left"]
+            cols = "".join(f"<col style='width:{w:.2f}pt'/>" for w in widths)
+            head_row = "".join(f"<th>{_cell_html(h)}</th>" for h in table["header"])
+            body = "".join("<tr>" + "".join(f"<td{' class=left' if leftward else ''}>{_cell_html(v)}</td>"
+                                            for v, leftward in zip(row, left)) + "</tr>" for row in table["rows"])
+            keep = " class='keep'" if row_lines(table, widths) <= KEEP_TABLE_LINES else ""
+            parts.append(f"<table{keep}><colgroup>{cols}</colgroup><thead><tr>{head_row}</tr></thead>"
+                         f"<tbody>{body}</tbody></table>")
         parts += [f"<p>{e(text)}</p>" for text in part.get("after", [])]
         for caption, png, key in images:
             if key == part["key"]:
@@ -234,6 +265,7 @@ def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) 
       body {{ font-family: "{serif}"; font-size: {body}pt; line-height: {LINE_PT}pt; color: #111; margin: 0; orphans: 2; widows: 2; }}
       h1 {{ font-family: "{title_font}"; font-weight: normal; font-size: {TITLE_PT}pt; line-height: {TITLE_LINE_PT}pt;
             text-align: center; color: #C8102E; margin: 0; }}
+      h1 span.line {{ white-space: nowrap; }}
       h2 {{ font-family: "{sans}"; font-weight: normal; font-size: {H1_PT}pt; margin: {HEADING_BEFORE_PT}pt 0 0; break-after: avoid; }}
       h3 {{ font-family: "{sans}"; font-size: {H2_PT}pt; margin: {HEADING_BEFORE_PT}pt 0 0; break-after: avoid; }}
       p {{ text-indent: 2em; margin: 0; }}
@@ -243,11 +275,12 @@ def html_document(briefing, images: list[tuple[str, bytes, str]], config: dict) 
       div.distribution {{ margin-top: {LINE_PT}pt; border-top: 0.75pt solid #000; border-bottom: 0.75pt solid #000;
                           break-inside: avoid; }}
       div.distribution p {{ text-indent: 0; font-size: {HEAD_PT}pt; }}
-      table {{ border-collapse: collapse; width: 100%; table-layout: fixed; font-size: {TABLE_PT}pt;
+      table {{ border-collapse: collapse; width: {TEXT_WIDTH_CM}cm; table-layout: fixed; font-size: {TABLE_PT}pt;
                line-height: {TABLE_LINE_PT}pt; margin: 0; }}
       table.keep {{ break-inside: avoid; }}
       tr {{ break-inside: avoid; }}
       th, td {{ border: 0.5pt solid #000; padding: 0 5.4pt; text-align: center; }}
+      td.left {{ text-align: left; }}
       thead {{ display: table-header-group; }} th {{ font-family: "{sans}"; }}
       figure {{ margin: 0; text-align: center; break-inside: avoid; line-height: 1; }}
       img {{ width: {PICTURE_CM}cm; }}

@@ -239,6 +239,28 @@ def preset_period(name: str, today, span: DataSpan | None = None) -> Period:
     raise ValueError(name)
 
 
+ISSUE_PERIODS = {"last-month": 1, "last-quarter": 3, "last-half": 6}
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+
+def today_in(zone: str | None = None) -> dt.date:
+    """Today's date where the office is (config briefing.time_zone, default Asia/Shanghai), not the machine's: a
+    timer at 00:30 Beijing time on a server kept in UTC is already on the 1st of the month in Beijing."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(zone or DEFAULT_TIME_ZONE)).date()
+
+
+def issue_period(name: str, issued_on: dt.date) -> Period:
+    """The whole calendar month, quarter or half-year before the issue date (last-month, last-quarter, last-half):
+    issued on 2026-01-05, last-month is 2025年12月, last-quarter 2025年第四季度, last-half 2025年下半年; issued on
+    2026-02-01, last-quarter is still 2025年第四季度 (the quarter the issue date is in has not ended)."""
+    months = ISSUE_PERIODS[name]
+    first = issued_on.replace(day=1, month=(issued_on.month - 1) // months * months + 1)
+    start = add_months(first, -months)
+    return Period(start, add_months(start, months) - dt.timedelta(days=1))
+
+
 _DAY = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 

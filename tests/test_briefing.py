@@ -148,4 +148,5 @@ def test_cli_report_all_streets(con, tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "[1/2] 东街道" in done.stderr and "[2/2] 西街道" in done.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["东街道_2024年6月_简报.docx", "西街道_2024年6月_简报.docx"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["东街道_2024年6月_简报_第1期.docx",
+                                                                  "西街道_2024年6月_简报_第1期.docx"]

@@ -58,8 +58,8 @@ def pdf_info(path) -> dict:
 def test_head_block_and_distribution_exact(db, config):
     b = build(db[0], config, Scope(street="东街道"), JUNE_2024)
     b.issue, b.issued_on = 3, ISSUED
-    assert head(b) == {"title": "东街道红色物业工作简报（2024年6月）", "issue": "第3期", "issuer": "东街道办事处编",
-                       "date": "2024年7月5日印发"}
+    assert head(b) == {"title": "东街道红色物业工作简报（2024年6月）", "title_lines": ["东街道红色物业工作简报（2024年6月）"],
+                       "issue": "第3期", "issuer": "东街道办事处编", "date": "2024年7月5日印发"}
     assert distribution_lines(b) == ["报送：示范区红色物业工作领导小组办公室", "抄送：各社区党委、居委会"]
     district = build(db[0], config, Scope(), JUNE_2024)
     assert head(district)["issue"] is None   # a preview takes no number
@@ -67,7 +67,8 @@ def test_head_block_and_distribution_exact(db, config):
     assert distribution_lines(district) == ["报送：市委组织部，市住房和城乡建设局", "抄送：各街道党工委、办事处"]
     en = build(db[0], config, Scope(street="东街道"), JUNE_2024, lang="en")
     en.issue, en.issued_on = 3, ISSUED
-    assert head(en) == {"title": "Red property briefing: 东街道, June 2024", "issue": "No. 3",
+    assert head(en) == {"title": "Red property briefing: 东街道, June 2024",
+                        "title_lines": ["Red property briefing: 东街道", "June 2024"], "issue": "No. 3",
                         "issuer": "Issued by 东街道办事处", "date": "Issued on 5 July 2024"}
     assert distribution_lines(en) == ["To: 示范区红色物业工作领导小组办公室", "Copy: 各社区党委、居委会"]
 
@@ -283,7 +284,7 @@ def test_word_as_libreoffice_lays_it_out_looks_like_the_pdf(east_files, tmp_path
     pages = int(pdf_info(from_word)["Pages"])
     assert pages == int(pdf_info(east_files["pdf"])["Pages"]) == 4
     assert headings_by_page(from_word, pages) == headings_by_page(east_files["pdf"], pages) == [
-        ["一、总体情况", "二、主要指标"], ["三、投诉情况", "四、街道与社区对比"],
+        ["一、总体情况", "二、主要指标"], ["三、投诉情况", "四、各社区对比"],
         ["五、红黑榜", "六、党建引领", "七、需关注事项", "八、数据说明"], []]
     for pdf in (from_word, east_files["pdf"]):   # 报送/抄送 close the last page in both
         assert "抄送：各社区党委、居委会" in re.sub(r"[ \t]+", "", pdf_text(pdf, pages))

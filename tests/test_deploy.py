@@ -11,7 +11,6 @@ here is stopped at the end and every wait is bounded."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import re
 import shlex
@@ -427,39 +426,20 @@ def test_documented_command_lines_parse(monkeypatch):
     # log's check (by hand, against the shipped copy, nightly in cron) in the doc
     assert sorted(args.command for args in parsed.values()) == [
         "audit", "audit", "audit", "backup", "import-folder", "import-folder", "import-folder", "import-folder",
-        "report", "report", "restore", "users", "users", "users", "users"]
+        "report", "report", "report", "report", "report", "report", "report", "report", "report", "report",
+        "restore", "users", "users", "users", "users"]
     checks = [(a.verify, [str(f) for f in a.against or []]) for a in parsed.values() if a.command == "audit"]
     assert checks == [(True, []), (True, ["/tmp/dashboard-audit.log", "/tmp/dashboard-audit.log.1.gz"]), (True, [])]
     users = [(a.action, getattr(a, "role", None), getattr(a, "street", None), getattr(a, "community", None),
               getattr(a, "admin", None)) for a in parsed.values() if a.command == "users"]
     assert users == [("add", "district", None, None, True), ("add", "street", "映川街道", None, False),
                      ("add", "community", "映川街道", "河西社区", False), ("list", None, None, None, False)]
-    # the doc's "last month" line computes the same dates as the script
-    [last_month] = [args for args in parsed.values() if args.command == "report" and args.out.name == "last-month"]
-    assert (last_month.start, last_month.end) == last_month_dates()
-
-
-def last_month_dates() -> tuple[str, str]:
-    last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
-    return last.replace(day=1).isoformat(), last.isoformat()
-
-
-def test_the_month_end_script_asks_for_last_month(tmp_path, monkeypatch):
-    """deploy/bin/month-end-report.sh (cron and the timer run it) with a stand-in python that records its argv."""
-    record = tmp_path / "argv"
-    fake = tmp_path / "python"
-    fake.write_text(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > {record}\n", encoding="utf-8")
-    fake.chmod(0o755)
-    env = {**os.environ, "DASHBOARD_HOME": str(ROOT), "DASHBOARD_PYTHON": str(fake), "DASHBOARD_DB": "/x/db.duckdb",
-           "DASHBOARD_REPORTS": str(tmp_path / "reports")}
-    done = subprocess.run([str(DEPLOY / "bin" / "month-end-report.sh")], env=env, capture_output=True, text=True,
-                          timeout=30)
-    assert done.returncode == 0, done.stderr
-    argv = record.read_text(encoding="utf-8").splitlines()
-    assert argv[:2] == ["-m", "metrics"]
-    args = parse_cli(argv[2:], monkeypatch)
-    first, last = last_month_dates()
-    first, last = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-    assert (args.command, args.all_streets, args.start, args.end, args.out, str(args.db)) == (
-        "report", True, first.isoformat(), last.isoformat(), tmp_path / "reports" / f"{first:%Y-%m}", "/x/db.duckdb")
-    assert args.out.is_dir()
+    # the briefing jobs (issue 25): every street's last month and last half-year, Word and PDF, no dates written
+    jobs = sorted((where.split(":")[0], args.each, args.period, args.format) for where, args in parsed.items()
+                  if args.command == "report" and not where.startswith("deploy.md"))
+    assert jobs == [("dashboard", "street", "last-half", ("docx", "pdf")),
+                    ("dashboard", "street", "last-month", ("docx", "pdf")),
+                    ("dashboard-report-half.service", "street", "last-half", ("docx", "pdf")),
+                    ("dashboard-report.service", "street", "last-month", ("docx", "pdf"))]
+    assert all(args.start is None and args.end is None for where, args in parsed.items()
+               if args.command == "report" and args.period)

@@ -33,7 +33,25 @@ def test_preview_and_generation(app, app_db, config):
     entry = audit.entries(app_db, action="briefing")[-1]
     assert (entry["login"], entry["target"], entry["scope"], entry["outcome"]) == (
         TESTER[0], "示范区红色物业工作简报（2024年上半年）", None, "ok")
-    assert entry["details"] == {"formats": ["docx", "pdf"], "language": "zh", "period": "2024年上半年"}
+    from metrics.periods import today_in
+
+    assert entry["details"] == {"formats": ["docx", "pdf"], "language": "zh", "period": "2024年上半年",
+                                "issued_on": today_in().isoformat()}
+    # issue 25: the issued briefing is archived, listed under the page's scope, and offered again byte for byte
+    from briefing import archive
+
+    kept = archive.issued(app_db, Scope())
+    assert [(e["issue"], e["period_label"], e["issued_by"], e["via"]) for e in kept] == [
+        (1, "2024年上半年", TESTER[0], "page")]
+    listed = at.dataframe[-1].value   # the archive: the page's last table
+    assert list(listed["期数"]) == [1] and list(listed["统计时段"]) == ["2024年上半年"]
+    assert list(listed["印发者"]) == [TESTER[0]]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("下载 Word") == 2 and labels.count("下载 PDF") == 2   # the files just made, and the archive's
+    name, data = archive.file_of(app_db, kept[0]["id"], "pdf", Scope())
+    assert name == "示范区红色物业工作简报（2024年上半年）.pdf" and data[:5] == b"%PDF-"
+    # a street's page lists the street's own archive: none here
+    assert archive.issued(app_db, Scope(street="东街道")) == []
 
 
 def test_street_scope_and_english(app):
@@ -85,3 +103,22 @@ def test_page_charts_equal_the_command_lines(app, app_db, tmp_path):
     for (name, page_png), (_, cli_png) in zip(page_images, cli_images):
         assert Image.open(io.BytesIO(page_png)).size == Image.open(io.BytesIO(cli_png)).size == (1800, 760), name
         assert page_png == cli_png, f"{name}: the page's chart differs from the command line's"
+
+
+def test_issue_date_chosen_and_head_block_in_the_preview(app, app_db, config):
+    """Issue 25: 印发日期 is the day typed (any way 2024/7/5 is written), not the machine's clock; the preview shows
+    the head block as the files have it: title, the number it will take, 编发单位 and 印发日期, 报送/抄送."""
+    app.query_params["street"] = "东街道"
+    at = app.run()
+    at.switch_page("pages/briefing.py").run()
+    at.text_input(key="briefing_issued_on").set_value("2024/7/5").run()
+    assert not at.exception
+    from briefing import issues
+
+    shown = [m.value.replace("\\", "") for m in at.markdown]
+    upcoming = (issues.last(app_db, "东街道") or 0) + 1   # the module's database: other tests may have issued before
+    for text in ("### :red[东街道红色物业工作简报（2024年上半年）]", f"印发时编为第{upcoming}期", "东街道办事处编", "2024年7月5日印发",
+                 "报送：示范区红色物业工作领导小组办公室", "抄送：各社区党委、居委会"):
+        assert text in shown, text
+    assert at.text_input(key="briefing_issued_on").value == "2024-07-05"
+    assert len(at.get("plotly_chart")) == 3

@@ -103,3 +103,21 @@ def known_places() -> dict | None:
     """The streets and communities a new account may be given (access.accounts.check_place): the data's, as the
     account sees them; None while the dashboard shows the demo (the user's database holds no data yet)."""
     return None if facts()["is_demo"] else facts()["options"]
+
+
+def archive(scope: Scope) -> list[dict]:
+    """The briefings issued for this scope, narrowed to the account's (a street account sees its street's own),
+    newest first (briefing.archive)."""
+    from briefing.archive import issued
+    from ui.connection import user_database
+
+    return issued(user_database(), allowed(Scope(street=scope.street, community=scope.community)))
+
+
+def archived_file(entry_id: int, fmt: str, scope: Scope) -> tuple[str, bytes]:
+    """(file name, bytes) of one issued file, exactly as issued, if it belongs to this scope narrowed to the
+    account's (briefing.archive.file_of refuses another scope's, and a file changed since)."""
+    from briefing.archive import file_of
+    from ui.connection import user_database
+
+    return file_of(user_database(), entry_id, fmt, allowed(Scope(street=scope.street, community=scope.community)))

@@ -205,6 +205,11 @@ def cmd_backup(args, config) -> int:
     copied = backup_access(db, Path(out))   # accounts and the audit log, beside the copy
     if copied:
         print(copied)
+    from briefing.archive import backup as backup_briefings
+
+    kept = backup_briefings(db, Path(out))   # the issued briefings' files, beside the copy (briefing.archive)
+    if kept:
+        print(kept)
     return 0
 
 

@@ -70,12 +70,18 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_cases)
 
     p = sub.add_parser("report", help="write a briefing (简报) as Word or PDF")
-    _add_scope_args(p)
+    _add_scope_args(p, dates_required=False)
+    p.add_argument("--period", choices=["last-month", "last-quarter", "last-half"],
+                   help="instead of --from/--to: the whole month, quarter or half-year before the issue date")
+    p.add_argument("--each", choices=["street", "community"],
+                   help="one briefing per street (or community; within --street when given) into the --out folder")
+    p.add_argument("--issued-on", dest="issued_on",
+                   help="印发日期 YYYY-MM-DD (default today in config briefing.time_zone, Asia/Shanghai)")
     p.add_argument("--format", type=_formats, default=("docx",),
                    help="docx, pdf, or docx,pdf: the formats of one briefing, one 期数 (default docx)")
     p.add_argument("--out", type=Path, required=True,
-                   help="the file; with several formats the file name without extension; the folder with --all-streets")
-    p.add_argument("--all-streets", action="store_true", help="one briefing per street into the --out folder")
+                   help="the file; with several formats the file name without extension; the folder with --each")
+    p.add_argument("--all-streets", action="store_true", help="the same as --each street")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--issue", type=int, help="期数 of this briefing (a reissue); without it the scope's next number")
     p.set_defaults(func=cmd_report)

@@ -173,22 +173,81 @@ def _briefing_files(out: Path, formats: tuple[str, ...]) -> dict:
     return {fmt: stem.parent / f"{stem.name}.{fmt}" for fmt in formats}
 
 
-def cmd_report(args, config) -> int:
-    from briefing.generate import issue_briefing, write_all_streets
-    from briefing.images import image_server
+def _issued_on(args, config):
+    """印发日期: --issued-on, else today in the office's time zone (config briefing.time_zone, Asia/Shanghai)."""
+    from metrics.periods import parse_date, today_in
+
+    if not args.issued_on:
+        return today_in((config.get("briefing") or {}).get("time_zone"))
+    try:
+        return parse_date(args.issued_on)
+    except ValueError:
+        raise UsageError(f"--issued-on 应写作 YYYY-MM-DD / --issued-on is YYYY-MM-DD: {args.issued_on}") from None
+
+
+def _report_window(args, con, config, issued_on):
+    """The briefing's scope and window: --from/--to, or --period (last-month, last-quarter, last-half) before the
+    issue date; 数据截至 --as-of or the data's latest moment."""
+    from metrics.kpis import window_for
+    from metrics.periods import issue_period
+
+    if args.period and (args.start or args.end):
+        raise UsageError("--period 与 --from/--to 只能给出其一 / give --period or --from and --to, not both")
+    if args.period:
+        period = issue_period(args.period, issued_on)
+        return _scope(args, con, config), window_for(con, period.start, period.end, _as_of(args))
+    if not (args.start and args.end):
+        raise UsageError("请给出 --from 和 --to，或 --period / give --from and --to, or --period")
+    return _scope_and_window(args, con, config)
+
+
+def _each(con, which: str, scope) -> list:
+    """The scopes of `--each street|community` (within --street when given): every street, or every community
+    with its street, that the data names."""
+    from metrics.kpis import Scope
     from metrics.options import filter_options
 
-    con = _reader(args, config)
-    scope, window = _scope_and_window(args, con, config)
-    cases_db = None if args.lake else _db(args, config)   # the 督办 counted (a lake read by Spark keeps none)
+    options = filter_options(con)
+    if which == "street":
+        return [Scope(street=s) for s in options["street"] if not scope.street or s == scope.street]
+    return [Scope(street=r["street"], community=r["community"]) for r in options["community"]
+            if r["street"] and (not scope.street or r["street"] == scope.street)]
+
+
+def cmd_report(args, config) -> int:
+    from access import audit
+    from briefing.generate import issue_briefing, write_each
+    from briefing.images import image_server
+    from metrics.cli.common import _actor
+
     if args.all_streets:
-        streets = filter_options(con)["street"]
+        if args.each and args.each != "street":
+            raise UsageError("--all-streets 即 --each street / --all-streets is --each street")
+        args.each = "street"
+    if args.each and args.issue:
+        raise UsageError("--issue 只用于一份简报的重印 / --issue is for reissuing one briefing, not --each")
+    con = _reader(args, config)
+    issued_on = _issued_on(args, config)
+    scope, window = _report_window(args, con, config, issued_on)
+    db = _db(args, config)
+    cases_db = None if args.lake else db   # the 督办 counted (a lake read by Spark keeps none)
+    if args.each:
+        scopes = _each(con, args.each, scope)
+        if not scopes:
+            raise UsageError(f"数据中没有{'街道' if args.each == 'street' else '社区'} / the data names no {args.each}")
 
-        def progress(i, n, street):
-            print(f"[{i}/{n}] {street} …", file=sys.stderr, flush=True)
+        def progress(i, n, place):
+            print(f"[{i}/{n}] {place} …", file=sys.stderr, flush=True)
 
-        for path in write_all_streets(con, config, streets, window, args.format, args.out, args.lang, progress,
-                                      issue_db=_db(args, config), cases_db=cases_db):
+        # each street (community) takes its own 期数 from its own counter, one for all its formats, and the files
+        # are archived as issued by the schedule (the 简报 page lists them)
+        written = write_each(con, config, scopes, window, args.format, args.out, args.lang, progress, issue_db=db,
+                             issued_on=issued_on, archive={"issued_by": None, "via": "schedule"},
+                             cases_db=cases_db)
+        audit.record(db, "briefing", login=_actor(), target=f"--each {args.each}",
+                     details={"period": window.period.label("zh"), "language": args.lang, "formats": list(args.format),
+                              "via": "schedule", "briefings": len(scopes), "issued_on": issued_on.isoformat()})
+        for path in written:
             print(path)
         return 0
     files = _briefing_files(args.out, args.format)
@@ -196,8 +255,14 @@ def cmd_report(args, config) -> int:
     # scope's next (briefing.issues); or the one --issue gives
     with image_server():
         written = issue_briefing(con, config, scope, window, files, args.lang,
-                                 issue_db=None if args.issue else _db(args, config), issue=args.issue,
+                                 issue_db=None if args.issue else db, issue=args.issue, issued_on=issued_on,
+                                 archive=None if args.issue else {"issued_by": _actor(), "via": "command"},
                                  cases_db=cases_db)
+    if not args.issue:   # issued from the command line (numbered, archived): audited as the page's issuing is
+        audit.record(db, "briefing", login=_actor(), target=Path(written[args.format[0]]).stem,
+                     scope={k: v for k, v in {"street": scope.street, "community": scope.community}.items() if v} or None,
+                     details={"period": window.period.label("zh"), "language": args.lang, "formats": list(args.format),
+                              "via": "command", "issued_on": issued_on.isoformat()})
     for fmt in args.format:
         print(written[fmt])
     return 0
