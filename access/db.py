@@ -15,11 +15,13 @@ from . import chain
 # the access file's API, re-exported: callers import connect, immediate, path_for and stamp from access.db
 from .files import BUSY_TIMEOUT_MS, TIME_FORMAT, Connection, immediate, open_file, parse, path_for, stamp  # noqa: F401
 
-# PRAGMA user_version of the access file: 0 before the audit log's hash chain, 1 with it (access.chain)
-SCHEMA_VERSION = 1
+# PRAGMA user_version of the access file: 0 before the audit log's hash chain, 1 with it (access.chain), 2 with saved
+# views and alerts (saved_views, alerts, alert_acks, alert_runs, alert_visits) and the audit actions saved_view and
+# alert_ack. Every step is idempotent (CREATE … IF NOT EXISTS; the CHECK rebuilt only when it lacks an action).
+SCHEMA_VERSION = 2
 
 AUDIT_ACTIONS = ("sign_in", "sign_in_failed", "lockout", "sign_out", "import", "registry_change", "account_change",
-                 "download", "briefing", "access_refused", "undo_import")
+                 "download", "briefing", "access_refused", "undo_import", "saved_view", "alert_ack")
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS accounts (
@@ -75,6 +77,7 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END;
 @CHAIN_TABLE@;
+@VIEWS_ALERTS@;
 """
 # An entry never changes, with one exception: an entry written without its hash (by a process still running the
 # code before the chain, during an upgrade) gets its prev_hash and hash once, its content untouched (access.chain).
@@ -96,7 +99,66 @@ CHAIN_TABLE = (
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能修改 / the audit log is append-only: no update'); END""",
     """CREATE TRIGGER IF NOT EXISTS audit_chain_no_delete BEFORE DELETE ON audit_chain
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END""")
-SCHEMA = SCHEMA.replace("@NO_UPDATE@", NO_UPDATE_TRIGGER).replace("@CHAIN_TABLE@", ";\n".join(CHAIN_TABLE))
+
+# Saved views (access.views) and alerts (access.alerts): what accounts write, and the alerts the rules raised (kept so
+# that an acknowledgement persists). A view's street and community are the scope it shows (the owner's scope narrowed
+# by the view's own place filters): a shared view is listed to the accounts whose scope covers it. An alert's key is
+# the rule's stable key (metrics.alerts); `db` is the database (its resolved path) the alert was found in.
+VIEWS_ALERTS = (
+    """CREATE TABLE IF NOT EXISTS saved_views (
+    view_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    page TEXT NOT NULL,
+    params TEXT NOT NULL,
+    shared INTEGER NOT NULL DEFAULT 0,
+    street TEXT,
+    community TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (owner, name)
+)""",
+    """CREATE TABLE IF NOT EXISTS alerts (
+    db TEXT NOT NULL,
+    key TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    street TEXT,
+    community TEXT,
+    compound_name TEXT,
+    month TEXT,
+    figures TEXT NOT NULL,
+    view TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data_as_of TEXT,
+    version INTEGER,
+    PRIMARY KEY (db, key)
+)""",
+    "CREATE INDEX IF NOT EXISTS alerts_raised ON alerts(raised_at)",
+    """CREATE TABLE IF NOT EXISTS alert_acks (
+    db TEXT NOT NULL,
+    key TEXT NOT NULL,
+    login TEXT NOT NULL,
+    acknowledged_at TEXT NOT NULL,
+    PRIMARY KEY (db, key, login)
+)""",
+    """CREATE TABLE IF NOT EXISTS alert_runs (
+    db TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    evaluated_at TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    PRIMARY KEY (db, version)
+)""",
+    """CREATE TABLE IF NOT EXISTS alert_visits (
+    login TEXT PRIMARY KEY,
+    previous TEXT,
+    latest TEXT NOT NULL
+)""")
+SCHEMA = (SCHEMA.replace("@NO_UPDATE@", NO_UPDATE_TRIGGER).replace("@CHAIN_TABLE@", ";\n".join(CHAIN_TABLE))
+          .replace("@VIEWS_ALERTS@", ";\n".join(VIEWS_ALERTS)))
+AUDIT_INDEX = "CREATE INDEX IF NOT EXISTS audit_at ON audit(at)"
+AUDIT_NO_DELETE = """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END"""
 
 
 def connect(db: Path) -> Connection:
@@ -111,28 +173,62 @@ def connect(db: Path) -> Connection:
 
 
 def _migrate(con: Connection, db: Path) -> None:
+    """Bring a file up to SCHEMA_VERSION, each step once, in one write transaction. Another process may be doing
+    the same: the version is read again under the write lock."""
+    with immediate(con):
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        if version < 1:
+            _chain(con, db)
+        _actions(con)
+        for statement in VIEWS_ALERTS:
+            con.execute(statement)
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _actions(con: Connection) -> None:
+    """Version 2: the audit table's CHECK names every action of AUDIT_ACTIONS (saved_view and alert_ack are new).
+    SQLite cannot change a CHECK in place: the table is copied into one made with the new CHECK, every entry as it is
+    (ids, hashes: the chain is untouched), the old one dropped and the copy renamed; its sequence (the next id) is
+    kept, and its index and triggers are made again. Skipped when the CHECK names them all already (a file made by
+    this version, whose first opening also passes here)."""
+    found = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone()[0]
+    if all(f"'{a}'" in found for a in AUDIT_ACTIONS):
+        return
+    seq = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit'").fetchone()
+    columns = ("id", "at", "login", "address", "action", "target", "scope", "outcome", "details", "prev_hash", "hash")
+    table = SCHEMA[SCHEMA.index("CREATE TABLE IF NOT EXISTS audit ("):]
+    table = table[:table.index(");") + 1].replace("CREATE TABLE IF NOT EXISTS audit (", "CREATE TABLE audit_v2 (")
+    con.execute("DROP TABLE IF EXISTS audit_v2")
+    con.execute(table)
+    con.execute(f"INSERT INTO audit_v2 ({', '.join(columns)}) SELECT {', '.join(columns)} FROM audit")
+    con.execute("DROP TABLE audit")   # its triggers and index go with it (a DROP fires no DELETE trigger)
+    con.execute("ALTER TABLE audit_v2 RENAME TO audit")
+    if seq is not None:
+        con.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit'", [seq[0]])
+    for statement in (AUDIT_INDEX, NO_UPDATE_TRIGGER, AUDIT_NO_DELETE):
+        con.execute(statement)
+
+
+def _chain(con: Connection, db: Path) -> None:
     """Version 1, the audit log's hash chain: the columns prev_hash and hash, the trigger that lets an unchained
     entry be chained once, the table audit_chain; then every entry the file holds is chained as it stands, and
-    audit_chain says so (`reason` migration, its first and last id). Another process may be doing the same: the
-    version is read again under the write lock."""
-    with immediate(con):
-        if con.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-            return
-        columns = {row[1] for row in con.execute("PRAGMA table_info(audit)")}
-        for column in ("prev_hash", "hash"):
-            if column not in columns:
-                con.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
-        con.execute("DROP TRIGGER IF EXISTS audit_no_update")
-        con.execute(NO_UPDATE_TRIGGER)
-        for statement in CHAIN_TABLE:
-            con.execute(statement)
-        chained = chain.chain_unchained(con, "migration")
-        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        if chained:
-            logging.getLogger("access.audit").warning(
-                "audit log %s: %d entries written before the hash chain were chained (ids %d-%d); the chain holds "
-                "every entry from here on", path_for(db), len(chained), chained[0]["id"], chained[-1]["id"])
-            con.after_commit.append(lambda: chain.publish(db, chained, late=True, syslog=False))
+    audit_chain says so (`reason` migration, its first and last id)."""
+    columns = {row[1] for row in con.execute("PRAGMA table_info(audit)")}
+    for column in ("prev_hash", "hash"):
+        if column not in columns:
+            con.execute(f"ALTER TABLE audit ADD COLUMN {column} TEXT")
+    con.execute("DROP TRIGGER IF EXISTS audit_no_update")
+    con.execute(NO_UPDATE_TRIGGER)
+    for statement in CHAIN_TABLE:
+        con.execute(statement)
+    chained = chain.chain_unchained(con, "migration")
+    if chained:
+        logging.getLogger("access.audit").warning(
+            "audit log %s: %d entries written before the hash chain were chained (ids %d-%d); the chain holds "
+            "every entry from here on", path_for(db), len(chained), chained[0]["id"], chained[-1]["id"])
+        con.after_commit.append(lambda: chain.publish(db, chained, late=True, syslog=False))
 
 
 def backup(db: Path, out: Path) -> Path | None:
