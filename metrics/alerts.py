@@ -38,6 +38,7 @@ DEFAULTS = {
               "min_orders": 20, "min_complaints": 8},
 }
 LOOKBACK_MONTHS = 24   # how far back a below-target run is followed (a longer run is said from its 24th month)
+SHOWN_MONTHS = 3       # the months of a run its words name (the latest); the figures keep them all
 
 
 def rule(name: str):
@@ -161,12 +162,15 @@ def describe(alert: dict, lang: str = "zh") -> str:
     """An alert in words, with its figures: "阳光花园按时办结率连续3个月低于目标95.0%（2024年4月60.0%、…）"."""
     f, name, zh = alert["figures"], alert["compound_name"], lang == "zh"
     if alert["rule"] == "below_target":
-        label = KPIS[f["kpi"]].label(lang)
+        label, shown = KPIS[f["kpi"]].label(lang), f["run"][-SHOWN_MONTHS:]
         months = ("、" if zh else ", ").join(f"{_month_text(m['month'], lang)}{'' if zh else ' '}{percent(m['rate'])}"
-                                            for m in f["run"])
-        return (f"{name}{label}连续{f['months']}个月低于目标{percent(f['target'])}（{months}）" if zh
-                else f"{name}: {label} below its target {percent(f['target'])} for {f['months']} months running "
-                     f"({months})")
+                                            for m in shown)
+        longest = f["months"] >= LOOKBACK_MONTHS   # followed back no further: at least this long
+        recent = (f"最近{len(shown)}个月：" if zh else f"the last {len(shown)}: ") if len(shown) < f["months"] else ""
+        return (f"{name}{label}连续{f['months']}个月{'以上' if longest else ''}低于目标{percent(f['target'])}"
+                f"（{recent}{months}）" if zh
+                else f"{name}: {label} below its target {percent(f['target'])} for {'at least ' if longest else ''}"
+                     f"{f['months']} months running ({recent}{months})")
     if alert["rule"] == "spike":
         what = {"work_orders": ("工单量", "work orders"), "complaints": ("投诉量", "complaints")}[f["dataset"]]
         month = _month_text(alert["month"], lang)

@@ -199,3 +199,29 @@ def test_the_command_line_lists_alerts_for_a_schedule(tmp_path, capsys):
     assert [a["key"] for a in json.loads(capsys.readouterr().out)] == KEYS[2:]
     assert main(["alerts", "--db", str(path), "--since", "2999-01-01"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_a_run_that_goes_on_updates_its_one_alert(tmp_path):
+    """July's export: 甲园 20 orders, 2 late (90.0%), and one open order on 2024-08-01 (数据截至: July is complete).
+    The run April-July is one alert, the same key, now 4 months; raised_at and acknowledgement kept."""
+    config = load_config()
+    con = build(tmp_path, config)
+    db = tmp_path / "user.duckdb"
+    database = tmp_path / "alerts.duckdb"
+    alerts.refresh(db, con, config, database, 1, now=dt.datetime(2024, 7, 2, 8))
+    qu = account(db, "qu", role="district")
+    alerts.acknowledge(db, qu, database, [KEYS[0]])
+    july = orders("甲园", 7, 20, late=2) + [["丁舍-8", "2024-08-01 09:00:00", "丁舍", "2024-08-06 09:00:00", "", ""]]
+    import_file(con, "work_orders", write(tmp_path / "工单7月.csv", ["工单编号", "受理时间", "小区", "办结时限", "办结时间",
+                                                                   "回访结果"], july), config,
+                imported_at=dt.datetime(2024, 8, 1, 10))
+    assert alerts.refresh(db, con, config, database, 2, now=dt.datetime(2024, 8, 2, 8)) == 1   # June's spikes: past
+    [run] = [a for a in alerts.stored(db, database) if a["rule"] == "below_target"]
+    assert (run["key"], run["raised_at"], run["updated_at"], run["acknowledged_by"]) == (
+        KEYS[0], "2024-07-02 08:00:00", "2024-08-02 08:00:00", ["qu"])
+    assert [(m["month"], m["rate"]) for m in run["figures"]["run"]] == [
+        ("2024-04-01", 0.8), ("2024-05-01", 0.85), ("2024-06-01", 0.9), ("2024-07-01", 0.9)]
+    assert rules.describe(run) == ("甲园按时办结率连续4个月低于目标95.0%（最近3个月：2024年5月85.0%、2024年6月90.0%、"
+                                   "2024年7月90.0%）")
+    assert sorted(a["key"] for a in alerts.for_account(db, qu, database)) == KEYS[1:]   # the run stays acknowledged
+    con.close()

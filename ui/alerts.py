@@ -7,6 +7,7 @@ version, whichever process or command asks first), before the alerts are read.""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.logger import get_logger
 
 from access import AccessError
 from access import alerts as stored
@@ -22,10 +23,15 @@ _JUDGED: set = set()      # (database, version) this process has run the rules o
 
 
 def _refresh(config: dict) -> None:
+    """The rules on this data version, unless judged already; a failure is logged and never stops the page (the
+    alerts stored before are still listed)."""
     shown, version = database(), data_version()
     if (shown, version) in _JUDGED:
         return
-    stored.refresh(user_database(), reader_of(shown).cursor(), config, shown, version)
+    try:
+        stored.refresh(user_database(), reader_of(shown).cursor(), config, shown, version)
+    except Exception:
+        get_logger("alerts").exception("alert rules failed on %s version %s", shown, version)
     _JUDGED.add((shown, version))
 
 
