@@ -71,7 +71,7 @@ def test_a_saved_view_opens_the_same_page_and_filters_after_a_reload(alert_serve
     body.get_by_role("textbox", name="视图名称").fill("东街道上月趋势")
     body.get_by_role("textbox", name="视图名称").press("Enter")
     settle(page)
-    body.get_by_text("共享给本账号范围（全区）").click()
+    body.get_by_text("共享给东街道范围内的账号").click()
     settle(page)
     screenshot(page, "views_save_form")
     body.get_by_role("button", name="保存").click()

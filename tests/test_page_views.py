@@ -195,3 +195,18 @@ def test_the_alerts_panel_lists_the_scope_s_alerts_links_them_and_keeps_acknowle
     qu = qu.button(key="alerts_ack_all").click().run()
     assert not qu.exception and not [e for e in qu.expander if e.label.startswith("提醒")]
     assert audit.entries(db, action="alert_ack")[-1]["details"] == {"keys": KEYS}
+
+
+def test_the_panel_speaks_english(alert_app):
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    sign_in(at, alert_app, "qu_en", PASSWORD, role="district")
+    at = at.run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == ["Alerts · 3 to acknowledge, 3 new since your last visit"]
+    assert [m.value for m in at.markdown if "months running" in m.value or "times the average" in m.value] == [
+        "**new** · 甲园\\: On-time closure rate below its target 95.0% for 3 months running \\(Apr 2024 80.0%, May 2024 "
+        "85.0%, Jun 2024 90.0%\\)",
+        "**new** · 乙苑, Jun 2024\\: 12 complaints, 4.0 times the average of the 3 months before \\(3.0\\)",
+        "**new** · 丙苑, Jun 2024\\: 40 work orders, 4.0 times the average of the 3 months before \\(10.0\\)"]
+    assert [b.label for b in at.button if b.key and b.key.startswith("alert_")] == ["View", "Acknowledge"] * 3

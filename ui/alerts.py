@@ -57,7 +57,7 @@ def render(language: str, config: dict) -> None:
     with st.expander(title, expanded=bool(new), icon=":material/notifications_active:"):
         st.caption(t("alerts_since", language, moment=since) if since else t("alerts_first", language))
         for a in sorted(found, key=lambda a: (a["key"] not in new, a["key"])):
-            text, left_button, right_button = st.columns([8, 1, 1], vertical_alignment="center")
+            text, left_button, right_button = st.columns([6, 1.3, 1.5], vertical_alignment="center")
             mark = f"**{t('alert_new', language)}** · " if a["key"] in new else ""
             text.markdown(mark + plain(rules.describe(a, language)))
             if left_button.button(t("alert_open", language), key=f"alert_open_{a['key']}", icon=":material/open_in_new:"):

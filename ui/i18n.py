@@ -42,7 +42,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "views_none": ("尚无已保存的视图：选好页面、时段和筛选后点“保存当前视图”。", "No saved view yet: choose the page, period and filters, then “Save this view”."),
     "view_save": ("保存当前视图", "Save this view"),
     "view_name": ("视图名称", "View name"),
-    "view_shared": ("共享给本账号范围（{scope}）", "Share with this account's scope ({scope})"),
+    "view_shared": ("共享给{scope}范围内的账号", "Share with the accounts of {scope}"),
     "view_relative": ("时段随数据更新（{period}）", "Period follows the data ({period})"),
     "view_fixed": ("固定为{period}", "Fixed to {period}"),
     "view_save_button": ("保存", "Save"),

@@ -16,10 +16,11 @@ from ui.viewer import account, address, page_name
 from ui.words import plain
 
 
-def _scope_words(who, language: str) -> str:
-    if who.role == "district":
-        return t("district", language)
-    return " ".join(p for p in (who.street, who.community if who.role == "community" else None) if p)
+def _scope_words(who, params: dict, language: str) -> str:
+    """The scope a view would be shared with (access.views.view_scope): the account's narrowed by the view's place
+    filters, in words."""
+    street, community = saved.view_scope(who, params)
+    return " ".join(p for p in (street, community) if p) or t("district", language)
 
 
 def _period_words(params: dict, language: str) -> str:
@@ -55,9 +56,8 @@ def render(language: str, filters) -> None:
         label = v["name"] + ((f"（{mark}）" if language == "zh" else f" ({mark})") if mark else "")
         help_text = t("view_open_help", language, page=t(f"page_{v['page']}", language),
                       period=_period_words(v["params"], language))
-        left, right = st.columns([5, 1]) if own else (st.container(), None)
-        if left.button(plain(label), key=f"view_open_{v['view_id']}", help=help_text,
-                       icon=":material/bookmark:", use_container_width=True):
+        left, right = st.columns([6, 1], gap="small") if own else (st.container(), None)
+        if left.button(plain(label), key=f"view_open_{v['view_id']}", help=help_text, use_container_width=True):
             open_view(v["page"], v["params"])
         if right is not None and right.button("", key=f"view_delete_{v['view_id']}", icon=":material/delete:",
                                               help=t("view_delete", language, name=plain(v["name"]))):
@@ -68,8 +68,9 @@ def render(language: str, filters) -> None:
 
 def _save_form(db, who, page: str, filters, language: str) -> None:
     name = st.text_input(t("view_name", language), key="view_name", max_chars=saved.MAX_NAME)
-    shared = st.checkbox(t("view_shared", language, scope=_scope_words(who, language)), key="view_shared")
     params = view_params()
+    shared = st.checkbox(t("view_shared", language, scope=plain(_scope_words(who, params, language))),
+                         key="view_shared")
     relative = True
     if filters.preset != "custom":
         relative = st.checkbox(t("view_relative", language, period=t(filters.preset, language)), value=True,
