@@ -21,7 +21,7 @@ import json
 import pytest
 from test_attention import orders, write
 
-from access import AccessError, accounts, alerts, audit
+from access import AccessError, accounts, alerts, audit, views
 from access.db import connect as access_connect
 from metrics import alerts as rules
 from metrics.config import load_config
@@ -225,3 +225,25 @@ def test_a_run_that_goes_on_updates_its_one_alert(tmp_path):
                                    "2024年7月90.0%）")
     assert sorted(a["key"] for a in alerts.for_account(db, qu, database)) == KEYS[1:]   # the run stays acknowledged
     con.close()
+
+
+def test_an_access_file_of_version_1_takes_the_new_actions_with_its_chain_whole(tmp_path):
+    """A file whose audit table's CHECK predates saved_view and alert_ack: opened, the table is rebuilt (every entry,
+    id and hash as it was), the new actions are written onto the same chain, and `audit --verify` passes."""
+    from test_access import old_access_file
+
+    from access import audit_check
+
+    db = tmp_path / "old.duckdb"
+    old_access_file(db, [(1, "2026-11-01 01:00:00", "qu", "sign_in"), (2, "2026-11-01 02:00:00", "qu", "sign_out")])
+    con = access_connect(db)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    check = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit'").fetchone()[0]
+    con.close()
+    assert "'saved_view'" in check and "'alert_ack'" in check
+    qu = account(db, "qu", role="district")
+    views.save(db, qu, "全区", "overview", {})
+    assert [e["id"] for e in audit.entries(db)][:2] == [1, 2]
+    assert [e["action"] for e in audit.entries(db)] == ["sign_in", "sign_out", "account_change", "saved_view"]
+    verdict = audit_check.verify(db)
+    assert verdict.ok, verdict

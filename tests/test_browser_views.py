@@ -112,3 +112,6 @@ def test_a_saved_view_opens_the_same_page_and_filters_after_a_reload(alert_serve
     assert_clean(page, "alert's view")
     assert query(page) == {"compound": "甲园", "period": "custom", "from": "2024-04-01", "to": "2024-06-30"}
     screenshot(page, "views_alert_opened")
+    page.emulate_media(media="print")   # the panel is the screen's: a printed page leaves it out
+    expect(page.locator(".st-key-alerts_panel")).to_be_hidden()
+    expect(title(page)).to_be_visible()

@@ -54,7 +54,8 @@ def render(language: str, config: dict) -> None:
     new = {a["key"] for a in found if since is None or a["raised_at"] > since}
     title = (t("alerts_title_new", language, count=len(found), new=len(new)) if new
              else t("alerts_title", language, count=len(found)))
-    with st.expander(title, expanded=bool(new), icon=":material/notifications_active:"):
+    with st.container(key="alerts_panel"), st.expander(title, expanded=bool(new),
+                                                      icon=":material/notifications_active:"):
         st.caption(t("alerts_since", language, moment=since) if since else t("alerts_first", language))
         for a in sorted(found, key=lambda a: (a["key"] not in new, a["key"])):
             text, left_button, right_button = st.columns([6, 1.3, 1.5], vertical_alignment="center")
