@@ -210,3 +210,29 @@ def test_the_panel_speaks_english(alert_app):
         "**new** · 乙苑, Jun 2024\\: 12 complaints, 4.0 times the average of the 3 months before \\(3.0\\)",
         "**new** · 丙苑, Jun 2024\\: 40 work orders, 4.0 times the average of the 3 months before \\(10.0\\)"]
     assert [b.label for b in at.button if b.key and b.key.startswith("alert_")] == ["View", "Acknowledge"] * 3
+
+
+def test_opening_a_view_never_widens_the_scope(app_db, monkeypatch):
+    """A view row that names another street (made by hand in the access file, as a hand-made address would be) is
+    listed to the street account whose scope the row claims, but opening it goes through the scope seam: refused with
+    the one message, audited, nothing of 西街道 shown."""
+    from access.db import connect as access_connect
+
+    monkeypatch.setenv("DASHBOARD_DB", str(app_db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    sign_in(at, app_db, "dong_wide", PASSWORD, role="street", street="东街道")
+    con = access_connect(app_db)
+    con.execute("""INSERT INTO saved_views (owner, name, page, params, shared, street, community, created_at, updated_at)
+                   VALUES ('dong_wide', '越界', 'overview', '{"street": "西街道"}', 0, '东街道', NULL,
+                           '2024-07-02 09:00:00', '2024-07-02 09:00:00')""")
+    view_id = con.execute("SELECT view_id FROM saved_views WHERE name = '越界'").fetchone()[0]
+    con.close()
+    at = at.run()
+    at = at.button(key=f"view_open_{view_id}").click().run()
+    assert not at.exception
+    assert any("无权查看所请求的范围，或该范围不存在" in e.value for e in at.error)
+    assert not at.metric and not at.dataframe
+    refused = audit.entries(app_db, login="dong_wide", action="access_refused")
+    assert [(e["outcome"], e["scope"]) for e in refused] == [("out_of_scope", {"street": "西街道"})]
