@@ -133,6 +133,8 @@ def spike(con, config: dict, spec: dict, as_of: dt.datetime) -> list[dict]:
     asked = {**config, "attention": {**config["attention"], "spike_ratio": spec["ratio"], "baseline_months": k,
                                       "spike_min_orders": spec["min_orders"],
                                       "spike_min_complaints": spec["min_complaints"]}}
+    running = as_of.date().replace(day=1)   # the month 数据截至 falls in, still running unless as_of is its last day
+    still_running = not is_complete(Period(running, month_end(running.year, running.month)), as_of)
     out = []
     for dataset in spec["datasets"]:
         for s in spikes(con, asked, Scope(), window, dataset):
@@ -141,8 +143,7 @@ def spike(con, config: dict, spec: dict, as_of: dt.datetime) -> list[dict]:
                         "compound_name": s["compound_name"], "street": s["street"], "month": month.isoformat(),
                         "figures": {"dataset": dataset, "count": int(s["count"]),
                                     "baseline": round(float(s["baseline"]), 4), "months": int(s["months"]),
-                                    "ratio": float(spec["ratio"]), "running": month == as_of.date().replace(day=1)
-                                    and not is_complete(Period(month, month_end(month.year, month.month)), as_of)},
+                                    "ratio": float(spec["ratio"]), "running": month == running and still_running},
                         "view": _view("profile", add_months(month, -int(s["months"])), month,
                                       compound=s["compound_name"])})
     return out

@@ -247,3 +247,20 @@ def test_an_access_file_of_version_1_takes_the_new_actions_with_its_chain_whole(
     assert [e["action"] for e in audit.entries(db)] == ["sign_in", "sign_out", "account_change", "saved_view"]
     verdict = audit_check.verify(db)
     assert verdict.ok, verdict
+
+
+def test_a_spike_in_the_month_still_running(tmp_path):
+    """July, as far as the data goes (to 2024-07-21): 丙苑 46 orders against the mean of April-June (10, 10, 40: 20.0)
+    is 2.3 times and over 20: a spike of the running month, said so; June's spikes and the run stay."""
+    config = load_config()
+    con = build(tmp_path, config)
+    import_file(con, "work_orders", write(tmp_path / "工单7月.csv", ["工单编号", "受理时间", "小区", "办结时限", "办结时间",
+                                                                   "回访结果"], orders("丙苑", 7, 46)), config,
+                imported_at=dt.datetime(2024, 7, 21, 10))
+    found = {a["key"]: a for a in rules.evaluate(con, config)}
+    assert sorted(found) == sorted(KEYS + ["spike:work_orders:丙苑:2024-07"])
+    july = found["spike:work_orders:丙苑:2024-07"]
+    assert (july["figures"]["count"], july["figures"]["baseline"], july["figures"]["running"]) == (46, 20.0, True)
+    assert rules.describe(july) == "丙苑2024年7月工单量46件，为前3个月平均（20.0件）的2.3倍（当月尚未结束）"
+    assert found[KEYS[2]]["figures"]["running"] is False
+    con.close()
