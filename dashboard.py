@@ -8,7 +8,7 @@ import uuid
 import streamlit as st
 from streamlit.logger import get_logger
 
-from ui import language, sidebar, signin, style
+from ui import alerts, connection, language, sidebar, signin, style
 from ui.i18n import t
 
 PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overview"),
@@ -39,6 +39,7 @@ def run() -> None:
             form()
             return
         sidebar.render()
+        alerts.render(lang, connection.config())   # 提醒: the account's alerts not yet acknowledged, above the page
         page.run()
     except Exception:   # st.rerun and st.stop are not Exceptions: they pass
         error_id = uuid.uuid4().hex[:8]

@@ -17,10 +17,14 @@ from .files import BUSY_TIMEOUT_MS, TIME_FORMAT, Connection, immediate, open_fil
 
 # PRAGMA user_version of the access file: 0 before the audit log's hash chain, 1 with it (access.chain), 2 with the
 # 督办 tables (supervision_cases, supervision_case_orders, supervision_feedback) and the audit action supervision_case
-SCHEMA_VERSION = 2
+# or (a file of the same days made elsewhere) with saved views and alerts, 3 with both: saved views and alerts
+# (saved_views, alerts, alert_acks, alert_runs, alert_visits) and the audit actions saved_view and alert_ack. Every
+# step is idempotent (CREATE … IF NOT EXISTS; the CHECK rebuilt only when it lacks an action), so a file of either
+# version 2 comes up to 3 the same way.
+SCHEMA_VERSION = 3
 
 AUDIT_ACTIONS = ("sign_in", "sign_in_failed", "lockout", "sign_out", "import", "registry_change", "account_change",
-                 "download", "briefing", "access_refused", "undo_import", "supervision_case")
+                 "download", "briefing", "access_refused", "undo_import", "supervision_case", "saved_view", "alert_ack")
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS accounts (
@@ -77,6 +81,7 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END;
 @CHAIN_TABLE@;
 @CASES@;
+@VIEWS_ALERTS@;
 """
 # An entry never changes, with one exception: an entry written without its hash (by a process still running the
 # code before the chain, during an upgrade) gets its prev_hash and hash once, its content untouched (access.chain).
@@ -135,8 +140,62 @@ CASE_TABLES = (
 BEGIN SELECT RAISE(ABORT, '督办记录只能追加，不能{zh} / 督办 records are append-only: no {verb}'); END"""
       for table in ("supervision_cases", "supervision_case_orders", "supervision_feedback")
       for verb, zh in (("update", "修改"), ("delete", "删除"))))
+# Saved views (access.views) and alerts (access.alerts): what accounts write, and the alerts the rules raised (kept so
+# that an acknowledgement persists). A view's street and community are the scope it shows (the owner's scope narrowed
+# by the view's own place filters): a shared view is listed to the accounts whose scope covers it. An alert's key is
+# the rule's stable key (metrics.alerts); `db` is the database (its resolved path) the alert was found in.
+VIEWS_ALERTS = (
+    """CREATE TABLE IF NOT EXISTS saved_views (
+    view_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    page TEXT NOT NULL,
+    params TEXT NOT NULL,
+    shared INTEGER NOT NULL DEFAULT 0,
+    street TEXT,
+    community TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (owner, name)
+)""",
+    """CREATE TABLE IF NOT EXISTS alerts (
+    db TEXT NOT NULL,
+    key TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    street TEXT,
+    community TEXT,
+    compound_name TEXT,
+    month TEXT,
+    figures TEXT NOT NULL,
+    view TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data_as_of TEXT,
+    version INTEGER,
+    PRIMARY KEY (db, key)
+)""",
+    "CREATE INDEX IF NOT EXISTS alerts_raised ON alerts(raised_at)",
+    """CREATE TABLE IF NOT EXISTS alert_acks (
+    db TEXT NOT NULL,
+    key TEXT NOT NULL,
+    login TEXT NOT NULL,
+    acknowledged_at TEXT NOT NULL,
+    PRIMARY KEY (db, key, login)
+)""",
+    """CREATE TABLE IF NOT EXISTS alert_runs (
+    db TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    evaluated_at TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    PRIMARY KEY (db, version)
+)""",
+    """CREATE TABLE IF NOT EXISTS alert_visits (
+    login TEXT PRIMARY KEY,
+    previous TEXT,
+    latest TEXT NOT NULL
+)""")
 SCHEMA = (SCHEMA.replace("@NO_UPDATE@", NO_UPDATE_TRIGGER).replace("@CHAIN_TABLE@", ";\n".join(CHAIN_TABLE))
-          .replace("@CASES@", ";\n".join(CASE_TABLES)))
+          .replace("@CASES@", ";\n".join(CASE_TABLES)).replace("@VIEWS_ALERTS@", ";\n".join(VIEWS_ALERTS)))
 AUDIT_INDEX = "CREATE INDEX IF NOT EXISTS audit_at ON audit(at)"
 AUDIT_NO_DELETE = """CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit log is append-only: no delete'); END"""
@@ -163,17 +222,17 @@ def _migrate(con: Connection, db: Path) -> None:
         if version < 1:
             _chain(con, db)
         _actions(con)
-        for statement in CASE_TABLES:
+        for statement in (*CASE_TABLES, *VIEWS_ALERTS):
             con.execute(statement)
         con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _actions(con: Connection) -> None:
-    """Version 2: the audit table's CHECK names every action of AUDIT_ACTIONS (supervision_case is new). SQLite
-    cannot change a CHECK in place: the table is copied into one made with the new CHECK, every entry as it is
-    (ids, hashes: the chain is untouched), the old one dropped and the copy renamed; its sequence (the next id)
-    is kept, and its index and triggers are made again. Skipped when the CHECK names them all already (a file
-    made by this version, whose first opening also passes here)."""
+    """Versions 2 and 3: the audit table's CHECK names every action of AUDIT_ACTIONS (supervision_case, saved_view
+    and alert_ack are new). SQLite cannot change a CHECK in place: the table is copied into one made with the new
+    CHECK, every entry as it is (ids, hashes: the chain is untouched), the old one dropped and the copy renamed; its
+    sequence (the next id) is kept, and its index and triggers are made again. Skipped when the CHECK names them all
+    already (a file made by this version, whose first opening also passes here)."""
     found = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone()[0]
     if all(f"'{a}'" in found for a in AUDIT_ACTIONS):
         return

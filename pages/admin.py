@@ -56,7 +56,8 @@ register({
         "sign_out": ("退出", "sign out"), "import": ("导入", "import"), "registry_change": ("台账变更", "registry change"),
         "account_change": ("账号变更", "account change"), "download": ("下载", "download"),
         "briefing": ("生成简报", "briefing"), "access_refused": ("拒绝访问", "refused access"),
-        "undo_import": ("撤销导入", "undo import")}.items()},
+        "undo_import": ("撤销导入", "undo import"), "saved_view": ("保存视图", "saved view"),
+        "alert_ack": ("确认提醒", "alert acknowledged"), "supervision_case": ("督办", "督办 (supervision case)")}.items()},
     # what an entry's outcome and details say, in words (the page showed ok, expired, out_of_scope, idle_minutes=1)
     **{f"out_{o}": pair for o, pair in {
         "ok": ("成功", "ok"), "failed": ("失败", "failed"), "refused": ("已拒绝", "refused"),

@@ -495,7 +495,7 @@ def test_an_old_access_file_is_chained_once_when_it_is_opened(tmp_path):
     old = [(i, f"2026-11-0{1 + i // 10} 0{i % 10}:00:00", "qu", "sign_in") for i in (1, 2, 3, 4, 22, 23, 24)]
     old_access_file(db, old)
     con = connect(db)   # the migration
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2   # the chain (1), the 督办 tables (2)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 3   # the chain (1), the 督办 (2), views and alerts (3)
     [(first, last, chained_at, reason)] = con.execute("SELECT * FROM audit_chain").fetchall()
     con.close()
     assert (first, last, reason) == (1, 24, "migration")

@@ -271,3 +271,14 @@ def test_the_admin_page_refuses_a_place_the_data_does_not_know_as_users_add_does
     at = create(at, "right_place", "东二社区")
     assert "已创建账号 right_place。" in [s.value for s in at.success]
     assert accounts.get(app_db, "right_place").community == "东二社区"
+
+
+def test_every_audit_action_has_its_words(app, app_db):
+    """An action without a label stopped 系统管理 with a KeyError at its first entry (supervision_case had none)."""
+    from access.db import AUDIT_ACTIONS
+    for action in AUDIT_ACTIONS:
+        audit.record(app_db, action, login="xi_user")
+    at = app.run().switch_page("pages/admin.py").run()
+    assert not at.exception
+    shown = set(at.dataframe[0].value["操作"])
+    assert {"督办", "保存视图", "确认提醒", "撤销导入"} <= shown and not shown & set(AUDIT_ACTIONS)

@@ -32,6 +32,27 @@ def switch_page(page: str, **params) -> None:
     st.switch_page(page, query_params={**link_params(), **params})
 
 
+def view_params() -> dict:
+    """What the address says of the view shown (access.views.VIEW_KEYS: period, from/to, filters, the profile's
+    compound, the compared compounds), to save it under a name."""
+    from access.views import VIEW_KEYS
+
+    return {key: st.query_params[key] for key in VIEW_KEYS if st.query_params.get(key)}
+
+
+def open_view(page: str, params: dict) -> None:
+    """Open a saved view or an alert's view: its page with exactly its address (not the filters shown now), in the
+    language shown. The frame's filter widgets start again from that address, through the scope seam as any address
+    does (ui.sidebar.render, ui.engine.ask): a view never widens the account's scope."""
+    from access.views import VIEW_KEYS
+
+    st.session_state["_linked"] = True
+    kept = {k: str(v) for k, v in params.items() if k in VIEW_KEYS and v not in (None, "")}
+    if st.query_params.get("lang"):
+        kept["lang"] = st.query_params["lang"]
+    st.switch_page(f"pages/{page}.py", query_params=kept)
+
+
 def open_profile(name: str) -> None:
     """A compound's profile from a table row, for the period and filters shown."""
     switch_page("pages/profile.py", compound=name)

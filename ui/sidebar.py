@@ -13,6 +13,7 @@ from ui.connection import as_of, config
 from ui.engine import facts
 from ui.i18n import t, value_label
 from ui.language import lang
+from ui import views as saved_views
 from ui.links import URL_KEYS, _set_param
 from ui.viewer import account, allowed
 from ui.words import plain
@@ -118,14 +119,12 @@ def render() -> Filters:
                                             lambda v: value_label("management_mode", v, language))
         chosen["source"] = _choice("source", options["source"], language)
         chosen["category"] = _choice("category", options["category"], language)
-        if st.button(t("reset_filters", language), key="f_reset", icon=":material/filter_alt_off:"):
-            for name in URL_KEYS:
-                st.session_state[f"f_{name}"] = ALL
-            st.session_state["f_period"] = DEFAULT_PRESET
-            st.rerun()
+        st.button(t("reset_filters", language), key="f_reset", icon=":material/filter_alt_off:", on_click=_reset)
     filters = Filters(period=period, preset=preset, scope=Scope(**chosen),
                       default_which=which if preset == DEFAULT_PRESET else None)
     st.session_state["_filters"] = filters
+    with st.sidebar:
+        saved_views.render(language, filters)
     return filters
 
 
@@ -136,6 +135,14 @@ def _period_changed() -> None:
     if st.session_state.get("f_period") == "custom" and shown is not None:
         st.session_state["f_from"] = shown.period.start.isoformat()
         st.session_state["f_to"] = shown.period.end.isoformat()
+
+
+def _reset() -> None:
+    """The reset button's callback: it runs before the widgets are drawn (setting a drawn widget's value in the run
+    itself raised StreamlitWidgetAlreadyInstantiatedError)."""
+    for name in URL_KEYS:
+        st.session_state[f"f_{name}"] = ALL
+    st.session_state["f_period"] = DEFAULT_PRESET
 
 
 def date_box(where, label: str, key: str, fallback: dt.date, low: dt.date, high: dt.date,

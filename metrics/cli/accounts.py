@@ -1,4 +1,4 @@
-"""Commands of the accounts and the audit log: users, audit."""
+"""Commands of the accounts, the audit log and what the access file keeps: users, audit, alerts."""
 from __future__ import annotations
 
 import csv
@@ -142,3 +142,25 @@ def _verify_audit(args, db: Path) -> int:
         n = len(verdict.problems)
         print(f"共{verdict.entries}条，{n}处问题 / {verdict.entries} entries, {n} problem{'' if n == 1 else 's'}")
     return 0 if verdict.ok else 1
+
+
+def cmd_alerts(args, config) -> int:
+    """提醒 for a schedule: the rules run on the data's newest version if no one ran them on it yet (access.alerts,
+    lazily per data version), then the alerts raised on or after --since, of --street/--community when named, as JSON:
+    each with its words (zh and en), its figures, the dashboard address of the view that shows it and the logins that
+    acknowledged it."""
+    from access import alerts
+    from metrics import alerts as rules
+
+    db = _db(args, config)
+    try:
+        since = parse_date(args.since) if args.since else None
+    except ValueError:
+        print("错误 ERROR: 日期应写作 YYYY-MM-DD / dates are YYYY-MM-DD", file=sys.stderr)
+        return 2
+    reader = store.reader(db, config)
+    alerts.refresh(db, reader.cursor(), config, db, reader.version)
+    found = alerts.stored(db, db, since=since, street=args.street, community=args.community)
+    print(json.dumps([{**a, "text": {"zh": rules.describe(a, "zh"), "en": rules.describe(a, "en")},
+                       "url": rules.url(a["view"])} for a in found], ensure_ascii=False, indent=2))
+    return 0

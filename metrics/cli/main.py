@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 import store
-from metrics.cli.accounts import cmd_audit, cmd_users
+from metrics.cli.accounts import cmd_alerts, cmd_audit, cmd_users
 from metrics.cli.common import UsageError, _add_scope_args
 from metrics.cli.data import (
     cmd_backup,
@@ -153,6 +153,14 @@ def main(argv=None) -> int:
                    help="with --verify: compare with a JSON-lines copy (access.audit_file, a syslog file; .gz too); "
                         "repeat for rotated files")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("alerts", help="提醒: the alerts the rules raised (run on the newest data first), as JSON, for a schedule")
+    p.add_argument("--db", type=Path)
+    p.add_argument("--since", help="YYYY-MM-DD: alerts raised on or after this day (default: all)")
+    p.add_argument("--street", help="the alerts of this street only")
+    p.add_argument("--community", help="the alerts of this community only")
+    p.add_argument("--format", choices=["json"], default="json")
+    p.set_defaults(func=cmd_alerts)
 
     args = parser.parse_args(argv)
     config = load_config()
