@@ -237,7 +237,7 @@ def test_an_access_file_of_version_1_takes_the_new_actions_with_its_chain_whole(
     db = tmp_path / "old.duckdb"
     old_access_file(db, [(1, "2026-11-01 01:00:00", "qu", "sign_in"), (2, "2026-11-01 02:00:00", "qu", "sign_out")])
     con = access_connect(db)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
     check = con.execute("SELECT sql FROM sqlite_master WHERE name = 'audit'").fetchone()[0]
     con.close()
     assert "'saved_view'" in check and "'alert_ack'" in check

@@ -427,7 +427,7 @@ def test_an_access_file_made_before_opens(tmp_path, config):
     before = [dict(r) for r in raw.execute("SELECT * FROM audit ORDER BY id")]
     raw.close()
     con = connect(db)   # the migration
-    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"supervision_cases", "supervision_case_orders", "supervision_feedback", "audit", "audit_chain"} <= tables
     assert [dict(r) for r in con.execute("SELECT * FROM audit ORDER BY id")] == before   # entries and hashes as they were

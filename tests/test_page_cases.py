@@ -233,7 +233,7 @@ def test_opening_a_case_from_the_form(tmp_path, config, monkeypatch):
     at.button(key="cs_open_for_W6").click().run()
     at.text_input(key="cs_unit_W6").input("幸福里物业服务中心").run()
     at.text_area(key="cs_instruction").input(f"请两日内修复并回复，业主电话{fixtures.PHONE}").run()
-    at.date_input(key="cs_due").set_value(dt.date.today() + dt.timedelta(days=3)).run()
+    at.text_input(key="cs_due").input((dt.date.today() + dt.timedelta(days=3)).isoformat()).run()
     at.button(key="cs_open_submit").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["已发起督办 #1。"]

@@ -18,12 +18,13 @@ from casework import CaseError, state_word
 from casework import cases as casework
 from metrics import formatting as fmt
 from metrics.kpis import Scope
-from metrics.periods import Window
+from metrics.periods import Window, parse_day
 from metrics.supervision import orders_by_id
 from ui import connection, downloads, tables, words
 from ui.engine import facts
 from ui.i18n import register, t
 from ui.language import lang
+from ui.sidebar import date_box
 from ui.viewer import account, address, allowed, record
 
 register({
@@ -64,6 +65,7 @@ register({
     "cs_category": ("诉求类别", "Category"),
     "cs_received": ("受理时间", "Received"),
     "cs_due": ("办结时限", "Deadline"),
+    "cs_replied_future": ("反馈日期不能晚于今天。", "The day of the reply cannot be after today."),
     "cs_closed_at": ("办结时间", "Closed"),
     "cs_content": ("诉求内容（已脱敏）", "Content (masked)"),
     "cs_days_overdue": ("超期天数", "Days overdue"),
@@ -450,12 +452,20 @@ def feedback_form(found: dict, language: str) -> None:
     today = dt.date.today()
     with st.form(f"cs_feedback_{found['case_id']}", clear_on_submit=True, border=False):
         left, right = st.columns([1, 3])
-        day = left.date_input(t("cs_replied_on", language), value=today, max_value=today, format="YYYY-MM-DD",
-                              key="cs_replied_on")
+        # a typed day, not st.date_input: its calendar would speak the browser's language (sidebar.date_box); a
+        # form's box takes no callback, so the day is read when the form is sent
+        typed = left.text_input(t("cs_replied_on", language), value=today.isoformat(), max_chars=16,
+                                key="cs_replied_on", placeholder="2024-01-01", help=t("date_help", language))
+        day = parse_day(typed)
+        if day is None or day > today:
+            day = None
         text = right.text_area(t("cs_feedback_text", language), max_chars=casework.MAX_FEEDBACK, height=100,
                                key="cs_feedback_text", help=t("cs_instruction_help", language))
         if st.form_submit_button(t("cs_feedback_submit", language), type="primary", icon=":material/reply:"):
-            if record_feedback(found["case_id"], text, day) is not None:
+            if day is None:
+                st.error(t("date_unreadable", language, text=words.plain(typed), date=today.isoformat())
+                         if parse_day(typed) is None else t("cs_replied_future", language))
+            elif record_feedback(found["case_id"], text, day) is not None:
                 st.session_state["_cs_notice"] = t("cs_feedback_done", language, id=found["case_id"])
                 st.rerun()
 
@@ -497,7 +507,7 @@ def open_form(queue: list[dict], window: Window) -> None:
                        format_func=lambda v: t(f"cs_open_{v}", language))
         compound = None
         if how == "orders":
-            chosen = st.multiselect(t("cs_pick_orders", language), ids, key="cs_orders",
+            chosen = st.multiselect(t("cs_pick_orders", language), ids, key="cs_orders", select_all=False,
                                     placeholder=t("cs_pick_placeholder", language))
         elif overdue:
             compound = st.selectbox(t("cs_pick_compound", language), list(overdue), key="cs_compound")
@@ -513,8 +523,10 @@ def open_form(queue: list[dict], window: Window) -> None:
         instruction = st.text_area(t("cs_instruction", language), key="cs_instruction", max_chars=casework.MAX_INSTRUCTION,
                                    help=t("cs_instruction_help", language), height=100)
         today = dt.date.today()
-        due = st.date_input(t("cs_reply_due", language), value=today + dt.timedelta(days=7), min_value=today,
-                            format="YYYY-MM-DD", key="cs_due")
+        due, said = date_box(st, t("cs_reply_due", language), "cs_due", today + dt.timedelta(days=7), today,
+                             today + dt.timedelta(days=3650), language)   # a typed day (sidebar.date_box)
+        if said:
+            st.warning(said, icon=":material/event_busy:")
         if st.button(t("cs_open_submit", language), type="primary", key="cs_open_submit", icon=":material/campaign:"):
             number = open_case(chosen, unit, instruction, due, window, compound=compound)
             if number is not None:
