@@ -12,6 +12,7 @@ from ui import alerts, connection, language, sidebar, signin, style
 from ui.i18n import t
 
 PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overview"),
+         ("pages/causes.py", "page_causes", ":material/troubleshoot:", "causes"),
          ("pages/trends.py", "page_trends", ":material/trending_up:", "trends"),
          ("pages/compare.py", "page_compare", ":material/compare_arrows:", "compare"),
          ("pages/party.py", "page_party", ":material/flag:", "party"),

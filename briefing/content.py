@@ -12,7 +12,9 @@ from casework.cases import counts as case_counts
 from metrics import formatting as fmt
 from metrics.attention import needs_attention
 from metrics.attention import shown as shown_attention
-from metrics.catalog import KPIS, apply_ratios, ratio
+from metrics.breakdown import breakdown
+from metrics.breakdown import lists as company_red_black
+from metrics.catalog import KPIS
 from metrics.caveats import caveats
 from metrics.db import rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
@@ -20,8 +22,7 @@ from metrics.names import NOT_REGISTERED
 from metrics.options import data_span
 from metrics.party import new_branches
 from metrics.periods import Window, coverage_note, today_in
-from metrics.scorecard import assign_ranks, scorecard, why_unranked
-from metrics.scorecard import red_black as scorecard_red_black
+from metrics.scorecard import scorecard, why_unranked
 
 TABLE_KPIS = ["orders_total", "on_time_closure_rate", "revisit_rate", "satisfaction_rate", "repeat_rate",
               "complaint_count", "median_close_hours", "party_org_coverage", "independent_branch_rate",
@@ -182,45 +183,12 @@ class Briefing:
     cases: dict | None = None          # 督办 opened in the period (casework.cases.counts); None: not asked
 
 
-def company_scorecard(card: list[dict], config: dict) -> list[dict]:
-    """Property companies ranked by their compounds pooled; a company with fewer orders than
-    scorecard.min_orders is not ranked."""
-    from metrics.scorecard import composite_score
-
-    companies: dict[str, dict] = {}
-    for row in card:
-        name = row.get("property_company")
-        if not name:
-            continue
-        c = companies.setdefault(name, {"property_company": name, "compounds": 0,
-                                        **{key: 0 for key in POOLED}})
-        c["compounds"] += 1
-        c["complaints_known"] = c.get("complaints_known") or row.get("complaints_per_1000_households") is not None
-        for key in POOLED:
-            c[key] += row.get(key) or 0
-    out = []
-    for c in companies.values():
-        # the rates from the pooled measures, as the catalog declares them (orders without a deadline or
-        # from files without 回访结果 stay out of the denominators there too)
-        c.update(apply_ratios(c, ("on_time_closure_rate", "revisit_rate", "satisfaction_rate")))
-        c["complaints_per_1000_households"] = (ratio(1000 * c["complaint_count"], c["households"])
-                                               if c.pop("complaints_known") else None)
-        c["composite_score"] = composite_score(c, config)
-        c["small_sample"] = c["orders_total"] < int(config["scorecard"]["min_orders"])
-        out.append(c)
-    return sorted(out, key=lambda c: (c["small_sample"], -(c["composite_score"] or 0), c["property_company"]))
-
-
-POOLED = ("households", "orders_total", "closed_on_time", "orders_due", "revisited", "closed_revisit_tracked",
-          "satisfied_weighted", "complaint_count")
-
-
-def red_black(ranked: list[dict], size: int) -> tuple[list[dict], list[dict]]:
-    """Companies' lists by the compounds' rule: equal scores share a rank, a tie the cut-off falls in is left out."""
-    eligible = [r for r in ranked if not r["small_sample"] and r["composite_score"] is not None]
-    assign_ranks(eligible)
-    red, black = scorecard_red_black(eligible, size)
-    return red, black
+def company_lists(con, config: dict, scope: Scope, window: Window) -> tuple[list[dict], list[dict]]:
+    """The property companies' red and black lists, from the engine's breakdown by company (metrics.breakdown, as the
+    原因分析 page and the CLI ask it): each company's orders pooled over its compounds, ranked by the compounds' rule
+    (equal scores share a rank, a tie the cut-off falls in is left out). Each row also under `property_company`."""
+    red, black = company_red_black(breakdown(con, config, scope, window, by="company", hours=False))
+    return ([{**r, "property_company": r["name"]} for r in red], [{**r, "property_company": r["name"]} for r in black])
 
 
 def data_note(con, config: dict, scope: Scope, window: Window, report: dict) -> dict:
@@ -300,10 +268,9 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, 
         for u in units:
             u["complaint_count"] = counts.get(u[unit_dimension], 0) if complaints_known else None
     card = scorecard(con, config, scope, window)
-    size = int(config["scorecard"]["list_size"])
     red = [r for r in card if r["list"] == "red"]
     black = sorted([r for r in card if r["list"] == "black"], key=lambda r: r["composite_score"])
-    company_red, company_black = red_black(company_scorecard(card, config), size)
+    company_red, company_black = company_lists(con, config, scope, window)
     party = {k: report.get(k) for k in ("party_org_coverage", "independent_branch_rate", "owners_committee_rate",
                                           "dual_role_rate", "compounds_total", "compounds_covered")}
     party["eligible_uncovered"] = report["eligible_uncovered"]

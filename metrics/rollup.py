@@ -5,7 +5,7 @@ The rollups hold each order's verdict as it stands once the data is complete (cl
 revisit answer ...). That is the verdict at the data's own moment (数据截至, the latest timestamp), because
 nothing in the data happens after it. A question is answered from them only when it is asked at that
 moment or later, over whole months, and by dimensions a rollup keeps; anything else (a comparison cut
-to the same elapsed time, a week grain, a handling unit) is answered by scanning the orders, as before.
+to the same elapsed time, a week grain, a handling unit with a category) is answered by scanning the orders, as before.
 Both ways give the same numbers, to the last digit (tests/test_rollup.py).
 
 - order / complaint rollups: counts by month and a set of dimensions;
@@ -42,6 +42,8 @@ REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 ORDER_ROLLUPS = (
     ("order_rollup_compound", ("street", "community", "compound_name", "compound_kind", "management_mode")),
     ("order_rollup_category", ("street", "community", "category", "source", "request_type")),
+    # 承办单位 (metrics.breakdown): by compound too, so a compound's units (小区档案) answer from it
+    ("order_rollup_unit", ("street", "community", "compound_name", "compound_kind", "management_mode", "handling_unit")),
 )
 COMPLAINT_ROLLUPS = (
     ("complaint_rollup_compound", ("street", "community", "compound_name", "compound_kind", "management_mode")),

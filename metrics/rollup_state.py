@@ -14,7 +14,7 @@ import duckdb
 
 import store
 
-VERSION = "5"   # 5: orders from files with 是否重复诉求 and 办结时间 counted (repeat and close inputs); 4: hours to close as whole microseconds (db.seconds_between, the same on Spark); 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
+VERSION = "6"   # 6: order_rollup_unit (orders by handling unit, metrics.breakdown); 5: orders from files with 是否重复诉求 and 办结时间 counted (repeat and close inputs); 4: hours to close as whole microseconds (db.seconds_between, the same on Spark); 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
 
 
 _PINNED: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("rollup_meta", default=None)
@@ -69,13 +69,13 @@ def not_in_rollups_text(table: str, settled: dt.datetime | None) -> str:
     at = f"{settled:%Y-%m-%d %H:%M}" if settled else "?"
     what_zh, what_en = ("逐条工单", "the orders themselves") if table == "work_orders" else ("逐条投诉", "the complaints themselves")
     return (f"此数据库只含月度汇总（由汇总作业从数据湖生成），这个问题需要{what_zh}，无法回答："
-            f"不按整月的自定义时段、按周或按日统计、按承办单位或物业公司细分、工单明细与督办清单、"
+            f"不按整月的自定义时段、按周或按日统计、办结用时按承办单位等细分、工单明细与督办清单、"
             f"早于数据截至的时点（如进行中时段的同期对比）。"
             f"可以回答：截至数据截至（{at}）的整月时段（月、季度、半年、年、全部数据），"
             f"全区、街道、社区、小区范围，按月、季度、年统计。 / "
             f"This database holds the monthly rollups only (built from the lake by the rollup job), and this question "
-            f"needs {what_en}: a custom range not on month boundaries, a week or day grain, a split by handling unit or "
-            f"property company, order lists and supervision, or a moment before the data's latest "
+            f"needs {what_en}: a custom range not on month boundaries, a week or day grain, hours to close split by "
+            f"handling unit and the like, order lists and supervision, or a moment before the data's latest "
             f"(a running period's comparisons) cannot be answered. It answers whole months (month, quarter, half-year, "
             f"year, all data) judged at the data's latest moment ({at}), for the district, a street, a community or a "
             f"compound, by month, quarter or year.")

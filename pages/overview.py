@@ -24,6 +24,10 @@ register({
     "streets_click": ("点击街道的柱形可只看该街道（侧栏“街道”随之改变）。",
                       "Click a street's bar to narrow to that street (the sidebar's street filter follows)."),
     "categories_title": ("工单量前十的诉求类别", "Top ten categories by work orders"),
+    "why_title": ("原因分析：各{place}", "Why: by {place}"),
+    "why_caption": ("按时办结率最低的在前。点击一行，查看该{place}各承办单位的情况（最差的在前），再点击承办单位查看其超时工单。",
+                    "Lowest on-time closure first. Click a row for the {place}'s handling units (the worst first), then "
+                    "a unit for its late orders."),
     "attention_title": ("需关注的小区", "Compounds that need attention"),
     "attention_caption": ("按严重程度排序：得分＝低于目标的差额件数（低于目标的百分点 × 该指标的工单数，样本不足的小区不计）"
                           "加上工单量或投诉量激增月份超出本小区前几个月平均的件数。",
@@ -90,6 +94,25 @@ def attention_list(rows: list[dict], lang: str) -> None:
                          query_params={**links.link_params(), "compound": r["compound_name"]})
             st.caption(f"{plain(r['street'] or t('unknown', lang))} · {t('attention_score', lang)}{colon}{r['score']:.1f}"
                        + "  \n" + "  \n".join(plain(line) for line in attention.reasons(r, cfg, lang)))
+
+
+def why_places(named: list[dict], places: str, lang: str) -> None:
+    """Streets (a street's communities) by on-time closure, lowest first; a click opens 原因分析 narrowed to the place,
+    split by handling unit, with the period and filters: two clicks from here to a unit's late orders."""
+    place = t(places, lang)
+    ordered = sorted(named, key=lambda r: (r["on_time_closure_rate"] is None, r["on_time_closure_rate"] or 0,
+                                           -r["orders_total"], r[places]))
+    rates = ["on_time_closure_rate", "satisfaction_rate", "revisit_rate"]
+    table = pd.DataFrame({place: [r[places] for r in ordered],
+                          kpi_label("orders_total", lang): [r["orders_total"] for r in ordered],
+                          **{kpi_label(k, lang): [None if r[k] is None else 100 * r[k] for r in ordered] for k in rates}})
+    st.subheader(t("why_title", lang, place=place if lang == "zh" else place.lower()))
+    st.caption(t("why_caption", lang, place=place if lang == "zh" else place.lower()))
+    event = st.dataframe(table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row",
+                         key="why_places", column_config={kpi_label(k, lang): st.column_config.NumberColumn(format="%.1f%%")
+                                                          for k in rates})
+    if event.selection.rows:
+        links.open_causes("unit", **{places: ordered[event.selection.rows[0]][places]})
 
 
 lang = language.lang()
@@ -174,6 +197,8 @@ with right:
                         selection_mode="points")
 if named and places == "street":
     frame.hint(t("streets_click", lang), "streets")
+if named:
+    why_places(named, places, lang)
 
 st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang))

@@ -6,9 +6,10 @@ import streamlit as st
 
 import charts
 from metrics import formatting as fmt
+from metrics.breakdown import worst_first
 from metrics.compound_profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
 from metrics.kpis import Scope
-from ui import cards, connection, downloads, engine, frame, language, sidebar, viewer, words
+from ui import causes, cards, connection, downloads, engine, frame, language, sidebar, viewer, words
 from ui.i18n import kpi_label, register, t, value_label
 
 register({
@@ -54,6 +55,12 @@ register({
     "profile_volume_title": ("每月工单量与投诉量", "Orders and complaints by month"),
     "profile_founded_mark": ("党组织成立（{day}）", "Party organisation founded ({day})"),
     "profile_categories_title": ("诉求类别（工单量）", "Categories by work orders"),
+    "profile_why_title": ("按诉求类别、承办单位", "By category and handling unit"),
+    "profile_why_caption": ("该小区各诉求类别、各承办单位的按时办结率与满意率，最差的在前（工单少于{n}件的不排名，按工单量排列）；"
+                            "“未知”为导出未填写的工单。",
+                            "The compound's on-time closure and satisfaction by category and by handling unit, the worst "
+                            "first (fewer than {n} orders are not ranked and follow by orders); “Unknown”: not given in "
+                            "the export."),
     "profile_orders_title": ("工单明细", "Work orders"),
     "profile_orders_cap": ("仅显示前{n}条；下载文件同样为前{n}条。", "Only the first {n} are shown and downloaded."),
     "profile_order_id": ("工单编号", "Order id"),
@@ -289,6 +296,20 @@ if categories:
                                 t("profile_categories_title", lang), horizontal=True,
                                 color_by_x=charts.color_map(engine.facts()["options"]["category"]),
                                 height=max(240, 40 * len(categories) + 100), lang=lang), key="profile_categories")
+
+# why is this compound red: its on-time closure and satisfaction by category and by handling unit (metrics.breakdown),
+# one table under the other (side by side, half a page each would cut the rates and the download buttons)
+splits = {by: worst_first(engine.ask("breakdown", scope, window, by=by)) for by in ("category", "unit")}
+if any(splits.values()):
+    st.subheader(t("profile_why_title", lang))
+    st.caption(t("profile_why_caption", lang, n=connection.config()["scorecard"]["min_orders"]))
+for by, split in splits.items():
+    if split:
+        title = f"按{t(f'by_{by}', lang)}" if lang == "zh" else f"By {t(f'by_{by}', lang).lower()}"
+        st.markdown(f"**{title}**")
+        shown, config, raw, kinds = causes.table(split, by, lang, compact=True)
+        st.dataframe(shown, hide_index=True, placeholder="—", column_config=config, key=f"profile_by_{by}")
+        downloads.download_buttons(raw, title, f"profile_by_{by}_dl", scope, kinds=kinds)
 
 st.subheader(t("profile_orders_title", lang))
 orders = engine.ask("order_rows", scope, window, limit=ORDER_LIMIT)

@@ -9,7 +9,7 @@ from conftest import ROOT
 
 from ui import style
 
-PAGES = ["overview", "trends", "compare", "party", "profile", "supervision", "briefing", "import", "admin"]
+PAGES = ["overview", "causes", "trends", "compare", "party", "profile", "supervision", "briefing", "import", "admin"]
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -126,7 +126,12 @@ def test_which_questions_the_rollups_take(demo):
     assert rollup.plan(demo, "work_orders", ["category"], half).table == "order_rollup_category"
     assert rollup.plan(demo, "work_orders", ["compound_name", "category"], half) is None
     assert rollup.plan(demo, "work_orders", ["compound_kind", "category"], half) is None
-    assert rollup.plan(demo, "work_orders", [], half, ("handling_unit",)) is None
+    # 承办单位 (原因分析): by street, community, compound, kind and mode, not with a category or a source
+    assert rollup.plan(demo, "work_orders", [], half, ("handling_unit",)).table == "order_rollup_unit"
+    assert rollup.plan(demo, "work_orders", ["street", "compound_name"], half, ("handling_unit",)).table == \
+        "order_rollup_unit"
+    assert rollup.plan(demo, "work_orders", ["category"], half, ("handling_unit",)) is None
+    assert rollup.plan(demo, "work_orders", ["source"], half, ("handling_unit",)) is None
     assert rollup.plan(demo, "work_orders", [], half, (), "week") is None
     earlier = Window(half.period, as_of - dt.timedelta(minutes=1))   # judged before the data's moment
     assert rollup.plan(demo, "work_orders", [], earlier) is None

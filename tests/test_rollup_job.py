@@ -142,12 +142,13 @@ def test_cli_builds_and_refuses_clearly(lake, tmp_path):
     done = cli("rollup", "--engine", "duckdb", "--lake", folder, "--out", out)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[:7] == ["order_rollup_compound: 6 rows", "order_rollup_category: 7 rows",
+    # order_rollup_unit: the compound rollup's 6 cells, 和平新村's June split by W7's 市政维修中心
+    assert lines[:8] == ["order_rollup_compound: 6 rows", "order_rollup_category: 7 rows", "order_rollup_unit: 7 rows",
                          "complaint_rollup_compound: 4 rows", "complaint_rollup_category: 4 rows",
                          "open_work_orders: 4 rows", "close_hours_cube: 82 rows", "compounds: 4 rows"]
-    assert lines[7] == ("汇总了 13 件工单、4 件投诉，数据截至 2024-07-01 12:00:00 / rolled up 13 orders and 4 complaints, "
+    assert lines[8] == ("汇总了 13 件工单、4 件投诉，数据截至 2024-07-01 12:00:00 / rolled up 13 orders and 4 complaints, "
                         "data as of 2024-07-01 12:00:00")
-    assert lines[8].startswith(f"{out} (duckdb, ") and lines[8].endswith(" s)")
+    assert lines[9].startswith(f"{out} (duckdb, ") and lines[9].endswith(" s)")
     # a whole month is answered; a range off month boundaries is refused in words, exit 2, no traceback
     done = cli("kpis", "--db", out, "--from", "2024-06-01", "--to", "2024-06-30")
     assert done.returncode == 0, done.stderr

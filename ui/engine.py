@@ -6,6 +6,7 @@ import streamlit as st
 from access.scope import allowed_options
 from access.undo import undoable_imports, undone_imports
 from metrics.attention import needs_attention
+from metrics.breakdown import breakdown, orders as breakdown_orders
 from metrics.config import load_config
 from metrics.ingest.quality import import_history, issues_by_column
 from metrics.kpis import (
@@ -40,6 +41,10 @@ ENGINE = {
     "new_branches": lambda con, cfg, scope, window: new_branches(con, scope, window),
     "open_orders_by_age": lambda con, cfg, scope, window: open_orders_by_age(con, cfg, scope, window),
     "order_rows": lambda con, cfg, scope, window, **kw: order_rows(con, cfg, scope, window, **kw),
+    "breakdown": lambda con, cfg, scope, window, **kw: breakdown(con, cfg, scope, window, **kw),
+    # a breakdown row's orders; the row's name is `row` here (`name` is ask's own)
+    "breakdown_orders": lambda con, cfg, scope, window, row=None, **kw: breakdown_orders(con, cfg, scope, window,
+                                                                                         name=row, **kw),
 }
 
 

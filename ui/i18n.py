@@ -11,6 +11,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "language": ("语言 / Language", "语言 / Language"),
     # pages
     "page_overview": ("总览", "Overview"),
+    "page_causes": ("原因分析", "Causes"),
     "page_trends": ("诉求趋势", "Trends"),
     "page_compare": ("小区对比", "Compare compounds"),
     "page_party": ("党建覆盖", "Party building"),

@@ -56,3 +56,9 @@ def open_view(page: str, params: dict) -> None:
 def open_profile(name: str) -> None:
     """A compound's profile from a table row, for the period and filters shown."""
     switch_page("pages/profile.py", compound=name)
+
+
+def open_causes(by: str = "unit", **params) -> None:
+    """原因分析 split by `by` (unit, company, category, request_type) for the period and filters shown, narrowed by
+    `params` (street=…: a street's units)."""
+    switch_page("pages/causes.py", by=by, **params)

@@ -24,7 +24,8 @@ from metrics.cli.data import (
     cmd_templates,
     cmd_unmatched,
 )
-from metrics.cli.reports import _formats, cmd_cases, cmd_compounds, cmd_kpis, cmd_report, cmd_supervision
+from metrics.cli.reports import (BREAKDOWN_BY, _formats, cmd_breakdown, cmd_cases, cmd_compounds, cmd_kpis, cmd_report,
+                                  cmd_supervision)
 from metrics.config import database_path, load_config
 from metrics.ingest.readers import ImportFailure
 from metrics.masking import mask_message
@@ -53,6 +54,13 @@ def main(argv=None) -> int:
     _add_scope_args(p)
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.set_defaults(func=cmd_compounds)
+
+    p = sub.add_parser("breakdown", help="原因分析: KPIs by handling unit, property company, category or request type")
+    _add_scope_args(p, lake=False)
+    p.add_argument("--by", choices=BREAKDOWN_BY, required=True,
+                   help="unit (承办单位), company (物业公司, the registry's), category or request-type")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.set_defaults(func=cmd_breakdown)
 
     p = sub.add_parser("supervision", help="督办: open orders overdue, due soon and without a deadline, JSON or CSV")
     _add_scope_args(p, dates_required=False, lake=False)

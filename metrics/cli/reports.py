@@ -150,6 +150,31 @@ def cmd_compounds(args, config) -> int:
     return 0
 
 
+BREAKDOWN_BY = ("unit", "company", "category", "request-type")
+
+
+def cmd_breakdown(args, config) -> int:
+    """原因分析: one row per handling unit (company, category, request type) of the scope and period, the KPIs named
+    as `kpis` names them, open and overdue orders, rank and Wilson bounds (metrics.breakdown.breakdown, as the page
+    asks it). JSON: the scope, the period and the rows; CSV: the rows, a company's compounds joined by "、"."""
+    from metrics.breakdown import breakdown
+    from metrics.kpis import _period_info
+
+    con = _reader(args, config)
+    scope, window = _scope_and_window(args, con, config)
+    by = args.by.replace("-", "_")
+    found = breakdown(con, config, scope, window, by)
+    if args.format == "json":
+        print(json.dumps({"by": by, "scope": scope.as_dict(), "period": _period_info(window), "rows": found},
+                         ensure_ascii=False, indent=2, default=_json_default))
+        return 0
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(found[0]) if found else ["name"])
+    writer.writeheader()
+    for row in found:
+        writer.writerow({k: _csv_safe("、".join(v) if isinstance(v, list) else v) for k, v in row.items()})
+    return 0
+
+
 BRIEFING_FORMATS = ("docx", "pdf")
 
 
