@@ -96,19 +96,19 @@ def test_two_clicks_from_the_overview_to_a_streets_worst_units_late_orders(serve
     assert_clean(page, "原因分析 of 东街道")
     assert query(page) == {"period": "last_month", "street": "东街道", "by": "unit"}
     screenshot(page, "breakdown_street_units")
-    units = grid(page, "cs_rows_unit")
+    units = grid(page, "ca_rows_unit")
     # 东街道's units, the worst first: 城管科 (65.0, late on 3 of 5) below 物业客服 (70.8)
     assert units[0][:6] == ["名次", "承办单位", "工单总量", "应办结", "超时或超期", "按时办结率"]
     assert rounded([r[:6] for r in units[1:]], range(5, 6)) == [["2", "城管科", "5", "5", "3", 40.0],
                                                                 ["1", "物业客服", "3", "3", "1", 66.7]]
 
-    click_row(page, "cs_rows_unit", 0)   # the second click: 城管科, its late orders
+    click_row(page, "ca_rows_unit", 0)   # the second click: 城管科, its late orders
     expect(page.get_by_text("城管科：问题工单", exact=True)).to_be_visible(timeout=SETTLE)
     settle(page)
     assert_clean(page, "城管科's late orders")
     assert query(page)["row"] == "城管科"
     screenshot(page, "breakdown_late_orders")
-    late = grid(page, "cs_orders")
+    late = grid(page, "ca_orders")
     assert late[0][:8] == ["工单编号", "小区", "街道", "承办单位", "物业公司", "诉求类别", "状态", "超时天数"]
     # R4 open 19 days past its deadline, R3 closed 2 days late, R2 1 day late
     assert [r[:8] for r in late[1:]] == [["R4", "银杏苑", "东街道", "城管科", "甲物业", "车辆管理", "超期未办结", "19"],
@@ -124,18 +124,18 @@ def test_the_companies_lists_and_a_companys_compounds(server, page):
     expect(page.get_by_text("物业公司红黑榜", exact=True)).to_be_visible()
     screenshot(page, "breakdown_lists")
     # list_size 1: 乙物业 (丹枫苑) red, 甲物业 (金桂苑 and 银杏苑) black
-    assert [r[:3] for r in grid(page, "cs_cs_red")[1:]] == [["1", "乙物业", "丹枫苑"]]
-    assert [r[:3] for r in grid(page, "cs_cs_black")[1:]] == [["2", "甲物业", "金桂苑、银杏苑"]]
-    click_row(page, "cs_cs_black", 0)
+    assert [r[:3] for r in grid(page, "ca_ca_red")[1:]] == [["1", "乙物业", "丹枫苑"]]
+    assert [r[:3] for r in grid(page, "ca_ca_black")[1:]] == [["2", "甲物业", "金桂苑、银杏苑"]]
+    click_row(page, "ca_ca_black", 0)
     expect(page.get_by_text("甲物业：问题工单", exact=True)).to_be_visible(timeout=SETTLE)
     settle(page)
     assert_clean(page, "甲物业")
-    assert [r[:4] for r in grid(page, "cs_compounds")[1:]] == [["金桂苑", "东街道", "东一社区", "3"],
+    assert [r[:4] for r in grid(page, "ca_compounds")[1:]] == [["金桂苑", "东街道", "东一社区", "3"],
                                                                 ["银杏苑", "东街道", "东二社区", "5"]]
-    assert [r[0] for r in grid(page, "cs_orders")[1:]] == ["R4", "R3", "R2", "R11"]
+    assert [r[0] for r in grid(page, "ca_orders")[1:]] == ["R4", "R3", "R2", "R11"]
     screenshot(page, "breakdown_companies")
 
-    click_row(page, "cs_compounds", 1)   # 银杏苑: its profile, with its on-time by category and by unit
+    click_row(page, "ca_compounds", 1)   # 银杏苑: its profile, with its on-time by category and by unit
     page.wait_for_url("**/profile?*", timeout=SETTLE)
     expect(page.locator("[data-testid='stMain'] h2").first).to_contain_text("银杏苑", timeout=SETTLE)
     settle(page)
@@ -149,5 +149,5 @@ def test_in_english(server, page):
     sign_in(page, lang="en")
     assert_clean(page, "Causes (en)")
     expect(page.get_by_text("城管科: the orders that fell short", exact=True)).to_be_visible()
-    assert [r[6] for r in grid(page, "cs_orders")[1:]] == ["Open, overdue", "Closed late", "Closed late"]
+    assert [r[6] for r in grid(page, "ca_orders")[1:]] == ["Open, overdue", "Closed late", "Closed late"]
     screenshot(page, "breakdown_en")

@@ -48,8 +48,7 @@ def app(causes_db, monkeypatch):
             sign_in(at, db)
         for key, value in params.items():
             at.query_params[key] = value
-        at.run()
-        at.switch_page(page).run()
+        at.switch_page(page).run()   # opened at its own address (总览 drops another page's ?compound=)
         assert not at.exception, at.exception
         return at
 
@@ -59,11 +58,11 @@ def app(causes_db, monkeypatch):
 
 
 # tables that take no click have no id from their key: found by their first column
-FIRST = {"cs_orders": ("工单编号", "Order id"), "profile_by_category": ("诉求类别",), "profile_by_unit": ("承办单位",)}
+FIRST = {"ca_orders": ("工单编号", "Order id"), "profile_by_category": ("诉求类别",), "profile_by_unit": ("承办单位",)}
 
 
 def table(at, key: str):
-    """The table drawn with `key` (the drill's lists: cs_orders)."""
+    """The table drawn with `key` (the drill's lists: ca_orders)."""
     for d in at.dataframe:
         if d.proto.id.endswith(f"-{key}") or d.value.columns[0] in FIRST.get(key, ()):
             return d.value
@@ -84,8 +83,8 @@ def metrics(at) -> dict:
 def test_units_worst_first_with_their_figures(app):
     at = app()
     assert at.title[0].value == "原因分析"
-    assert at.radio(key="cs_by").value == "unit" and at.query_params["by"] == "unit"
-    units = table(at, "cs_rows_unit")
+    assert at.radio(key="ca_by").value == "unit" and at.query_params["by"] == "unit"
+    units = table(at, "ca_rows_unit")
     # 城管科 scores 65.0 (rank 3), 供水公司 and 物业客服 70.8 (rank 1, shared); 未知 (R12, R13, R15) last, unranked
     assert list(units["承办单位"]) == ["城管科", "供水公司", "物业客服", "未知"]
     assert list(units["名次"][:3]) == [3, 1, 1] and pd.isna(units["名次"][3])
@@ -101,7 +100,7 @@ def test_units_worst_first_with_their_figures(app):
     assert (unknown["工单总量"], unknown["在办"], unknown["超期在办"]) == (3, 2, 1)
     assert any("工单少于2件的不排名" in c.value for c in at.caption)
     assert any("点击表中的一行" in c.value for c in at.caption)
-    assert not has_table(at, "cs_orders")
+    assert not has_table(at, "ca_orders")
 
 
 def test_a_units_late_orders(app):
@@ -109,9 +108,9 @@ def test_a_units_late_orders(app):
     assert "城管科：问题工单" in [h.value for h in at.subheader]
     shown = metrics(at)
     assert (shown["工单总量"], shown["按时办结率"], shown["满意率"], shown["超期在办"]) == ("5", "40.0%", "75.0%", "1")
-    assert at.radio(key="cs_short").value == "late"
-    assert at.radio(key="cs_short").options == ["超时办结或超期未办结（3件）", "回访不满意（1件）", "回访未解决（2件）"]
-    late = table(at, "cs_orders")
+    assert at.radio(key="ca_short").value == "late"
+    assert at.radio(key="ca_short").options == ["超时办结或超期未办结（3件）", "回访不满意（1件）", "回访未解决（2件）"]
+    late = table(at, "ca_orders")
     # R4 open 19 days past its 06-13 deadline (days begun to 07-01 10:00), R3 2 days late, R2 1 day
     assert list(late["工单编号"]) == ["R4", "R3", "R2"]
     assert list(late["超时天数"]) == [19, 2, 1]
@@ -123,28 +122,28 @@ def test_a_units_late_orders(app):
     assert r2["诉求内容（已脱敏）"] == "住户电话[手机号]，楼道漏水一周无人处理"   # masked at import
     assert str(r2["受理时间"]) == "2024-06-04 09:00:00" and str(r2["办结时间"]) == "2024-06-08 09:00:00"
     assert not any(bf.PHONE in str(v) or bf.NAME in str(v) for v in late.to_numpy().ravel())
-    at.radio(key="cs_short").set_value("unresolved").run()
+    at.radio(key="ca_short").set_value("unresolved").run()
     assert not at.exception
     assert at.query_params["short"] == "unresolved"
-    assert list(table(at, "cs_orders")["工单编号"]) == ["R2", "R3"]
-    at.radio(key="cs_short").set_value("dissatisfied").run()
-    assert list(table(at, "cs_orders")["工单编号"]) == ["R2"]
+    assert list(table(at, "ca_orders")["工单编号"]) == ["R2", "R3"]
+    at.radio(key="ca_short").set_value("dissatisfied").run()
+    assert list(table(at, "ca_orders")["工单编号"]) == ["R2"]
 
 
 def test_the_address_names_the_list_and_the_unknown_row(app):
     at = app(row="__unknown__", short="late")
     assert "未知：问题工单" in [h.value for h in at.subheader]
-    assert list(table(at, "cs_orders")["工单编号"]) == ["R13"]   # open past its 06-16 deadline; R15 not yet due
-    at.radio(key="cs_short").set_value("dissatisfied").run()
+    assert list(table(at, "ca_orders")["工单编号"]) == ["R13"]   # open past its 06-16 deadline; R15 not yet due
+    at.radio(key="ca_short").set_value("dissatisfied").run()
     assert "没有此类工单。" in [i.value for i in at.info]
 
 
 def test_another_split_forgets_the_row(app):
     at = app(row="城管科", short="unresolved")
-    at.radio(key="cs_by").set_value("category").run()
+    at.radio(key="ca_by").set_value("category").run()
     assert not at.exception
     assert at.query_params["by"] == "category" and "row" not in at.query_params and "short" not in at.query_params
-    categories = table(at, "cs_rows_category")
+    categories = table(at, "ca_rows_category")
     # ranked worst first: 渗水漏水 (4), 车辆管理 (3), 供水 and 电梯 (1, shared); 噪音扰民's one order is not ranked
     assert list(categories["诉求类别"]) == ["渗水漏水", "车辆管理", "供水", "电梯", "噪音扰民"]
     assert list(categories["名次"][:4]) == [4, 3, 1, 1]
@@ -155,14 +154,14 @@ def test_another_split_forgets_the_row(app):
 
 def test_companies_lists_and_compounds(app, downloads):
     at = app(by="company")
-    assert at.radio(key="cs_by").value == "company"
+    assert at.radio(key="ca_by").value == "company"
     assert "物业公司红黑榜" in [h.value for h in at.subheader]
-    red, black = table(at, "cs_cs_red"), table(at, "cs_cs_black")
+    red, black = table(at, "ca_ca_red"), table(at, "ca_ca_black")
     # list_size 1: 乙物业 (75.9, 丹枫苑) red, 甲物业 (72.8, 金桂苑 and 银杏苑) black
     assert list(red["物业公司"]) == ["乙物业"] and list(red["在管小区"]) == ["丹枫苑"]
     assert list(black["物业公司"]) == ["甲物业"] and list(black["在管小区"]) == ["金桂苑、银杏苑"]
     assert list(black["名次"]) == [2] and round(black["综合得分"].iloc[0], 1) == 72.8
-    companies = table(at, "cs_rows_company")
+    companies = table(at, "ca_rows_company")
     assert list(companies["物业公司"]) == ["甲物业", "乙物业", "未知"]
     jia = companies.iloc[0]
     # 金桂苑 R1, R2, R9 and 银杏苑 R3, R4, R5, R10, R11: on time 4 of 8, satisfied 5 of 7
@@ -175,11 +174,11 @@ def test_companies_lists_and_compounds(app, downloads):
     at.query_params["row"] = "甲物业"
     at.run()
     assert not at.exception
-    compounds = table(at, "cs_compounds")
+    compounds = table(at, "ca_compounds")
     # 金桂苑: R1, R9 on time, R2 late (2 of 3); 银杏苑: R5, R10 on time of 5
     assert list(compounds["小区"]) == ["金桂苑", "银杏苑"] and list(compounds["工单总量"]) == [3, 5]
     assert list(compounds["按时办结率"].round(1)) == [66.7, 40.0]
-    late = table(at, "cs_orders")
+    late = table(at, "ca_orders")
     assert list(late["工单编号"]) == ["R4", "R3", "R2", "R11"]
 
 
@@ -187,7 +186,7 @@ def test_a_street_from_the_address_narrows_the_units(app):
     """总览's street row opens this page with ?street=: the street's units only."""
     at = app(street="东街道", by="unit")
     assert at.selectbox(key="f_street").value == "东街道"
-    units = table(at, "cs_rows_unit")
+    units = table(at, "ca_rows_unit")
     # 东街道: 金桂苑 and 银杏苑: 城管科 R1-R5 and 物业客服 R9-R11
     assert list(units["承办单位"]) == ["城管科", "物业客服"] and list(units["工单总量"]) == [5, 3]
 
@@ -195,21 +194,21 @@ def test_a_street_from_the_address_narrows_the_units(app):
 def test_a_street_account_sees_its_own_units(app):
     at = app(account=("dong", "东街道-密码-2024", {"role": "street", "street": "东街道",
                                                                       "admin": False}))
-    assert list(table(at, "cs_rows_unit")["承办单位"]) == ["城管科", "物业客服"]
+    assert list(table(at, "ca_rows_unit")["承办单位"]) == ["城管科", "物业客服"]
     at.query_params["row"] = "供水公司"   # 西街道's unit: not in the rows this account sees
     at.run()
     assert not at.exception
     assert "所选的一行不在当前范围和时段内。" in [i.value for i in at.info]
-    assert not has_table(at, "cs_orders")
+    assert not has_table(at, "ca_orders")
 
 
 def test_english(app):
     at = app(row="城管科", lang="en")
     assert at.title[0].value == "Causes"
-    units = table(at, "cs_rows_unit")
+    units = table(at, "ca_rows_unit")
     assert list(units.columns[:3]) == ["Rank", "Handling unit", "Work orders"]
     assert "城管科: the orders that fell short" in [h.value for h in at.subheader]
-    late = table(at, "cs_orders")
+    late = table(at, "ca_orders")
     assert list(late["Status"]) == ["Open, overdue", "Closed late", "Closed late"]
 
 

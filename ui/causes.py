@@ -16,23 +16,23 @@ register({
     "by_company": ("物业公司", "Property company"),
     "by_category": ("诉求类别", "Category"),
     "by_request_type": ("诉求类型", "Request type"),
-    "cs_rank": ("名次", "Rank"),
-    "cs_compounds": ("在管小区", "Compounds"),
-    "cs_late": ("超时或超期", "Late or overdue"),
-    "cs_interval": ("按时办结率95%区间", "On-time 95% interval"),
-    "cs_interval_low": ("按时办结率区间下限", "On-time interval, low"),
-    "cs_interval_high": ("按时办结率区间上限", "On-time interval, high"),
-    "cs_satisfaction_low": ("满意率区间下限", "Satisfaction interval, low"),
-    "cs_satisfaction_high": ("满意率区间上限", "Satisfaction interval, high"),
-    "cs_revisit_low": ("回访率区间下限", "Revisit interval, low"),
-    "cs_revisit_high": ("回访率区间上限", "Revisit interval, high"),
-    "cs_dissatisfied": ("不满意", "Dissatisfied"),
-    "cs_unresolved": ("回访未解决", "Revisited, unresolved"),
-    "cs_open": ("在办", "Open"),
-    "cs_overdue": ("超期在办", "Open, overdue"),
-    "cs_score": ("综合得分", "Score"),
-    "cs_list": ("红黑榜", "List"),
-    "cs_sample": ("样本", "Sample"),
+    "ca_rank": ("名次", "Rank"),
+    "ca_compounds": ("在管小区", "Compounds"),
+    "ca_late": ("超时或超期", "Late or overdue"),
+    "ca_interval": ("按时办结率95%区间", "On-time 95% interval"),
+    "ca_interval_low": ("按时办结率区间下限", "On-time interval, low"),
+    "ca_interval_high": ("按时办结率区间上限", "On-time interval, high"),
+    "ca_satisfaction_low": ("满意率区间下限", "Satisfaction interval, low"),
+    "ca_satisfaction_high": ("满意率区间上限", "Satisfaction interval, high"),
+    "ca_revisit_low": ("回访率区间下限", "Revisit interval, low"),
+    "ca_revisit_high": ("回访率区间上限", "Revisit interval, high"),
+    "ca_dissatisfied": ("不满意", "Dissatisfied"),
+    "ca_unresolved": ("回访未解决", "Revisited, unresolved"),
+    "ca_open": ("在办", "Open"),
+    "ca_overdue": ("超期在办", "Open, overdue"),
+    "ca_score": ("综合得分", "Score"),
+    "ca_list": ("红黑榜", "List"),
+    "ca_sample": ("样本", "Sample"),
 })
 
 
@@ -82,36 +82,36 @@ def table(found: list[dict], by: str, lang: str, compact: bool = False) -> tuple
         columns.append((label, kind, values, values if raw is None else raw))
 
     if not compact:
-        add(t("cs_rank", lang), "rank", pd.array([r["rank"] for r in found], dtype="Int64"))
+        add(t("ca_rank", lang), "rank", pd.array([r["rank"] for r in found], dtype="Int64"))
     add(name, "text", [row_name(r, lang) for r in found])
     if by == "company" and not compact:
-        add(t("cs_compounds", lang), "text", [("、" if lang == "zh" else ", ").join(r.get("compound_names") or [])
+        add(t("ca_compounds", lang), "text", [("、" if lang == "zh" else ", ").join(r.get("compound_names") or [])
                                               for r in found])
     add(kpi_label("orders_total", lang), "count", [r["orders_total"] for r in found])
     if not compact:
         add(kpi_label("orders_due", lang), "count", [r["orders_due"] for r in found])
-    add(t("cs_late", lang), "count", [r["late_orders"] for r in found])
+    add(t("ca_late", lang), "count", [r["late_orders"] for r in found])
     add(on_time, "rate", _percent(r["on_time_closure_rate"] for r in found), [r["on_time_closure_rate"] for r in found])
     if not compact:
-        columns.append((t("cs_interval", lang), "text", [interval(r, "on_time_closure_rate") for r in found], None))
+        columns.append((t("ca_interval", lang), "text", [interval(r, "on_time_closure_rate") for r in found], None))
         add(revisit, "rate", _percent(r["revisit_rate"] for r in found), [r["revisit_rate"] for r in found])
     add(satisfaction, "rate", _percent(r["satisfaction_rate"] for r in found), [r["satisfaction_rate"] for r in found])
-    add(t("cs_dissatisfied", lang), "count", [r["dissatisfied_orders"] for r in found])
+    add(t("ca_dissatisfied", lang), "count", [r["dissatisfied_orders"] for r in found])
     if not compact:
-        add(t("cs_unresolved", lang), "count", [r["unresolved_orders"] for r in found])
+        add(t("ca_unresolved", lang), "count", [r["unresolved_orders"] for r in found])
         add(hours, "decimal", [r["median_close_hours"] for r in found])
-        add(t("cs_open", lang), "count", [r["open_orders"] for r in found])
-        add(t("cs_overdue", lang), "count", [r["overdue_orders"] for r in found])
-        add(t("cs_score", lang), "decimal", [r["composite_score"] for r in found])
-        add(t("cs_list", lang), "text", [value_label("list", r["list"], lang) if r["list"] else "" for r in found])
-        add(t("cs_sample", lang), "text", [t("small_sample", lang) if r["small_sample"] and not r["unknown"] else ""
+        add(t("ca_open", lang), "count", [r["open_orders"] for r in found])
+        add(t("ca_overdue", lang), "count", [r["overdue_orders"] for r in found])
+        add(t("ca_score", lang), "decimal", [r["composite_score"] for r in found])
+        add(t("ca_list", lang), "text", [value_label("list", r["list"], lang) if r["list"] else "" for r in found])
+        add(t("ca_sample", lang), "text", [t("small_sample", lang) if r["small_sample"] and not r["unknown"] else ""
                                            for r in found])
     shown = pd.DataFrame({label: values for label, _, values, _ in columns})
     raw_columns = {label: raw for label, kind, _, raw in columns if raw is not None}
     kinds = {label: kind for label, kind, _, raw in columns if raw is not None and kind != "text"}
     if not compact:   # the intervals' bounds, as numbers, after the rates
-        for key, rate in (("cs_interval", "on_time_closure_rate"), ("cs_revisit", "revisit_rate"),
-                          ("cs_satisfaction", "satisfaction_rate")):
+        for key, rate in (("ca_interval", "on_time_closure_rate"), ("ca_revisit", "revisit_rate"),
+                          ("ca_satisfaction", "satisfaction_rate")):
             for end in ("low", "high"):
                 label = t(f"{key}_{end}", lang)
                 raw_columns[label], kinds[label] = [r[f"{rate}_{end}"] for r in found], "rate"
