@@ -1,0 +1,168 @@
+"""Which messages describe the same problem at the same place: sparse cosine neighbours, connected components.
+
+Two messages are linked when they are at the same place (the compound; messages that name none form one block of
+their own), received at most `link_days` days apart, and the cosine of their weighted word vectors reaches
+`similarity`. A group is a connected component of these links: forty residents writing over nine weeks chain
+into one group even where the first and the last share few words, as long as each writes like some other within
+`link_days`.
+
+A message's vector: each word's weight is 1 + ln(count) times its idf (metrics.hot.text: jieba's table, not our
+data's), the row scaled to length one. Nothing in a link depends on the other messages, so the links an import
+adds are the ones a full rebuild would find, and the components after it are the same (metrics.hot.store).
+
+Only pairs that can link are ever compared: the messages of one place, in slices of time; never a dense matrix."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+CHUNK = 1500   # query rows per sparse product: keeps each product's output small
+
+
+@dataclass(frozen=True)
+class Params:
+    similarity: float = 0.2            # cosine that links two messages of one place
+    link_days: int = 30                # ... received at most this many days apart
+    same_writer_similarity: float = 0.7   # near-identical texts ...
+    same_writer_days: int = 3          # ... this close are taken as one resident's repeated calls
+    min_residents: int = 3             # a hot issue has at least this many residents (in the window)
+    city_similarity: float = 0.3       # a message this close to a group's centroid matches it, anywhere
+    city_min_places: int = 4           # a group whose matches lie in this many other compounds ...
+    city_max_share: float = 0.5        # ... and whose own compound holds at most this share of them is city-wide
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Params":
+        settings = (config or {}).get("hot_issues") or {}
+        known = {f: settings[f] for f in cls.__dataclass_fields__ if f in settings}
+        return cls(**known)
+
+
+def vectorise(term_lists, weight, vocabulary: dict[str, int] | None = None) -> tuple[sparse.csr_matrix, dict]:
+    """Rows of unit length: (1 + ln count) x idf per word. `vocabulary` grows with new words."""
+    vocabulary = {} if vocabulary is None else vocabulary
+    indptr, indices, data = [0], [], []
+    for terms in term_lists:
+        counts: dict[int, int] = {}
+        for t in terms or ():
+            j = vocabulary.get(t)
+            if j is None:
+                j = vocabulary[t] = len(vocabulary)
+            counts[j] = counts.get(j, 0) + 1
+        if counts:
+            row = [(j, (1.0 + math.log(c))) for j, c in counts.items()]
+            indices += [j for j, _ in row]
+            data += [v for _, v in row]
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, max(len(vocabulary), 1)))
+    weights = np.ones(max(len(vocabulary), 1))
+    for t, j in vocabulary.items():
+        weights[j] = weight(t)
+    matrix = matrix @ sparse.diags(weights)
+    return normalise_rows(matrix.tocsr()), vocabulary
+
+
+def normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (sparse.diags(1.0 / norms) @ matrix).tocsr()
+
+
+def links(X: sparse.csr_matrix, block: np.ndarray, days: np.ndarray, threshold: float, max_days: int,
+          query: np.ndarray | None = None, allowed=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (i, j, cosine) of rows in the same `block`, at most `max_days` apart, with cosine >= threshold, where i
+    is a `query` row (all rows when None). `allowed(i_rows, j_rows)` may veto pairs (a boolean mask)."""
+    n = X.shape[0]
+    query_mask = np.ones(n, bool) if query is None else np.isin(np.arange(n), query)
+    order = np.lexsort((days, block))
+    sb, sd = block[order], days[order]
+    out_i, out_j, out_s = [], [], []
+    starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
+    ends = np.r_[starts[1:], n]
+    for a, b in zip(starts, ends):
+        rows = order[a:b]
+        q = rows[query_mask[rows]]
+        if len(q) == 0 or b - a < 2:
+            continue
+        q_days = days[q]
+        q = q[np.argsort(q_days, kind="stable")]
+        q_days = days[q]
+        for c0 in range(0, len(q), CHUNK):
+            qc = q[c0:c0 + CHUNK]
+            lo = np.searchsorted(sd[a:b], days[qc[0]] - max_days, "left")
+            hi = np.searchsorted(sd[a:b], days[qc[-1]] + max_days, "right")
+            cand = rows[lo:hi]
+            S = (X[qc] @ X[cand].T).tocoo()
+            keep = S.data >= threshold - 1e-12
+            ii, jj, ss = qc[S.row[keep]], cand[S.col[keep]], S.data[keep]
+            keep = (ii != jj) & (np.abs(days[ii] - days[jj]) <= max_days)
+            ii, jj, ss = ii[keep], jj[keep], ss[keep]
+            if allowed is not None and len(ii):
+                keep = allowed(ii, jj)
+                ii, jj, ss = ii[keep], jj[keep], ss[keep]
+            out_i.append(ii)
+            out_j.append(jj)
+            out_s.append(ss)
+    if not out_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    return np.concatenate(out_i), np.concatenate(out_j), np.concatenate(out_s)
+
+
+def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Component label of each of n nodes, given undirected edges (i, j)."""
+    graph = sparse.coo_matrix((np.ones(len(i), np.int8), (i, j)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels
+
+
+def writers(X: sparse.csr_matrix, days: np.ndarray, repeat: np.ndarray, keys: list[str], params: Params) -> list[str]:
+    """Who wrote each message of one group, as far as the data tells (we keep no caller identity): messages
+    near-identical (cosine >= same_writer_similarity) within same_writer_days of each other are one resident's
+    repeated calls; a message the export flags 是否重复诉求 is the repeat of the most similar earlier message of
+    the group (its resident's). Returns each message's writer: the first key of its resident's messages."""
+    n = X.shape[0]
+    if n == 0:
+        return []
+    S = (X @ X.T).toarray() if n <= 4000 else None
+    ii, jj = [], []
+    if S is not None:
+        close = (S >= params.same_writer_similarity - 1e-12) & \
+                (np.abs(days[:, None] - days[None, :]) <= params.same_writer_days)
+        a, b = np.nonzero(np.triu(close, 1))
+        ii += list(a)
+        jj += list(b)
+    else:
+        a, b, _ = links(X, np.zeros(n, np.int64), days, params.same_writer_similarity, params.same_writer_days)
+        ii += list(a)
+        jj += list(b)
+    order = sorted(range(n), key=lambda k: (days[k], keys[k]))
+    rank = {k: r for r, k in enumerate(order)}
+    for k in np.flatnonzero(repeat):
+        earlier = [m for m in range(n) if rank[m] < rank[k]]
+        if not earlier:
+            continue
+        sims = S[k, earlier] if S is not None else np.asarray((X[k] @ X[earlier].T).todense()).ravel()
+        best = earlier[int(np.argmax(sims))]
+        ii.append(k)
+        jj.append(best)
+    labels = components(n, np.asarray(ii, np.int64), np.asarray(jj, np.int64))
+    first: dict[int, str] = {}
+    for k in range(n):
+        label = labels[k]
+        if label not in first or keys[k] < first[label]:
+            first[label] = keys[k]
+    return [first[labels[k]] for k in range(n)]
+
+
+def centroid(X: sparse.csr_matrix, top: int = 30) -> sparse.csr_matrix:
+    """The group's mean direction, its `top` heaviest words kept, of unit length (1 x V)."""
+    mean = np.asarray(X.sum(axis=0)).ravel()
+    if top and np.count_nonzero(mean) > top:
+        cut = np.partition(mean, -top)[-top]
+        mean[mean < cut] = 0
+    norm = np.linalg.norm(mean)
+    return sparse.csr_matrix(mean / norm if norm else mean)
