@@ -25,7 +25,9 @@ CHUNK = 1500   # query rows per sparse product: keeps each product's output smal
 
 @dataclass(frozen=True)
 class Params:
-    similarity: float = 0.2            # cosine that links two messages of one place
+    similarity: float = 0.2            # cosine that links two messages of one place ...
+    cohesion: float = 0.35             # a component whose messages lie this close to its centroid on average is a
+                                       # group; a looser one (a chain of unrelated messages) is split at a higher cut
     link_days: int = 30                # ... received at most this many days apart
     same_writer_similarity: float = 0.7   # near-identical texts ...
     same_writer_days: int = 3          # ... this close are taken as one resident's repeated calls
@@ -127,7 +129,7 @@ def writers(X: sparse.csr_matrix, days: np.ndarray, repeat: np.ndarray, keys: li
     n = X.shape[0]
     if n == 0:
         return []
-    S = (X @ X.T).toarray() if n <= 4000 else None
+    S = (X @ X.T).toarray() if n <= 1500 else None
     ii, jj = [], []
     if S is not None:
         close = (S >= params.same_writer_similarity - 1e-12) & \
@@ -166,3 +168,39 @@ def centroid(X: sparse.csr_matrix, top: int = 30) -> sparse.csr_matrix:
         mean[mean < cut] = 0
     norm = np.linalg.norm(mean)
     return sparse.csr_matrix(mean / norm if norm else mean)
+
+
+def cohesion(X: sparse.csr_matrix) -> float:
+    """The mean cosine of the rows to their (full) centroid: about 0.4 to 0.9 for one problem in many words (the
+    fixture's groups), 0.1 to 0.2 for a chain of unrelated messages."""
+    c = centroid(X, top=0)
+    return float(np.asarray((X @ c.T).todense()).mean()) if X.shape[0] else 0.0
+
+
+SPLIT_STEP = 0.05
+SPLIT_LIMIT = 0.8
+
+
+def split(X: sparse.csr_matrix, days: np.ndarray, params: Params, threshold: float | None = None) -> np.ndarray:
+    """Labels of a component's rows (sorted by key by the caller): one label when it is cohesive (or of two
+    messages); else its components at a cut SPLIT_STEP higher, each split again. A function of the rows alone, so a
+    component splits the same whether it grew by imports or was built at once. Single links chain: forty residents
+    of one problem chain rightly; forty unrelated messages sharing a common word each with the next must not."""
+    n = X.shape[0]
+    labels = np.zeros(n, np.int64)
+    if n <= 2 or cohesion(X) >= params.cohesion:
+        return labels
+    cut = (params.similarity if threshold is None else threshold) + SPLIT_STEP
+    if cut > SPLIT_LIMIT:
+        return labels
+    i, j, _ = links(X, np.zeros(n, np.int64), days, cut, params.link_days)
+    parts = components(n, i, j)
+    order = np.argsort(parts, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, parts[order][1:] != parts[order][:-1]])
+    pieces = sorted(np.split(order, bounds[1:]), key=lambda rows: int(rows[0]))
+    next_label = 0
+    for rows in pieces:
+        sub = split(X[rows], days[rows], params, cut) if len(rows) > 2 else np.zeros(len(rows), np.int64)
+        labels[rows] = sub + next_label
+        next_label += int(sub.max()) + 1
+    return labels

@@ -40,8 +40,8 @@ EPOCH = dt.date(1970, 1, 1)
 
 DDL = [
     """CREATE TABLE IF NOT EXISTS hot_docs (doc_key VARCHAR, kind VARCHAR, record_id VARCHAR, fingerprint VARCHAR,
-        place VARCHAR, place_from VARCHAR, day DATE, is_repeat BOOLEAN, terms VARCHAR[], group_id VARCHAR,
-        writer_id VARCHAR)""",
+        place VARCHAR, place_from VARCHAR, day DATE, is_repeat BOOLEAN, terms VARCHAR[], component_id VARCHAR,
+        group_id VARCHAR, writer_id VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS hot_groups (group_id VARCHAR, first_key VARCHAR, place VARCHAR, title VARCHAR,
         terms VARCHAR[], first_day DATE, last_day DATE, docs BIGINT, residents BIGINT, seed BOOLEAN, spread BIGINT,
         own_share DOUBLE, seed_city BOOLEAN, city_wide BOOLEAN, theme_id VARCHAR)""",
@@ -169,7 +169,7 @@ def refresh(con, config: dict, new_order_ids=None, *, full: bool = False) -> dic
     touched_keys = [r["doc_key"] for r in changed] + deleted
     old = {}
     if touched_keys and not full:
-        for r in rows(con, "SELECT doc_key, group_id, day FROM hot_docs WHERE doc_key IN (SELECT unnest(?::VARCHAR[]))",
+        for r in rows(con, "SELECT doc_key, component_id, day FROM hot_docs WHERE doc_key IN (SELECT unnest(?::VARCHAR[]))",
                       [touched_keys]):
             old[r["doc_key"]] = r
             old_days.append(r["day"])
@@ -184,17 +184,19 @@ def refresh(con, config: dict, new_order_ids=None, *, full: bool = False) -> dic
                          "place_from": "order" if r["compound_name"] else ("text" if found.place else None),
                          "day": r["day"], "is_repeat": bool(r["is_repeat"]), "terms": found.terms})
 
-    # 3. the groups of the old versions are dirty: drop the old versions, write the new ones
-    dirty = sorted({o["group_id"] for o in old.values() if o["group_id"]})
-    dirty_multi = set(r["group_id"] for r in rows(
-        con, "SELECT group_id FROM hot_groups WHERE group_id IN (SELECT unnest(?::VARCHAR[]))", [dirty])) if dirty else set()
+    # 3. the components of the old versions are dirty: drop the old versions, write the new ones
+    dirty = sorted({o["component_id"] for o in old.values() if o["component_id"]})
     if touched_keys and not full:
         con.execute("DELETE FROM hot_docs WHERE doc_key IN (SELECT unnest(?::VARCHAR[]))", [touched_keys])
     _insert_docs(con, new_docs)
 
     changed_days = sorted({d["day"] for d in new_docs} | set(old_days))
-    affected = _regroup(con, params, segmenter, new_docs, dirty_multi, full)
-    _describe(con, params, segmenter, affected, dirty_multi)
+    components = _regroup(con, params, segmenter, new_docs, set(dirty), full)
+    affected = _split(con, params, segmenter, components)
+    # groups no message belongs to any more
+    con.execute("DELETE FROM hot_groups WHERE group_id NOT IN (SELECT group_id FROM hot_docs WHERE group_id IS NOT NULL)")
+    con.execute("DELETE FROM hot_seed_matches WHERE group_id NOT IN (SELECT group_id FROM hot_groups)")
+    _describe(con, params, segmenter, affected)
     _seeds(con, params, affected, changed_days, full)
     _themes(con, params, segmenter)
 
@@ -228,18 +230,19 @@ def _insert_docs(con, docs: list[dict]) -> None:
     })
     con.register("hot_docs_new", table)
     con.execute("""INSERT INTO hot_docs SELECT doc_key, kind, record_id, fingerprint, place, place_from, day, is_repeat,
-                                               terms, NULL, doc_key FROM hot_docs_new""")
+                                               terms, NULL, NULL, doc_key FROM hot_docs_new""")
     con.unregister("hot_docs_new")
 
 
 def _load(con, where: str, params=None) -> list[dict]:
-    return rows(con, f"""SELECT doc_key, place, day, is_repeat, terms, group_id FROM hot_docs WHERE {where}""",
+    return rows(con, f"""SELECT doc_key, place, day, is_repeat, terms, component_id, group_id FROM hot_docs
+                         WHERE {where}""",
                 params)
 
 
 def _regroup(con, params: Params, segmenter: Segmenter, new_docs: list[dict], dirty: set[str], full: bool) -> set[str]:
-    """Link the new messages to their place's messages and re-split dirty groups; write every touched message's
-    group. Returns the ids of the groups (of two or more) whose members changed."""
+    """Link the new messages to their place's messages and re-split dirty components (those an old version left);
+    write every touched message's component. Returns the ids of the components whose members changed."""
     if not new_docs and not dirty:
         return set()
     new_keys = [d["doc_key"] for d in new_docs]
@@ -248,22 +251,22 @@ def _regroup(con, params: Params, segmenter: Segmenter, new_docs: list[dict], di
         for r in _load(con, "true"):
             loaded[r["doc_key"]] = r
     else:
-        # the new messages, the remaining members of dirty groups, and every message of the new ones' places
+        # the new messages, the remaining members of dirty components, and every message of the new ones' places
         # within link_days of them
         for r in _load(con, "doc_key IN (SELECT unnest(?::VARCHAR[]))", [new_keys]):
             loaded[r["doc_key"]] = r
         if dirty:
-            for r in _load(con, "group_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(dirty)]):
+            for r in _load(con, "component_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(dirty)]):
                 loaded[r["doc_key"]] = r
-        con.register("hot_new_span", pa.table({"doc_key": new_keys}))
+        con.register("hot_new_span", pa.table({"doc_key": pa.array(new_keys, pa.string())}))
         for r in rows(con, f"""
-                SELECT h.doc_key, h.place, h.day, h.is_repeat, h.terms, h.group_id FROM hot_docs h
+                SELECT h.doc_key, h.place, h.day, h.is_repeat, h.terms, h.component_id, h.group_id FROM hot_docs h
                 JOIN (SELECT n.place, min(n.day) - {int(params.link_days)} AS lo, max(n.day) + {int(params.link_days)} AS hi
                       FROM hot_docs n SEMI JOIN hot_new_span USING (doc_key) GROUP BY n.place) r
                   ON h.place IS NOT DISTINCT FROM r.place AND h.day BETWEEN r.lo AND r.hi"""):
             loaded.setdefault(r["doc_key"], r)
         con.unregister("hot_new_span")
-    docs = list(loaded.values())
+    docs = sorted(loaded.values(), key=lambda d: d["doc_key"])
     n = len(docs)
     index = {d["doc_key"]: k for k, d in enumerate(docs)}
     X, _ = grouping.vectorise([d["terms"] for d in docs], segmenter.weight)
@@ -272,7 +275,7 @@ def _regroup(con, params: Params, segmenter: Segmenter, new_docs: list[dict], di
     days = np.array([_day_number(d["day"]) for d in docs], np.int64)
     is_new = np.zeros(n, bool)
     is_new[[index[k] for k in new_keys]] = True
-    in_dirty = np.array([(d["group_id"] in dirty) and not is_new[k] for k, d in enumerate(docs)], bool)
+    in_dirty = np.array([(d["component_id"] in dirty) and not is_new[k] for k, d in enumerate(docs)], bool)
 
     # messages that name no place are linked across the whole city: only as close as a city-wide match
     placeless = np.array([d["place"] is None for d in docs], bool)
@@ -291,74 +294,101 @@ def _regroup(con, params: Params, segmenter: Segmenter, new_docs: list[dict], di
         if len(query):
             add(*grouping.links(X, block, days, params.similarity, params.link_days, query=query))
         if in_dirty.any():
-            group_codes: dict = {}
-            dblock = np.array([group_codes.setdefault(d["group_id"], len(group_codes)) if in_dirty[k] else -1 - k
+            codes: dict = {}
+            dblock = np.array([codes.setdefault(d["component_id"], len(codes)) if in_dirty[k] else -1 - k
                                for k, d in enumerate(docs)], np.int64)
             add(*grouping.links(X, dblock, days, params.similarity, params.link_days, query=np.flatnonzero(in_dirty)))
-    # old groups (of two or more) untouched by the change stay whole: their loaded members hang on one node each
-    multi = set()
+    # old components (of two or more) untouched by the change stay whole: their loaded members hang on one node each
+    first_of: dict[str, str] = {}
     if not full:
-        loaded_groups = sorted({d["group_id"] for d in docs if d["group_id"]})
-        multi = {r["group_id"] for r in rows(
-            con, "SELECT group_id FROM hot_groups WHERE group_id IN (SELECT unnest(?::VARCHAR[]))", [loaded_groups])}
+        loaded_components = sorted({d["component_id"] for d in docs if d["component_id"] and d["component_id"] not in dirty})
+        if loaded_components:
+            first_of = {r["component_id"]: r["first_key"] for r in rows(
+                con, """SELECT component_id, min(doc_key) AS first_key FROM hot_docs
+                        WHERE component_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY component_id HAVING count(*) > 1""",
+                [loaded_components])}
     super_ids: dict[str, int] = {}
     for k, d in enumerate(docs):
-        if not full and not is_new[k] and not in_dirty[k] and d["group_id"] in multi:
-            node = super_ids.setdefault(d["group_id"], n + len(super_ids))
+        if not full and not is_new[k] and not in_dirty[k] and d["component_id"] in first_of:
+            node = super_ids.setdefault(d["component_id"], n + len(super_ids))
             edges_i.append(np.array([k]))
             edges_j.append(np.array([node]))
-    total = n + len(super_ids)
     i = np.concatenate(edges_i) if edges_i else np.zeros(0, np.int64)
     j = np.concatenate(edges_j) if edges_j else np.zeros(0, np.int64)
-    labels = grouping.components(total, i.astype(np.int64), j.astype(np.int64))
+    labels = grouping.components(n + len(super_ids), i.astype(np.int64), j.astype(np.int64))
 
-    # an old group's first key and size: from hot_groups (a group of two or more) or its one member
-    old_first: dict[str, str] = {}
-    if super_ids:
-        for r in rows(con, "SELECT group_id, first_key FROM hot_groups WHERE group_id IN (SELECT unnest(?::VARCHAR[]))",
-                      [list(super_ids)]):
-            old_first[r["group_id"]] = r["first_key"]
     members: dict[int, list] = defaultdict(list)
     for k in range(n):
         members[labels[k]].append(("doc", k))
-    for g, node in super_ids.items():
-        members[labels[node]].append(("group", g))
-    doc_group: dict[str, str] = {}
+    for c, node in super_ids.items():
+        members[labels[node]].append(("component", c))
+    doc_component: dict[str, str] = {}
     renamed: dict[str, str] = {}
     affected: set[str] = set()
-    for label, items in members.items():
+    for items in members.values():
         doc_items = [docs[k]["doc_key"] for kind, k in items if kind == "doc"]
-        groups_in = [g for kind, g in items if kind == "group"]
+        components_in = [c for kind, c in items if kind == "component"]
         changed_here = any(is_new[k] or in_dirty[k] for kind, k in items if kind == "doc")
-        if not changed_here and (len(groups_in) == 1 or (not groups_in and len(doc_items) == 1)):
-            continue   # an old group, or an old message alone, that nothing joined
-        first = min(doc_items + [old_first[g] for g in groups_in])
-        new_id = gid("g", first)
+        if not changed_here and (len(components_in) == 1 or (not components_in and len(doc_items) == 1)):
+            continue   # an old component, or an old message alone, that nothing joined
+        new_id = gid("k", min(doc_items + [first_of[c] for c in components_in]))
         for key in doc_items:
-            doc_group[key] = new_id
-        for g in groups_in:
-            if g != new_id:
-                renamed[g] = new_id
-        if len(doc_items) >= 2 or groups_in:
-            affected.add(new_id)
-    if doc_group:
-        con.register("hot_group_new", pa.table({"doc_key": list(doc_group), "group_id": list(doc_group.values())}))
-        con.execute("""UPDATE hot_docs SET group_id = n.group_id FROM hot_group_new n
+            doc_component[key] = new_id
+        for c in components_in:
+            if c != new_id:
+                renamed[c] = new_id
+        affected.add(new_id)
+    if doc_component:
+        con.register("hot_component_new", pa.table({"doc_key": list(doc_component),
+                                                    "component_id": list(doc_component.values())}))
+        con.execute("""UPDATE hot_docs SET component_id = n.component_id FROM hot_component_new n
                        WHERE hot_docs.doc_key = n.doc_key""")
-        con.unregister("hot_group_new")
+        con.unregister("hot_component_new")
     if renamed:
-        con.register("hot_group_renamed", pa.table({"old_id": list(renamed), "new_id": list(renamed.values())}))
-        con.execute("""UPDATE hot_docs SET group_id = r.new_id FROM hot_group_renamed r
-                       WHERE hot_docs.group_id = r.old_id""")
-        con.unregister("hot_group_renamed")
-    gone = set(renamed) | set(dirty)
-    if gone:
-        con.execute("DELETE FROM hot_groups WHERE group_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(gone)])
-        con.execute("DELETE FROM hot_seed_matches WHERE group_id IN (SELECT unnest(?::VARCHAR[]))", [sorted(gone)])
-    return affected | gone
+        con.register("hot_component_renamed", pa.table({"old_id": list(renamed), "new_id": list(renamed.values())}))
+        con.execute("""UPDATE hot_docs SET component_id = r.new_id FROM hot_component_renamed r
+                       WHERE hot_docs.component_id = r.old_id""")
+        con.unregister("hot_component_renamed")
+    return affected
 
 
-def _describe(con, params: Params, segmenter: Segmenter, affected: set[str], dirty: set[str]) -> None:
+def _split(con, params: Params, segmenter: Segmenter, components: set[str]) -> set[str]:
+    """The groups of each changed component (grouping.split: a loose chain is cut into its cohesive parts); writes
+    every member's group. Returns the groups of two or more messages among them."""
+    if not components:
+        return set()
+    found = rows(con, """SELECT doc_key, day, terms, component_id FROM hot_docs
+                         WHERE component_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY component_id, doc_key""",
+                 [sorted(components)])
+    by_component: dict[str, list[dict]] = defaultdict(list)
+    for r in found:
+        by_component[r["component_id"]].append(r)
+    group_of: dict[str, str] = {}
+    groups: set[str] = set()
+    for docs in by_component.values():
+        keys = [d["doc_key"] for d in docs]
+        if len(docs) <= 2:
+            labels = np.zeros(len(docs), np.int64)
+        else:
+            X, _ = grouping.vectorise([d["terms"] for d in docs], segmenter.weight)
+            labels = grouping.split(X, np.array([_day_number(d["day"]) for d in docs], np.int64), params)
+        by_label: dict[int, list[str]] = defaultdict(list)
+        for key, label in zip(keys, labels):
+            by_label[int(label)].append(key)
+        for members in by_label.values():
+            g = gid("g", min(members))
+            for key in members:
+                group_of[key] = g
+            if len(members) >= 2:
+                groups.add(g)
+    con.register("hot_group_new", pa.table({"doc_key": list(group_of), "group_id": list(group_of.values())}))
+    con.execute("""UPDATE hot_docs SET group_id = n.group_id, writer_id = hot_docs.doc_key FROM hot_group_new n
+                   WHERE hot_docs.doc_key = n.doc_key""")   # writers: described again for groups of two or more
+    con.unregister("hot_group_new")
+    return groups
+
+
+def _describe(con, params: Params, segmenter: Segmenter, affected: set[str]) -> None:
     """Writers, residents, title and terms of every affected group; a group of one is no row of hot_groups."""
     if not affected:
         return
@@ -438,6 +468,7 @@ def top_terms(X, vocabulary: dict[str, int], top: int) -> list[str]:
 
 
 TITLE_MAX = 24
+TITLE_SOURCES = 12
 _BOILERPLATE_STARTS = ("市民来电反映", "来电人反映", "市民来电称", "来电反映", "市民反映", "来电人称", "来电称", "反映",
                        "12345热线转办", "网友留言", "市民")
 
@@ -450,7 +481,10 @@ def make_title(segmenter: Segmenter, X, vocabulary: dict[str, int], texts: list[
     weight_of = {t: weights[j] for t, j in vocabulary.items()}
     best, best_score = None, 0.0
     seen = set()
-    for text in texts:
+    # the messages closest to the group's centroid say it best (and a large group is not read whole)
+    closeness = np.asarray((X @ grouping.centroid(X, top=0).T).todense()).ravel()
+    chosen = sorted(range(len(texts)), key=lambda k: (-round(float(closeness[k]), 9), k))[:TITLE_SOURCES]
+    for text in (texts[k] for k in chosen):
         for clause in clauses(text):
             clause = _strip_boilerplate(clause)
             if clause in seen or len(clause) < 4 or len(clause) > 40 or "[" in clause:
