@@ -18,7 +18,8 @@ its group. Residents = the number of writers left. A group of one resident's cal
 
 City-wide themes (全市性议题): a generic topic ("建议加快交通建设") is written from everywhere. A group is city-wide
 when messages close to its centroid (`city_similarity`) lie in at least `city_min_places` other compounds within
-`link_days` of its span and its own compound holds at most `city_max_share` of them; such groups, groups mostly
+`link_days` of its span and its own compound writes it at most `city_concentration` times as often as the average
+of those (a compound's own problem is concentrated there, a city's theme is not); such groups, groups mostly
 made of their messages, and the messages themselves form the themes `city_themes` lists apart. They are never a
 compound's hot issue.
 

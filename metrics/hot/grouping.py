@@ -32,9 +32,10 @@ class Params:
     same_writer_similarity: float = 0.7   # near-identical texts ...
     same_writer_days: int = 3          # ... this close are taken as one resident's repeated calls
     min_residents: int = 3             # a hot issue has at least this many residents (in the window)
-    city_similarity: float = 0.3       # a message this close to a group's centroid matches it, anywhere
+    city_similarity: float = 0.25      # a message this close to a group's centroid matches it, anywhere
     city_min_places: int = 4           # a group whose matches lie in this many other compounds ...
-    city_max_share: float = 0.5        # ... and whose own compound holds at most this share of them is city-wide
+    city_concentration: float = 4.0    # ... and whose own compound writes it at most this many times as often as the
+                                       # average of those compounds is city-wide
 
     @classmethod
     def from_config(cls, config: dict) -> "Params":
@@ -66,6 +67,54 @@ def vectorise(term_lists, weight, vocabulary: dict[str, int] | None = None) -> t
         weights[j] = weight(t)
     matrix = matrix @ sparse.diags(weights)
     return normalise_rows(matrix.tocsr()), vocabulary
+
+
+class Vectors:
+    """The unit vectors of messages, each computed once per refresh and shared by its steps (linking, splitting,
+    describing, the city-wide test): one vocabulary, rows cached by message key."""
+
+    def __init__(self, weight):
+        self.weight = weight
+        self.vocabulary: dict[str, int] = {}
+        self.weights: list[float] = []
+        self.rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def row(self, key: str, terms) -> tuple[np.ndarray, np.ndarray]:
+        found = self.rows.get(key)
+        if found is None:
+            counts: dict[int, int] = {}
+            vocabulary, weights = self.vocabulary, self.weights
+            for t in terms or ():
+                j = vocabulary.get(t)
+                if j is None:
+                    j = vocabulary[t] = len(vocabulary)
+                    weights.append(self.weight(t))
+                counts[j] = counts.get(j, 0) + 1
+            names = list(counts)
+            values = [(1.0 + math.log(counts[j])) * weights[j] for j in names]
+            norm = math.sqrt(sum(v * v for v in values)) or 1.0
+            found = (np.array(names, np.int64), np.array([v / norm for v in values]))
+            self.rows[key] = found
+        return found
+
+    def matrix(self, docs, key: str = "doc_key", terms: str = "terms") -> sparse.csr_matrix:
+        """The rows of `docs` (dicts with a key and terms), in their order."""
+        parts = [self.row(d[key], d[terms]) for d in docs]
+        lengths = np.array([len(p[0]) for p in parts], np.int64)
+        indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+        data = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
+        return sparse.csr_matrix((data, indices, np.r_[0, np.cumsum(lengths)]),
+                                 shape=(len(parts), max(len(self.vocabulary), 1)))
+
+    def names(self) -> list[str]:
+        return vocabulary_list(self.vocabulary)
+
+
+def vocabulary_list(vocabulary: dict[str, int]) -> list[str]:
+    names = [""] * len(vocabulary)
+    for t, j in vocabulary.items():
+        names[j] = t
+    return names
 
 
 def normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -162,12 +211,35 @@ def writers(X: sparse.csr_matrix, days: np.ndarray, repeat: np.ndarray, keys: li
 
 def centroid(X: sparse.csr_matrix, top: int = 30) -> sparse.csr_matrix:
     """The group's mean direction, its `top` heaviest words kept, of unit length (1 x V)."""
-    mean = np.asarray(X.sum(axis=0)).ravel()
-    if top and np.count_nonzero(mean) > top:
-        cut = np.partition(mean, -top)[-top]
-        mean[mean < cut] = 0
-    norm = np.linalg.norm(mean)
-    return sparse.csr_matrix(mean / norm if norm else mean)
+    return centroids(X, [np.arange(X.shape[0])], top)
+
+
+def centroids(X: sparse.csr_matrix, groups: list, top: int = 30) -> sparse.csr_matrix:
+    """One row per group (a list of row numbers of X): the mean direction of its rows, only its `top` heaviest
+    words kept (0: all), of unit length. Sparse throughout: a vocabulary of 100,000 words costs nothing here."""
+    lengths = np.array([len(g) for g in groups], np.int64)
+    members = np.concatenate([np.asarray(g, np.int64) for g in groups]) if len(groups) else np.zeros(0, np.int64)
+    M = sparse.csr_matrix((np.ones(len(members)), members, np.r_[0, np.cumsum(lengths)]),
+                          shape=(len(groups), X.shape[0]))
+    C = (M @ X).tocsr()
+    C.sum_duplicates()
+    if top:
+        data, indices, indptr = [], [], [0]
+        for r in range(C.shape[0]):
+            a, b = C.indptr[r], C.indptr[r + 1]
+            values, cols = C.data[a:b], C.indices[a:b]
+            if b - a > top:
+                keep = np.argpartition(-values, top - 1)[:top]
+                cut = values[keep].min()
+                keep = np.flatnonzero(values >= cut)   # ties at the cut stay: the same words whatever the order
+                values, cols = values[keep], cols[keep]
+            data.append(values)
+            indices.append(cols)
+            indptr.append(indptr[-1] + len(values))
+        C = sparse.csr_matrix((np.concatenate(data) if data else np.zeros(0),
+                               np.concatenate(indices) if indices else np.zeros(0, np.int64), np.array(indptr)),
+                              shape=C.shape)
+    return normalise_rows(C)
 
 
 def cohesion(X: sparse.csr_matrix) -> float:

@@ -194,6 +194,7 @@ class Analysis:
     terms: list[str]              # the message's features, in order, repeated as written
     place: str | None             # the first compound the text names
     named: list[str]              # every user-dictionary place word found (written forms)
+    person: bool = False          # jieba tagged a person's name in it (never a feature; a clause with one is no title)
 
 
 class Segmenter:
@@ -216,8 +217,10 @@ class Segmenter:
     def analyse(self, text: str | None) -> Analysis:
         lex = self.lexicon
         text = normalise(text, lex.synonyms).lower()
-        terms, named, place = [], [], None
+        terms, named, place, person = [], [], None, False
         for word, tag in self.jieba.tag(text, True):
+            if tag.startswith("nr"):
+                person = True
             if word in self._names:
                 named.append(word)
                 if place is None and word in lex.places:
@@ -228,7 +231,7 @@ class Segmenter:
             terms.append(word)
             if len(word) >= 4:   # a long word (混凝土搅拌站) also counts as its known parts (搅拌站)
                 terms += [w for w in self._parts(word) if w != word]
-        return Analysis(terms, place, named)
+        return Analysis(terms, place, named, person)
 
     def _parts(self, word: str) -> list[str]:
         found = self._search_cache.get(word)
