@@ -203,9 +203,13 @@ def test_incremental_refresh_equals_a_full_rebuild(tmp_path, config):
         con.execute("DELETE FROM work_orders WHERE order_id = 'HOT0005'")
 
     def snapshot(con):
-        return {table: rows(con, f"SELECT * EXCLUDE (fingerprint) FROM {table} ORDER BY ALL") if table == "hot_docs"
-                else rows(con, f"SELECT * FROM {table} ORDER BY ALL")
-                for table in ("hot_docs", "hot_groups", "hot_seed_matches", "hot_themes", "hot_theme_docs")}
+        found = {table: rows(con, f"SELECT * FROM {table} ORDER BY ALL")
+                 for table in ("hot_docs", "hot_groups", "hot_seed_matches", "hot_themes", "hot_theme_docs")}
+        # vectors and centroids by their words (a word's id is the order it was first met in: not compared)
+        for table, key in (("hot_doc_terms", "doc_key"), ("hot_centroids", "group_id")):
+            found[table] = rows(con, f"""SELECT {key}, term, round(weight, 9) AS weight FROM {table}
+                                         JOIN hot_terms USING (term_id) ORDER BY ALL""")
+        return found
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -178,7 +178,11 @@ def writers(X: sparse.csr_matrix, days: np.ndarray, repeat: np.ndarray, keys: li
     n = X.shape[0]
     if n == 0:
         return []
-    S = (X @ X.T).toarray() if n <= 1500 else None
+    if n <= 1500:
+        D, _ = local(X)
+        S = D @ D.T
+    else:
+        S = None
     ii, jj = [], []
     if S is not None:
         close = (S >= params.same_writer_similarity - 1e-12) & \
@@ -200,13 +204,30 @@ def writers(X: sparse.csr_matrix, days: np.ndarray, repeat: np.ndarray, keys: li
         best = earlier[int(np.argmax(sims))]
         ii.append(k)
         jj.append(best)
-    labels = components(n, np.asarray(ii, np.int64), np.asarray(jj, np.int64))
+    labels = _union(n, ii, jj) if n <= 1500 else components(n, np.asarray(ii, np.int64), np.asarray(jj, np.int64))
     first: dict[int, str] = {}
     for k in range(n):
         label = labels[k]
         if label not in first or keys[k] < first[label]:
             first[label] = keys[k]
     return [first[labels[k]] for k in range(n)]
+
+
+def _union(n: int, ii, jj) -> list[int]:
+    """Connected components of a few nodes (a label per node): no sparse graph for a handful of pairs."""
+    parent = list(range(n))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(ii, jj):
+        ra, rb = root(int(a)), root(int(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [root(a) for a in range(n)]
 
 
 def centroid(X: sparse.csr_matrix, top: int = 30) -> sparse.csr_matrix:
@@ -242,11 +263,32 @@ def centroids(X: sparse.csr_matrix, groups: list, top: int = 30) -> sparse.csr_m
     return normalise_rows(C)
 
 
+def local(X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """A few rows as a dense matrix over the columns they use, and those columns (a group's words: small)."""
+    X = X.tocsr()
+    columns, inverse = np.unique(X.indices, return_inverse=True)
+    D = np.zeros((X.shape[0], len(columns)))
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    np.add.at(D, (rows, inverse), X.data)
+    return D, columns
+
+
+def closeness(D: np.ndarray) -> np.ndarray:
+    """Each row's cosine to the rows' (full) centroid."""
+    c = D.sum(axis=0)
+    norm = np.linalg.norm(c)
+    return D @ (c / norm) if norm else np.zeros(D.shape[0])
+
+
 def cohesion(X: sparse.csr_matrix) -> float:
     """The mean cosine of the rows to their (full) centroid: about 0.4 to 0.9 for one problem in many words (the
     fixture's groups), 0.1 to 0.2 for a chain of unrelated messages."""
-    c = centroid(X, top=0)
-    return float(np.asarray((X @ c.T).todense()).mean()) if X.shape[0] else 0.0
+    if X.shape[0] == 0:
+        return 0.0
+    if X.shape[0] > 3000:
+        c = centroid(X, top=0)
+        return float(np.asarray((X @ c.T).todense()).mean())
+    return float(closeness(local(X)[0]).mean())
 
 
 SPLIT_STEP = 0.05

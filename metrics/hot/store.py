@@ -204,12 +204,12 @@ class Loaded:
         return len(self.keys)
 
 
-def load(con, where: str, params=None, n_terms: int = 0) -> Loaded:
+def load(con, where: str, params=None, n_terms: int = 0, order: str = "doc_key") -> Loaded:
     """The messages `where` selects (an SQL condition on hot_docs), ordered by key, and their vectors: two queries,
     read as arrays (no Python row per message)."""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE hot_sel AS
                     SELECT doc_key, place, date_diff('day', DATE '1970-01-01', day) AS day, is_repeat, component_id,
-                           group_id, kind, record_id, CAST(row_number() OVER (ORDER BY doc_key) - 1 AS BIGINT) AS r
+                           group_id, kind, record_id, CAST(row_number() OVER (ORDER BY {order}) - 1 AS BIGINT) AS r
                     FROM hot_docs WHERE {where}""", params or [])
     meta = con.sql("SELECT * FROM hot_sel ORDER BY r").to_arrow_table()
     n = meta.num_rows
@@ -505,32 +505,32 @@ def _describe(con, params: Params, segmenter: Segmenter, dictionary: Terms, affe
         return
     _keys_table(con, "hot_affected", sorted(affected))
     con.execute("DELETE FROM hot_groups WHERE group_id IN (SELECT k FROM hot_affected)")
-    docs = load(con, "group_id IN (SELECT k FROM hot_affected)", n_terms=n_terms)
+    docs = load(con, "group_id IN (SELECT k FROM hot_affected)", n_terms=n_terms, order="group_id, doc_key")
     by_group: dict[str, list[int]] = defaultdict(list)
     for k, g in enumerate(docs.group):
         by_group[g].append(k)
+    by_group = {g: slice(ks[0], ks[-1] + 1) for g, ks in by_group.items()}   # contiguous: rows in group order
     names = dictionary.names()
     writer_of: dict[str, str] = {}
     residents: dict[str, int] = {}
     for g, ks in by_group.items():
-        ks = np.array(ks, np.int64)
-        keys = [docs.keys[k] for k in ks]
+        keys = docs.keys[ks]
         who = grouping.writers(docs.X[ks], docs.day[ks], docs.repeat[ks], keys, params)
         writer_of.update(zip(keys, who))
         residents[g] = len(set(who))
-    titled = [k for g, ks in by_group.items() if _titled(docs.place[ks[0]], residents[g], params) for k in ks]
+    titled = [k for g, ks in by_group.items() if _titled(docs.place[ks.start], residents[g], params)
+              for k in range(ks.start, ks.stop)]
     texts = _texts(con, [{"kind": docs.kind[k], "record_id": docs.record[k], "doc_key": docs.keys[k]} for k in titled])
     out = []
     for g, ks in by_group.items():
-        ks = np.array(ks, np.int64)
-        keys = [docs.keys[k] for k in ks]
+        keys = docs.keys[ks]
         X = docs.X[ks]
         title = None
-        if _titled(docs.place[ks[0]], residents[g], params):
+        if _titled(docs.place[ks.start], residents[g], params):
             title = make_title(segmenter, X, dictionary.ids, [texts.get(k) for k in keys])
-        out.append({"group_id": g, "first_key": min(keys), "place": docs.place[ks[0]], "title": title,
+        out.append({"group_id": g, "first_key": min(keys), "place": docs.place[ks.start], "title": title,
                     "terms": top_terms(X, names, 5), "first_day": EPOCH + dt.timedelta(days=int(docs.day[ks].min())),
-                    "last_day": EPOCH + dt.timedelta(days=int(docs.day[ks].max())), "docs": len(ks),
+                    "last_day": EPOCH + dt.timedelta(days=int(docs.day[ks].max())), "docs": ks.stop - ks.start,
                     "residents": residents[g]})
     if writer_of:
         con.register("hot_writer_new", pa.table({"doc_key": list(writer_of), "writer_id": list(writer_of.values())}))
@@ -588,7 +588,7 @@ def top_terms(X, names: list[str], top: int) -> list[str]:
 
 
 TITLE_MAX = 24
-TITLE_SOURCES = 12
+TITLE_SOURCES = 8
 _BOILERPLATE_STARTS = ("市民来电反映", "来电人反映", "市民来电称", "来电反映", "市民反映", "来电人称", "来电称", "反映",
                        "12345热线转办", "网友留言", "市民")
 
@@ -597,17 +597,17 @@ def make_title(segmenter: Segmenter, X, vocabulary: dict[str, int], texts: list[
     """A short title in the group's own words: of the clauses its messages were written with (masked at import), the
     one whose words weigh most in the group, per character; never a clause holding a masked token, digits of a
     number one could call, or a person's name (jieba's nr tag)."""
-    weights = np.asarray(X.sum(axis=0)).ravel()
+    D, columns = grouping.local(X)
+    weights = dict(zip(columns.tolist(), D.sum(axis=0).tolist()))
 
     def weight_of(term: str) -> float:
-        j = vocabulary.get(term)
-        return float(weights[j]) if j is not None else 0.0
+        return weights.get(vocabulary.get(term), 0.0)
 
     best, best_score = None, 0.0
     seen = set()
     # the messages closest to the group's centroid say it best (and a large group is not read whole)
-    closeness = np.asarray((X @ grouping.centroid(X, top=0).T).todense()).ravel()
-    chosen = sorted(range(len(texts)), key=lambda k: (-round(float(closeness[k]), 9), k))[:TITLE_SOURCES]
+    close = grouping.closeness(D)
+    chosen = sorted(range(len(texts)), key=lambda k: (-round(float(close[k]), 9), k))[:TITLE_SOURCES]
     for text in (texts[k] for k in chosen):
         for clause in clauses(text):
             clause = _strip_boilerplate(clause)
@@ -711,8 +711,10 @@ def _seeds(con, params: Params, affected: set[str], new_keys: list[str], changed
         r, m = _match(docs.X, docs.day, C, lo, hi, params.city_similarity)
         _insert_matches(con, [fresh[k]["group_id"] for k in m], [docs.keys[k] for k in r], [docs.place[k] for k in r])
         del row_of
-    if not full and new_keys and changed_days:
-        # the other seeds whose days the change touched: matched against the new messages only
+    others: list[dict] = []
+    if not full and changed_days:
+        # the other seeds whose days the change touched (they lost the old versions' matches above): matched against
+        # the new messages only
         days = [(d - EPOCH).days for d in changed_days]
         others = rows(con, f"""SELECT group_id, date_diff('day', DATE '1970-01-01', first_day) - {gap} AS lo,
                                       date_diff('day', DATE '1970-01-01', last_day) + {gap} AS hi
@@ -720,7 +722,7 @@ def _seeds(con, params: Params, affected: set[str], new_keys: list[str], changed
                                  AND date_diff('day', DATE '1970-01-01', last_day) + {gap} >= {min(days)}
                                  AND date_diff('day', DATE '1970-01-01', first_day) - {gap} <= {max(days)}
                                ORDER BY group_id""", args)
-        if others:
+        if others and new_keys:
             _keys_table(con, "hot_new_keys", new_keys)
             docs = load(con, "doc_key IN (SELECT k FROM hot_new_keys)", n_terms=n_terms)
             C = _centroids_from_table(con, [s["group_id"] for s in others], n_terms)
@@ -729,8 +731,15 @@ def _seeds(con, params: Params, affected: set[str], new_keys: list[str], changed
             r, m = _match(docs.X, docs.day, C, lo, hi, params.city_similarity)
             _insert_matches(con, [others[k]["group_id"] for k in m], [docs.keys[k] for k in r],
                             [docs.place[k] for k in r])
-    # every seed's reach, from its matches: other compounds, and how concentrated on its own it is
-    con.execute("UPDATE hot_groups SET seed = false, spread = NULL, concentration = NULL, seed_city = false")
+    # the reach of every seed whose matches changed (and of every group when rebuilding): other compounds, and how
+    # concentrated on its own compound it is
+    if full:
+        changed_seeds = "true"
+    else:
+        _keys_table(con, "hot_fresh", [s["group_id"] for s in fresh] + [s["group_id"] for s in others])
+        changed_seeds = "group_id IN (SELECT k FROM hot_fresh) OR group_id IN (SELECT k FROM hot_affected)"
+    con.execute(f"""UPDATE hot_groups SET seed = false, spread = NULL, concentration = NULL, seed_city = false
+                    WHERE {changed_seeds}""")
     con.execute(f"""
         UPDATE hot_groups SET seed = true, spread = a.spread, concentration = a.concentration,
                seed_city = a.spread >= $min_places AND (hot_groups.place IS NULL OR a.concentration <= $concentration)
@@ -742,8 +751,9 @@ def _seeds(con, params: Params, affected: set[str], new_keys: list[str], changed
                          count(*) FILTER (WHERE s.place = g.place) AS own,
                          count(*) FILTER (WHERE s.place IS DISTINCT FROM g.place) AS others
                   FROM hot_seed_matches s JOIN hot_groups g USING (group_id)
-                  WHERE s.place IS NOT NULL GROUP BY s.group_id) m USING (group_id)
-              WHERE {seed_sql('g')}) a
+                  WHERE s.place IS NOT NULL AND ({changed_seeds.replace('group_id', 's.group_id')})
+                  GROUP BY s.group_id) m USING (group_id)
+              WHERE {seed_sql('g')} AND ({changed_seeds.replace('group_id', 'g.group_id')})) a
         WHERE hot_groups.group_id = a.group_id""",
         {**args, "min_places": params.city_min_places, "concentration": params.city_concentration})
 
@@ -772,10 +782,17 @@ def _themes(con, params: Params) -> None:
     C = _centroids_from_table(con, seed_ids, n_terms)
     lo = np.array([r["lo"] for r in found], np.int64)
     hi = np.array([r["hi"] for r in found], np.int64)
-    S = (C @ C.T).tocoo()
     gap = int(params.link_days)
-    keep = (S.data >= params.city_similarity - 1e-12) & (lo[S.row] <= hi[S.col] + gap) & (lo[S.col] <= hi[S.row] + gap)
-    labels = grouping.components(n_s, S.row[keep].astype(np.int64), S.col[keep].astype(np.int64))
+    link_i, link_j = [], []
+    CT = C.T.tocsc()
+    for c0 in range(0, n_s, 512):   # in slices, each thresholded at once: alike seeds only are kept
+        S = (C[c0:c0 + 512] @ CT).tocoo()
+        row = S.row + c0
+        keep = (S.data >= params.city_similarity - 1e-12) & (row < S.col) \
+            & (lo[row] <= hi[S.col] + gap) & (lo[S.col] <= hi[row] + gap)
+        link_i.append(row[keep].astype(np.int64))
+        link_j.append(S.col[keep].astype(np.int64))
+    labels = grouping.components(n_s, np.concatenate(link_i), np.concatenate(link_j))
     first_of_label: dict[int, str] = {}
     for k, r in enumerate(found):
         label = int(labels[k])
