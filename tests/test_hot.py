@@ -310,3 +310,25 @@ def test_no_tables_no_answers(tmp_path, config):
     assert hot.rising_terms(con, config, Scope(), Q2) == []
     assert hot.refresh(con, config)["messages_read"] == 0
     assert hot.hot_issues(con, config, Scope(), Q2) == []
+
+
+def test_refresh_runs_inside_an_imports_transaction(tmp_path, config):
+    """The importer refreshes its rollups inside the import's transaction: a refresh there commits or rolls back with
+    the import."""
+    con = connect(tmp_path / "x.duckdb")
+    build(con, tmp_path, config, parts=lambda orders: [orders[:200]])
+    con.execute("BEGIN TRANSACTION")
+    hot.refresh(con, config)
+    con.execute("COMMIT")
+    before = rows(con, "SELECT count(*) AS n, count(DISTINCT group_id) AS g FROM hot_docs")[0]
+    orders = [[r[h] for h in HEADERS] for r in LABELLED[200:]]
+    import_file(con, "work_orders", fixtures.write_csv(tmp_path / "rest.csv", HEADERS, orders), config,
+                rejection_dir=tmp_path)
+    con.execute("BEGIN TRANSACTION")
+    assert hot.refresh(con, config)["messages_read"] == 100
+    con.execute("ROLLBACK")
+    assert rows(con, "SELECT count(*) AS n, count(DISTINCT group_id) AS g FROM hot_docs")[0] == before
+    con.execute("BEGIN TRANSACTION")
+    assert hot.refresh(con, config)["messages_read"] == 100
+    con.execute("COMMIT")
+    assert rows(con, "SELECT count(*) AS n FROM hot_docs")[0]["n"] == 300

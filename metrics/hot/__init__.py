@@ -6,7 +6,10 @@ problem at the same compound within a time window, from at least `hot_issues.min
 How a group is found (metrics.hot.grouping, metrics.hot.store): each message is segmented (rjieba, with the names
 the registry and the data know as a user dictionary) and becomes a vector of its words weighted by jieba's
 inverse document frequencies; two messages are linked when they are at the same compound, at most `link_days`
-apart, and their cosine reaches `similarity`; a group is a connected component of links. The place is the order's
+apart, and their cosine reaches `similarity`; a group is a connected component of links (one whose messages lie
+less than `cohesion` close to its centre on average, a chain of unrelated messages, is cut at higher similarities
+into its cohesive parts). Messages that name no place are linked across the city, at `city_similarity`. The place
+is the order's
 matched compound (`compound_name`), else the compound its text names (the registry's names and aliases,
 config.yaml compound_aliases, the spellings the data carries). `refresh` runs after an import on the new and
 changed messages only and stores the groups in tables (hot_docs, hot_groups ...): pages read them.
@@ -31,8 +34,8 @@ compound's hot issue.
 residents: distinct writers in the window; orders - residents: the repeated calls (support beyond one voice);
 complaints: complaints filed in the window about the group's orders (关联工单) and complaints with text in the group;
 likes: a `likes` (点赞) column where the export has one, else 0; growth = (records in the window - records in the
-previous window) / records in the previous window; a group with nothing in the previous window is new and counts
-growth_cap. Weights in config.yaml `hot_issues.heat` (defaults 3, 1, 1, 0.1, 0.5, growth_cap 2). Ranked by 热度, then
+previous window) / records in the previous window (None when it had none); `new`: no message of the group (in the
+scope) before the window, and a new group counts growth_cap. Weights in config.yaml `hot_issues.heat` (defaults 3, 1, 1, 0.1, 0.5, growth_cap 2). Ranked by 热度, then
 residents, then the latest day.
 
 API (pages, the command line and briefings use these; each reads the stored tables only):

@@ -1,23 +1,28 @@
 """The hot-issue tables and their refresh after an import: only the new and changed messages are segmented and
 linked, the groups they touch are recomputed, and pages read the tables.
 
-Tables (every column is made from masked text, ids the platform wrote, dates and counts; no personal data):
+Tables (every column is made from masked text, ids the platform wrote, dates, counts and numbers; no personal data):
 
 - hot_docs: one row per message (a work order with text; a complaint, once exports carry its text): its place
-  (the order's compound, else the compound its text names), day, 是否重复诉求, terms, group and writer.
+  (the order's compound, else the compound its text names), day, 是否重复诉求, terms, component, group and writer.
+- hot_terms, hot_doc_terms: each message's unit vector (word id, weight), read back as arrays, never recomputed.
 - hot_groups: one row per group of two or more messages: place, title, terms, first and last day, messages,
-  residents, and whether it is a city-wide theme's (then not a compound's hot issue).
-- hot_seed_matches: for a group found city-wide, the messages anywhere in the city close to its centroid.
+  residents, its city-wide test (seed, spread, concentration, seed_city) and whether it is a city-wide theme's
+  (city_wide: then not a compound's hot issue).
+- hot_centroids, hot_seed_matches: for each seed of the city-wide test (a group that can be a hot issue, or a
+  group of messages naming no place) its centroid and the messages anywhere in the city close to it.
 - hot_themes, hot_theme_docs: the city-wide themes (metrics.hot.city_themes) and their messages.
 - hot_lexicon: the user dictionary of the last refresh (a word added since is looked for in the old messages).
 
-Incremental equals rebuilt: a link depends on its two messages only (metrics.hot.grouping); an import's new
-messages are linked to the messages of their place within link_days, joining or merging the groups there; a
-changed or deleted message's old group is split again from its own remaining members (its members link to nothing
-outside it, else they would have been one group). Writers, titles and terms depend on a group's members only; a
-group's city-wide test on the messages within link_days of its span, and is recomputed whenever one of those days
-changed. A new dictionary word re-reads the messages that hold it; a removed one, changed synonyms, stop words or
-parameters rebuild everything (`refresh(..., full=True)` does too)."""
+Incremental equals rebuilt (tests/test_hot.py compares every table): a link depends on its two messages only
+(metrics.hot.grouping); an import's new messages are linked to the messages of their place within link_days,
+joining or merging the components there; a changed or deleted message's old component is split again from its own
+remaining members (they link to nothing outside it, else they would have been one component). Groups (a loose
+component cut by cohesion), writers, titles and terms depend on a component's or group's members only. A seed's
+matches are the messages within link_days of its span close to its centroid: a seed whose members changed is
+matched anew, the others lose the changed messages' matches and are matched against their new versions. Themes are
+rebuilt from the stored centroids and matches. A new dictionary word re-reads the messages that hold it; a removed
+one, changed synonyms, stop words or parameters rebuild everything (`refresh(..., full=True)` does too)."""
 from __future__ import annotations
 
 import datetime as dt
