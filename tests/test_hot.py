@@ -332,3 +332,18 @@ def test_refresh_runs_inside_an_imports_transaction(tmp_path, config):
     assert hot.refresh(con, config)["messages_read"] == 100
     con.execute("COMMIT")
     assert rows(con, "SELECT count(*) AS n FROM hot_docs")[0]["n"] == 300
+
+
+def test_the_benchmark_runs_at_its_smoke_size(tmp_path):
+    """benchmarks/hot.py --smoke: the script the figures of issue 23 come from still runs (3,000 + 300 messages)."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("hot_benchmark", ROOT / "benchmarks" / "hot.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.run(3_000, 300, tmp_path)
+    assert result["full"]["messages_read"] == 3_000 and result["incremental"]["messages_read"] == 300
+    assert not result["incremental"]["full"] and result["noop"]["messages_read"] == 0
+    assert result["groups_3_residents"] > 0 and result["peak_memory_mib"] > 0

@@ -2,18 +2,20 @@
 
 Two messages are linked when they are at the same place (the compound; messages that name none form one block of
 their own), received at most `link_days` days apart, and the cosine of their weighted word vectors reaches
-`similarity`. A group is a connected component of these links: forty residents writing over nine weeks chain
-into one group even where the first and the last share few words, as long as each writes like some other within
-`link_days`.
+`similarity`. A component of these links is a group: forty residents writing over nine weeks chain into one group
+even where the first and the last share few words, as long as each writes like some other within `link_days`. A
+component whose messages lie less than `cohesion` close to its centre on average is no problem told many ways but a
+chain of unrelated messages, each sharing a word with the next: `split` cuts it at higher similarities into its
+cohesive parts.
 
 A message's vector: each word's weight is 1 + ln(count) times its idf (metrics.hot.text: jieba's table, not our
 data's), the row scaled to length one. Nothing in a link depends on the other messages, so the links an import
 adds are the ones a full rebuild would find, and the components after it are the same (metrics.hot.store).
 
-Only pairs that can link are ever compared: the messages of one place, in slices of time; never a dense matrix."""
+Only pairs that can link are ever compared: the messages of one place, in slices of time; never a dense matrix of
+all messages (a group's own messages, a few dozen, are compared densely: residents, titles)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,79 +44,6 @@ class Params:
         settings = (config or {}).get("hot_issues") or {}
         known = {f: settings[f] for f in cls.__dataclass_fields__ if f in settings}
         return cls(**known)
-
-
-def vectorise(term_lists, weight, vocabulary: dict[str, int] | None = None) -> tuple[sparse.csr_matrix, dict]:
-    """Rows of unit length: (1 + ln count) x idf per word. `vocabulary` grows with new words."""
-    vocabulary = {} if vocabulary is None else vocabulary
-    indptr, indices, data = [0], [], []
-    for terms in term_lists:
-        counts: dict[int, int] = {}
-        for t in terms or ():
-            j = vocabulary.get(t)
-            if j is None:
-                j = vocabulary[t] = len(vocabulary)
-            counts[j] = counts.get(j, 0) + 1
-        if counts:
-            row = [(j, (1.0 + math.log(c))) for j, c in counts.items()]
-            indices += [j for j, _ in row]
-            data += [v for _, v in row]
-        indptr.append(len(indices))
-    matrix = sparse.csr_matrix((np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                                np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, max(len(vocabulary), 1)))
-    weights = np.ones(max(len(vocabulary), 1))
-    for t, j in vocabulary.items():
-        weights[j] = weight(t)
-    matrix = matrix @ sparse.diags(weights)
-    return normalise_rows(matrix.tocsr()), vocabulary
-
-
-class Vectors:
-    """The unit vectors of messages, each computed once per refresh and shared by its steps (linking, splitting,
-    describing, the city-wide test): one vocabulary, rows cached by message key."""
-
-    def __init__(self, weight):
-        self.weight = weight
-        self.vocabulary: dict[str, int] = {}
-        self.weights: list[float] = []
-        self.rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-
-    def row(self, key: str, terms) -> tuple[np.ndarray, np.ndarray]:
-        found = self.rows.get(key)
-        if found is None:
-            counts: dict[int, int] = {}
-            vocabulary, weights = self.vocabulary, self.weights
-            for t in terms or ():
-                j = vocabulary.get(t)
-                if j is None:
-                    j = vocabulary[t] = len(vocabulary)
-                    weights.append(self.weight(t))
-                counts[j] = counts.get(j, 0) + 1
-            names = list(counts)
-            values = [(1.0 + math.log(counts[j])) * weights[j] for j in names]
-            norm = math.sqrt(sum(v * v for v in values)) or 1.0
-            found = (np.array(names, np.int64), np.array([v / norm for v in values]))
-            self.rows[key] = found
-        return found
-
-    def matrix(self, docs, key: str = "doc_key", terms: str = "terms") -> sparse.csr_matrix:
-        """The rows of `docs` (dicts with a key and terms), in their order."""
-        parts = [self.row(d[key], d[terms]) for d in docs]
-        lengths = np.array([len(p[0]) for p in parts], np.int64)
-        indices = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-        data = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
-        return sparse.csr_matrix((data, indices, np.r_[0, np.cumsum(lengths)]),
-                                 shape=(len(parts), max(len(self.vocabulary), 1)))
-
-    def names(self) -> list[str]:
-        return vocabulary_list(self.vocabulary)
-
-
-def vocabulary_list(vocabulary: dict[str, int]) -> list[str]:
-    names = [""] * len(vocabulary)
-    for t, j in vocabulary.items():
-        names[j] = t
-    return names
 
 
 def normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:

@@ -248,7 +248,3 @@ class Segmenter:
         if tag in DROPPED_TAGS or tag.startswith("nr"):
             return False
         return tag.startswith(KEPT_TAGS) or tag in ("ns", "nz", "nt", "vn", "an")
-
-    def has_person_name(self, text: str) -> bool:
-        """Whether jieba tags a person's name in the text (a clause holding one is never a title)."""
-        return any(tag.startswith("nr") for _, tag in self.jieba.tag(normalise(text, {}), True))
