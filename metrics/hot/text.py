@@ -42,7 +42,7 @@ STOPWORDS = frozenset("""
 # Variants an operator or a resident writes for one thing (folded before segmentation); config.yaml
 # hot_issues.synonyms adds its own.
 SYNONYMS = {"噪声": "噪音", "燥音": "噪音", "噪聲": "噪音", "搅拌厂": "搅拌站", "商砼站": "搅拌站", "砼站": "搅拌站",
-            "拌合站": "搅拌站", "拌和站": "搅拌站", "揽拌站": "搅拌站", "搅伴站": "搅拌站", "水泥搅拌站": "混凝土搅拌站",
+            "拌合站": "搅拌站", "拌和站": "搅拌站", "水泥搅拌站": "混凝土搅拌站",
             "升降梯": "电梯", "垂直电梯": "电梯", "卫生间": "厕所", "洗手间": "厕所"}
 
 # Parts of speech that say what a problem is: nouns, verbs, adjectives, idioms; not pronouns, numbers, particles,
@@ -89,6 +89,34 @@ def idf_table() -> tuple[dict[str, float], float]:
                 table[word] = float(value)
     values = sorted(table.values())
     return table, values[len(values) // 2]
+
+
+TYPO_LENGTHS = (3, 4)
+TYPO_MAX_IDF = 11.5   # a word this common at least: a typo is read as a word people write, not a rare one
+
+
+@lru_cache(maxsize=1)
+def typo_index() -> dict[tuple[int, str], tuple[str, ...]]:
+    """Words of three or four characters of jieba's table (common enough), by each form with one character left out:
+    (position, the rest) -> the words. A typo (揽拌站, 搅伴站) differs from its word in one character."""
+    table, _ = idf_table()
+    index: dict[tuple[int, str], list[str]] = {}
+    for word, idf in table.items():
+        if len(word) in TYPO_LENGTHS and idf <= TYPO_MAX_IDF:
+            for p in range(len(word)):
+                index.setdefault((p, word[:p] + "\0" + word[p + 1:]), []).append(word)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def correct(span: str) -> str | None:
+    """The one common word `span` (three or four characters jieba did not know as a word) differs from in exactly one
+    character, if there is exactly one; else None."""
+    index = typo_index()
+    found = set()
+    for p in range(len(span)):
+        found.update(index.get((p, span[:p] + "\0" + span[p + 1:]), ()))
+    found.discard(span)
+    return found.pop() if len(found) == 1 else None
 
 
 def place_key(name: str) -> str:
@@ -218,7 +246,7 @@ class Segmenter:
         lex = self.lexicon
         text = normalise(text, lex.synonyms).lower()
         terms, named, place, person = [], [], None, False
-        for word, tag in self.jieba.tag(text, True):
+        for word, tag in self._repaired(self.jieba.tag(text, True)):
             if tag.startswith("nr"):
                 person = True
             if word in self._names:
@@ -232,6 +260,34 @@ class Segmenter:
             if len(word) >= 4:   # a long word (混凝土搅拌站) also counts as its known parts (搅拌站)
                 terms += [w for w in self._parts(word) if w != word]
         return Analysis(terms, place, named, person)
+
+    def _repaired(self, tagged: list) -> list:
+        """Tokens with a mistyped word put right: where jieba cut a word of three or four characters with one wrong
+        character into single characters or words it does not know (揽/拌/站, 搅伴/站), and exactly one common word
+        differs from it in that one character (搅拌站), the word stands in for them. Function words, names and
+        places never take part. Reads jieba's table only: a message reads the same whatever else is imported."""
+        out, i, n = [], 0, len(tagged)
+        while i < n:
+            replaced = False
+            for j in range(i + 1, min(i + 4, n) + 1):
+                span_tokens = tagged[i:j]
+                span = "".join(w for w, _ in span_tokens)
+                if len(span) > max(TYPO_LENGTHS):
+                    break
+                if len(span) not in TYPO_LENGTHS or j - i < 2 and len(span_tokens[0][0]) != len(span):
+                    continue
+                if span in self.idf or any(w in self._names or t.startswith(DROPPED_TAGS) or
+                                           (len(w) > 1 and w in self.idf) for w, t in span_tokens):
+                    continue
+                word = correct(span)
+                if word is not None and word not in self.lexicon.stopwords:
+                    out.append((word, "n"))
+                    i, replaced = j, True
+                    break
+            if not replaced:
+                out.append(tagged[i])
+                i += 1
+        return out
 
     def _parts(self, word: str) -> list[str]:
         found = self._search_cache.get(word)
