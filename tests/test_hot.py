@@ -347,3 +347,19 @@ def test_the_benchmark_runs_at_its_smoke_size(tmp_path):
     assert result["full"]["messages_read"] == 3_000 and result["incremental"]["messages_read"] == 300
     assert not result["incremental"]["full"] and result["noop"]["messages_read"] == 0
     assert result["groups_3_residents"] > 0 and result["peak_memory_mib"] > 0
+
+
+def test_complaints_with_text_join_the_groups(tmp_path, config):
+    """Complaints carry no text today; once an export's complaints have one (a `content` column), they are messages
+    like orders: grouped, and counted among the hot issue's complaints."""
+    con = connect(tmp_path / "c.duckdb")
+    build(con, tmp_path, config)
+    con.execute("ALTER TABLE complaints ADD COLUMN content VARCHAR")
+    con.execute("""INSERT INTO complaints (complaint_id, filed_at, compound_raw, compound_name, street, community,
+                                           category, content)
+                   VALUES ('TSX1', '2024-06-20 10:00', '锦绣家园', '锦绣家园', '东湖街道', '东湖社区', '噪音扰民',
+                           '小区东边的混凝土搅拌站夜里作业，噪音和粉尘太大，投诉多次没有结果')""")
+    hot.refresh(con, config)
+    plant = next(h for h in hot.hot_issues(con, config, Scope(), Q2) if h["place"] == "锦绣家园" and h["orders"] == 30)
+    assert plant["complaints"] == 7   # six filed about its orders, one of its own words
+    assert rows(con, "SELECT kind FROM hot_docs WHERE doc_key = 'c:TSX1'")[0]["kind"] == "complaint"
