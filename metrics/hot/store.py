@@ -697,14 +697,12 @@ def _seeds(con, params: Params, affected: set[str], new_keys: list[str], changed
     fresh = rows(con, f"""SELECT group_id, place, date_diff('day', DATE '1970-01-01', first_day) - {gap} AS lo,
                                  date_diff('day', DATE '1970-01-01', last_day) + {gap} AS hi
                           FROM hot_groups WHERE {SEED_SQL} AND {chosen} ORDER BY group_id""", args)
-    found_r, found_m, seeds_of, docs_of = [], [], [], None
     if fresh:
         lo = np.array([s["lo"] for s in fresh], np.int64)
         hi = np.array([s["hi"] for s in fresh], np.int64)
         _keys_table(con, "hot_fresh", [s["group_id"] for s in fresh])
         docs = load(con, f"""day BETWEEN DATE '1970-01-01' + INTERVAL ({int(lo.min())}) DAY
                                  AND DATE '1970-01-01' + INTERVAL ({int(hi.max())}) DAY""", n_terms=n_terms)
-        row_of = {k: r for r, k in enumerate(docs.keys)}
         members: dict[str, list[int]] = defaultdict(list)
         for k, g in enumerate(docs.group):
             members[g].append(k)
@@ -715,7 +713,6 @@ def _seeds(con, params: Params, affected: set[str], new_keys: list[str], changed
                                        "term_id": pa.array(cc.col, pa.int32()), "weight": pa.array(cc.data, pa.float64())})
         r, m = _match(docs.X, docs.day, C, lo, hi, params.city_similarity)
         _insert_matches(con, [fresh[k]["group_id"] for k in m], [docs.keys[k] for k in r], [docs.place[k] for k in r])
-        del row_of
     others: list[dict] = []
     if not full and changed_days:
         # the other seeds whose days the change touched (they lost the old versions' matches above): matched against
@@ -776,7 +773,7 @@ def _themes(con, params: Params) -> None:
     con.execute("DELETE FROM hot_themes")
     con.execute("DELETE FROM hot_theme_docs")
     con.execute("UPDATE hot_groups SET city_wide = false, theme_id = NULL WHERE city_wide OR theme_id IS NOT NULL")
-    found = rows(con, f"""SELECT group_id, first_key, date_diff('day', DATE '1970-01-01', first_day) AS lo,
+    found = rows(con, """SELECT group_id, first_key, date_diff('day', DATE '1970-01-01', first_day) AS lo,
                                  date_diff('day', DATE '1970-01-01', last_day) AS hi
                           FROM hot_groups WHERE seed_city ORDER BY group_id""")
     if not found:
