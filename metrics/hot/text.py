@@ -266,24 +266,31 @@ class Segmenter:
         character into single characters or words it does not know (揽/拌/站, 搅伴/站), and exactly one common word
         differs from it in that one character (搅拌站), the word stands in for them. Function words, names and
         places never take part. Reads jieba's table only: a message reads the same whatever else is imported."""
+        idf, names = self.idf, self._names
+        weak = [(len(w) == 1 or w not in idf) and w not in names and not t.startswith(DROPPED_TAGS) for w, t in tagged]
+        if sum(weak) < 2 and not any(weak[k] and len(tagged[k][0]) in TYPO_LENGTHS for k in range(len(tagged))):
+            return tagged
         out, i, n = [], 0, len(tagged)
         while i < n:
             replaced = False
-            for j in range(i + 1, min(i + 4, n) + 1):
-                span_tokens = tagged[i:j]
-                span = "".join(w for w, _ in span_tokens)
-                if len(span) > max(TYPO_LENGTHS):
-                    break
-                if len(span) not in TYPO_LENGTHS or j - i < 2 and len(span_tokens[0][0]) != len(span):
-                    continue
-                if span in self.idf or any(w in self._names or t.startswith(DROPPED_TAGS) or
-                                           (len(w) > 1 and w in self.idf) for w, t in span_tokens):
-                    continue
-                word = correct(span)
-                if word is not None and word not in self.lexicon.stopwords:
-                    out.append((word, "n"))
-                    i, replaced = j, True
-                    break
+            if weak[i]:
+                length = 0
+                for j in range(i, min(i + 4, n)):
+                    if not weak[j]:
+                        break
+                    length += len(tagged[j][0])
+                    if length > max(TYPO_LENGTHS):
+                        break
+                    if length not in TYPO_LENGTHS:
+                        continue
+                    span = "".join(w for w, _ in tagged[i:j + 1])
+                    if span in idf:
+                        continue
+                    word = correct(span)
+                    if word is not None and word not in self.lexicon.stopwords:
+                        out.append((word, "n"))
+                        i, replaced = j + 1, True
+                        break
             if not replaced:
                 out.append(tagged[i])
                 i += 1
