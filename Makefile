@@ -14,7 +14,9 @@ APT_INSTALL_MISSING = if [ -n "$$missing" ]; then \
 # `python3 -m venv` needs ensurepip, which Debian ships in python3-venv.
 NEED_VENV = python3 -c 'import ensurepip' >/dev/null 2>&1 || missing="$$missing python3-venv"
 
-.PHONY: run test demo bench clean system-packages runtime-packages spark spark-packages
+# `make check`: the fast tier (engine, import, access, AppTest; no browser, LibreOffice, nginx or Spark) and the
+# import contracts; `make test` is the whole suite, what CI runs. docs/architecture.md, Tests by tier.
+.PHONY: run test check demo bench clean system-packages runtime-packages spark spark-packages
 
 $(STAMP): requirements.txt
 	@missing=""; $(NEED_VENV); $(APT_INSTALL_MISSING)
@@ -63,7 +65,12 @@ run: runtime-packages $(STAMP)
 	$(VENV)/bin/streamlit run dashboard.py
 
 test: system-packages spark $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q tests
+
+check: runtime-packages $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m pytest -q -m "not slow" tests
 
 # The city-scale benchmark (prints a table, writes benchmarks/results.json); ROWS may list several sizes.
 # Then the load test in chromium: 10 sessions on one and two processes, renders with 20 sessions open during a

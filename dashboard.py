@@ -8,7 +8,7 @@ import uuid
 import streamlit as st
 from streamlit.logger import get_logger
 
-from ui import signin, state, style
+from ui import language, sidebar, signin, style
 from ui.i18n import t
 
 PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overview"),
@@ -25,8 +25,8 @@ ADMIN_PAGES = ("import", "admin")   # listed for admins (and for the first admin
 
 def run() -> None:
     st.set_page_config(page_title="红色物业治理看板", page_icon=":material/apartment:", layout="wide")
-    state.language_switch()
-    lang = state.lang()
+    language.language_switch()
+    lang = language.lang()
     style.inject(lang)   # static CSS only: phone cards, print layout, the upload box's words
     account, form = signin.gate(lang)
     # before a sign-in every page is registered (none is shown): the address's page opens once signed in
@@ -38,7 +38,7 @@ def run() -> None:
         if form:   # the address's page and filters wait in the URL until the sign-in is done
             form()
             return
-        state.render_filters()
+        sidebar.render()
         page.run()
     except Exception:   # st.rerun and st.stop are not Exceptions: they pass
         error_id = uuid.uuid4().hex[:8]

@@ -81,3 +81,15 @@ def client_address(peer: str | None, forwarded: str | None) -> str:
     if isinstance(forwarded, str) and forwarded.strip():
         return forwarded.split(",")[0].strip()
     return peer or "127.0.0.1"
+
+
+def _hand_the_store_the_audit_log() -> None:
+    """The store publishes what a killed write committed, and never reuses an import id the audit log named: it is
+    handed both here, once (store.provide), since the store imports nothing above it."""
+    import store
+    from access import audit
+
+    store.provide(recovered=audit.recovered, highest_import_id=audit.highest_import_id)
+
+
+_hand_the_store_the_audit_log()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from . import ROLES, Account, AccessError, audit
+from . import ROLES, AccessError, Account, audit
 from .db import connect, immediate, stamp
 
 HASHER = PasswordHasher()

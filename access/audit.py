@@ -64,7 +64,7 @@ COUNTS = ("rows_read", "rows_new", "rows_updated", "rows_unchanged", "rows_dupli
 
 def imported(db: Path, result, *, login: str | None, address: str | None = None,
              file_sha256: str | None = None, scope: dict | None = None) -> int:
-    """The entry for one import (metrics.importer.ImportResult, or an ImportFailure): file name, hash, counts,
+    """The entry for one import (metrics.ingest.importer.ImportResult, or an ImportFailure): file name, hash, counts,
     and the scope it was confined to (`scope`: {street, community} of a street or community account; none for the
     district); a registry import is a registry_change. An import committed but not published (its snapshot failed:
     a full disk) is entered with outcome `unpublished` and why; the write that publishes it later enters `published`."""

@@ -6,14 +6,15 @@ dashboard process many times a minute; SQLite in WAL mode takes writers from man
 turn for a few milliseconds, up to BUSY_TIMEOUT_MS) while readers never wait. Measured in docs/access.md."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sqlite3
-from contextlib import contextmanager
 from pathlib import Path
 
-BUSY_TIMEOUT_MS = 10_000   # a writer waits this long for another process's write (each takes milliseconds)
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+from . import chain
+
+# the access file's API, re-exported: callers import connect, immediate, path_for and stamp from access.db
+from .files import BUSY_TIMEOUT_MS, TIME_FORMAT, Connection, immediate, open_file, parse, path_for, stamp  # noqa: F401
+
 # PRAGMA user_version of the access file: 0 before the audit log's hash chain, 1 with it (access.chain)
 SCHEMA_VERSION = 1
 
@@ -98,33 +99,10 @@ BEGIN SELECT RAISE(ABORT, '审计日志只能追加，不能删除 / the audit l
 SCHEMA = SCHEMA.replace("@NO_UPDATE@", NO_UPDATE_TRIGGER).replace("@CHAIN_TABLE@", ";\n".join(CHAIN_TABLE))
 
 
-def path_for(db: Path) -> Path:
-    """The access file of a DuckDB database: beside it, so a backup of the folder keeps both."""
-    return Path(str(db) + ".access.sqlite")
-
-
-class Connection(sqlite3.Connection):
-    """A connection that runs `after_commit` callables once its `immediate` transaction has committed (the audit
-    log's head file and copies are written only for entries that exist), and drops them on a rollback."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.after_commit: list = []
-        self.in_immediate = False
-
-
 def connect(db: Path) -> Connection:
-    """A connection in autocommit mode (transactions are explicit: `with immediate(con)`); the file and its
-    tables are created on first use, and a file made before the audit log's hash chain is migrated (once)."""
-    path = path_for(Path(db))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, factory=Connection)
-    con.row_factory = sqlite3.Row
-    con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        con.execute("PRAGMA journal_mode = WAL")   # persistent: set once per file
-    con.execute("PRAGMA synchronous = NORMAL")      # WAL + NORMAL: durable across a process crash, fsync at checkpoints
-    con.execute("PRAGMA foreign_keys = ON")
+    """A connection to the access file (access.files.open_file); its tables are created on first use, and a file
+    made before the audit log's hash chain is migrated (once)."""
+    con = open_file(db)
     if not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit_no_delete'").fetchone():
         con.executescript(SCHEMA)
     if con.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
@@ -137,8 +115,6 @@ def _migrate(con: Connection, db: Path) -> None:
     entry be chained once, the table audit_chain; then every entry the file holds is chained as it stands, and
     audit_chain says so (`reason` migration, its first and last id). Another process may be doing the same: the
     version is read again under the write lock."""
-    from . import chain
-
     with immediate(con):
         if con.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
@@ -159,45 +135,6 @@ def _migrate(con: Connection, db: Path) -> None:
             con.after_commit.append(lambda: chain.publish(db, chained, late=True, syslog=False))
 
 
-@contextmanager
-def immediate(con: Connection):
-    """A write transaction that takes the write lock at its start (BEGIN IMMEDIATE): a read-then-write
-    (count a failure, then lock) never deadlocks with another process doing the same; it waits instead. What
-    was queued in `con.after_commit` runs after the commit (a failure there is logged, never raised: the
-    transaction is done), and is dropped on a rollback."""
-    con.execute("BEGIN IMMEDIATE")
-    con.in_immediate = True
-    try:
-        yield con
-    except BaseException:
-        con.in_immediate = False
-        con.after_commit.clear()
-        con.execute("ROLLBACK")
-        raise
-    con.in_immediate = False
-    try:
-        con.execute("COMMIT")
-    except BaseException:
-        con.after_commit.clear()
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
-    pending, con.after_commit[:] = list(con.after_commit), []
-    for action in pending:
-        try:
-            action()
-        except Exception:   # the entries are committed; a copy that failed is logged, and `audit --verify` tells
-            logging.getLogger("access.audit").exception("after commit: %r", action)
-
-
-def stamp(moment: dt.datetime | None = None) -> str:
-    return (moment or dt.datetime.now()).strftime(TIME_FORMAT)
-
-
-def parse(text: str | None) -> dt.datetime | None:
-    return dt.datetime.strptime(text, TIME_FORMAT) if text else None
-
-
 def backup(db: Path, out: Path) -> Path | None:
     """A consistent copy of a database's access file (accounts, sessions, the audit log) beside the backup `out`
     of the database itself, made with SQLite's online backup while other processes write; None when the database
@@ -216,7 +153,5 @@ def backup(db: Path, out: Path) -> Path | None:
         copy.close()
         con.close()
     tmp.replace(target)
-    from .chain import write_head
-
-    write_head(Path(out), last)   # the copy's own head: `audit --verify --db <backup>` checks the copy as it was
+    chain.write_head(Path(out), last)   # the copy's own head: `audit --verify --db <backup>` checks the copy as it was
     return target

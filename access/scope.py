@@ -1,5 +1,5 @@
 """The one place an account's scope is applied: every question the dashboard asks the engine goes through
-`restrict` (ui/state.ask), and every filter list through `allowed_options`, so no page, download, briefing,
+`restrict` (ui/engine.ask), and every filter list through `allowed_options`, so no page, download, briefing,
 ranking or picker can reach another street's data.
 
 - district: every street; the requested scope passes through unchanged.
@@ -18,7 +18,6 @@ from metrics.db import rows
 from metrics.kpis import Scope
 
 from . import Account, NoAccess
-
 
 NO_ACCESS = "无权查看所请求的范围，或该范围不存在 / the requested scope does not exist or is outside this account's"
 

@@ -1,5 +1,5 @@
 """Undoing an import: the rows it added are removed and the rows it updated return to their earlier values
-(metrics.importer keeps them in replaced_<table> under the import's id), the rollups of the months touched are
+(metrics.ingest.importer keeps them in replaced_<table> under the import's id), the rollups of the months touched are
 rebuilt, and the undo itself is audited.
 
 Rule: only the latest import of a dataset that is not undone yet may be undone (then the one before it, and so
@@ -12,7 +12,7 @@ The import stays in import_log (its id is never reused: rejection files and audi
 recorded in meta as `undone_import:<id>` and in the audit log.
 
 Scope: an admin of a street (community) undoes only imports made under its street (community), as its import
-history lists them (metrics.quality.imports_in); another import is refused as an unknown id is, naming nothing of
+history lists them (metrics.ingest.quality.imports_in); another import is refused as an unknown id is, naming nothing of
 it, and a later import outside its scope that blocks an undo is not named either."""
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ import duckdb
 import store
 from metrics import names, rollup
 from metrics.db import one, quote, rows, scalar
-from metrics.importer import REPLACED_TABLE
-from metrics.quality import imports_in
+from metrics.ingest.importer import REPLACED_TABLE
+from metrics.ingest.quality import imports_in
 from metrics.schema import DATASETS
 
 from . import UndoRefused, audit
@@ -36,7 +36,7 @@ UNDONE_KEY = "undone_import:{import_id}"
 
 def undoable_imports(con, scope=None) -> list[int]:
     """The imports `scope` may undo now (the rule above): of each dataset, the latest import not undone yet, when it
-    was made under `scope` (metrics.quality.imports_in). The import page offers these."""
+    was made under `scope` (metrics.ingest.quality.imports_in). The import page offers these."""
     undone = undone_imports(con)
     inside, params = imports_in(con, scope)
     latest = {}

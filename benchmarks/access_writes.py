@@ -3,9 +3,10 @@ of one entry, and whether any is lost; beside them what the design not taken wou
 the DuckDB database through store.writer: the lock, a checkpoint and a published snapshot per entry), and what a
 sign-in costs (argon2id with the production parameters).
 
-    .venv/bin/python benchmarks/access_writes.py [--processes 4] [--inserts 500]
+    .venv/bin/python benchmarks/access_writes.py [--processes 4] [--inserts 500] [--work DIR]
+    .venv/bin/python benchmarks/access_writes.py --processes 2 --inserts 20 --work /tmp/aw     (smoke run: the tests)
 
-Works in benchmarks/work/access_writes/ (created afresh). Figures: docs/access.md."""
+Works in benchmarks/work/access_writes/ (or --work; created afresh). Figures: docs/access.md."""
 from __future__ import annotations
 
 import argparse
@@ -94,10 +95,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--inserts", type=int, default=500, help="audit entries per process")
+    parser.add_argument("--work", type=Path, default=WORK, help="working folder (created afresh)")
     args = parser.parse_args()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    db = WORK / "app.duckdb"
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    db = work / "app.duckdb"
     connect(db).close()   # the access file and its tables, before the race
 
     r = concurrent_inserts(db, args.processes, args.inserts)
@@ -110,7 +113,7 @@ def main() -> None:
     print(f"  lost: {lost}")
 
     config = load_config()
-    entry = duckdb_writer_entry(WORK / "probe.duckdb", config)
+    entry = duckdb_writer_entry(work / "probe.duckdb", config)
     print(f"the design not taken: one entry into DuckDB through store.writer (lock, write, checkpoint, publish a "
           f"snapshot of a near-empty database): {entry * 1000:.0f} ms, one process at a time, and queued behind any "
           f"import (minutes at a million rows)")

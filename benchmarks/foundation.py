@@ -1,7 +1,10 @@
 """Foundation benchmark: import speed (1,000,000-row CSV, 200,000-row xlsx), KPI query time at
 1,000,000 orders, and the demo database build time. Prints figures; asserts nothing.
 
-    .venv/bin/python benchmarks/foundation.py [--rows 1000000] [--xlsx-rows 200000]
+    .venv/bin/python benchmarks/foundation.py [--rows 1000000] [--xlsx-rows 200000] [--work DIR]
+    .venv/bin/python benchmarks/foundation.py --smoke     (seconds: 5,000 rows, 1,000 xlsx rows, a small demo)
+
+Works in benchmarks/work/foundation/ (or --work), created afresh and removed at the end; writes no results file.
 """
 from __future__ import annotations
 
@@ -18,14 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
+from metrics.database import connect  # noqa: E402
 from metrics.demo import build_demo_database  # noqa: E402
-from metrics.demo_exports import write_demo_exports  # noqa: E402
-from metrics.importer import import_file  # noqa: E402
+from metrics.demo.exports import write_demo_exports  # noqa: E402
+from metrics.ingest.importer import import_file  # noqa: E402
 from metrics.kpis import Scope, kpi_report, window_for  # noqa: E402
 from metrics.scorecard import scorecard  # noqa: E402
 
-WORK = ROOT / "benchmarks" / "work"
+WORK = ROOT / "benchmarks" / "work" / "foundation"
 
 
 def timed(fn):
@@ -38,19 +41,27 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--xlsx-rows", type=int, default=200_000)
+    parser.add_argument("--work", type=Path, default=WORK, help="working folder (created afresh, removed at the end)")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (the demo at 2,000 orders a year): "
+                        "checks that the script runs, the figures mean nothing")
     args = parser.parse_args()
+    demo_options = {}
+    if args.smoke:
+        args.rows, args.xlsx_rows, demo_options = 5_000, 1_000, {"orders_per_year": 2_000}
     config = load_config()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
     print(f"machine: {platform.machine()}, {platform.python_version()}, date {dt.date.today()}")
 
-    seconds, _ = timed(lambda: build_demo_database(WORK / "demo" / "demo.duckdb", config, progress=lambda m: None))
+    seconds, _ = timed(lambda: build_demo_database(work / "demo" / "demo.duckdb", config, progress=lambda m: None,
+                                                    **demo_options))
     print(f"demo database build (write exports + import): {seconds:.1f} s")
 
-    seconds, files = timed(lambda: write_demo_exports(WORK / "csv", n_compounds=1200, years=1,
+    seconds, files = timed(lambda: write_demo_exports(work / "csv", n_compounds=1200, years=1,
                                                       orders_per_year=args.rows, messy=False, order_format="csv"))
     print(f"generating {args.rows:,}-row CSV: {seconds:.1f} s")
-    con = connect(WORK / "big.duckdb")
+    con = connect(work / "big.duckdb")
     for kind, path in files:
         seconds, result = timed(lambda: import_file(con, kind, path, config))
         print(f"import {path.name}: {result.rows_read:,} rows in {seconds:.1f} s = {result.rows_read / seconds:,.0f} rows/s")
@@ -71,10 +82,10 @@ def main() -> None:
     con.close()
 
     # the first year's order workbook holds every source (only the last year's 啄木鸟 orders go to a CSV)
-    seconds, files = timed(lambda: write_demo_exports(WORK / "xlsx", n_compounds=600, years=2,
+    seconds, files = timed(lambda: write_demo_exports(work / "xlsx", n_compounds=600, years=2,
                                                       orders_per_year=args.xlsx_rows, messy=False))
     print(f"generating xlsx exports: {seconds:.1f} s")
-    con = connect(WORK / "xlsx.duckdb")
+    con = connect(work / "xlsx.duckdb")
     registry = next(p for k, p in files if k == "compounds")
     workbook = next(p for k, p in files if k == "work_orders")
     import_file(con, "compounds", registry, config)
@@ -82,6 +93,7 @@ def main() -> None:
     print(f"import {workbook.name}: {result.rows_read:,} rows in {seconds:.1f} s = {result.rows_read / seconds:,.0f} rows/s")
     con.close()
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,16 @@
 generated archive (the others are imported first, so the last one meets a table of its full size).
 
     .venv/bin/python benchmarks/import_profile.py --rows 10000000
+    .venv/bin/python benchmarks/import_profile.py --rows 20000 --work /tmp/profile     (smoke run: the tests)
 
 Prints the statements by time taken, DuckDB's plain load of the same file for comparison, and the floor: what
 reading, typing and writing the file cost with nothing else of the import (each into a fresh database file), so
-the part of the 2x budget that is left for the rollups can be read off. Asserts nothing."""
+the part of the 2x budget that is left for the rollups can be read off. Asserts nothing.
+
+The importer reads a file with metrics.ingest.readers.read_into (Arrow, every cell as text), registers it with DuckDB as
+readers.SOURCE and types it with one SELECT over that; the floors therefore read the file the same way on their
+fresh connection before timing the typed SELECT.
+Works in benchmarks/work/profile_ROWS/ (or --work), removed at the end."""
 from __future__ import annotations
 
 import argparse
@@ -22,14 +28,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import duckdb  # noqa: E402
+from scale import WORK, shape  # noqa: E402
 
 from metrics import rollup  # noqa: E402
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
-from metrics.demo_exports import write_demo_exports  # noqa: E402
-from metrics.importer import import_file  # noqa: E402
-from metrics.readers import ROWS_TABLE  # noqa: E402
-from scale import WORK, shape  # noqa: E402
+from metrics.database import connect  # noqa: E402
+from metrics.demo.exports import write_demo_exports  # noqa: E402
+from metrics.ingest import importer  # noqa: E402
+from metrics.ingest.header_profiles import header_score_for  # noqa: E402
+from metrics.ingest.importer import import_file  # noqa: E402
+from metrics.ingest.readers import ROWS_TABLE, read_into  # noqa: E402
 
 TYPED_READ = f"CREATE TEMP TABLE {ROWS_TABLE} AS "
 
@@ -58,8 +66,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--work", type=Path, help="working folder (default benchmarks/work/profile_ROWS), removed")
     args = parser.parse_args()
-    work = WORK / f"profile_{args.rows}"
+    work = args.work or WORK / f"profile_{args.rows}"
     shutil.rmtree(work, ignore_errors=True)
     files = write_demo_exports(work / "csv", messy=False, order_format="csv", **shape(args.rows))
     os.sync()
@@ -77,29 +86,45 @@ def main() -> None:
         rollup_seconds.append(time.perf_counter() - start)
 
     rollup.refresh = timed_refresh
+    read, read_seconds = importer.read_into, []
+
+    def timed_read(*args, **kwargs):   # the reader's share: the file into an Arrow table registered as SOURCE
+        start = time.perf_counter()
+        raw = read(*args, **kwargs)
+        read_seconds.append(time.perf_counter() - start)
+        return raw
+
+    importer.read_into = timed_read
     start = time.perf_counter()
-    rows = import_file(timed, "work_orders", orders[-1], config).rows_read
+    try:
+        rows = import_file(timed, "work_orders", orders[-1], config).rows_read
+    finally:
+        rollup.refresh, importer.read_into = refresh, read
     total = time.perf_counter() - start
-    rollup.refresh = refresh
     con.close()
-    path = str(orders[-1])
+    path = orders[-1]
     typed_sql, typed_params = timed.typed_read
-    ceiling = fresh_load(work, "CREATE TABLE t AS SELECT * FROM read_csv(?)", [path], checkpoint=True)
+    score = header_score_for(config, "work_orders")
+    ceiling = fresh_load(work, "CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(path)], checkpoint=True)
     floor = {
         "DuckDB's plain load (read_csv, typed by its sniffer, into a table, checkpointed)": ceiling,
-        "the reader alone: every cell as text, into memory": fresh_load(
+        "DuckDB's reader alone: every cell as text, into memory": fresh_load(
             work, "CREATE TEMP TABLE t AS SELECT * FROM read_csv(?, header = false, all_varchar = true, "
-                  "strict_mode = false)", [path]),
-        "our typed read (trim, type, validate, mask), into memory": fresh_load(
-            work, "CREATE TEMP TABLE t AS " + typed_sql, typed_params),
+                  "strict_mode = false)", [str(path)]),
+        "our reader alone (readers.read_into: Arrow, every cell as text, registered)": fresh_load(
+            work, None, [], read=(path, score)),
+        "our typed read (read, trim, type, validate, mask), into memory": fresh_load(
+            work, "CREATE TEMP TABLE t AS " + typed_sql, typed_params, read=(path, score)),
         "our typed read straight into a table, checkpointed: the floor of any import that checks": fresh_load(
-            work, "CREATE TABLE t AS " + typed_sql, typed_params, checkpoint=True),
+            work, "CREATE TABLE t AS " + typed_sql, typed_params, read=(path, score), checkpoint=True),
     }
     print(f"{orders[-1].name}: {rows:,} rows in {total:.2f} s ({rows / total:,.0f} rows/s); "
           f"DuckDB's plain load {ceiling:.2f} s; ratio {ceiling / total:.3f}")
     for sql, seconds in timed.seconds.most_common(args.top):
         print(f"{seconds:7.2f}  {sql}")
-    print(f"{total - sum(timed.seconds.values()):7.2f}  (Python between statements, the file's hash)")
+    print(f"{sum(read_seconds):7.2f}  (the reader: readers.read_into, the file into Arrow, before the statements)")
+    print(f"{total - sum(timed.seconds.values()) - sum(read_seconds):7.2f}  "
+          "(Python between statements, the file's hash)")
     rollups = sum(rollup_seconds)
     print("\nThe floor, each into a fresh database file (x the plain load; the target allows 2.00):")
     for label, seconds in floor.items():
@@ -109,14 +134,20 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def fresh_load(work: Path, sql: str, params: list, *, checkpoint: bool = False) -> float:
-    """Seconds `sql` takes in a new database file (and its checkpoint), the best of two runs."""
+def fresh_load(work: Path, sql: str | None, params: list, *, read: tuple | None = None,
+               checkpoint: bool = False) -> float:
+    """Seconds `sql` takes in a new database file (and its checkpoint), the best of two runs. With `read`
+    (path, header score) the file is first read as the importer reads it (readers.read_into, registered as
+    readers.SOURCE, which the typed SELECT reads), inside the time."""
     best = float("inf")
     for attempt in range(2):
         target = work / f"load_{attempt}.duckdb"
         con = duckdb.connect(str(target))
         start = time.perf_counter()
-        con.execute(sql, params)
+        if read:
+            read_into(con, *read)
+        if sql:
+            con.execute(sql, params)
         if checkpoint:
             con.execute("CHECKPOINT")
         best = min(best, time.perf_counter() - start)

@@ -38,8 +38,8 @@ import store  # noqa: E402
 from access import accounts  # noqa: E402
 from metrics import formatting as fmt  # noqa: E402
 from metrics.config import load_config  # noqa: E402
-from metrics.demo_exports import write_demo_exports  # noqa: E402
-from metrics.importer import import_file  # noqa: E402
+from metrics.demo.exports import write_demo_exports  # noqa: E402
+from metrics.ingest.importer import import_file  # noqa: E402
 from metrics.kpis import Scope, Window, kpi_report, latest_timestamp  # noqa: E402
 from metrics.options import data_span, filter_options  # noqa: E402
 from metrics.periods import latest_complete  # noqa: E402

@@ -2,6 +2,7 @@
 RE2, metrics.masking.sql) and mask_text (Python re, for messages and file names).
 
     .venv/bin/python benchmarks/masking.py --rows 2000000
+    .venv/bin/python benchmarks/masking.py --rows 20000 --repeat 1 --python 2000     (smoke run, a second: the tests)
 
 The column is built like a hotline export's 诉求内容: short complaints (most with a building number), some with a
 date and time written out, about 2% with a phone or an ID number (as the demo exports), and a few with the other

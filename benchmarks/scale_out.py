@@ -3,9 +3,12 @@ by the rollup job on DuckDB and on Spark local (wall seconds and peak memory of 
 the two files compared, and 总览 rendered in chromium from the Spark-built file.
 
     .venv/bin/python benchmarks/scale_out.py --rows 100000000      (make bench-scale-out ROWS=100000000)
+    .venv/bin/python benchmarks/scale_out.py --rows 20000 --driver-memory 1g --warm 0 --work /tmp/so \
+        --results /tmp/so.json --clean                              (smoke run, about a minute: the tests)
 
 The lake is made by DuckDB SQL alone (range() and hashing: no Python loop, no import), so 100M orders take
-minutes, not the hours an import of Excel files would. Prints a table and writes benchmarks/scale_out_results.json.
+minutes, not the hours an import of Excel files would. Prints a table and writes benchmarks/scale_out_results.json
+(--results another file).
 Asserts nothing. Data lives under benchmarks/work/scale_out/ (git-ignored); --clean removes it at the end."""
 from __future__ import annotations
 
@@ -31,8 +34,8 @@ import yaml  # noqa: E402
 
 from metrics import rollup  # noqa: E402
 from metrics.config import CONFIG_PATH  # noqa: E402
-from metrics.lake import PARTITION  # noqa: E402
-from metrics.schema import DATASETS, SQL_TYPES, WORK_ORDERS, stored_name, RESOLVED_COLUMNS  # noqa: E402
+from metrics.scale.lake import PARTITION  # noqa: E402
+from metrics.schema import DATASETS, RESOLVED_COLUMNS, SQL_TYPES, WORK_ORDERS, stored_name  # noqa: E402
 
 WORK = ROOT / "benchmarks" / "work" / "scale_out"
 RESULTS = ROOT / "benchmarks" / "scale_out_results.json"
@@ -377,6 +380,8 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=2700, help="seconds before a rollup job is killed")
     parser.add_argument("--warm", type=int, default=3, help="warm renders after the cold one")
     parser.add_argument("--clean", action="store_true", help="delete the lake and the files at the end")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="the runs' file (default "
+                        "benchmarks/scale_out_results.json, the committed figures: a smoke run names another)")
     args = parser.parse_args()
     steps = [s for s in args.steps.split(",") if s]
     work = (args.work or WORK / str(args.rows)).resolve()
@@ -413,10 +418,12 @@ def main() -> None:
         out["render"] = {"file": engine, **render(files[engine], work, args.warm)}
         save()
     report(out)
-    runs = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    results = args.results
+    runs = json.loads(results.read_text()) if results.exists() else []
     runs = [r for r in runs if r.get("rows") != args.rows] + [out]
-    RESULTS.write_text(json.dumps(runs, ensure_ascii=False, indent=2, default=str) + "\n")
-    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
+    results.write_text(json.dumps(runs, ensure_ascii=False, indent=2, default=str) + "\n")
+    shown = results.resolve()
+    print(f"\nwritten: {shown.relative_to(ROOT) if shown.is_relative_to(ROOT) else shown}")
     if args.clean:
         shutil.rmtree(work, ignore_errors=True)
 

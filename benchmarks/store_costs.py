@@ -4,8 +4,11 @@ of the write lock to a waiting writer, and rewriting a bloated file; and, for th
 readers would be shut out if they had to close for every write (the write itself).
 
     .venv/bin/python benchmarks/store_costs.py --db benchmarks/work/scale_10000000/scale.duckdb
+    .venv/bin/python benchmarks/store_costs.py --rows 5000 --work /tmp/costs     (smoke run, seconds: the tests)
 
-The database is copied into benchmarks/work/store_costs/ first; the original is not touched."""
+The database is copied into benchmarks/work/store_costs/ (or --work) first; the original is not touched. With
+--rows instead of --db a database of that many generated orders (the demo's distributions, as scale.py) is built
+there. The folder is removed at the end."""
 from __future__ import annotations
 
 import argparse
@@ -20,6 +23,7 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import store  # noqa: E402
 from metrics.config import load_config  # noqa: E402
@@ -40,15 +44,24 @@ def timed(fn, repeat: int = 3) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--db", type=Path, help="the database to measure (copied first)")
+    source.add_argument("--rows", type=int, help="build a database of this many generated orders instead")
+    parser.add_argument("--work", type=Path, default=WORK, help="working folder (created afresh, removed at the end)")
     args = parser.parse_args()
     config = load_config()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    db = WORK / "costs.duckdb"
-    shutil.copyfile(args.db, db)
+    work = args.work
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    db = work / "costs.duckdb"
+    if args.db:
+        shutil.copyfile(args.db, db)
+        name = args.db.name
+    else:
+        build(db, args.rows, work / "exports", config)
+        name = f"{args.rows:,} generated orders"
     size_mb = db.stat().st_size / 2**20
-    print(f"database {args.db.name}: {size_mb:,.0f} MiB")
+    print(f"database {name}: {size_mb:,.0f} MiB")
 
     publish = timed(lambda: store._publish(db))
     print(f"publish a snapshot (copy + fsync + rename): {publish:.2f} s = {size_mb / publish:,.0f} MiB/s")
@@ -90,7 +103,24 @@ def main() -> None:
     con = duckdb.connect(str(db))
     print(f"rewrite the whole file (compaction, COPY FROM DATABASE): {timed(lambda: _compact_copy(con, db), 1):.2f} s")
     con.close()
-    shutil.rmtree(WORK, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def build(db: Path, rows: int, folder: Path, config: dict) -> None:
+    """A database of `rows` orders from the demo generator (scale.py's shape), imported as files are."""
+    from scale import shape
+
+    from metrics.database import connect
+    from metrics.demo.exports import write_demo_exports
+    from metrics.ingest.importer import import_file
+
+    files = write_demo_exports(folder, messy=False, order_format="csv", **shape(rows))
+    con = connect(db)
+    for kind, path in files:
+        import_file(con, kind, path, config)
+    con.execute("CHECKPOINT")
+    con.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _compact_copy(con, db: Path) -> None:

@@ -9,9 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from metrics import formatting as fmt
-from metrics.attention import needs_attention, shown as shown_attention
-from metrics.caveats import caveats
+from metrics.attention import needs_attention
+from metrics.attention import shown as shown_attention
 from metrics.catalog import KPIS, apply_ratios, ratio
+from metrics.caveats import caveats
 from metrics.db import rows
 from metrics.kpis import Scope, complaint_counts_by, kpi_report, order_kpis_by
 from metrics.names import NOT_REGISTERED
@@ -85,7 +86,7 @@ def against_target(value: float | None, target: float | None, lang: str = "zh") 
 # Chinese prose writes counts without thousands separators (791件, 14584件); tables use them.
 def headline(report: dict, sources: list[dict], categories: list[dict], name: str, period_label: str,
              lang: str = "zh", targets: dict | None = None, noun: str | None = None) -> str:
-    """The opening paragraph of the briefing, in the style of the seeds (see README). Each rate is followed by
+    """The opening paragraph of the briefing, in the style of the seeds (docs/briefing.md). Each rate is followed by
     its own clauses (against its target; 同比 for satisfaction), so no clause reads as if it applied to the
     rates listed before it."""
     targets = targets or {}

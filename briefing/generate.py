@@ -21,7 +21,7 @@ WRITERS = {"docx": write_docx, "pdf": write_pdf}
 def data_mark(con, window: Window) -> dict:
     """Which data a briefing was made from: 数据截至, the latest import (id and time) and how many imports were undone
     since (access.undo); a lake read by Spark keeps no import log: 数据截至 alone."""
-    from metrics.spark import SparkDatabase
+    from metrics.scale.spark import SparkDatabase
 
     mark = {"as_of": window.as_of}
     if not isinstance(con, SparkDatabase):

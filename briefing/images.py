@@ -17,7 +17,7 @@ import warnings
 import kaleido
 import plotly.io as pio
 
-from ui import charts
+import charts
 
 WIDTH, HEIGHT, SCALE = 900, 380, 2
 TEMPLATE = "plotly"   # the template a plain Python process uses: what the command line always drew with

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
+import store
 from access import client_address, sessions, settings
 from metrics.config import database_path, load_config
-import store
 
 COOKIE = sessions.COOKIE
 # Streamlit's identity cookie (st.login, single sign-on): a browser holding it is signed in by the provider, and the

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, quote
 
 from starlette.middleware import Middleware
 
-from metrics.limits import file_limit_bytes
+from metrics.ingest.limits import file_limit_bytes
 
 from . import context
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import rollup
-from .catalog import KPIS
-from .db import rows
-from .formatting import count as fmt_count, percent
-from .kpis import Scope, _window_params
-from .periods import Window, add_months
-from .scorecard import scorecard
+from metrics import rollup
+from metrics.catalog import KPIS
+from metrics.db import rows
+from metrics.formatting import count as fmt_count
+from metrics.formatting import percent
+from metrics.kpis import Scope, _window_params
+from metrics.periods import Window, add_months
+from metrics.scorecard import scorecard
 
 TARGETED = ("on_time_closure_rate", "satisfaction_rate")
 MIN_BASELINE_MONTHS = 3  # a compound's own past needs some months of data before a month can stand out

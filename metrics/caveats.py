@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .formatting import count
+from metrics.formatting import count
 
 
 def _month(day: dt.date, lang: str) -> str:

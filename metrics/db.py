@@ -5,37 +5,16 @@ threads pass their own `con.cursor()`."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Sequence
 
 import duckdb
 
-from .schema import ddl
-
-
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and on first use create) a dashboard database; None gives an in-memory one."""
-    if path is None:
-        con = duckdb.connect()
-    else:
-        path = Path(path)
-        if read_only and not path.exists():
-            raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        from . import rollup   # rollup asks through this module
-        if rollup.only(con):   # a file of the rollup job (metrics.rollup_job): it stays rollups-only
-            return con
-        for statement in ddl():
-            con.execute(statement)
-        rollup.ensure(con)
-    return con
+from metrics.rollup_state import refuse_scan
 
 
 def seconds_between(start: str, end: str) -> str:
     """SQL for the seconds from `start` to `end` (DOUBLE), spelled so that it means the same on DuckDB and, through
-    metrics.spark's translation, on Spark: whole microseconds over a million (epoch(end - start) is DuckDB's own
+    metrics.scale.spark's translation, on Spark: whole microseconds over a million (epoch(end - start) is DuckDB's own
     and rounds differently in the last bit)."""
     return f"CAST(date_diff('microsecond', {start}, {end}) AS DOUBLE) / 1000000"
 
@@ -54,12 +33,11 @@ def bind(sql: str, params: Sequence[Any] | dict | None):
 
 
 def execute(con, sql: str, params: Sequence[Any] | dict | None = None):
-    """Run a statement. Asked of a rollups-only file (metrics.rollup_job), a question that needs the orders or
+    """Run a statement. Asked of a rollups-only file (metrics.scale.rollup_job), a question that needs the orders or
     complaints themselves raises rollup.NotInRollups, saying what the file can answer, never an empty answer."""
     try:
         return con.execute(sql, bind(sql, params))
     except duckdb.CatalogException as exc:
-        from .rollup import refuse_scan
         refuse_scan(con, exc)
         raise
 
@@ -86,8 +64,8 @@ def frame(con, sql: str, params: Sequence[Any] | dict | None = None):
 
 
 def arrow(con, sql: str, params: Sequence[Any] | dict | None = None):
-    """A query's result as an Arrow table (a table copied between engines: metrics.rollup_job). DuckDB 2.0 calls it
-    to_arrow_table (and warns of the copy it makes: a rollup is small); metrics.spark's results fetch_arrow_table."""
+    """A query's result as an Arrow table (a table copied between engines: metrics.scale.rollup_job). DuckDB 2.0 calls it
+    to_arrow_table (and warns of the copy it makes: a rollup is small); metrics.scale.spark's results fetch_arrow_table."""
     import warnings
 
     result = execute(con, sql, params)

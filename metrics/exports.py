@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 import xlsxwriter
 
-from .formulas import FORMULA_START, inert, is_live, safe_cell  # noqa: F401  (FORMULA_START: for callers)
+from metrics.formulas import FORMULA_START, inert, is_live, safe_cell  # noqa: F401  (FORMULA_START: for callers)
 
 PERSONAL_COLUMNS = {"complainant", "phone", "id_number", "诉求人", "联系电话", "身份证号"}
 # a column's (or a cell's) kind -> its Excel number format; "text" and unknown kinds keep the value as it is

@@ -2,9 +2,9 @@
 (未入台账). Without a registry the second kind is all there is, and they are still ranked and profiled."""
 from __future__ import annotations
 
-from . import rollup
-from .db import rows
-from .kpis import Scope
+from metrics import rollup
+from metrics.db import rows
+from metrics.kpis import Scope
 
 # What the registry says of a compound; a compound not in it has none of these facts (null, not "no").
 REGISTRY_FACTS = ("aliases", "compound_kind", "households", "management_mode", "property_company",

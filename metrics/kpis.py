@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
 
-from . import rollup
-from .catalog import COMPLAINT_KPIS, COMPOUND_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios, missing_inputs, withhold
-from .db import one, rows, scalar, seconds_between
-from .periods import Period, Window
+from metrics import rollup
+from metrics.catalog import COMPLAINT_KPIS, COMPOUND_KPIS, ORDER_KPIS, RATE_KPIS, apply_ratios, missing_inputs, withhold
+from metrics.db import one, rows, scalar, seconds_between
+from metrics.periods import Period, Window
 
 REVISIT_ANSWERS = rollup.REVISIT_ANSWERS
 BRANCH_TYPES = ("independent_branch", "joint_branch")

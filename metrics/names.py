@@ -11,9 +11,9 @@ import unicodedata
 
 import pyarrow as pa
 
-from .db import rows
-from .masking import TOKENS
-from .places import place_filter, write_place
+from metrics.db import rows
+from metrics.masking import TOKENS
+from metrics.places import place_filter, write_place
 
 
 def name_key(name: str | None) -> str | None:
@@ -78,7 +78,7 @@ def spelling(raw: str) -> str:
 
 def stored_unregistered(con) -> dict[str, str]:
     """Key -> the name an unregistered compound already carries on orders or complaints."""
-    from . import rollup
+    from metrics import rollup
 
     orders, complaints = (("order_rollup_compound", "complaint_rollup_compound") if rollup.ready(con)
                           else ("work_orders", "complaints"))   # the same names (a rollups-only file has no others)
@@ -142,7 +142,7 @@ def resolve_compounds(con, config: dict) -> None:
 def unmatched_compounds(con, config: dict, limit_suggestions: int = 3, scope=None) -> list[dict]:
     """Names in orders and complaints that match no registry compound (those of compounds not in the
     registry, and names two registry compounds claim), with counts, likely matches and the (street, community)
-    pairs their rows carry. With `scope` (metrics.importer.write_place: an account or a (street, community) pair)
+    pairs their rows carry. With `scope` (metrics.ingest.importer.write_place: an account or a (street, community) pair)
     only the orders and complaints inside it count, and only its registry compounds are suggested: an admin of one
     street sees its own names, and no other street's."""
     place = write_place(scope)

@@ -1,15 +1,15 @@
 """The values a user can filter by, from the data itself."""
 from __future__ import annotations
 
-from .db import one, rows
-from .periods import DataSpan
+from metrics.db import one, rows
+from metrics.periods import DataSpan
 
 
 def filter_options(con) -> dict:
     """Streets, communities (with their street), compounds (with street, community and whether the registry
     has them), kinds, modes, sources, categories and request types present in the database, sorted."""
-    from . import rollup
-    from .known import known_compounds
+    from metrics import rollup
+    from metrics.known import known_compounds
 
     def distinct(sql):
         return [r["v"] for r in rows(con, sql)]
@@ -36,7 +36,7 @@ def filter_options(con) -> dict:
 def data_span(con) -> DataSpan:
     """The first day of the data and the months that hold orders or complaints: what the period presets
     最近完整时段 and 全部数据 are placed by."""
-    from . import rollup
+    from metrics import rollup
 
     if rollup.only(con) is not None:   # a rollups-only file: its months, and the first of them as the first day
         months = frozenset(r["m"] for r in rows(con, """SELECT DISTINCT month AS m FROM order_rollup_compound

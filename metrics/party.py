@@ -1,11 +1,11 @@
 """Party building beyond the headline rates: what a branch changes, and which branches are new."""
 from __future__ import annotations
 
-from .catalog import ratio
-from .db import rows
-from .kpis import BRANCH_TYPES, Scope
-from .periods import Window
-from .scorecard import scorecard
+from metrics.catalog import ratio
+from metrics.db import rows
+from metrics.kpis import BRANCH_TYPES, Scope
+from metrics.periods import Window
+from metrics.scorecard import scorecard
 
 SUMMED = ("households", "orders_total", "revisited", "satisfied_weighted", "closed_on_time", "orders_due",
           "complaint_count")
@@ -26,7 +26,8 @@ def branch_comparison(con, config: dict, scope: Scope, window: Window, card: lis
             "has_branch": has_branch, "compounds": len(members), **sums,
             "satisfaction_rate": ratio(sums["satisfied_weighted"], sums["revisited"]),
             "on_time_closure_rate": ratio(sums["closed_on_time"], sums["orders_due"]),
-            "complaints_per_1000_households": ratio(1000 * sums["complaint_count"], sums["households"]),
+            "complaints_per_1000_households": (ratio(1000 * sums["complaint_count"], sums["households"])
+                                               if complaints_known else None),
             "orders_per_1000_households": ratio(1000 * sums["orders_total"], sums["households"]),
         })
     return groups

@@ -3,7 +3,7 @@ the undo it may see and do (docs/access.md, "Writes obey the scope"). metrics do
 is anything with `street` and `community` (access.Account), or a plain (street, community) pair."""
 from __future__ import annotations
 
-from .db import quote
+from metrics.db import quote
 
 
 def write_place(scope) -> tuple[str, str | None] | None:

@@ -18,20 +18,25 @@ A rollup is rebuilt for the months an import touched (the registry rebuilds all:
 between compounds) inside the import's transaction, so it is never out of step with the orders."""
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
-import json
-import re
 from dataclasses import dataclass
 
 import duckdb
 
-import store
+from metrics.db import rows, seconds_between
+from metrics.rollup_state import (  # noqa: F401
+    ONLY_KEY,
+    SCANNED,
+    VERSION,
+    NotInRollups,
+    latest,
+    not_in_rollups_text,
+    only,
+    pinned,
+    ready,
+)
+from metrics.rollup_state import meta as _meta
 
-from .db import quote, rows, seconds_between
-
-VERSION = "5"   # 5: orders from files with 是否重复诉求 and 办结时间 counted (repeat and close inputs); 4: hours to close as whole microseconds (db.seconds_between, the same on Spark); 3: fields each import carried, negative durations left out, compounds not in the registry carry their name (metrics.names), re-matched once
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 ORDER_ROLLUPS = (
@@ -72,7 +77,7 @@ ORDER_MEASURES = {
 }
 ANSWERS_SQL = "(" + ", ".join(f"'{a}'" for a in REVISIT_ANSWERS) + ")"
 
-# What each import's file carried (metrics.importer records its mapped fields under this meta key). An order
+# What each import's file carried (metrics.ingest.importer records its mapped fields under this meta key). An order
 # from a file without 回访结果 is outside the revisit rate: its blank answer says nothing. Imports without a
 # record (none in a database that went through ensure) count as carrying every field, as before.
 FIELDS_KEY = "import_fields:{import_id}"
@@ -90,7 +95,7 @@ TRACKED = {"revisit_tracked": REVISIT_TRACKED, "repeat_tracked": carried("is_rep
 
 
 def carried_fields(con) -> set[str] | None:
-    """Every field some import's file carried (metrics.importer records them), or None where no import recorded
+    """Every field some import's file carried (metrics.ingest.importer records them), or None where no import recorded
     its fields (a database built otherwise: nothing is then judged missing). A registry imported before its fields
     were recorded counts as carrying every registry field."""
     try:
@@ -103,10 +108,10 @@ def carried_fields(con) -> set[str] | None:
     recorded = {int(r["key"].split(":")[1]) for r in found}
     try:
         registries = {r["import_id"] for r in rows(con, "SELECT import_id FROM import_log WHERE kind = 'compounds'")}
-    except duckdb.Error:   # a rollups-only file keeps meta, not the import log
+    except Exception:   # a rollups-only file, or a lake on Spark, keeps meta, not the import log (each engine's error)
         registries = set()
     if registries - recorded:
-        from .schema import DATASETS
+        from metrics.schema import DATASETS
         fields |= {f.name for f in DATASETS["compounds"].fields}
     return fields
 
@@ -117,83 +122,6 @@ def _month(day) -> dt.date:
 
 def _next_month(day: dt.date) -> dt.date:
     return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-_PINNED: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("rollup_meta", default=None)
-
-
-def _meta(con) -> dict:
-    pinned = _PINNED.get()
-    if pinned is not None and pinned[0] is con:
-        return pinned[1]
-    return {r["key"]: r["value"] for r in rows(con, "SELECT key, value FROM meta WHERE key IN "
-                                                    f"('rollup_version', 'latest_timestamp', '{ONLY_KEY}')")}
-
-
-# ---- a file of rollups only (metrics.rollup_job) -----------------------------------------------------
-
-# The meta key of a file the rollup job wrote: JSON of the engine, the lake, when, the orders and complaints counted
-# and the first day of the data. Such a file has no work_orders and no complaints table.
-ONLY_KEY = "rollups_only"
-SCANNED = ("work_orders", "complaints")
-_MISSING = re.compile(r"Table with name (work_orders|complaints) does not exist")
-
-
-class NotInRollups(store.StoreError):
-    """A question for the orders or complaints themselves, asked of a file that holds the monthly rollups only:
-    said in words (what cannot be answered, what can), so it is never an empty answer."""
-
-
-def only(con) -> dict | None:
-    """What the rollup job recorded, when the connection's database is one of its rollups-only files, else None."""
-    try:   # a database being created has no meta yet
-        value = _meta(con).get(ONLY_KEY)
-    except duckdb.Error:
-        return None
-    return json.loads(value) if value else None
-
-
-def refuse_scan(con, error: Exception) -> None:
-    """Called by metrics.db with DuckDB's missing-table error: on a rollups-only file, raise NotInRollups instead."""
-    missing = _MISSING.search(str(error))
-    if missing is None:
-        return
-    recorded = only(con)
-    if recorded is None:
-        return
-    raise NotInRollups(not_in_rollups_text(missing.group(1), latest(con))) from None
-
-
-def not_in_rollups_text(table: str, settled: dt.datetime | None) -> str:
-    """What a rollups-only file cannot answer and what it can, Chinese then English ("中文 / English")."""
-    at = f"{settled:%Y-%m-%d %H:%M}" if settled else "?"
-    what_zh, what_en = ("逐条工单", "the orders themselves") if table == "work_orders" else ("逐条投诉", "the complaints themselves")
-    return (f"此数据库只含月度汇总（由汇总作业从数据湖生成），这个问题需要{what_zh}，无法回答："
-            f"不按整月的自定义时段、按周或按日统计、按承办单位或物业公司细分、工单明细与督办清单、"
-            f"早于数据截至的时点（如进行中时段的同期对比）。"
-            f"可以回答：截至数据截至（{at}）的整月时段（月、季度、半年、年、全部数据），"
-            f"全区、街道、社区、小区范围，按月、季度、年统计。 / "
-            f"This database holds the monthly rollups only (built from the lake by the rollup job), and this question "
-            f"needs {what_en}: a custom range not on month boundaries, a week or day grain, a split by handling unit or "
-            f"property company, order lists and supervision, or a moment before the data's latest "
-            f"(a running period's comparisons) cannot be answered. It answers whole months (month, quarter, half-year, "
-            f"year, all data) judged at the data's latest moment ({at}), for the district, a street, a community or a "
-            f"compound, by month, quarter or year.")
-
-
-def ready(con) -> bool:
-    """The rollups exist in their current layout."""
-    return _meta(con).get("rollup_version") == VERSION
-
-
-@contextlib.contextmanager
-def pinned(con):
-    """Read the rollups' state once for a whole report (a dozen questions asked of one database state)."""
-    token = _PINNED.set((con, _meta(con)))
-    try:
-        yield
-    finally:
-        _PINNED.reset(token)
 
 
 # ---- building -------------------------------------------------------------------------------------
@@ -213,47 +141,15 @@ def _ddl() -> list[str]:
     return statements
 
 
-def ensure(con) -> None:
-    """Create (or, after a change of their layout, recreate) the rollups and fill them from the tables."""
-    if _meta(con).get("rollup_version") == VERSION:
-        return
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _infer_fields(con)
-        if _meta(con).get("rollup_version") in ("1", "2"):   # before version 3 an unmatched name was left null
-            from .config import load_config
-            from .names import resolve_compounds
-            resolve_compounds(con, load_config())
-        build(con)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-
-
 def build(con) -> None:
     """Every rollup from scratch, from the clean tables (work_orders, complaints, compounds, meta) the connection
-    has: a database's own, or a lake's on Spark (metrics.spark) or on DuckDB (metrics.rollup_job)."""
+    has: a database's own, or a lake's on Spark (metrics.scale.spark) or on DuckDB (metrics.scale.rollup_job)."""
     for table in tables():
         con.execute(f"DROP TABLE IF EXISTS {table}")
     for statement in _ddl():
         con.execute(statement)
     refresh(con, "compounds")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('rollup_version', ?)", [VERSION])
-
-
-def _infer_fields(con) -> None:
-    """Order imports from before their fields were recorded: a field counts as carried when any of the
-    import's rows has a value in it (a 回访结果 column nobody filled is then read as absent)."""
-    from .schema import WORK_ORDERS, stored_name
-    counts = ", ".join(f"count({quote(stored_name(WORK_ORDERS, f))}) AS {quote(f.name)}" for f in WORK_ORDERS.fields)
-    for r in rows(con, f"""SELECT import_id, {counts} FROM work_orders
-                           WHERE import_id IN (SELECT import_id FROM import_log WHERE kind = 'work_orders')
-                             AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'import_fields:' || import_id)
-                           GROUP BY import_id"""):
-        carried = sorted(f.name for f in WORK_ORDERS.fields if r[f.name])
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                    [FIELDS_KEY.format(import_id=r["import_id"]), ",".join(carried)])
 
 
 def tables() -> list[str]:
@@ -268,10 +164,10 @@ def refresh(con, kind: str, first: dt.datetime | None = None, last: dt.datetime 
         _refresh_orders(con, *(_span(first, last) if kind == "work_orders" else (None, None)))
     if kind in ("complaints", "compounds"):
         _refresh_complaints(con, *(_span(first, last) if kind == "complaints" else (None, None)))
-    latest = rows(con, LATEST_SQL)[0]["t"]
+    newest = rows(con, LATEST_SQL)[0]["t"]
     con.execute("DELETE FROM meta WHERE key = 'latest_timestamp'")
-    if latest is not None:
-        con.execute("INSERT INTO meta VALUES ('latest_timestamp', ?)", [latest.isoformat(sep=" ")])
+    if newest is not None:
+        con.execute("INSERT INTO meta VALUES ('latest_timestamp', ?)", [newest.isoformat(sep=" ")])
 
 
 def _span(first, last) -> tuple[dt.date | None, dt.date | None]:
@@ -400,12 +296,6 @@ class Plan:
     month_from: dt.date
     month_to: dt.date
     open_ended: bool   # the window reaches past the data's latest moment: its last month is all there is
-
-
-def latest(con) -> dt.datetime | None:
-    """The data's latest timestamp as recorded at the last import (None when unknown)."""
-    value = _meta(con).get("latest_timestamp")
-    return dt.datetime.fromisoformat(value) if value else None
 
 
 def plan(con, dataset: str, scope_columns: list[str], window, by=(), grain: str | None = None) -> Plan | None:

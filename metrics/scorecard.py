@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import math
 
-from .catalog import KPIS
-from .kpis import Scope, complaint_counts_by, complaints_recorded, compounds_with_flags, no_orders, order_kpis_by
-from .known import unregistered_compounds
-from .periods import Window
+from metrics.catalog import KPIS
+from metrics.known import unregistered_compounds
+from metrics.kpis import Scope, complaint_counts_by, complaints_recorded, compounds_with_flags, no_orders, order_kpis_by
+from metrics.periods import Window
 
 Z95 = 1.959963984540054
 INTERVAL_RATES = ("on_time_closure_rate", "revisit_rate", "satisfaction_rate")
@@ -121,7 +121,7 @@ def why_unranked(card: list[dict], config: dict, missing: dict | None = None, la
         labels = [KPIS[k].label(lang) for k in SCORED_RATES]
         have = ("、".join(KPIS[k].label(lang) for k in present) if zh else ", ".join(KPIS[k].label(lang) for k in present))
         why = sorted({f for k in SCORED_RATES for f in (missing or {}).get(k, ())})
-        from .catalog import missing_reason
+        from metrics.catalog import missing_reason
         reason = f"（{missing_reason(why, lang)}）" if why and zh else (f" ({missing_reason(why, lang)})" if why else "")
         if zh:
             return (f"综合得分需要{'、'.join(labels)}中至少{need}项，本期数据" +

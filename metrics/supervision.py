@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .db import one, rows, seconds_between
-from .kpis import Scope, _window_params
-from .periods import Window
+from metrics.db import one, rows, seconds_between
+from metrics.kpis import Scope, _window_params
+from metrics.periods import Window
 
 WHICH = ("all", "overdue", "due_soon")
 BY = ("handling_unit", "street", "community", "compound_name", "category")

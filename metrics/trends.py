@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .kpis import Scope, Window, complaint_counts_by, order_kpis_by
-from .periods import add_months
+from metrics.kpis import Scope, Window, complaint_counts_by, order_kpis_by
+from metrics.periods import add_months
 
 TREND_GRAINS = ("month", "week")
 DATASETS = ("work_orders", "complaints")
@@ -35,7 +35,7 @@ def buckets(window: Window, grain: str, first_day: dt.date | None = None) -> lis
 
 
 def _first_day(con) -> dt.date | None:
-    from .options import data_span
+    from metrics.options import data_span
     return data_span(con).first_day
 
 
@@ -100,8 +100,8 @@ def year_over_year(con, config: dict, scope: Scope, window: Window) -> list[dict
     Rows: month, month_last_year, orders_total(_last_year, _change_pct), complaint_count(_last_year, _change_pct);
     changes in percent, null against a zero base. A month the data does not cover from its first day (before the
     data starts; complaints outside the complaint data's months) has null, never 0: it was not recorded."""
-    from .kpis import complaint_months
-    from .options import data_span
+    from metrics.kpis import complaint_months
+    from metrics.options import data_span
 
     earlier = window.compared("same_period_last_year")
     orders = {r["month"]: r["orders_total"] for r in order_kpis_by(con, config, scope, window, grain="month")}

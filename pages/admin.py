@@ -7,9 +7,9 @@ import streamlit as st
 from access import ROLES, AccessError, accounts, audit
 from access.db import AUDIT_ACTIONS
 from access.scope import manages
+from metrics.ingest.uploads import in_language
 from metrics.kpis import Scope
-from metrics.uploads import in_language
-from ui import signin, state
+from ui import connection, downloads, engine, frame, language, sidebar, signin, viewer
 from ui.i18n import register, t
 
 register({
@@ -95,11 +95,11 @@ def show_audit(db, lang: str) -> None:
     st.caption(t("adm_audit_caption", lang))
     today = dt.date.today()
     left, middle, right, last = st.columns(4)
-    # typed days, not st.date_input: its calendar would speak the browser's language (state.date_box)
-    start, said_start = state.date_box(left, t("adm_from", lang), "adm_from", today - dt.timedelta(days=30),
+    # typed days, not st.date_input: its calendar would speak the browser's language (sidebar.date_box)
+    start, said_start = sidebar.date_box(left, t("adm_from", lang), "adm_from", today - dt.timedelta(days=30),
                                        dt.date(2000, 1, 1), today, lang)
-    end, said_end = state.date_box(middle, t("adm_to", lang), "adm_to", today, dt.date(2000, 1, 1), today, lang)
-    logins = [a.login for a in managed(db, state.account())]
+    end, said_end = sidebar.date_box(middle, t("adm_to", lang), "adm_to", today, dt.date(2000, 1, 1), today, lang)
+    logins = [a.login for a in managed(db, viewer.account())]
     login = right.selectbox(t("adm_login", lang), ["", *logins], key="adm_login",
                             format_func=lambda v: v or t("adm_all", lang))
     action = last.selectbox(t("adm_action", lang), ["", *AUDIT_ACTIONS], key="adm_action",
@@ -108,7 +108,7 @@ def show_audit(db, lang: str) -> None:
         if said:
             st.warning(said, icon=":material/event_busy:")
     found = audit.entries(db, start=start, end=end, login=login or None, action=action or None)
-    if state.account().role != "district":   # an admin of one street reads the entries of its street's accounts
+    if viewer.account().role != "district":   # an admin of one street reads the entries of its street's accounts
         found = [e for e in found if e["login"] in logins]
     if not found:
         st.info(t("adm_none", lang))
@@ -116,14 +116,14 @@ def show_audit(db, lang: str) -> None:
     st.caption(t("adm_count", lang, n=len(found), limit=LIMIT))
     table = audit_table(found, lang)
     st.dataframe(table.tail(LIMIT).iloc[::-1], hide_index=True, placeholder="—", key="adm_audit")
-    state.download_buttons(table, f"{t('adm_audit_title', lang)}_{start}_{end}", "adm_audit_dl", Scope(), period=False)
+    downloads.download_buttons(table, f"{t('adm_audit_title', lang)}_{start}_{end}", "adm_audit_dl", Scope(), period=False)
 
 
 def show_accounts(db, me, lang: str) -> None:
     st.subheader(t("adm_accounts_title", lang))
     found = managed(db, me)
     st.dataframe(accounts_table(found, lang), hide_index=True, placeholder="—", key="adm_accounts")
-    options = state.facts()["options"]
+    options = engine.facts()["options"]
     left, right = st.columns(2)
     with left.form("adm_add_form", clear_on_submit=True):
         st.markdown(f"**{t('adm_add_title', lang)}**")
@@ -136,14 +136,14 @@ def show_accounts(db, me, lang: str) -> None:
         password = st.text_input(t("signin_password", lang), type="password", max_chars=256, key="adm_new_password")
         submitted = st.form_submit_button(t("adm_add", lang), icon=":material/person_add:")
         if submitted and not manages(me, role, street or None, community or None):
-            state.refuse(t("adm_outside", lang, login=me.login), target="admin", outcome="account_outside_scope",
+            viewer.refuse(t("adm_outside", lang, login=me.login), target="admin", outcome="account_outside_scope",
                          requested={"role": role, "street": street or None, "community": community or None})
         elif submitted:
             def create():   # a street or community the data does not know is refused as `users add` refuses it
-                accounts.check_place(db, login.strip(), role, street or None, community or None, state.known_places(),
-                                     actor=me.login, address=state.address())
+                accounts.check_place(db, login.strip(), role, street or None, community or None, engine.known_places(),
+                                     actor=me.login, address=viewer.address())
                 accounts.add(db, login.strip(), password, role=role, street=street or None,
-                             community=community or None, admin=admin, actor=me.login, address=state.address())
+                             community=community or None, admin=admin, actor=me.login, address=viewer.address())
 
             _account_change(create, t("adm_added", lang, login=login.strip()), lang)
     with right.form("adm_change_form", clear_on_submit=True):
@@ -157,13 +157,13 @@ def show_accounts(db, me, lang: str) -> None:
         if disable and who == me.login:
             st.error(t("adm_not_self", lang))
         elif disable:
-            _account_change(lambda: accounts.disable(db, who, actor=me.login, address=state.address()),
+            _account_change(lambda: accounts.disable(db, who, actor=me.login, address=viewer.address()),
                             t("adm_changed", lang, login=who), lang)
         elif enable:
-            _account_change(lambda: accounts.enable(db, who, actor=me.login, address=state.address()),
+            _account_change(lambda: accounts.enable(db, who, actor=me.login, address=viewer.address()),
                             t("adm_changed", lang, login=who), lang)
         elif reset:
-            _account_change(lambda: accounts.set_password(db, who, password, actor=me.login, address=state.address()),
+            _account_change(lambda: accounts.set_password(db, who, password, actor=me.login, address=viewer.address()),
                             t("adm_changed", lang, login=who), lang)
 
 
@@ -182,12 +182,12 @@ def _account_change(change, done: str, lang: str) -> None:
         st.success(done, icon=":material/check:")
 
 
-lang = state.lang()
-state.page_header("page_admin")
+lang = language.lang()
+frame.page_header("page_admin")
 signin.require_admin("admin")
-db = state.user_database()
+db = connection.user_database()
 audit_tab, accounts_tab = st.tabs([t("adm_audit_title", lang), t("adm_accounts_title", lang)])
 with audit_tab:
     show_audit(db, lang)
 with accounts_tab:
-    show_accounts(db, state.account(), lang)
+    show_accounts(db, viewer.account(), lang)

@@ -9,7 +9,7 @@ from briefing.generate import issue_briefing, safe_file_name
 from briefing.images import image_server
 from briefing.sections import sections
 from metrics.kpis import Scope
-from ui import state
+from ui import connection, downloads, engine, frame, language, sidebar, viewer, words
 from ui.i18n import register, t
 
 register({
@@ -29,9 +29,9 @@ register({
                             "Briefings cover a street or community; the other filters (kind, mode, source, category) do not apply."),
 })
 
-lang = state.lang()
-filters = state.sidebar_filters()
-state.page_header("page_briefing", filters)
+lang = language.lang()
+filters = sidebar.chosen()
+frame.page_header("page_briefing", filters)
 st.caption(t("briefing_intro", lang))
 scope = Scope(street=filters.scope.street, community=filters.scope.community)
 if set(filters.scope.as_dict()) - {"street", "community"}:
@@ -39,43 +39,43 @@ if set(filters.scope.as_dict()) - {"street", "community"}:
 doc_lang = st.radio(t("briefing_lang", lang), ["zh", "en"], key="briefing_lang", horizontal=True,
                     format_func=lambda v: "简体中文" if v == "zh" else "English")
 
-content = state.ask(build, scope, filters.window, lang=doc_lang)
+content = engine.ask(build, scope, filters.window, lang=doc_lang)
 with st.container(border=True):
-    st.markdown(f"### {state.plain(content.title)}")
+    st.markdown(f"### {words.plain(content.title)}")
     for part in sections(content):   # names of streets and compounds come from the data: shown as written
-        st.markdown(f"**{state.plain(part['heading'])}**")
+        st.markdown(f"**{words.plain(part['heading'])}**")
         for text in part["paragraphs"]:
-            st.markdown(state.plain(text))
+            st.markdown(words.plain(text))
         for table in part["tables"]:
             if table.get("title"):
-                st.markdown(f"*{state.plain(table['title'])}*")
+                st.markdown(f"*{words.plain(table['title'])}*")
             st.dataframe([dict(zip(table["header"], row)) for row in table["rows"]], hide_index=True, placeholder="—")
         for text in part.get("after", []):
-            st.markdown(state.plain(text))
+            st.markdown(words.plain(text))
 
-owner = state.made_for(scope, filters.period, doc_lang)   # the files below belong to what the page shows
+owner = downloads.made_for(scope, filters.period, doc_lang)   # the files below belong to what the page shows
 if st.button(t("briefing_generate", lang), key="briefing_run", type="primary", icon=":material/description:"):
     folder = Path(tempfile.mkdtemp(prefix="briefing_"))
     name = safe_file_name(content.title)
     with st.status(t("briefing_generating", lang), expanded=False) as status:
         with image_server():   # one issue (期数 from the counter), its Word and PDF from one set of chart images
-            files = state.produce(issue_briefing, scope, filters.window, {fmt: folder / f"{name}.{fmt}" for fmt in ("docx", "pdf")},
-                                  doc_lang, issue_db=state.user_database())
+            files = engine.produce(issue_briefing, scope, filters.window, {fmt: folder / f"{name}.{fmt}" for fmt in ("docx", "pdf")},
+                                  doc_lang, issue_db=connection.user_database())
         status.update(label=t("briefing_done", lang), state="complete")
-    state.record("briefing", target=name, scope=state.allowed(scope).as_dict(),
+    viewer.record("briefing", target=name, scope=viewer.allowed(scope).as_dict(),
                  details={"period": filters.period.label("zh"), "language": doc_lang, "formats": sorted(files)})
-    state.keep_files("briefing_files", owner, {fmt: (path.name, path.read_bytes()) for fmt, path in files.items()})
+    downloads.keep_files("briefing_files", owner, {fmt: (path.name, path.read_bytes()) for fmt, path in files.items()})
 
-made, stale = state.kept_files("briefing_files", owner)
+made, stale = downloads.kept_files("briefing_files", owner)
 if stale:
     st.info(t("briefing_stale", lang), icon=":material/refresh:")
 if made:
     left, right, _ = st.columns([1, 1, 4])
     name, data = made["docx"]
     left.download_button(t("download_docx", lang), data, file_name=name, key="briefing_docx",
-                         on_click=state.downloaded, args=(name, scope),
+                         on_click=downloads.downloaded, args=(name, scope),
                          mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     name, data = made["pdf"]
     right.download_button(t("download_pdf", lang), data, file_name=name, key="briefing_pdf",
-                          on_click=state.downloaded, args=(name, scope),
+                          on_click=downloads.downloaded, args=(name, scope),
                           mime="application/pdf")

@@ -6,11 +6,12 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics import trends
 from metrics.kpis import Scope
 from metrics.scorecard import why_unranked
-from ui import charts, state
+from ui import connection, downloads, engine, frame, language, links, sidebar, tables, viewer
 from ui.i18n import kpi_label, register, t, value_label
 
 register({
@@ -87,12 +88,12 @@ def compound_label(option: dict, lang: str) -> str:
 
 def pick_compounds(lang: str) -> list[str]:
     """The multiselect, first filled from ?compounds=a,b (or the pick of an earlier visit), mirrored to the URL."""
-    options = {o["compound_name"]: o for o in state.facts()["options"]["compound"]}
+    options = {o["compound_name"]: o for o in engine.facts()["options"]["compound"]}
     if PICK_KEY not in st.session_state:
         asked = [n for n in st.query_params.get("compounds", "").split(",") if n]
         for name in asked:
             if name not in options:   # another street's compound is refused (and audited) by the scope seam
-                state.allowed(Scope(compound=name))
+                viewer.allowed(Scope(compound=name))
         url = [n for n in asked if n in options]
         saved = [n for n in st.session_state.get(SAVED_KEY, []) if n in options]
         st.session_state[PICK_KEY] = list(dict.fromkeys(url or saved))[:MAX_PICK]
@@ -111,7 +112,7 @@ def pick_compounds(lang: str) -> list[str]:
 def side_by_side(rows: list[dict], lang: str):
     """KPIs as rows, compounds as columns, numbers as numbers with each row's kind; cells coloured against the
     configured targets: (the table, its kinds, the styled table shown)."""
-    targets = state.config()["targets"]
+    targets = connection.config()["targets"]
     frame = pd.DataFrame({
         t("cmp_kpi", lang): [label(n, lang) for n in SIDE_BY_SIDE],
         t("target", lang): [targets.get(n) for n in SIDE_BY_SIDE],
@@ -119,7 +120,7 @@ def side_by_side(rows: list[dict], lang: str):
     }, dtype=object)
     row_kinds = [kind(n) for n in SIDE_BY_SIDE]
     kinds = {c: row_kinds for c in frame.columns[1:]}
-    shown = state.on_screen(frame, kinds)
+    shown = tables.on_screen(frame, kinds)
     shown[t("target", lang)] = [fmt.percent(targets[n]) if n in targets else "" for n in SIDE_BY_SIDE]
     colours = pd.DataFrame("", index=frame.index, columns=frame.columns)
     for i, name in enumerate(SIDE_BY_SIDE):
@@ -156,16 +157,16 @@ def facts_table(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
 def monthly_trend(picked: list[str], rows_scope: Scope, window, colours: dict, lang: str) -> None:
     kpi = st.radio(t("cmp_trend_kpi", lang), TREND_KPIS, key="compare_trend_kpi", horizontal=True,
                    format_func=lambda n: kpi_label(n, lang))
-    per_compound = {name: state.ask(trends.order_series, dataclasses.replace(rows_scope, compound=name), window,
+    per_compound = {name: engine.ask(trends.order_series, dataclasses.replace(rows_scope, compound=name), window,
                                     grain="month") for name in picked}
     months = [r["month"] for r in per_compound[picked[0]]]
     data = [{"month": charts.month_label(m, lang), **{n: per_compound[n][i][kpi] for n in picked}}
             for i, m in enumerate(months)]
     rate = kpi != "orders_total"
     if not charts.drawable(data, picked):   # a rate the data lacks (no 回访结果 column …): said, not drawn empty
-        state.cannot_draw(state.why_not_drawn([kpi], state.ask("kpi_report", rows_scope, window), lang))
+        frame.cannot_draw(frame.why_not_drawn([kpi], engine.ask("kpi_report", rows_scope, window), lang))
         return
-    target = state.config()["targets"].get(kpi)
+    target = connection.config()["targets"].get(kpi)
     fig = charts.lines(data, "month", [(n, n) for n in picked], t("cmp_trend_title", lang, kpi=kpi_label(kpi, lang)),
                        percent=rate, colors=colours, lang=lang,
                        targets={n: target for n in picked} if target is not None else None)
@@ -211,9 +212,9 @@ def ranking(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict, pd.DataFra
     return pd.DataFrame(numbers), config, pd.DataFrame(raw), kinds
 
 
-lang = state.lang()
-filters = state.sidebar_filters()
-state.page_header("page_compare", filters)
+lang = language.lang()
+filters = sidebar.chosen()
+frame.page_header("page_compare", filters)
 scope, window = filters.scope, filters.window
 # the picked compounds come from any street: only the "what" filters (source, category) apply to them
 what = Scope(source=scope.source, category=scope.category, request_type=scope.request_type)
@@ -222,7 +223,7 @@ picked = pick_compounds(lang)
 if len(picked) < MIN_PICK:
     st.info(t("cmp_pick_more", lang), icon=":material/compare_arrows:")
 else:
-    card = {r["compound_name"]: r for r in state.ask("scorecard", what, window)}
+    card = {r["compound_name"]: r for r in engine.ask("scorecard", what, window)}
     rows = [card[n] for n in picked if n in card]
     colours = {r["compound_name"]: charts.SERIES[i % len(charts.SERIES)] for i, r in enumerate(rows)}
     st.subheader(t("cmp_kpis_title", lang, period=filters.period.label(lang)))
@@ -232,9 +233,9 @@ else:
     small = [r["compound_name"] for r in rows if r["small_sample"]]
     if small:
         notes.append(t("cmp_small_note", lang, names="、".join(small) if lang == "zh" else ", ".join(small),
-                       n=state.config()["scorecard"]["min_orders"]))
+                       n=connection.config()["scorecard"]["min_orders"]))
     st.caption(" ".join(notes))
-    state.download_buttons(table, t("page_compare", lang), "compare_kpis_dl", what, kinds=kinds)
+    downloads.download_buttons(table, t("page_compare", lang), "compare_kpis_dl", what, kinds=kinds)
 
     left, right = st.columns(2)
     with left:
@@ -250,25 +251,25 @@ else:
 
     st.subheader(t("cmp_facts_title", lang))
     facts, kinds = facts_table(rows, lang)
-    st.dataframe(state.on_screen(facts, kinds), hide_index=True, placeholder="—", key="compare_facts")
-    state.download_buttons(facts, t("cmp_facts_title", lang), "compare_facts_dl", what, kinds=kinds, period=False)
+    st.dataframe(tables.on_screen(facts, kinds), hide_index=True, placeholder="—", key="compare_facts")
+    downloads.download_buttons(facts, t("cmp_facts_title", lang), "compare_facts_dl", what, kinds=kinds, period=False)
 
 st.subheader(t("cmp_ranking_title", lang))
-card_config = state.config()["scorecard"]
+card_config = connection.config()["scorecard"]
 weights = [f"{label(k, lang) if k != 'complaint_score' else t('cmp_complaint_component', lang)}"
            f"{'' if lang == 'zh' else ' '}{round(float(w) * 100)}%" for k, w in card_config["weights"].items()]
 st.caption(t("cmp_ranking_caption", lang, weights="、".join(weights) if lang == "zh" else ", ".join(weights),
              n=card_config["min_orders"], size=card_config["list_size"]) + " " + t("open_compound", lang))
-all_rows = state.ask("scorecard", scope, window)
+all_rows = engine.ask("scorecard", scope, window)
 if not all_rows:
     st.info(t("cmp_none_in_scope", lang), icon=":material/filter_alt_off:")
 else:
-    unranked = why_unranked(all_rows, state.config(), state.ask("kpi_report", scope, window)["missing_inputs"], lang)
+    unranked = why_unranked(all_rows, connection.config(), engine.ask("kpi_report", scope, window)["missing_inputs"], lang)
     if unranked:   # no score or too few ranked: said in words, and the table runs by orders
         st.info(unranked, icon=":material/leaderboard:")
     numbers, config, raw, kinds = ranking(all_rows, lang)
     event = st.dataframe(numbers, hide_index=True, placeholder="—", column_config=config, on_select="rerun",
                          selection_mode="single-row", key="compare_ranking")
-    state.download_buttons(raw, t("cmp_ranking_title", lang), "compare_ranking_dl", kinds=kinds)
+    downloads.download_buttons(raw, t("cmp_ranking_title", lang), "compare_ranking_dl", kinds=kinds)
     if event.selection.rows:
-        state.open_profile(all_rows[event.selection.rows[0]]["compound_name"])
+        links.open_profile(all_rows[event.selection.rows[0]]["compound_name"])

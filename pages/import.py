@@ -7,17 +7,17 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+import store
 from access import UndoRefused
 from access.undo import undo_import
 from metrics import formatting as fmt
-from metrics import uploads
 from metrics.config import database_path
-from metrics.importer import plausible_window
+from metrics.ingest import uploads
+from metrics.ingest.importer import plausible_window
+from metrics.ingest.readers import ImportFailure
 from metrics.kpis import Scope
-from metrics.readers import ImportFailure
 from metrics.schema import DATASETS, IMPORT_CHECKS
-import store
-from ui import signin, state
+from ui import connection, downloads, engine, frame, language, signin, viewer
 from ui.i18n import register, t, value_label
 
 register({
@@ -185,7 +185,7 @@ def shown_value(field, value, lang: str):
 def preview(name: str, digest: str, kind: str, _data: bytes) -> dict:
     """The preview of one upload, kept while the same bytes stay uploaded (hashing `digest`, not the bytes)."""
     try:
-        return uploads.preview_upload(name, _data, kind, state.config(), limit=SAMPLE_ROWS)
+        return uploads.preview_upload(name, _data, kind, connection.config(), limit=SAMPLE_ROWS)
     except ImportFailure as failure:
         return {"error": str(failure)}
 
@@ -233,7 +233,7 @@ def show_preview(name: str, kind: str, found: dict, lang: str) -> None:
 
 def run_import(kind: str, files: list[tuple[str, bytes]], lang: str) -> dict:
     """Import into the user's database (created on first import; the demo is never written to)."""
-    config = state.config()
+    config = connection.config()
     created = not database_path(config).exists()
     with st.status(t("imp_running", lang), expanded=True) as status:
         bar = st.progress(0.0)
@@ -245,12 +245,12 @@ def run_import(kind: str, files: list[tuple[str, bytes]], lang: str) -> dict:
             st.info(t("imp_queued", lang, behind=uploads.in_language(holder.text(), lang) if holder else "?"),
                     icon=":material/hourglass_top:")
 
-        who = state.account()
+        who = viewer.account()
         try:   # confined to the account's street (community): rows outside it are rejected with their row number;
             # each file's audit entry is written under the write lock, once published (or known not to be)
-            results = uploads.import_uploads(state.user_database(), kind, files, config,
+            results = uploads.import_uploads(connection.user_database(), kind, files, config,
                                              rejection_dir=uploads.rejection_dir(config), progress=progress,
-                                             on_wait=queued, record=state.record_import, scope=state.write_scope(),
+                                             on_wait=queued, record=viewer.record_import, scope=viewer.write_scope(),
                                              actor=who.login if who else None)
         except store.StoreError as refused:   # busy too long, no room on the disk: nothing was imported
             status.update(label=uploads.in_language(str(refused), lang), state="error", expanded=True)
@@ -294,7 +294,7 @@ def show_outcome(outcome: dict, lang: str, own: set) -> None:
     if any(not r["error"] for r in outcome["rows"]):
         st.caption(t("imp_accounting", lang))
         st.dataframe(accounting_table(outcome["rows"], lang), hide_index=True, placeholder="—", key="imp_result_table")
-        st.caption(t("imp_checks_caption", lang, earliest=plausible_window(state.config(), dt.datetime.now())[0].date()))
+        st.caption(t("imp_checks_caption", lang, earliest=plausible_window(connection.config(), dt.datetime.now())[0].date()))
     for r in outcome["rows"]:
         if r.get("mostly_rejected"):
             reasons = joined([f"{uploads.in_language(reason, lang)} × {fmt.count(n)}"
@@ -318,7 +318,7 @@ def show_outcome(outcome: dict, lang: str, own: set) -> None:
             name = path.replace("\\", "/").rsplit("/", 1)[-1]
             st.download_button(t("imp_rejection_download", lang, file=name), data, file_name=name, mime=XLSX,
                                key=f"imp_rejection_{r['import_id']}", icon=":material/download:",
-                               on_click=state.downloaded, args=(name,))
+                               on_click=downloads.downloaded, args=(name,))
 
 
 def history_table(history: list[dict], undone: dict, lang: str) -> pd.DataFrame:
@@ -355,8 +355,8 @@ def undo_section(history: list[dict], undoable: list[int], lang: str) -> None:
         sure = st.checkbox(t("imp_undo_confirm", lang), key="imp_undo_sure", disabled=chosen is None)
         if st.button(t("imp_undo_run", lang), key="imp_undo_run", disabled=not (chosen and sure), icon=":material/undo:"):
             try:
-                done = undo_import(state.user_database(), chosen, state.account().login, state.config(),
-                                   scope=state.account(), address=state.address())
+                done = undo_import(connection.user_database(), chosen, viewer.account().login, connection.config(),
+                                   scope=viewer.account(), address=viewer.address())
             except (UndoRefused, store.StoreError) as refused:
                 st.error(uploads.in_language(str(refused), lang), icon=":material/error:")
                 return
@@ -364,7 +364,7 @@ def undo_section(history: list[dict], undoable: list[int], lang: str) -> None:
                                                   removed=done["rows_removed"], restored=done["rows_restored"])
             st.session_state.pop("imp_undo_pick", None)
             st.session_state.pop("imp_undo_sure", None)
-            state.refresh()
+            connection.refresh()
             st.rerun()
     if "imp_undo_done" in st.session_state:
         st.success(st.session_state.pop("imp_undo_done"), icon=":material/undo:")
@@ -389,14 +389,14 @@ def issues_table(issues: list[dict], lang: str) -> pd.DataFrame:
     })
 
 
-lang = state.lang()
-state.page_header("page_import")
+lang = language.lang()
+frame.page_header("page_import")
 signin.require_admin("import")
-config = state.config()
-if state.facts()["rollups_only"]:   # rebuilt whole by the rollup job, never imported into
-    st.warning(t("imp_rollups_only", lang, **state.facts()["rollups_only"]), icon=":material/block:")
+config = connection.config()
+if engine.facts()["rollups_only"]:   # rebuilt whole by the rollup job, never imported into
+    st.warning(t("imp_rollups_only", lang, **engine.facts()["rollups_only"]), icon=":material/block:")
     st.stop()
-if state.facts()["is_demo"]:
+if engine.facts()["is_demo"]:
     st.info(t("imp_demo_note", lang, path=str(database_path(config))), icon=":material/science:")
 
 st.subheader(t("imp_templates_title", lang))
@@ -404,14 +404,14 @@ st.caption(t("imp_templates_caption", lang))
 for column, (kind, path) in zip(st.columns(3), uploads.template_files().items()):
     column.download_button(t(f"imp_template_{kind}", lang), path.read_bytes(), file_name=path.name, mime=XLSX,
                            key=f"imp_template_{kind}", icon=":material/download:",
-                           on_click=state.downloaded, args=(path.name,))
+                           on_click=downloads.downloaded, args=(path.name,))
 
 st.subheader(t("imp_upload_title", lang))
 kind = st.radio(t("imp_kind", lang), uploads.KINDS, key="import_kind", horizontal=True,
                 format_func=lambda k: kind_label(k, lang))
 st.caption(t("imp_order_hint", lang))
-if state.write_scope():   # a street or community admin: the import is confined to its scope
-    st.info(t("imp_scope_note", lang, scope=state.account().scope_text()), icon=":material/location_on:")
+if viewer.write_scope():   # a street or community admin: the import is confined to its scope
+    st.info(t("imp_scope_note", lang, scope=viewer.account().scope_text()), icon=":material/location_on:")
 files = st.file_uploader(t("imp_files", lang), type=["xlsx", "csv"], accept_multiple_files=True,
                          key="import_files") or []
 limits = uploads.limits(config)
@@ -437,10 +437,10 @@ if files:
                  disabled=not readable):
         # unreadable files are imported too, so each failure is reported with the others' results
         st.session_state["import_outcome"] = run_import(kind, uploaded, lang)
-        state.refresh()
+        connection.refresh()
         st.rerun()
 
-quality = state.quality()   # the imports made under the account's scope, the names of its own orders
+quality = engine.quality()   # the imports made under the account's scope, the names of its own orders
 if st.session_state.get("import_outcome"):
     show_outcome(st.session_state["import_outcome"], lang, {r["import_id"] for r in quality["history"]})
 
@@ -448,7 +448,7 @@ st.subheader(t("imp_history_title", lang))
 if quality["history"]:
     history = history_table(quality["history"], quality["undone"], lang)
     st.dataframe(history, hide_index=True, placeholder="—", key="imp_history")
-    state.download_buttons(history, t("imp_history_title", lang), "imp_history_dl", Scope(), period=False)
+    downloads.download_buttons(history, t("imp_history_title", lang), "imp_history_dl", Scope(), period=False)
     undo_section(quality["history"], quality["undoable"], lang)
 else:
     st.info(t("imp_no_history", lang))
@@ -459,7 +459,7 @@ if quality["unmatched"]:
     st.caption(t("imp_unmatched_caption", lang))
     unmatched = unmatched_table(quality["unmatched"], lang)
     st.dataframe(unmatched, hide_index=True, placeholder="—", key="imp_unmatched")
-    state.download_buttons(unmatched, t("imp_unmatched_title", lang), "imp_unmatched_dl", Scope(), period=False)
+    downloads.download_buttons(unmatched, t("imp_unmatched_title", lang), "imp_unmatched_dl", Scope(), period=False)
 else:
     st.success(t("imp_unmatched_none", lang))
 
@@ -468,6 +468,6 @@ if quality["issues"]:
     st.caption(t("imp_issues_caption", lang))
     issues = issues_table(quality["issues"], lang)
     st.dataframe(issues, hide_index=True, placeholder="—", key="imp_issues")
-    state.download_buttons(issues, t("imp_issues_title", lang), "imp_issues_dl", Scope(), period=False)
+    downloads.download_buttons(issues, t("imp_issues_title", lang), "imp_issues_dl", Scope(), period=False)
 else:
     st.success(t("imp_issues_none", lang))

@@ -3,9 +3,11 @@ streets side by side, the top categories and the compounds that need attention."
 import pandas as pd
 import streamlit as st
 
-from metrics import attention, formatting as fmt
+import charts
+from metrics import attention
+from metrics import formatting as fmt
 from metrics.trends import revisit_pending
-from ui import charts, state
+from ui import cards, connection, downloads, engine, frame, language, links, sidebar, tables, viewer
 from ui.i18n import kpi_label, register, t
 
 register({
@@ -50,8 +52,8 @@ RATES = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
 
 def attention_table(rows: list[dict], lang: str, sep: str | None = None) -> tuple[pd.DataFrame, dict]:
     """The compounds with their score and reasons in words (joined by `sep`: "；" in a download, a line break on
-    screen), numbers as numbers, and the kinds of its columns (state.on_screen)."""
-    cfg = state.config()
+    screen), numbers as numbers, and the kinds of its columns (tables.on_screen)."""
+    cfg = connection.config()
     sep = sep if sep is not None else ("；" if lang == "zh" else "; ")
     kinds = {t("attention_rank", lang): "rank", t("attention_score", lang): "decimal",
              kpi_label("on_time_closure_rate", lang): "rate", kpi_label("satisfaction_rate", lang): "rate",
@@ -78,35 +80,35 @@ def attention_rows(rows: list[dict], lang: str, key: str) -> None:
     lines = max((len(r["gaps"]) + len(r["spikes"]) + len(r["order_spikes"]) + (r["small_sample"] and bool(r["gaps"]))
                  for r in rows), default=1)
     row_height = 12 + LINE_PX * max(1, lines)
-    event = st.dataframe(state.on_screen(table, kinds), hide_index=True, placeholder="—", on_select="rerun",
+    event = st.dataframe(tables.on_screen(table, kinds), hide_index=True, placeholder="—", on_select="rerun",
                          selection_mode="single-row", key=key, row_height=row_height,
                          height=min(HEIGHT_MAX, 40 + row_height * len(rows)),   # the top ten whole, no inner scroll
                          column_config={t("reasons", lang): st.column_config.TextColumn(width="large")})
     if event.selection.rows:
-        state.open_profile(rows[event.selection.rows[0]]["compound_name"])
+        links.open_profile(rows[event.selection.rows[0]]["compound_name"])
 
 
-lang = state.lang()
-filters = state.sidebar_filters()
-state.page_header("page_overview", filters)
+lang = language.lang()
+filters = sidebar.chosen()
+frame.page_header("page_overview", filters)
 scope, window = filters.scope, filters.window
-report = state.ask("kpi_report", scope, window)
+report = engine.ask("kpi_report", scope, window)
 
 st.subheader(t("kpi_cards_title", lang, period=filters.period.label(lang)))
 if not report["orders_total"] and not report["complaint_count"] and not report["compounds_total"]:
-    state.empty_state()
+    frame.empty_state()
     st.stop()
-state.kpi_cards(report, CARDS)
+cards.kpi_cards(report, CARDS)
 
 ages = report["open_orders_by_age"]
 st.markdown(f"**{t('open_orders_title', lang)}**")
 for column, key in zip(st.columns(5), ["not_yet_due", "overdue_short", "overdue_medium", "overdue_long", "no_deadline"]):
     column.metric(t(key, lang), fmt.count(ages[key]), help=t("no_deadline_help", lang) if key == "no_deadline" else None)
 
-targets = state.config()["targets"]
-monthly = state.ask("order_kpis_by", scope, window, grain="month")
+targets = connection.config()["targets"]
+monthly = engine.ask("order_kpis_by", scope, window, grain="month")
 # with one street chosen (or a street's account), its communities side by side (one fat bar says nothing)
-shown_scope = state.allowed(scope)
+shown_scope = viewer.allowed(scope)
 places = "community" if shown_scope.street and not shown_scope.community else "street"
 left, right = st.columns(2)
 with left:
@@ -114,64 +116,64 @@ with left:
     if rates:
         shown = [{**r, "month": charts.month_label(r["month"], lang)} for r in monthly]
         pending = {charts.month_label(m, lang) for m in revisit_pending([r["month"] for r in monthly], window.as_of,
-                                                                       state.config())}
+                                                                       connection.config())}
         st.plotly_chart(charts.lines(shown, "month", [(k, kpi_label(k, lang)) for k in rates],
                                      t("rates_trend_title", lang), percent=True, targets=targets, lang=lang,
                                      provisional={"revisit_rate": pending, "satisfaction_rate": pending}),
                         key="rates_trend")
-        notes = [state.why_not_drawn([k for k in RATES if k not in rates], report, lang)] if len(rates) < len(RATES) else []
+        notes = [frame.why_not_drawn([k for k in RATES if k not in rates], report, lang)] if len(rates) < len(RATES) else []
         if pending & {r["month"] for r in shown if r.get("revisit_rate") is not None}:
-            notes.append(t("revisit_pending", lang, days=state.config()["revisit_window_days"]))
+            notes.append(t("revisit_pending", lang, days=connection.config()["revisit_window_days"]))
         if notes:
             st.caption(" ".join(notes))
     elif monthly:
-        state.cannot_draw(state.why_not_drawn(RATES, report, lang))
+        frame.cannot_draw(frame.why_not_drawn(RATES, report, lang))
     else:
-        state.empty_state()
-by_place = state.ask("order_kpis_by", scope, window, by=(places,))
+        frame.empty_state()
+by_place = engine.ask("order_kpis_by", scope, window, by=(places,))
 named = [r for r in by_place if r[places] is not None]
 with right:
     compared = charts.drawable(by_place, ["on_time_closure_rate", "satisfaction_rate"])
     if not by_place:
-        state.empty_state()
+        frame.empty_state()
     elif not named:
-        state.cannot_draw(state.without_dimension(places, lang))
+        frame.cannot_draw(frame.without_dimension(places, lang))
     elif not compared:
-        state.cannot_draw(state.why_not_drawn(["on_time_closure_rate", "satisfaction_rate"], report, lang))
+        frame.cannot_draw(frame.why_not_drawn(["on_time_closure_rate", "satisfaction_rate"], report, lang))
     else:
         # a click on a street's bar narrows the sidebar's street filter to it
         st.plotly_chart(charts.bars(by_place, places, [(k, kpi_label(k, lang)) for k in compared],
                                     t(f"{places}s_title", lang), percent=True, targets=targets, lang=lang), key="streets",
-                        on_select=lambda: state.narrow_from_chart("streets", places), selection_mode="points")
+                        on_select=lambda: sidebar.narrow_from_chart("streets", places), selection_mode="points")
 
 left, right = st.columns(2)
 with left:
-    categories = sorted(state.ask("order_kpis_by", scope, window, by=("category",), hours=False),
+    categories = sorted(engine.ask("order_kpis_by", scope, window, by=("category",), hours=False),
                         key=lambda r: -r["orders_total"])[:10]
-    colors = charts.color_map(state.facts()["options"]["category"])
+    colors = charts.color_map(engine.facts()["options"]["category"])
     if categories:   # orders without a category are drawn as 未知
         st.plotly_chart(charts.bars(categories, "category", [("orders_total", kpi_label("orders_total", lang))],
                                     t("categories_title", lang), horizontal=True, color_by_x=colors, lang=lang),
                         key="categories")
 with right:
     if named:
-        place_colors = charts.color_map(state.facts()["options"][places] if places == "street"
-                                        else [r["community"] for r in state.facts()["options"]["community"]])
+        place_colors = charts.color_map(engine.facts()["options"][places] if places == "street"
+                                        else [r["community"] for r in engine.facts()["options"]["community"]])
         st.plotly_chart(charts.bars(by_place, places, [("orders_total", kpi_label("orders_total", lang))],
                                     t(f"{places}s_orders_title", lang), color_by_x=place_colors, lang=lang),
-                        key="streets_orders", on_select=lambda: state.narrow_from_chart("streets_orders", places),
+                        key="streets_orders", on_select=lambda: sidebar.narrow_from_chart("streets_orders", places),
                         selection_mode="points")
 if named and places == "street":
     st.caption(t("streets_click", lang))
 
 st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang) + " " + t("open_compound", lang))
-listed, more = attention.shown(state.ask("needs_attention", scope, window), state.config())   # as the briefing
+listed, more = attention.shown(engine.ask("needs_attention", scope, window), connection.config())   # as the briefing
 if listed:
     attention_rows(listed, lang, "attention")
     if more:
         st.caption(t("attention_more", lang, n=more))
     table, kinds = attention_table(listed, lang)
-    state.download_buttons(table, t("attention_title", lang), "attention_dl", kinds=kinds)
+    downloads.download_buttons(table, t("attention_title", lang), "attention_dl", kinds=kinds)
 else:
     st.success(t("attention_none", lang))

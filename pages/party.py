@@ -4,9 +4,10 @@ compounds with a branch fare against those without."""
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics.catalog import KPIS
-from ui import charts, state
+from ui import connection, downloads, engine, frame, language, links, sidebar, tables
 from ui.i18n import kpi_label, register, t, value_label
 
 register({
@@ -49,7 +50,7 @@ CARDS = ["party_org_coverage", "independent_branch_rate", "owners_committee_rate
 
 
 def cards(totals: dict, lang: str) -> None:
-    targets = state.config()["targets"]
+    targets = connection.config()["targets"]
     for column, name in zip(st.columns(4), CARDS):
         kpi = KPIS[name]
         with column:
@@ -131,63 +132,63 @@ def day_label(day, lang: str) -> str:
 def clickable(table: pd.DataFrame, names: list[str], key: str) -> None:
     event = st.dataframe(table, hide_index=True, placeholder="—", on_select="rerun", selection_mode="single-row", key=key)
     if event.selection.rows:
-        state.open_profile(names[event.selection.rows[0]])
+        links.open_profile(names[event.selection.rows[0]])
 
 
-lang = state.lang()
-filters = state.sidebar_filters()
-state.page_header("page_party", filters)
+lang = language.lang()
+filters = sidebar.chosen()
+frame.page_header("page_party", filters)
 scope, window = filters.scope, filters.window
-totals = state.ask("compound_kpis_by", scope, window)[0]
+totals = engine.ask("compound_kpis_by", scope, window)[0]
 
 st.subheader(t("party_cards_title", lang, day=day_label(window.reference_date, lang)))
 if not totals["compounds_total"]:
-    report = state.ask("kpi_report", scope, window)
+    report = engine.ask("kpi_report", scope, window)
     if "compounds_total" in report["missing_inputs"]:   # no registry imported: said, not "no data"
-        state.cannot_draw(state.why_not_drawn(["party_org_coverage"], report, lang))
+        frame.cannot_draw(frame.why_not_drawn(["party_org_coverage"], report, lang))
     else:
-        state.empty_state()
+        frame.empty_state()
     st.stop()
 cards(totals, lang)
 
-by_street = [r for r in state.ask("compound_kpis_by", scope, window, by=("street",)) if r["street"]]
+by_street = [r for r in engine.ask("compound_kpis_by", scope, window, by=("street",)) if r["street"]]
 street_rates = charts.drawable(by_street, CARDS)
 if street_rates:
     st.plotly_chart(charts.bars(by_street, "street", [(k, kpi_label(k, lang)) for k in street_rates],
-                                t("party_by_street_title", lang), percent=True, targets=state.config()["targets"],
+                                t("party_by_street_title", lang), percent=True, targets=connection.config()["targets"],
                                 lang=lang), key="party_by_street")
 
 st.subheader(t("party_by_community", lang))
 st.caption(t("party_by_community_caption", lang))
-by_community = state.ask("compound_kpis_by", scope, window, by=("street", "community"))
+by_community = engine.ask("compound_kpis_by", scope, window, by=("street", "community"))
 table, raw, kinds = community_table(by_community, lang)
 st.dataframe(table, hide_index=True, placeholder="—", key="party_communities")
-state.download_buttons(raw, t("party_by_community", lang), "party_communities_dl", kinds=kinds)
+downloads.download_buttons(raw, t("party_by_community", lang), "party_communities_dl", kinds=kinds)
 
 st.subheader(t("party_todo_title", lang))
-min_members = state.config()["party_building"]["eligible_min_members"]
-todo = [r for r in state.ask("compounds_with_flags", scope, window) if r["is_eligible_uncovered"]]
+min_members = connection.config()["party_building"]["eligible_min_members"]
+todo = [r for r in engine.ask("compounds_with_flags", scope, window) if r["is_eligible_uncovered"]]
 if todo:
     st.caption(t("party_todo_caption", lang, n=min_members) + " " + t("open_compound", lang))
     table = todo_table(todo, lang)
     clickable(table, [r["compound_name"] for r in todo], "party_todo")
-    state.download_buttons(table, t("party_todo_title", lang), "party_todo_dl", kinds={t("party_members", lang): "count"})
+    downloads.download_buttons(table, t("party_todo_title", lang), "party_todo_dl", kinds={t("party_members", lang): "count"})
 else:
     st.success(t("party_todo_none", lang))
 
 st.subheader(t("party_new_title", lang))
-founded = state.ask("new_branches", scope, window)
+founded = engine.ask("new_branches", scope, window)
 if founded:
     st.caption(t("open_compound", lang))
     table = new_table(founded, lang)
     clickable(table, [r["compound_name"] for r in founded], "party_new")
-    state.download_buttons(table, t("party_new_title", lang), "party_new_dl")
+    downloads.download_buttons(table, t("party_new_title", lang), "party_new_dl")
 else:
     st.info(t("party_new_none", lang))
 
 st.subheader(t("party_compare_title", lang))
 st.caption(t("party_compare_caption", lang))
-groups = state.ask("branch_comparison", scope, window)
+groups = engine.ask("branch_comparison", scope, window)
 shown = [{**g, "group": group_label(g["has_branch"], lang)} for g in groups]
 left, right = st.columns(2)
 group_rates = charts.drawable(shown, ["satisfaction_rate", "on_time_closure_rate"])
@@ -195,13 +196,13 @@ with left:
     if group_rates:
         st.plotly_chart(charts.bars(shown, "group", [(k, kpi_label(k, lang)) for k in group_rates],
                                     t("party_compare_rates_title", lang), percent=True, height=320,
-                                    targets=state.config()["targets"], lang=lang), key="party_compare_rates")
+                                    targets=connection.config()["targets"], lang=lang), key="party_compare_rates")
     else:
-        state.cannot_draw(state.why_not_drawn(["satisfaction_rate", "on_time_closure_rate"],
-                                              state.ask("kpi_report", scope, window), lang))
+        frame.cannot_draw(frame.why_not_drawn(["satisfaction_rate", "on_time_closure_rate"],
+                                              engine.ask("kpi_report", scope, window), lang))
 with right:
     if not charts.drawable(shown, ["complaints_per_1000_households"]):
-        state.cannot_draw(state.why_not_drawn(["complaint_count"], state.ask("kpi_report", scope, window), lang))
+        frame.cannot_draw(frame.why_not_drawn(["complaint_count"], engine.ask("kpi_report", scope, window), lang))
     else:
         figure = charts.bars(shown, "group", [("complaints_per_1000_households", t("party_complaints_per_1000", lang))],
                              t("party_compare_complaints_title", lang), height=320, unit="per_1000", lang=lang,
@@ -209,7 +210,7 @@ with right:
         figure.update_traces(texttemplate="%{y:.1f}", hovertemplate="%{x}<br>%{y:.1f}<extra></extra>")
         st.plotly_chart(figure, key="party_compare_complaints")
 table, kinds = comparison_table(groups, lang)
-shown_table = state.on_screen(table, kinds)
+shown_table = tables.on_screen(table, kinds)
 shown_table[t("party_households", lang)] = [fmt.count(g["households"]) for g in groups]   # 1,500 on screen
 st.dataframe(shown_table, hide_index=True, placeholder="—", key="party_compare")
-state.download_buttons(table, t("party_compare_title", lang), "party_compare_dl", kinds=kinds)
+downloads.download_buttons(table, t("party_compare_title", lang), "party_compare_dl", kinds=kinds)

@@ -4,10 +4,11 @@ and other filters do not apply); the period does. No personal data: orders keep 
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
+from metrics.compound_profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
 from metrics.kpis import Scope
-from metrics.profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
-from ui import charts, state
+from ui import cards, connection, downloads, engine, frame, language, sidebar, viewer, words
 from ui.i18n import kpi_label, register, t, value_label
 
 register({
@@ -99,12 +100,12 @@ def sync_url() -> None:
 
 def chosen_compound(window, lang: str) -> tuple[str | None, str | None]:
     """(registry name, what the URL asked for when it is not a registry name)."""
-    options = state.facts()["options"]["compound"]
+    options = engine.facts()["options"]["compound"]
     names = [r["compound_name"] for r in options]
     places = {r["compound_name"]: " · ".join(p for p in (r["street"], r["community"], None if r.get("in_registry", True)
                                                          else t("not_in_registry", lang)) if p) for r in options}
     asked = st.query_params.get("compound") or st.session_state.get(LAST) or None
-    resolved = state.ask(resolve_compound, Scope(), window, typed=asked) if asked else None
+    resolved = engine.ask(resolve_compound, Scope(), window, typed=asked) if asked else None
     if resolved and resolved not in names:   # a compound outside the account's scope: the page's ask refuses it
         return resolved, None
     if resolved in names and st.session_state.get(KEY) != resolved:
@@ -154,10 +155,10 @@ def show_registry(row: dict, lang: str) -> None:
     columns = st.columns(4)
     for i, (label, value) in enumerate(facts):
         columns[i % 4].caption(label)
-        columns[i % 4].markdown(f"**{state.plain(value)}**")
+        columns[i % 4].markdown(f"**{words.plain(value)}**")
     if row["is_eligible_uncovered"]:
         st.warning(t("profile_eligible_flag", lang, m=row["party_members"],
-                     n=state.config()["party_building"]["eligible_min_members"]),
+                     n=connection.config()["party_building"]["eligible_min_members"]),
                    icon=":material/flag:")
 
 
@@ -221,14 +222,14 @@ def complaints_table(found: list[dict], lang: str) -> pd.DataFrame:
 
 # ---- the page ------------------------------------------------------------------------------------
 
-lang = state.lang()
-filters = state.sidebar_filters()
+lang = language.lang()
+filters = sidebar.chosen()
 window = filters.window
-state.page_header("page_profile")
+frame.page_header("page_profile")
 st.caption(t("profile_scope_note", lang, period=filters.period.label(lang)))
 name, unknown = chosen_compound(window, lang)
 if unknown and not name:
-    state.allowed(Scope(compound=unknown))   # a street account is refused as for another street's name (no oracle)
+    viewer.allowed(Scope(compound=unknown))   # a street account is refused as for another street's name (no oracle)
     st.error(t("profile_unknown", lang, name=unknown), icon=":material/search_off:")
     st.stop()
 if not name:
@@ -236,8 +237,8 @@ if not name:
     st.stop()
 
 scope = Scope(compound=name)
-registry = state.ask("compounds_with_flags", scope, window)
-option = next((o for o in state.facts()["options"]["compound"] if o["compound_name"] == name), None)
+registry = engine.ask("compounds_with_flags", scope, window)
+option = next((o for o in engine.facts()["options"]["compound"] if o["compound_name"] == name), None)
 if not registry and option is None:  # the data changed under a stale selection
     st.error(t("profile_unknown", lang, name=name), icon=":material/search_off:")
     st.stop()
@@ -253,15 +254,15 @@ else:
     st.info(t("profile_not_in_registry", lang), icon=":material/help:")
 
 st.subheader(t("profile_kpis_title", lang, period=filters.period.label(lang)))
-report = state.ask("kpi_report", scope, window)
-state.kpi_cards(report, CARDS)
+report = engine.ask("kpi_report", scope, window)
+cards.kpi_cards(report, CARDS)
 ages = report["open_orders_by_age"]
 st.caption(t("profile_open", lang, a=ages["not_yet_due"], b=ages["overdue_short"], c=ages["overdue_medium"],
              d=ages["overdue_long"], e=ages["no_deadline"]))
 
-months = [{**m, "month": month_label(m["month"], window, lang)} for m in state.ask(monthly_activity, scope, window)]
+months = [{**m, "month": month_label(m["month"], window, lang)} for m in engine.ask(monthly_activity, scope, window)]
 founded = row["party_org_founded_on"] if row and founded_in_window(row["party_org_founded_on"], window) else None
-targets = state.config()["targets"]
+targets = connection.config()["targets"]
 left, right = st.columns(2)
 RATES = ("on_time_closure_rate", "satisfaction_rate")
 with left:
@@ -273,7 +274,7 @@ with left:
             mark_founding(figure, founded, window, lang)
         st.plotly_chart(figure, key="profile_rates")
     elif months:
-        state.cannot_draw(state.why_not_drawn(RATES, report, lang))
+        frame.cannot_draw(frame.why_not_drawn(RATES, report, lang))
 with right:
     volume = [("orders_total", kpi_label("orders_total", lang))]
     volume += [("complaint_count", kpi_label("complaint_count", lang))] if charts.drawable(months, ["complaint_count"]) else []
@@ -282,30 +283,30 @@ with right:
         mark_founding(figure, founded, window, lang)
     st.plotly_chart(figure, key="profile_volume")
 
-categories = sorted(state.ask("order_kpis_by", scope, window, by=("category",)), key=lambda r: -r["orders_total"])
+categories = sorted(engine.ask("order_kpis_by", scope, window, by=("category",)), key=lambda r: -r["orders_total"])
 if categories:
     st.plotly_chart(charts.bars(categories, "category", [("orders_total", kpi_label("orders_total", lang))],
                                 t("profile_categories_title", lang), horizontal=True,
-                                color_by_x=charts.color_map(state.facts()["options"]["category"]),
+                                color_by_x=charts.color_map(engine.facts()["options"]["category"]),
                                 height=max(240, 40 * len(categories) + 100), lang=lang), key="profile_categories")
 
 st.subheader(t("profile_orders_title", lang))
-orders = state.ask("order_rows", scope, window, limit=ORDER_LIMIT)
+orders = engine.ask("order_rows", scope, window, limit=ORDER_LIMIT)
 if orders:
     if len(orders) == ORDER_LIMIT:
         st.caption(t("profile_orders_cap", lang, n=ORDER_LIMIT))
     table = orders_table(orders, lang)
     st.dataframe(table, hide_index=True, placeholder="—", key="profile_orders",
                  column_config={t("profile_content", lang): st.column_config.TextColumn(width="large")})
-    state.download_buttons(table, t("profile_orders_title", lang), "profile_orders_dl", scope)   # 工单明细_阳光花园_…
+    downloads.download_buttons(table, t("profile_orders_title", lang), "profile_orders_dl", scope)   # 工单明细_阳光花园_…
 else:
     st.info(t("profile_no_orders", lang))
 
 st.subheader(t("profile_complaints_title", lang))
-complaints = state.ask(complaint_rows, scope, window, limit=ORDER_LIMIT)
+complaints = engine.ask(complaint_rows, scope, window, limit=ORDER_LIMIT)
 if complaints:
     table = complaints_table(complaints, lang)
     st.dataframe(table, hide_index=True, placeholder="—", key="profile_complaints")
-    state.download_buttons(table, t("profile_complaints_title", lang), "profile_complaints_dl", scope)
+    downloads.download_buttons(table, t("profile_complaints_title", lang), "profile_complaints_dl", scope)
 else:
     st.info(t("profile_no_complaints", lang))

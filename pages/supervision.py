@@ -6,9 +6,10 @@ open first, a section of their own; a compound's cell opens its profile, any oth
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics.supervision import counts_by, due_within_days, no_deadline, no_deadline_by, order_history, queue, totals
-from ui import charts, state
+from ui import connection, downloads, engine, frame, language, links, sidebar, words
 from ui.i18n import register, t, value_label
 
 register({
@@ -179,15 +180,15 @@ def when(moment) -> str:
 def show_history(found: dict, lang: str, key: str = "sv") -> None:
     colon = "：" if lang == "zh" else ": "
     with st.container(border=True):
-        st.markdown(f"**{state.plain(t('sv_history_title', lang, id=found['order_id']))}**")
+        st.markdown(f"**{words.plain(t('sv_history_title', lang, id=found['order_id']))}**")
         place = " · ".join(p for p in (found["street"], found["community"],
                                        found["compound_name"] or found["compound_raw"]) if p)
         facts = [place, f"{t('sv_units', lang)}{colon}{blank(found['handling_unit'], lang)}",
                  f"{t('category', lang)}{colon}{blank(found['category'], lang)}",
                  f"{t('sv_source', lang)}{colon}{blank(found['source'], lang)}",
                  f"{t('sv_repeat', lang)}{colon}{t('yes' if found['is_repeat'] else 'no', lang)}"]
-        st.markdown(state.plain(" · ".join(f for f in facts if f)))
-        st.markdown(f"**{state.plain(t('sv_state_' + found['state'], lang, d=found['days_overdue']))}**")
+        st.markdown(words.plain(" · ".join(f for f in facts if f)))
+        st.markdown(f"**{words.plain(t('sv_state_' + found['state'], lang, d=found['days_overdue']))}**")
         notes = {"due": t("sv_derived", lang) if found["due_at_derived"] else "",
                  "revisited": t("sv_revisit_result", lang, result=value_label("revisit_result", found["revisit_result"], lang))
                  if found["revisit_result"] else ""}
@@ -204,7 +205,7 @@ def show_history(found: dict, lang: str, key: str = "sv") -> None:
             st.text(found["content"])
         if found["compound_name"] and st.button(t("sv_open_profile", lang), key=f"{key}_open_profile",
                                                 icon=":material/home_work:"):
-            state.open_profile(found["compound_name"])
+            links.open_profile(found["compound_name"])
 
 
 def order_picker(ids: list[str], key: str, history_key: str) -> None:
@@ -213,7 +214,7 @@ def order_picker(ids: list[str], key: str, history_key: str) -> None:
         st.session_state[key] = None
     picked = st.selectbox(t("sv_pick", lang), ids, index=None, key=key, placeholder=t("sv_pick_placeholder", lang))
     if picked:
-        history = state.ask(order_history, scope, window, order_id=picked)
+        history = engine.ask(order_history, scope, window, order_id=picked)
         if history:
             show_history(history, lang, history_key)
 
@@ -221,8 +222,8 @@ def order_picker(ids: list[str], key: str, history_key: str) -> None:
 def options(by: str, in_queue: bool, undated: bool) -> list[str]:
     """A page filter's choices ("" = blank): the queue's, the unit holding the most overdue orders first, then those
     only the orders without a deadline have."""
-    found = [r[by] or "" for r in state.ask(counts_by, scope, window, by=by)] if in_queue else []
-    more = [r[by] or "" for r in state.ask(no_deadline_by, scope, window, by=by)] if undated else []
+    found = [r[by] or "" for r in engine.ask(counts_by, scope, window, by=by)] if in_queue else []
+    more = [r[by] or "" for r in engine.ask(no_deadline_by, scope, window, by=by)] if undated else []
     return found + [v for v in more if v not in found]
 
 
@@ -231,16 +232,16 @@ DATE_FORMAT = "YYYY-MM-DD HH:mm"
 
 # ---- the page ------------------------------------------------------------------------------------
 
-lang = state.lang()
-filters = state.sidebar_filters()
-state.page_header("page_supervision", filters)
+lang = language.lang()
+filters = sidebar.chosen()
+frame.page_header("page_supervision", filters)
 scope, window = filters.scope, filters.window
-n = due_within_days(state.config())
+n = due_within_days(connection.config())
 if "_sv_open" in st.session_state:   # a compound's cell was clicked
-    state.open_profile(st.session_state.pop("_sv_open"))
+    links.open_profile(st.session_state.pop("_sv_open"))
 st.caption(t("sv_caption", lang, n=n))
 
-everything = state.ask(totals, scope, window)
+everything = engine.ask(totals, scope, window)
 if not everything["total"] and not everything["no_deadline"]:   # nothing in any section
     st.success(t("sv_none", lang, n=n), icon=":material/task_alt:")
     st.stop()
@@ -263,7 +264,7 @@ categories = tuple(right.multiselect(t("sv_categories", lang), sorted(category_o
                                      select_all=False,   # Streamlit writes "Select all" in English whatever the language
                                      placeholder=t("sv_all_placeholder", lang), format_func=lambda v: blank(v, lang)))
 
-shown = state.ask(totals, scope, window, units=units, categories=categories)
+shown = engine.ask(totals, scope, window, units=units, categories=categories)
 if has_queue:
     cards = [("sv_overdue", shown["overdue"]), ("sv_overdue_short", shown["overdue_short"]),
              ("sv_overdue_medium", shown["overdue_medium"]), ("sv_overdue_long", shown["overdue_long"]),
@@ -274,7 +275,7 @@ if has_queue:
         st.caption(t("sv_no_deadline_pointer", lang, m=fmt.count(shown["no_deadline"])))
 
     st.subheader(t("sv_queue_title", lang))
-    found = state.ask(queue, scope, window, which=which, units=units, categories=categories, limit=ROW_LIMIT)
+    found = engine.ask(queue, scope, window, which=which, units=units, categories=categories, limit=ROW_LIMIT)
     if not found:
         st.info(t("sv_none_filtered", lang), icon=":material/filter_alt_off:")
     else:
@@ -288,14 +289,14 @@ if has_queue:
                                     t("compound", lang): st.column_config.TextColumn(width="medium"),
                                     t("sv_received", lang): st.column_config.DatetimeColumn(format=DATE_FORMAT),
                                     t("sv_due", lang): st.column_config.DatetimeColumn(format=DATE_FORMAT)})
-        # the file name and the sheet's title block add the scope, the period and 数据截至 (state.download_buttons)
-        state.download_buttons(table, t("sv_file", lang), "sv_dl", scope)
+        # the file name and the sheet's title block add the scope, the period and 数据截至 (downloads.download_buttons)
+        downloads.download_buttons(table, t("sv_file", lang), "sv_dl", scope)
         order_picker([r["order_id"] for r in found], "sv_order", "sv")
 
     st.subheader(t("sv_where_title", lang))
     left, right = st.columns([3, 2])
     with left:
-        by_unit = state.ask(counts_by, scope, window, by="handling_unit", units=units, categories=categories)
+        by_unit = engine.ask(counts_by, scope, window, by="handling_unit", units=units, categories=categories)
         if by_unit:
             charted = by_unit[:UNITS_CHARTED]
             series = [(s, t(f"sv_{s}", lang, n=n)) for s in ("overdue_long", "overdue_medium", "overdue_short", "due_soon")]
@@ -311,7 +312,7 @@ if has_queue:
             st.dataframe(counts_table(by_unit, "handling_unit", t("sv_units", lang), n, lang), hide_index=True,
                          key="sv_by_unit")
     with right:
-        by_street = state.ask(counts_by, scope, window, by="street", units=units, categories=categories)
+        by_street = engine.ask(counts_by, scope, window, by="street", units=units, categories=categories)
         st.markdown(f"**{t('sv_by_street_title', lang)}**")
         if by_street:
             columns = [t("street", lang), t("sv_overdue", lang), t("sv_due_soon", lang, n=n), t("sv_total", lang),
@@ -327,7 +328,7 @@ if everything["no_deadline"]:
              (t("sv_nd_max", lang), fmt.count(shown["no_deadline_max_days"]))]
     for column, (label, value) in zip(st.columns(5)[:2], cards):
         column.metric(label, value, border=True)
-    undated = state.ask(no_deadline, scope, window, units=units, categories=categories, limit=ROW_LIMIT)
+    undated = engine.ask(no_deadline, scope, window, units=units, categories=categories, limit=ROW_LIMIT)
     if not undated:
         st.info(t("sv_nd_none", lang), icon=":material/filter_alt_off:")
     else:
@@ -341,5 +342,5 @@ if everything["no_deadline"]:
                      column_config={t("sv_order_id", lang): st.column_config.TextColumn(width="small"),
                                     t("compound", lang): st.column_config.TextColumn(width="medium"),
                                     t("sv_received", lang): st.column_config.DatetimeColumn(format=DATE_FORMAT)})
-        state.download_buttons(table, t("sv_nd_file", lang), "sv_nd_dl", scope)
+        downloads.download_buttons(table, t("sv_nd_file", lang), "sv_nd_dl", scope)
         order_picker([r["order_id"] for r in undated], "sv_nd_order", "sv_nd")

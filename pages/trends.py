@@ -4,10 +4,11 @@ category narrows every page to it (the shared category filter)."""
 import pandas as pd
 import streamlit as st
 
+import charts
 from metrics import formatting as fmt
 from metrics import trends
 from metrics.periods import data_starts
-from ui import charts, state
+from ui import downloads, engine, frame, language, sidebar, tables
 from ui.i18n import kpi_label, register, t
 
 register({
@@ -87,7 +88,7 @@ def value_name(value, lang: str) -> str:
 def colours(dimension: str, values) -> dict:
     """The dimension's shared colours (over every value in the database); values the database's option list
     lacks (a complaint source no order has) get the colours after them."""
-    known = state.facts()["options"].get(dimension, [])
+    known = engine.facts()["options"].get(dimension, [])
     out = charts.color_map(known)
     extra = sorted({v for v in values if v not in out}, key=lambda v: (v is None, v or ""))
     for i, v in enumerate(extra, start=len(out)):
@@ -176,8 +177,8 @@ def cards(report: dict, by_category: list[dict], series: list[dict], grain: str,
 
 def focus_on(category: str | None) -> None:
     """Set the shared category filter (the sidebar widget f_category, mirrored to the URL)."""
-    if category is None or category in state.facts()["options"]["category"]:
-        st.session_state["f_category"] = category or state.ALL
+    if category is None or category in engine.facts()["options"]["category"]:
+        st.session_state["f_category"] = category or sidebar.ALL
 
 
 def focus_from_chart() -> None:
@@ -191,14 +192,14 @@ def focus_from_select() -> None:
     focus_on(st.session_state.get("trend_focus") or None)
 
 
-lang = state.lang()
-filters = state.sidebar_filters()
-state.page_header("page_trends", filters)
+lang = language.lang()
+filters = sidebar.chosen()
+frame.page_header("page_trends", filters)
 scope, window = filters.scope, filters.window
-report = state.ask("kpi_report", scope, window)
+report = engine.ask("kpi_report", scope, window)
 
 if not report["orders_total"] and not report["complaint_count"]:
-    state.empty_state()
+    frame.empty_state()
     st.stop()
 complaints_known = report["complaint_count"] is not None   # complaint data covers the period
 
@@ -208,8 +209,8 @@ grain = left.radio(t("tr_grain", lang), GRAINS, key="trend_grain", horizontal=Tr
 split = right.radio(t("tr_split", lang), SPLITS, key="trend_split", horizontal=True,
                     format_func=lambda s: t("tr_no_split" if s == "none" else s, lang))
 
-series = state.ask(trends.orders_and_complaints, scope, window, grain=grain)
-by_category = sorted(state.ask("order_kpis_by", scope, window, by=("category",), hours=False),
+series = engine.ask(trends.orders_and_complaints, scope, window, grain=grain)
+by_category = sorted(engine.ask("order_kpis_by", scope, window, by=("category",), hours=False),
                      key=lambda r: (-r["orders_total"], r["category"] is None, r["category"] or ""))
 cards(report, by_category, series, grain, lang)
 
@@ -217,13 +218,13 @@ grain_word = t(f"tr_grain_{grain}", lang)
 dim_word = "" if split == "none" else (t(split, lang) if lang == "zh" else t(split, lang).lower())
 # week labels without the year fit a chart's axis while the period lies in one year
 short = grain == "week" and window.period.start.year == min(window.period.end, window.as_of.date()).year
-tables = {}
+sheets = {}
 trend_table = pd.DataFrame({
     t("tr_time", lang): [bucket_label(r[grain], grain, lang) for r in series],
     t("tr_orders", lang): [r["orders_total"] for r in series],
     t("tr_complaints", lang): [r["complaint_count"] if complaints_known else None for r in series],
 })
-tables["trend"] = trend_table, {t("tr_orders", lang): "count", t("tr_complaints", lang): "count"}
+sheets["trend"] = trend_table, {t("tr_orders", lang): "count", t("tr_complaints", lang): "count"}
 
 left, right = st.columns(2)
 with left:
@@ -233,12 +234,12 @@ with left:
                                     t("tr_orders_title", lang, grain=grain_word), lang=lang).update_traces(text=None),
                         key="trend_orders")
     else:
-        rows = state.ask(trends.split_counts, scope, window, grain=grain, by=split, dataset="work_orders")
-        tables["split_orders"] = split_chart(rows, grain, split, t("tr_orders_split_title", lang, grain=grain_word,
+        rows = engine.ask(trends.split_counts, scope, window, grain=grain, by=split, dataset="work_orders")
+        sheets["split_orders"] = split_chart(rows, grain, split, t("tr_orders_split_title", lang, grain=grain_word,
                                                                    dim=dim_word), "trend_orders", lang, short)
 with right:
     if not complaints_known:
-        state.cannot_draw(state.why_not_drawn(["complaint_count"], report, lang))
+        frame.cannot_draw(frame.why_not_drawn(["complaint_count"], report, lang))
     elif report["complaint_count"] == 0:
         st.info(t("tr_no_complaints", lang), icon=":material/info:")
     elif split == "none":
@@ -248,8 +249,8 @@ with right:
                                     colors={"complaint_count": charts.SERIES[1]}, lang=lang).update_traces(text=None),
                         key="trend_complaints")
     else:
-        rows = state.ask(trends.split_counts, scope, window, grain=grain, by=split, dataset="complaints")
-        tables["split_complaints"] = split_chart(rows, grain, split,
+        rows = engine.ask(trends.split_counts, scope, window, grain=grain, by=split, dataset="complaints")
+        sheets["split_complaints"] = split_chart(rows, grain, split,
                                                  t("tr_complaints_split_title", lang, grain=grain_word,
                                                    dim=dim_word), "trend_complaints", lang, short)
 
@@ -258,7 +259,7 @@ if grain == "week":
 
 left, right = st.columns(2)
 with left:
-    yoy = state.ask(trends.year_over_year, scope, window)
+    yoy = engine.ask(trends.year_over_year, scope, window)
     earlier = window.compared("same_period_last_year")
     this_label, last_label = filters.period.label(lang), earlier.period.label(lang)
     # months of the year line up this year and last; a period over a year needs the year in the label
@@ -271,8 +272,8 @@ with left:
                                  colors={"orders_total_last_year": charts.TARGET_LINE}, lang=lang).update_yaxes(rangemode="tozero"),
                     key="trend_yoy")
     st.caption(t("tr_yoy_caption", lang) if drawn or not yoy
-               else t("tr_yoy_before_data", lang, last=last_label, note=data_starts(state.facts()["span"], lang)))
-    tables["yoy"] = yoy_table(yoy, this_label, last_label, lang)
+               else t("tr_yoy_before_data", lang, last=last_label, note=data_starts(engine.facts()["span"], lang)))
+    sheets["yoy"] = yoy_table(yoy, this_label, last_label, lang)
 with right:
     category_colours = colours("category", [r["category"] for r in by_category])
     if by_category:
@@ -282,17 +283,17 @@ with right:
                                     color_by_x={value_name(k, lang): v for k, v in category_colours.items()},
                                     height=max(180, 70 + 28 * len(shown)), lang=lang),
                         key="trend_categories", on_select=focus_from_chart, selection_mode="points")
-    category_options = state.facts()["options"]["category"]
-    st.session_state["trend_focus"] = scope.category or state.ALL
+    category_options = engine.facts()["options"]["category"]
+    st.session_state["trend_focus"] = scope.category or sidebar.ALL
     pick, clear = st.columns([3, 1], vertical_alignment="bottom")
-    pick.selectbox(t("tr_focus", lang), [state.ALL, *category_options], key="trend_focus",
+    pick.selectbox(t("tr_focus", lang), [sidebar.ALL, *category_options], key="trend_focus",
                    on_change=focus_from_select, help=t("tr_focus_help", lang),
-                   format_func=lambda v: t("all", lang) if v == state.ALL else v)
+                   format_func=lambda v: t("all", lang) if v == sidebar.ALL else v)
     if scope.category:
         clear.button(t("tr_unfocus", lang), key="trend_unfocus", on_click=focus_on, args=(None,),
                      icon=":material/filter_alt_off:")
         st.caption(t("tr_focused", lang, category=scope.category))
-    tables["categories"] = pd.DataFrame({
+    sheets["categories"] = pd.DataFrame({
         t("category", lang): [value_name(r["category"], lang) for r in by_category],
         kpi_label("orders_total", lang): [r["orders_total"] for r in by_category],
         kpi_label("on_time_closure_rate", lang): [r["on_time_closure_rate"] for r in by_category],
@@ -300,7 +301,7 @@ with right:
     }), {kpi_label("orders_total", lang): "count", kpi_label("on_time_closure_rate", lang): "rate",
          kpi_label("satisfaction_rate", lang): "rate"}
 
-heat = state.ask(trends.split_counts, scope, window, grain="month", by="category", dataset="work_orders")
+heat = engine.ask(trends.split_counts, scope, window, grain="month", by="category", dataset="work_orders")
 if heat:
     order = {v: i for i, v in enumerate(dict.fromkeys(r["category"] for r in heat))}
     shown = [{**r, "category": value_name(r["category"], lang)} for r in heat]
@@ -312,13 +313,13 @@ if heat:
     months, _ = wide(heat, "month", "category", lang)
     heatmap = pd.DataFrame(months).rename(columns={"label": t("month", lang)}).set_index(
         t("month", lang)).T.rename_axis(index=t("category", lang), columns=None).reset_index()
-    tables["heatmap"] = heatmap, {c: "count" for c in heatmap.columns[1:]}
+    sheets["heatmap"] = heatmap, {c: "count" for c in heatmap.columns[1:]}
 
 st.subheader(t("tr_data", lang))
 names = {"trend": "tr_tab_trend", "split_orders": "tr_tab_split_orders", "split_complaints": "tr_tab_split_complaints",
          "yoy": "tr_tab_yoy", "categories": "tr_tab_categories", "heatmap": "tr_tab_heatmap"}
-for tab, (name, (table, kinds)) in zip(st.tabs([t(names[n], lang) for n in tables]), tables.items()):
+for tab, (name, (table, kinds)) in zip(st.tabs([t(names[n], lang) for n in sheets]), sheets.items()):
     with tab:
-        st.dataframe(state.on_screen(table, kinds), hide_index=True, placeholder="—", key=f"trend_table_{name}")
-        state.download_buttons(table, f"{t('page_trends', lang)}_{t(names[name], lang)}", f"trend_dl_{name}",
+        st.dataframe(tables.on_screen(table, kinds), hide_index=True, placeholder="—", key=f"trend_table_{name}")
+        downloads.download_buttons(table, f"{t('page_trends', lang)}_{t(names[name], lang)}", f"trend_dl_{name}",
                                kinds=kinds)

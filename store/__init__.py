@@ -60,6 +60,30 @@ SPACE_MARGIN = 8 * MB       # DuckDB grows its file by whole blocks and a write 
 IMPORT_ID_FLOOR = "dashboard_import_id_floor"   # a connection variable: the highest import id ever audited
 LOG = logging.getLogger("metrics.store")
 
+# ---- what the store is handed from above -------------------------------------------------------------------------
+# The store sits below the engine and the audit log (docs/architecture.md), yet a write opens the master with its
+# tables brought up to date (the engine's metrics.database.connect), and what an earlier, killed write committed is
+# audited when it is published (access.audit). Both are handed to the store once, at import, by the packages that
+# own them (metrics/__init__.py, access/__init__.py): the store imports nothing above it.
+_SEAMS: dict = {"open": None, "recovered": None, "highest_import_id": None}
+
+
+def provide(**seams) -> None:
+    """Hand the store what it needs from above: open(db) -> connection, recovered(db, imports, undone) and
+    highest_import_id(db) (the audit log's)."""
+    unknown = set(seams) - set(_SEAMS)
+    if unknown:
+        raise ValueError(f"unknown seams: {sorted(unknown)}")
+    _SEAMS.update(seams)
+
+
+def _open(db: Path):
+    """The master opened as the engine opens it (metrics.database.connect, handed over by metrics/__init__.py)."""
+    if _SEAMS["open"] is None:
+        raise StoreError("数据库的打开方式未交给存储层（未导入 metrics） / the store was given no way to open a database "
+                         "(metrics was not imported)")
+    return _SEAMS["open"](db)
+
 
 class DiskFull(StoreError):
     """Not enough free disk space for a write, found before it changed anything."""
@@ -104,7 +128,7 @@ def free_space(folder: Path) -> int:
 def space_needed(db: Path, extra: int = 0) -> int:
     """What a write may take on the database's disk, at most: a snapshot copy of the master as it will be (the
     file, plus its WAL written into it at the checkpoint), `extra` for the rows the write adds (the caller
-    estimates them: metrics.importer.space_for), and SPACE_MARGIN."""
+    estimates them: metrics.ingest.importer.space_for), and SPACE_MARGIN."""
     def size(path: Path) -> int:
         try:
             return path.stat().st_size
@@ -304,8 +328,7 @@ def writer(db: Path, config: dict | None = None, *, what: str = "写入", on_wai
     `keep_new(con)`: asked at the end of a write that created the database, whether it holds anything to
     keep. When it says no (a refused first import), the database, its lock file and the folders the write made
     are removed, so the write leaves nothing behind, as if it had not been tried."""
-    from metrics.db import connect
-
+    connect = _open
     db = Path(db)
     with write_lock(db, what, config, on_wait) as lock:
         earlier = _read_marker(db)          # an earlier write that ended without publishing: recovered below
@@ -508,8 +531,7 @@ def _recover(db: Path, con, earlier: dict | None):
     """What an earlier write committed but did not publish (killed, or its publish failed: its marker is
     `earlier`), or what the master holds beyond the current snapshot: published now, and each import or undo of
     it that no audit entry names is audited (access.audit.recovered). Returns the connection to go on with."""
-    from metrics.db import connect, rows
-
+    connect = _open
     current = current_snapshot(db)
     if earlier is None and current is None:
         return con   # a database from before snapshots: its first publish is this write's own
@@ -524,8 +546,14 @@ def _recover(db: Path, con, earlier: dict | None):
     imports, undone = sorted(master[0] - since[0]), sorted(master[1] - since[1])
     if master == published and not imports and not undone:
         return con
-    found = rows(con, "SELECT * FROM import_log WHERE list_contains(?, import_id) ORDER BY import_id",
-                 [imports + undone])
+    result = con.execute("SELECT * FROM import_log WHERE list_contains(?, import_id) ORDER BY import_id",
+                         [imports + undone])
+    names = [d[0] for d in result.description]
+    found = [dict(zip(names, r)) for r in result.fetchall()]
+    if _SEAMS["recovered"] is None and found:   # never publish what then goes unaudited
+        raise StoreError("审计日志未交给存储层（未导入 access），无法为恢复的写入留下记录，本次写入未进行 / the store was "
+                         "given no audit log (access was not imported): what an earlier write committed cannot be "
+                         "audited; this write was not done")
     if master != published:
         try:
             con.execute("CHECKPOINT")
@@ -537,19 +565,18 @@ def _recover(db: Path, con, earlier: dict | None):
                              f"could not be published ({en}); this write was not done") from exc
         con = connect(db)
         LOG.warning("%s: published what an earlier write committed (imports %s, undone %s)", db, imports, undone)
-    from access import audit
-
     by_id = {r["import_id"]: r for r in found}
-    audit.recovered(db, [by_id[i] for i in imports if i in by_id], [by_id[i] for i in undone if i in by_id])
+    if found:
+        _SEAMS["recovered"](db, [by_id[i] for i in imports if i in by_id], [by_id[i] for i in undone if i in by_id])
     return con
 
 
 def _audited_import_id(db: Path) -> int:
-    """The highest import id the audit log names (0 without an access file)."""
-    from access import audit
-
+    """The highest import id the audit log names (0 without an access file, or without an audit log handed over)."""
+    if _SEAMS["highest_import_id"] is None:
+        return 0
     try:
-        return audit.highest_import_id(db)
+        return _SEAMS["highest_import_id"](db)
     except Exception as exc:   # an unreadable access file: the ids the database holds still never repeat
         LOG.warning("%s: highest audited import id unknown: %s", db, exc)
         return 0
@@ -559,8 +586,7 @@ def recover(db: Path, config: dict | None = None) -> bool:
     """At a process's start (its first reader of the database): an earlier write that left its marker (killed;
     its publish failed) is published and audited now, when the write lock is free at once (a write running now
     does it itself). Whether it was; a failure is logged, never raised (pages keep the snapshot they have)."""
-    from metrics.db import connect
-
+    connect = _open
     db = Path(db)
     if not marker_path(db).exists():
         return False
@@ -721,8 +747,7 @@ def restore(db: Path, source: Path, config: dict | None = None, on_wait=None) ->
 def replace_master(db: Path, new: Path, what: str, config: dict | None = None, on_wait=None) -> Path:
     """Put a finished database file in the master's place under the write lock, bring its layout up to date
     and publish it (a restored backup, a rebuilt demo)."""
-    from metrics.db import connect
-
+    connect = _open
     with write_lock(db, what, config, on_wait):
         earlier = _read_marker(db)
         if earlier is not None and db.exists():   # what an earlier write committed is audited before it is replaced

@@ -10,11 +10,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import fixtures  # noqa: E402
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect  # noqa: E402
+from metrics.database import connect  # noqa: E402
 from metrics.kpis import Window  # noqa: E402
 from metrics.periods import Period  # noqa: E402
 
-REALDATA = ROOT.parent / "shared" / "realdata"
+REALDATA = ROOT / "tests" / "data" / "realdata"  # real 311 exports, their source and licence in its README.md
 
 
 @pytest.fixture(scope="session")

@@ -126,7 +126,7 @@ def no_deadline_config(config: dict) -> dict:
 
 def build_no_deadline(con, folder: Path, config: dict) -> dict:
     """The fixture's registry, orders and complaints with NO_DEADLINE_ORDERS, imported deriving no deadline."""
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     folder, plain = Path(folder), no_deadline_config(config)
     return {
@@ -179,7 +179,7 @@ def _as_datetime(value: str):
 
 def build(con, folder: Path, config: dict, orders_encoding: str = "utf-8") -> dict:
     """Import the registry, the orders and the complaints; returns the import results by kind."""
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     folder = Path(folder)
     results = {

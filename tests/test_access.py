@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from access import AccessError, SignInRefused, accounts, audit, sessions
+from access import AccessError, SignInRefused, accounts, audit, audit_check, sessions
 from access.db import connect, path_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +269,7 @@ def test_an_import_is_audited_with_its_file_hash_and_counts(built, db):
     _, folder, results = built
     audit.imported(db, results["work_orders"], login="qu", address="10.0.0.9", file_sha256="ab" * 32)
     audit.imported(db, results["compounds"], login="qu", address="10.0.0.9")
-    from metrics.readers import ImportFailure
+    from metrics.ingest.readers import ImportFailure
     audit.imported(db, ImportFailure("坏文件13812345678.csv: 没有编号列"), login="qu")
     entries = audit.entries(db, login="qu")
     assert [(e["action"], e["target"], e["outcome"]) for e in entries] == [
@@ -357,7 +357,7 @@ def test_every_entry_is_chained_onto_the_one_before_it(db):
                                              "details")], ensure_ascii=False, separators=(",", ":"))
         assert r["hash"] == hashlib.sha256((r["prev_hash"] + "\n" + content).encode("utf-8")).hexdigest()
     assert head(db) == {"id": 3, "hash": rows[2]["hash"]}
-    verdict = chain().verify(db)
+    verdict = audit_check.verify(db)
     assert (verdict.ok, verdict.entries, verdict.problems, verdict.notes) == (True, 3, [], [])
 
 
@@ -389,7 +389,7 @@ def test_an_entry_rolled_back_with_its_transaction_reaches_neither_the_head_nor_
     assert [line["id"] for line in copied(db)] == [1, 2] and head(db)["id"] == 2
     assert audit.record(db, "sign_out", login="dong", now=minutes(2)) == 3
     assert [(line["id"], line["action"]) for line in copied(db)][-1] == (3, "sign_out")
-    assert chain().verify(db).ok
+    assert audit_check.verify(db).ok
 
 
 def test_concurrent_appends_from_several_processes_keep_one_chain(db):
@@ -405,7 +405,7 @@ def test_concurrent_appends_from_several_processes_keep_one_chain(db):
     assert all(chain().entry_hash(r["prev_hash"], r) == r["hash"] for r in rows)
     assert head(db) == {"id": 202, "hash": rows[-1]["hash"]}
     assert sorted((line["id"], line["hash"]) for line in copied(db)) == [(r["id"], r["hash"]) for r in rows]
-    verdict = chain().verify(db, [Path(str(db) + ".audit.jsonl")])
+    verdict = audit_check.verify(db, [Path(str(db) + ".audit.jsonl")])
     assert (verdict.ok, verdict.entries) == (True, 202)
 
 
@@ -451,7 +451,7 @@ def test_a_back_dated_entry_with_a_correct_hash_is_out_of_order(db):
     con.execute(f"INSERT INTO audit ({', '.join(forged)}) VALUES ({', '.join('?' * len(forged))})", list(forged.values()))
     con.commit()
     con.close()
-    verdict = chain().verify(db)
+    verdict = audit_check.verify(db)
     assert [str(p) for p in verdict.problems] == [
         "第3条 entry 3: 时间 2026-11-30 09:00:00 早于第2条的 2026-12-01 09:00:00：顺序错乱或时间倒填 / its time "
         "2026-11-30 09:00:00 is earlier than entry 2's 2026-12-01 09:00:00: out of order or back-dated"]
@@ -507,7 +507,7 @@ def test_an_old_access_file_is_chained_once_when_it_is_opened(tmp_path):
     assert [(line["id"], line["chained_late"]) for line in copied(db)] == [(r["id"], True) for r in rows]
     audit.record(db, "sign_out", login="qu", now=dt.datetime(2026, 12, 1))
     assert stored(db)[-1]["prev_hash"] == rows[-1]["hash"] and stored(db)[-1]["id"] == 25
-    verdict = chain().verify(db)
+    verdict = audit_check.verify(db)
     assert (verdict.ok, verdict.entries) == (True, 8)
     assert [str(n) for n in verdict.notes] == [
         f"第1–24条写于哈希链启用之前，{chained_at}打开文件时补入链中：链只证明它们此后未被改动，不证明此前；链自第1条起覆盖全部条目 / "
@@ -530,12 +530,12 @@ def test_an_entry_written_without_its_hash_is_chained_by_the_next_append_and_nam
     con.execute("INSERT INTO audit (at, login, action, outcome) VALUES ('2026-12-01 09:05:00', 'dong', 'sign_in', 'ok')")
     con.commit()
     con.close()
-    assert [str(p) for p in chain().verify(db).problems] == [
+    assert [str(p) for p in audit_check.verify(db).problems] == [
         "第3条 entry 3: 没有哈希：不是看板写入的（手工插入） / no hash: not written by the dashboard (inserted by hand)"]
     audit.record(db, "sign_out", login="dong", now=minutes(6))
     rows = stored(db)
     assert [r["prev_hash"] for r in rows] == ["0" * 64] + [r["hash"] for r in rows[:-1]]
-    verdict = chain().verify(db)
+    verdict = audit_check.verify(db)
     assert verdict.ok
     assert [str(n) for n in verdict.notes][0].startswith(
         "第3条 entry 3: 写入时没有哈希（升级期间旧版本所写，或手工插入），")

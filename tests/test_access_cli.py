@@ -38,7 +38,7 @@ def places(db, tmp_path, config):
     """The database with a registry of three streets: 映川街道 (枫林社区), 望舒街道 (望舒社区), 柏溪街道 (柏溪社区)."""
     import fixtures
     import store
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     registry = fixtures.write_csv(tmp_path / "台账.csv", fixtures.COMPOUND_HEADERS, [
         registry_row("枫林家园", "映川街道", "枫林社区"), registry_row("望舒苑", "望舒街道", "望舒社区"),
@@ -48,6 +48,7 @@ def places(db, tmp_path, config):
     return db
 
 
+@pytest.mark.slow
 def test_users_add_list_disable_enable_passwd(places):
     db = places
     done = cli("users", "add", "yingchuan", "--role", "street", "--street", "映川街道", "--db", db,
@@ -103,6 +104,7 @@ def test_the_password_is_never_an_argument(db):
     assert done.returncode == 2 and "unrecognized arguments: --password" in done.stderr
 
 
+@pytest.mark.slow
 def test_audit_as_json_and_csv_with_filters(db):
     audit.record(db, "download", login="yingchuan", address="10.0.0.7", target="=HYPERLINK(\"http://x\")",
                  scope={"street": "映川街道"}, details={"rows": 3})
@@ -127,6 +129,7 @@ def test_audit_of_a_database_without_an_access_file_is_empty_and_creates_nothing
     assert not path_for(db).exists()
 
 
+@pytest.mark.slow
 def test_cli_import_backup_and_restore_are_audited_and_the_backup_keeps_the_audit_log(tmp_path, db):
     import hashlib
 
@@ -307,6 +310,7 @@ def test_entries_deleted_from_the_end_are_caught_by_the_head_file(db):
     (["--role", "community", "--street", "柏溪", "--community", "柏溪社区", "--admin"],
      "未知的街道“柏溪”；已知的街道：映川街道、望舒街道、柏溪街道 / unknown street 柏溪; known streets: 映川街道, 望舒街道, 柏溪街道"),
 ])
+@pytest.mark.slow
 def test_users_add_refuses_a_place_the_data_does_not_know(places, args, message):
     done = cli("users", "add", "bx", *args, "--db", places, stdin="柏溪的密码-2026\n")
     assert (done.returncode, done.stdout, done.stderr) == (2, "", f"错误 ERROR: {message}\n")
@@ -316,6 +320,7 @@ def test_users_add_refuses_a_place_the_data_does_not_know(places, args, message)
     assert entry["details"]["reason"] == message
 
 
+@pytest.mark.slow
 def test_users_add_takes_a_known_place_and_a_district_account_needs_none(places, db):
     done = cli("users", "add", "fl", "--role", "community", "--street", "映川街道", "--community", "枫林社区", "--db", places,
                stdin="枫林的密码-2026\n")

@@ -10,7 +10,7 @@ import fixtures
 import store
 from access import UndoRefused, audit
 from access.undo import undo_import, undone_imports
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, window_for
 
 TABLES = {"work_orders": "order_id", "complaints": "complaint_id", "compounds": "compound_name",
@@ -46,6 +46,7 @@ def import_orders(db, config, folder, name, data):
                            config, rejection_dir=folder / "rejections")
 
 
+@pytest.mark.slow
 def test_undo_of_an_import_that_adds_and_updates_returns_every_table_and_kpi(db, tmp_path, config):
     before = state(db, config)
     july = import_orders(db, config, tmp_path, "七月工单.csv", fixtures.JULY_ORDERS)
@@ -78,6 +79,7 @@ def test_undo_of_an_import_that_adds_and_updates_returns_every_table_and_kpi(db,
     assert entry["details"]["rows_restored"] == 1 and entry["details"]["rows_removed"] == 1
 
 
+@pytest.mark.slow
 def test_only_the_latest_import_of_a_dataset_can_be_undone(db, tmp_path, config):
     july = import_orders(db, config, tmp_path, "七月工单.csv", fixtures.JULY_ORDERS)
     w14_closed = [fixtures._order("W14", "2024-07-02 09:00", "2024-07-05 09:00", "2024-07-03 09:00", "满意",
@@ -109,6 +111,7 @@ def test_only_the_latest_import_of_a_dataset_can_be_undone(db, tmp_path, config)
                                                                                "refused"]
 
 
+@pytest.mark.slow
 def test_undo_of_a_registry_import_rematches_the_orders(db, tmp_path, config):
     """A registry import that renames nothing but adds a compound: after its undo the orders naming it are
     a compound not in the registry again, as before the import."""
@@ -128,6 +131,7 @@ def test_undo_of_a_registry_import_rematches_the_orders(db, tmp_path, config):
     assert entry["details"]["kind"] == "compounds"
 
 
+@pytest.mark.slow
 def test_an_import_from_before_undo_existed_is_refused(db, tmp_path, config):
     """Its updated rows' earlier versions were never kept (here: removed by hand, as in an older database)."""
     july = import_orders(db, config, tmp_path, "七月工单.csv", fixtures.JULY_ORDERS)
@@ -151,6 +155,7 @@ undo_import(sys.argv[2], int(sys.argv[3]), "admin", load_config())
 """
 
 
+@pytest.mark.slow
 def test_an_undo_killed_before_its_snapshot_is_published_and_audited_once_by_the_next_write(db, tmp_path, config):
     """Every write is audited once: an undo whose process died after its commit is published by the next write
     and entered as recovered (the actor unknown), and not again by the write after."""
@@ -208,6 +213,7 @@ def undoable(db, config, scope):
         con.close()
 
 
+@pytest.mark.slow
 def test_an_import_of_another_street_or_the_district_is_refused_as_unknown(db, tmp_path, config):
     east = east_import(db, config, tmp_path)
     assert (east.import_id, east.rows_new, east.rows_updated) == (4, 1, 1)
@@ -231,6 +237,7 @@ def test_an_import_of_another_street_or_the_district_is_refused_as_unknown(db, t
     con.close()
 
 
+@pytest.mark.slow
 def test_a_later_district_import_blocks_the_streets_undo_without_being_named(db, tmp_path, config):
     east = east_import(db, config, tmp_path)
     later = import_orders(db, config, tmp_path, "区级七月补充.csv", fixtures.JULY_ORDERS)   # the district's, #5

@@ -20,8 +20,8 @@ import datetime as dt
 import pytest
 
 from metrics.attention import needs_attention, reasons
-from metrics.db import connect
-from metrics.importer import import_file
+from metrics.database import connect
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window
 from metrics.periods import Period
 

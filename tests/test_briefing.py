@@ -7,15 +7,15 @@ import sys
 
 import docx
 import pytest
-from conftest import ROOT
 
 import fixtures
 from briefing.content import build, headline_rate
 from briefing.generate import write_briefing
 from briefing.images import image_server
+from conftest import ROOT
 from metrics import formatting as fmt
-from metrics.db import connect
-from metrics.importer import import_file
+from metrics.database import connect
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 
@@ -100,6 +100,7 @@ def engine_numbers(con, config, scope):
 
 
 @pytest.mark.parametrize("scope", [Scope(), Scope(street="东街道"), Scope(street="西街道")])
+@pytest.mark.slow
 def test_docx_headline_and_table_equal_the_engine(con, config, tmp_path, scope):
     with image_server():
         path = write_briefing(con, config, scope, JUNE_2024, "docx", tmp_path / "b.docx")
@@ -122,6 +123,7 @@ def test_docx_headline_and_table_equal_the_engine(con, config, tmp_path, scope):
     assert "PAGE" in footer
 
 
+@pytest.mark.slow
 def test_pdf_embeds_fonts_and_says_the_same(con, config, tmp_path):
     with image_server():
         path = write_briefing(con, config, Scope(), JUNE_2024, "pdf", tmp_path / "b.pdf")
@@ -135,6 +137,7 @@ def test_pdf_embeds_fonts_and_says_the_same(con, config, tmp_path):
     assert re.search(r"—\s*1\s*—", text)  # page numbers
 
 
+@pytest.mark.slow
 def test_cli_report_all_streets(con, tmp_path):
     con.execute("CHECKPOINT")
     db = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]

@@ -15,7 +15,7 @@ from briefing.content import against_target, build
 from briefing.generate import issue_briefing
 from briefing.images import image_server
 from briefing.sections import distribution_lines, head, note_lines, sections
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window
 from metrics.periods import Period
 
@@ -72,6 +72,7 @@ def test_head_block_and_distribution_exact(db, config):
     assert distribution_lines(en) == ["To: 示范区红色物业工作领导小组办公室", "Copy: 各社区党委、居委会"]
 
 
+@pytest.mark.slow
 def test_word_head_block_rule_and_last_lines(east_files):
     document = docx.Document(str(east_files["docx"]))
     paragraphs = document.paragraphs
@@ -113,6 +114,7 @@ def test_issue_numbers_per_scope(tmp_path, config):
     assert (issues.last(db, "东街道"), issues.last(db, "西街道")) == (3, 13)
 
 
+@pytest.mark.slow
 def test_word_and_pdf_of_one_issue_share_the_number(db, config, tmp_path):
     con, path = db
     with image_server():
@@ -148,13 +150,13 @@ def test_an_edition_issued_again_in_another_format_keeps_its_number(tmp_path, co
     assert (issues.last(db, "东街道"), issues.last(db, "西街道")) == (6, 1)
 
 
+@pytest.mark.slow
 def test_the_command_line_gives_one_briefing_one_number(tmp_path, config):
     """Issue 20: `report` wrote one briefing's Word file as 第2期 and its PDF as 第3期 (two commands)."""
     import sys
 
     from conftest import ROOT
-
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     path = tmp_path / "n.duckdb"
     con = connect(path)
@@ -269,6 +271,7 @@ def headings_by_page(pdf, pages: int) -> list[list[str]]:
              if re.match(r"^\s*[一二三四五六七八九十]、", line)] for page in range(1, pages + 1)]
 
 
+@pytest.mark.slow   # LibreOffice / chromium
 def test_word_as_libreoffice_lays_it_out_looks_like_the_pdf(east_files, tmp_path):
     """LibreOffice (Debian's libreoffice-writer-nogui, headless) renders the Word file to PDF: the same number of
     pages as our PDF and the same headings on the same pages."""

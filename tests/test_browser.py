@@ -25,17 +25,19 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import fixtures
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-import fixtures
 from access import accounts
 from metrics import formatting as fmt
 from metrics.catalog import KPIS
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 from ui.i18n import t
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "screenshots"

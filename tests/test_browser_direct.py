@@ -2,11 +2,13 @@
 name and was not found) must come with the whole frame (sidebar navigation, language switch, filters), not the
 bare page of Streamlit's legacy pages-folder mode. The sign-in form comes first (real data); signed in, the
 bookmarked page is drawn."""
+import fixtures
 import pytest
 from test_browser import add_admin, browser, serving, settle, sign_in  # noqa: F401  (fixture)
 
-import fixtures
-from metrics.db import connect
+from metrics.database import connect
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 
 @pytest.mark.parametrize("path,title", [("trends", "诉求趋势"), ("import", "数据导入")])

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import urllib.parse
 
+import pytest
 from playwright.sync_api import expect
-
 from test_browser import SETTLE, assert_clean, browser, engine, metrics, page, server, settle, sign_in  # noqa: F401
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 
 def query(page) -> dict:

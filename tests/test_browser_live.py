@@ -6,15 +6,26 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
-
-import pytest
-from playwright.sync_api import expect, sync_playwright
 
 import fixtures
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from test_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    VIEWPORT,
+    add_admin,
+    assert_clean,
+    metrics,
+    serving,
+    settle,
+    sign_in,
+)
+
 import store
-from test_browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, add_admin, assert_clean, metrics, serving,
-                          settle, sign_in)
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 NEW_ORDER = [["L1", "12345平台", "2024-06-12 09:00", "投诉", "渗水漏水", "", "", "阳光花园", "物业公司", "2024-06-15 09:00",
@@ -51,7 +62,7 @@ def orders_card(page):
 
 def test_a_cli_import_shows_on_an_open_page_without_a_reload(live, page):
     url, db, folder = live
-    page.goto(url, timeout=60_000)
+    page.goto(f"{url}/?period=first_half", timeout=60_000)
     sign_in(page)
     assert metrics(page)["工单总量"] == "12"
     extra = fixtures.write_csv(folder / "夜间导出.csv", fixtures.ORDER_HEADERS, NEW_ORDER)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from test_browser import PAGES, SCREENSHOTS, URLS, assert_clean, browser, engine, server, settle, sign_in  # noqa: F401
 
-from test_browser import (PAGES, SCREENSHOTS, URLS, assert_clean, browser, engine, server, settle,  # noqa: F401
-                          sign_in)
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 PHONE = {"width": 390, "height": 844}    # an iPhone 12-15 screen in CSS pixels
 DESKTOP = {"width": 1440, "height": 900}
@@ -28,7 +28,7 @@ def tab(browser):
 
 def open_signed_in(page, url: str, path: str, viewport: dict) -> None:
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{url}/{URLS[path]}", timeout=60_000)
+    page.goto(f"{url}/{URLS[path]}?period=first_half", timeout=60_000)   # two months to draw (May, June)
     sign_in(page)
     page.set_viewport_size(viewport)
     settle(page)

@@ -20,18 +20,32 @@ import zipfile
 from pathlib import Path
 
 import docx
+import fixtures
 import pytest
 from playwright.sync_api import expect
+from test_browser import (  # noqa: F401
+    H1_2024,
+    SETTLE,
+    VIEWPORT,
+    assert_clean,
+    browser,
+    card_values,
+    dashboard_pages,
+    metrics,
+    screenshot,
+    serving,
+    settle,
+    sign_in,
+)
 
-import fixtures
 import store
 from access import accounts, audit
 from briefing.content import scope_name
+from metrics.database import connect
 from metrics.kpis import Scope, kpi_report
-from metrics.db import connect
-from test_browser import (H1_2024, SETTLE, VIEWPORT, assert_clean, browser, card_values, dashboard_pages,  # noqa: F401
-                          metrics, screenshot, serving, settle, sign_in)
 from ui.i18n import t
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 ADMIN_PAGES = ("import", "admin")
 ALL_PAGES = [url for _, _, _, url in dashboard_pages()]
@@ -105,7 +119,8 @@ def party(role: str) -> list[str]:
 
 DOWNLOADS = {
     "district": {
-        "overview": tables("需关注的小区", place="全区", period=True), "trends": trends("district"),
+        # 需关注: no compound of the fixture has the 30 orders a score needs, so the list (and its download) is empty
+        "overview": [], "trends": trends("district"),
         "compare": tables("小区基本情况", place="全区") + tables("小区对比", "小区排名（红黑榜）", place="全区", period=True),
         "party": party("district") + tables("应建未建小区（待办）", place="全区", period=True),
         "profile": tables("工单明细", "投诉记录", place="阳光花园", period=True),
@@ -115,13 +130,13 @@ DOWNLOADS = {
                   + ["小区台账模板.xlsx", "工单导入模板.xlsx", "投诉导入模板.xlsx"],
         "admin": tables("审计日志_YYYY-MM-DD_YYYY-MM-DD", place="全区")},
     "street": {
-        "overview": tables("需关注的小区", place="东街道", period=True), "trends": trends("street"),
+        "overview": [], "trends": trends("street"),
         "compare": tables("小区基本情况", place="东街道") + tables("小区对比", "小区排名（红黑榜）", place="东街道", period=True),
         "party": party("street"), "profile": tables("工单明细", "投诉记录", place="东街道_阳光花园", period=True),
         "supervision": tables("督办单", place="东街道", period=True),
         "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf"]},
     "community": {
-        "overview": tables("需关注的小区", place="东街道_东二社区", period=True), "trends": trends("community"),
+        "overview": [], "trends": trends("community"),
         "compare": tables("小区排名（红黑榜）", place="东街道_东二社区", period=True),
         "party": party("community"), "profile": tables("工单明细", "投诉记录", place="东街道_东二社区_幸福里小区", period=True),
         "supervision": tables("督办单", place="东街道_东二社区", period=True),
@@ -300,7 +315,7 @@ def test_every_page_and_download_holds_only_the_scope(server, roles_db, context,
     db, _, reports = roles_db
     login, password, _, scope = ROLES[role]
     page = context.new_page()
-    page.goto(server, timeout=60_000)
+    page.goto(f"{server}/?period=first_half", timeout=60_000)   # H1 2024 by name: the default is June (issue 20)
     sign_in(page, login, password)
     assert_clean(page, f"{role}: overview after sign-in")
     # the menu lists exactly the role's pages
@@ -385,7 +400,7 @@ def test_a_hand_made_url_for_another_street_is_refused_and_audited_once(server, 
 
 
 # The caption under each title says what the figures cover; for an account without a street filter chosen it says
-# 全区 (ui/state.py page_header writes scope_text(filters.scope), the scope before the account narrows it), while
+# 全区 (ui/frame.py page_header writes scope_text(filters.scope), the scope before the account narrows it), while
 # the cards, tables and charts below cover the account's street or community. Fails until the caption is narrowed.
 SCOPE_CAPTION = {"street": "范围：街道 东街道", "community": "范围：街道 东街道，社区 东二社区"}
 

@@ -3,14 +3,28 @@ file built from the fixture's lake, driven by chromium. 总览 shows the same ca
 (screenshots/rollups_overview.png, and the original's as overview_original.png beside it)."""
 from __future__ import annotations
 
-import store
-from metrics import rollup_job
-from metrics.lake import export
-from test_browser import (CARDS, H1_2024, add_admin, assert_clean, browser, card_values, metrics, open_page, page,  # noqa: F401
-                          screenshot, serving)
-
 import fixtures
+import pytest
+from test_browser import (  # noqa: F401
+    CARDS,
+    H1_2024,
+    add_admin,
+    assert_clean,
+    browser,
+    card_values,
+    metrics,
+    open_page,
+    page,
+    screenshot,
+    serving,
+)
+
+import store
 from metrics.kpis import Scope, kpi_report
+from metrics.scale import rollup_job
+from metrics.scale.lake import export
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 
 def test_overview_on_the_rollups_only_file_shows_the_original_cards(tmp_path, config, page):

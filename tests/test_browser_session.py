@@ -4,13 +4,15 @@ cold; a sign-out in one tab ends the other's at its next action. The cookie is H
 see it."""
 from __future__ import annotations
 
+import fixtures
 import pytest
 from playwright.sync_api import expect
-
-import fixtures
-from access import accounts, audit, sessions
-from metrics.db import connect
 from test_browser import CHROMIUM, CHROMIUM_ARGS, SETTLE, VIEWPORT, browser, metrics, serving, settle  # noqa: F401
+
+from access import accounts, audit, sessions
+from metrics.database import connect
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 PASSWORD = "东街道-密码-2024"
 SIGNED_IN = "已登录：dong（街道） · 可查看：东街道"

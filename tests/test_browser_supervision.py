@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import urllib.parse
 
+import fixtures
 import pytest
 from playwright.sync_api import expect
+from test_browser import (  # noqa: F401
+    SETTLE,
+    add_admin,
+    assert_clean,
+    browser,
+    metrics,
+    open_page,
+    screenshot,
+    serving,
+    settle,
+)
 
-import fixtures
-from metrics.db import connect
-from test_browser import (SETTLE, add_admin, assert_clean, browser, metrics, open_page, screenshot,  # noqa: F401
-                          serving, settle)
+from metrics.database import connect
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 VIEWPORT = {"width": 1440, "height": 2400}   # the width officials' screens have; tall, so the page is one shot
 ROW, HEADER = 35, 35   # Streamlit's dataframe row and header heights (px)

@@ -8,9 +8,8 @@ import json
 
 import pytest
 
+import charts
 from conftest import shown_metrics
-
-from ui import charts
 
 STREETS = [{"street": "东街道", "on_time_closure_rate": 0.84, "satisfaction_rate": 0.91, "orders_total": 4566},
            {"street": "西街道", "on_time_closure_rate": 0.87, "satisfaction_rate": 0.88, "orders_total": 2919}]

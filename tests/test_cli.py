@@ -8,10 +8,10 @@ import sys
 
 import fastexcel
 import pytest
-from conftest import ROOT
 
 import fixtures
-from metrics.templates import template_headers
+from conftest import ROOT
+from metrics.ingest.templates import template_headers
 
 TOP_KEYS = ["orders_total", "orders_due", "closed", "closed_on_time", "on_time_closure_rate", "revisited",
             "revisit_rate", "satisfaction_rate", "repeat_rate", "median_close_hours", "complaint_count",
@@ -41,6 +41,7 @@ def db(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_kpis_json(db):
     done = cli("kpis", "--db", db, "--from", "2024-06-01", "--to", "2024-06-30", "--as-of", "2024-07-01 10:00",
                "--format", "json")
@@ -91,6 +92,7 @@ def test_compounds_csv(db):
     assert {r["compound_name"]: r["in_registry"] for r in table}["未知小区"] == "False"
 
 
+@pytest.mark.slow
 def test_compounds_csv_never_starts_a_formula(tmp_path):
     """A compound named "\\r=1+1" (a line break, then a formula) and one named "-5号院": each cell a row of
     its own quoted, every line of it made inert; numbers stay numbers."""
@@ -109,6 +111,7 @@ def test_compounds_csv_never_starts_a_formula(tmp_path):
     assert [(r["compound_name"], r["fee_collection_rate"]) for r in rows] == [("'\r'=1+1", "0.9"), ("'-5号院", "0.5")]
 
 
+@pytest.mark.slow
 def test_failed_file_gives_nonzero_exit_and_keeps_others(db, tmp_path):
     good = fixtures.write_csv(tmp_path / "ok.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
     bad = fixtures.write_csv(tmp_path / "bad.csv", ["x", "y"], [["1", "2"]])
@@ -149,6 +152,7 @@ def big_file(path):
 OVER = "大文件.csv: 文件大小 1.5 MB，超过单个文件上限 1 MB，未读取 / 1.5 MB is over the per-file limit of 1 MB; not read"
 
 
+@pytest.mark.slow
 def test_import_refuses_a_file_over_the_per_file_limit_in_one_line(tmp_path, one_mb):
     good = fixtures.write_csv(tmp_path / "ok.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
     done = cli("import", "--db", tmp_path / "x.duckdb", "--kind", "work_orders", big_file(tmp_path / "大文件.csv"),
@@ -174,6 +178,7 @@ def test_import_folder_refuses_big_files_and_names_notes_that_fit(tmp_path, one_
     assert "无法判断是哪类数据" in (drop / "failed" / note).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_import_names_missing_columns_by_their_headers(tmp_path):
     """Issue 14: the CLI named a missing column by its internal name ("回访结果 revisit_result"); the header only now."""
     keep = [i for i, h in enumerate(fixtures.ORDER_HEADERS) if h not in ("回访时间", "回访结果")]
@@ -189,7 +194,7 @@ def test_import_names_missing_columns_by_their_headers(tmp_path):
 def undated(tmp_path_factory, config):
     """The fixture with fixtures.NO_DEADLINE_ORDERS, deriving no deadline (data from 2023-11-01, as of 2024-07-01
     12:00): open without a deadline at 12:00 N5 (244 days), N1 (169), N2 (12), N6 (1); N3 closed at 11:00."""
-    from metrics.db import connect
+    from metrics.database import connect
 
     folder = tmp_path_factory.mktemp("cli_undated")
     con = connect(folder / "undated.duckdb")
@@ -202,6 +207,7 @@ def sections(report) -> dict:
     return {k: [r["order_id"] for r in report[k]] for k in ("overdue", "due_soon", "no_deadline")}
 
 
+@pytest.mark.slow
 def test_supervision_over_all_the_data(undated):
     done = cli("supervision", "--db", undated, "--format", "json")
     assert done.returncode == 0, done.stderr
@@ -222,6 +228,7 @@ def test_supervision_over_all_the_data(undated):
     assert report["due_within_days"] == 3
 
 
+@pytest.mark.slow
 def test_supervision_of_a_period_scope_and_moment(undated):
     report = json.loads(cli("supervision", "--db", undated, "--from", "2024-06-01", "--to", "2024-06-30",
                             "--as-of", "2024-07-01 10:00").stdout)
@@ -250,6 +257,7 @@ def test_supervision_csv(undated):
     assert (table[5]["due_at"], table[5]["status"]) == ("", "")
 
 
+@pytest.mark.slow
 def test_supervision_csv_cells_are_not_formulas(tmp_path):
     orders = fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, [fixtures._order(
         "X1", "2024-06-01 09:00", "2024-06-02 09:00", "", compound="=HYPERLINK(\"http://x\")", unit="=2+3",
@@ -261,6 +269,7 @@ def test_supervision_csv_cells_are_not_formulas(tmp_path):
         ("X1", "'=HYPERLINK(\"http://x\")", "'=2+3", "'@SUM(A1)")]
 
 
+@pytest.mark.slow
 def test_kpis_of_the_default_period(undated):
     done = cli("kpis", "--db", undated, "--period", "default", "--format", "json")
     assert done.returncode == 0, done.stderr

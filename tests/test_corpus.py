@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from metrics.db import connect
-from metrics.importer import import_file
-from metrics.readers import ImportFailure
+from metrics.database import connect
+from metrics.ingest.importer import import_file
+from metrics.ingest.readers import ImportFailure
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
 import cases as corpus  # noqa: E402

@@ -3,9 +3,11 @@ import re
 
 import pytest
 
-from metrics.db import connect, rows
+from metrics.database import connect
+
+from metrics.db import rows
 from metrics.demo import build_demo_database, is_demo
-from metrics.demo_exports import UNMATCHED_COMPOUNDS
+from metrics.demo.exports import UNMATCHED_COMPOUNDS
 from metrics.kpis import Scope, order_kpis_by, window_for
 from metrics.names import unmatched_compounds
 
@@ -19,6 +21,7 @@ def demo(tmp_path_factory, config):
     con.close()
 
 
+@pytest.mark.slow
 def test_every_demo_row_is_accounted_for(demo):
     con, results = demo
     assert all(r.accounted() for r in results)

@@ -101,6 +101,7 @@ def test_the_way_back_stays_on_this_site(real, target):
         assert sign_in(client, next_path=target).headers["location"] == "/"
 
 
+@pytest.mark.slow
 def test_unknown_wrong_and_locked_look_the_same(real, config):
     with TestClient(door()) as client:
         wrong = sign_in(client, password="错误的密码-000")

@@ -11,14 +11,14 @@ import re
 
 import pytest
 import yaml
-from conftest import ROOT, sign_in
 
 import fixtures
 from briefing.content import build as build_briefing
 from briefing.sections import sections
+from conftest import ROOT, sign_in
 from metrics.catalog import KPIS
-from metrics.db import connect
-from metrics.importer import import_file
+from metrics.database import connect
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, window_for
 
 BOARD_PROFILE = {"derive_due_at": False, "work_orders": {
@@ -275,6 +275,7 @@ def test_numbered_districts_read_as_places(city):
     assert note.startswith("本简报统计第9区2015年下半年受理的诉求件8件，")
 
 
+@pytest.mark.slow
 def test_numbered_districts_are_text_on_the_axes(city, tmp_path, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest

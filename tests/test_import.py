@@ -3,14 +3,14 @@ import datetime as dt
 
 import fastexcel
 import pytest
-from conftest import june
 
 import fixtures
-from metrics.db import connect
-from metrics.importer import import_file
+from conftest import june
+from metrics.database import connect
+from metrics.ingest.importer import import_file
+from metrics.ingest.readers import ImportFailure
 from metrics.kpis import Scope, order_kpis
 from metrics.names import name_key, unmatched_compounds
-from metrics.readers import ImportFailure
 
 
 def counts(result):
@@ -23,6 +23,7 @@ def table_snapshot(con):
             for t in ("compounds", "work_orders", "complaints", "import_log", "import_issues")}
 
 
+@pytest.mark.slow
 def test_every_row_accounted_for(built):
     _, _, results = built
     # 17 rows: 13 distinct good ids, W1 twice (1 duplicate), R1, R2 and a blank id rejected; W13 warned
@@ -31,6 +32,7 @@ def test_every_row_accounted_for(built):
     assert counts(results["complaints"]) == (4, 4, 0, 0, 0, 0, 0)
 
 
+@pytest.mark.slow
 def test_rejection_file_names_file_row_column_and_reason(built):
     _, _, results = built
     sheet = fastexcel.read_excel(results["work_orders"].rejection_file).load_sheet(0, dtypes="string", eager=True)
@@ -62,6 +64,7 @@ def test_the_rejection_file_never_starts_a_formula(tmp_path, config):
         ("'=工单.csv", 4, "受理时间", "'-5")]
 
 
+@pytest.mark.slow
 def test_reimport_updates_and_same_file_twice_changes_nothing(built, config):
     con, folder, _ = built
     july = fixtures.write_csv(folder / "工单_7月.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
@@ -78,6 +81,7 @@ def test_reimport_updates_and_same_file_twice_changes_nothing(built, config):
     assert con.execute("SELECT count(*) - count(DISTINCT order_id) FROM work_orders").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_import_log_records_each_import(built):
     con, _, _ = built
     log = con.execute("SELECT kind, file_name, length(file_sha256), rows_read, rows_new, rows_rejected "
@@ -91,6 +95,7 @@ def test_import_log_records_each_import(built):
     ("compounds", fixtures.ORDER_HEADERS, fixtures.ORDERS, "看起来是工单，不是小区台账"),
     ("complaints", ["投诉编号", "来源渠道"], [["C9", "12345"]], "缺少时间列"),
 ])
+@pytest.mark.slow
 def test_unimportable_file_leaves_database_unchanged(built, config, kind, headers, rows, message):
     con, folder, _ = built
     before = table_snapshot(con)
@@ -100,6 +105,7 @@ def test_unimportable_file_leaves_database_unchanged(built, config, kind, header
     assert table_snapshot(con) == before
 
 
+@pytest.mark.slow
 def test_unreadable_files_fail_cleanly(built, config):
     con, folder, _ = built
     before = table_snapshot(con)
@@ -122,11 +128,12 @@ def test_unreadable_files_fail_cleanly(built, config):
     assert table_snapshot(con) == before
 
 
+@pytest.mark.slow
 def test_failure_midway_rolls_back(built, config, monkeypatch):
     con, folder, _ = built
     before = table_snapshot(con)
     july = fixtures.write_csv(folder / "工单_7月.csv", fixtures.ORDER_HEADERS, fixtures.JULY_ORDERS)
-    import metrics.importer as importer
+    import metrics.ingest.importer as importer
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -138,6 +145,7 @@ def test_failure_midway_rolls_back(built, config, monkeypatch):
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-8-sig"])
+@pytest.mark.slow
 def test_encodings_give_the_same_kpis(tmp_path, config, encoding):
     con = connect(tmp_path / "enc.duckdb")
     results = fixtures.build(con, tmp_path, config, orders_encoding=encoding)
@@ -147,6 +155,7 @@ def test_encodings_give_the_same_kpis(tmp_path, config, encoding):
     assert con.execute("SELECT compound_raw FROM work_orders WHERE order_id = 'W3'").fetchone()[0] == "阳光\u3000花园"
 
 
+@pytest.mark.slow
 def test_xlsx_with_excel_dates_synonym_headers_and_a_title_row(tmp_path, config):
     con = connect(tmp_path / "x.duckdb")
     fixtures.build(con, tmp_path, config)
@@ -239,6 +248,7 @@ def test_compound_matching_and_unmatched_list(built, config):
     assert name_key("ＡＢ 花园小区") == "ab花园"
 
 
+@pytest.mark.slow
 def test_config_alias_and_later_registry_rematch(built, config):
     import copy
 
@@ -285,7 +295,7 @@ def test_calendar_days_and_hours_limits_from_config(tmp_path, config):
 
 
 def test_utf8_file_broken_after_the_probe_fails_whole(tmp_path, config, monkeypatch):
-    import metrics.readers as readers
+    import metrics.ingest.readers as readers
 
     monkeypatch.setattr(readers, "UTF8_PROBE", 64)  # the probe sees only clean bytes
     con = connect(tmp_path / "u.duckdb")
@@ -297,6 +307,7 @@ def test_utf8_file_broken_after_the_probe_fails_whole(tmp_path, config, monkeypa
     assert con.execute("SELECT count(*) FROM work_orders").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_row_numbers_hold_in_a_file_read_in_parallel(tmp_path, config):
     """A file big enough for DuckDB to read in several pieces at once: issues still name the file's lines."""
     data = [fixtures._order(f"P{i:06d}", "2024-06-03 09:00", "2024-06-06 09:00", "2024-06-05 10:00", "满意",
@@ -330,6 +341,7 @@ def test_duckdb_keeps_rows_inserted_after_an_empty_insert_in_one_transaction():
     assert con.execute("SELECT s, count(*) FROM t GROUP BY s").fetchall() == [("large", 500000)]
 
 
+@pytest.mark.slow
 def test_a_large_import_accounts_for_every_row(tmp_path, config):
     """250,000 rows of which 190,000 are received after the import's own day (rejected, out of the plausible
     window) and 60,000 are good: every one is counted, past DuckDB's row-group size of 122,880 (with DuckDB
@@ -416,6 +428,7 @@ def test_placeholders_for_a_place_are_unknown_not_places(tmp_path, capsys):
     assert [u["compound_raw"] for u in json.loads(capsys.readouterr().out)] == ["阳光花园", "翠湖苑"]
 
 
+@pytest.mark.slow
 def test_a_file_without_close_times_says_all_its_orders_count_as_open(tmp_path, config, capsys):
     """1,203 rows without a 办结时间 column: 2 rejected (no received time), 1 earlier duplicate, 1,200 orders,
     every one open. The import says so (notes, the command line's note lines); a file with the column does not."""
@@ -598,8 +611,9 @@ def test_a_street_registry_import_keeps_to_its_street(built, config):
         ("翠湖苑", "西街道", "西一社区", 300), ("阳光花园", "东街道", "东一社区", 1200)]
 
 
+@pytest.mark.slow
 def test_history_issues_and_unmatched_names_are_the_scopes_own(built, config):
-    from metrics.quality import import_history, issues_by_column
+    from metrics.ingest.quality import import_history, issues_by_column
 
     con, folder, _ = built
     rows = scoped_orders() + [fixtures._order("W27", "2024-06-21 09:00", "2024-06-24 09:00", "", compound="和平新",
@@ -629,7 +643,7 @@ def test_history_issues_and_unmatched_names_are_the_scopes_own(built, config):
 def test_an_import_log_from_before_the_scope_columns_is_the_districts(tmp_path, config):
     """Opened writable, an older import_log gets imported_by, scope_street and scope_community, NULL for its old
     imports: a district import, which no street account lists."""
-    from metrics.quality import import_history
+    from metrics.ingest.quality import import_history
 
     path = tmp_path / "old.duckdb"
     con = connect(path)

@@ -35,6 +35,7 @@ def check(actual: dict, expected: dict):
             assert actual[key] == value, key
 
 
+@pytest.mark.slow
 def test_district_june(fixture_con, config):
     check(kpis(fixture_con, config, Scope(), june()), DISTRICT_JUNE)
 

@@ -5,12 +5,13 @@ import subprocess
 import sys
 
 import duckdb
-
+import pytest
 from conftest import ROOT
 
-from metrics.lake import PARTITION, read_sql
+from metrics.scale.lake import PARTITION, read_sql
 
 
+@pytest.mark.slow
 def test_export_reads_back_equal_row_for_row(store_db, tmp_path):
     out = tmp_path / "lake's"   # a quote in the folder name is doubled, not an SQL error
     done = subprocess.run([sys.executable, "-m", "metrics", "lake", "export", "--db", str(store_db), "--out", str(out)],

@@ -9,7 +9,7 @@ import pytest
 from conftest import shown_metrics
 
 from metrics import formatting as fmt
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window
 from metrics.periods import Period
 
@@ -17,6 +17,7 @@ def select_row(i: int) -> dict:
     return {"selection": {"rows": [i], "columns": [], "cells": []}}
 
 
+@pytest.mark.slow
 def test_a_ranking_row_opens_the_profile_for_the_period_and_filters_shown(app):
     app.query_params["period"] = "last_month"
     app.query_params["street"] = "东街道"
@@ -42,11 +43,12 @@ def attention_row(name: str, street: str) -> dict:
                       "shortfall": 0.9}], "small_sample": True, "score": 0.0, "rank": 1}
 
 
+@pytest.mark.slow
 def test_an_attention_row_opens_the_profile_for_a_custom_range(app, monkeypatch):
     """总览's 需关注的小区 (the fixture is too small to be flagged: the list is given, the link is the page's)."""
-    from ui import state
+    from ui import engine
 
-    monkeypatch.setitem(state.ENGINE, "needs_attention", lambda con, cfg, scope, window, **kw: [attention_row("阳光花园", "东街道")])
+    monkeypatch.setitem(engine.ENGINE, "needs_attention", lambda con, cfg, scope, window, **kw: [attention_row("阳光花园", "东街道")])
     for key, value in {"period": "custom", "from": "2024-06-01", "to": "2024-06-15", "source": "12345平台"}.items():
         app.query_params[key] = value
     at = app.run()

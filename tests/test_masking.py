@@ -16,14 +16,14 @@ import store
 from briefing.generate import write_briefing
 from briefing.images import image_server
 from metrics import exports, masking
-from metrics.db import connect
-from metrics.importer import import_file
+from metrics.database import connect
+from metrics.ingest.importer import import_file
+from metrics.ingest.readers import ImportFailure
+from metrics.ingest.uploads import preview_upload
 from metrics.kpis import Scope, Window
 from metrics.names import unmatched_compounds
 from metrics.periods import Period
-from metrics.readers import ImportFailure
 from metrics.scorecard import scorecard
-from metrics.uploads import preview_upload
 
 # (text, as masked): every form the issue found in clear, and ordinary numbers that must stay as written
 CASES = [
@@ -265,6 +265,7 @@ def test_hostile_exports_are_stored_masked(hostile):
                       ("受理时间", "rejected", "电话[手机号]")]
 
 
+@pytest.mark.slow
 def test_nothing_in_clear_anywhere(hostile, config):
     """Every VARCHAR and VARCHAR[] column of every table, the file's bytes, the rejection files, the downloads,
     a preview and a briefing (Word and PDF)."""

@@ -5,14 +5,14 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import june
 
 import fixtures
 from briefing.content import build as build_briefing
 from briefing.sections import sections
+from conftest import june
 from metrics.catalog import missing_text
-from metrics.db import connect
-from metrics.importer import import_file
+from metrics.database import connect
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, kpi_report, kpis, open_orders_by_age, window_for
 from metrics.scorecard import assign_ranks, red_black, scorecard, why_unranked
 
@@ -122,6 +122,7 @@ def test_briefing_does_not_write_a_rate_the_data_lacks(no_revisit, config):
         "投诉量：未导入投诉数据，无法计算，显示为“—”。"]
 
 
+@pytest.mark.slow
 def test_briefing_names_open_orders_without_a_deadline(no_deadline):
     con, config = no_deadline
     b = build_briefing(con, config, Scope(), june())
@@ -131,6 +132,7 @@ def test_briefing_names_open_orders_without_a_deadline(no_deadline):
     assert paragraphs[1].startswith("按时办结率：数据中没有“办结时限”")
 
 
+@pytest.mark.slow
 def test_cli_json_writes_null_and_the_missing_column(no_revisit, config):
     report = json.loads(json.dumps(kpi_report(no_revisit, config, Scope(), june()), default=str))
     assert report["revisit_rate"] is None and report["missing_inputs"]["revisit_rate"] == ["revisit_result"]

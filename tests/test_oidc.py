@@ -26,7 +26,7 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, assert_clean, free_p
 from access import AccessError, SignInRefused, accounts, audit, oidc, sessions
 from access.db import connect as access_connect
 from metrics.config import load_config
-from metrics.db import connect
+from metrics.database import connect
 
 NOW = dt.datetime(2026, 12, 1, 9, 0)
 OIDC = {"enabled": True, "provider": "testsso", "max_age_minutes": 30, "login_claim": "preferred_username",
@@ -232,6 +232,7 @@ def button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+@pytest.mark.slow
 def test_gate_opens_the_session_of_the_claims(gate):
     at, db = gate
     at.user = signed_in_at_provider(DONG)
@@ -247,6 +248,7 @@ def test_gate_opens_the_session_of_the_claims(gate):
     assert [a for _, a, *_ in entries(db)].count("sign_in") == 1
 
 
+@pytest.mark.slow
 def test_gate_shows_a_refusal_once_audited_and_the_form(gate):
     at, db = gate
     at.user = signed_in_at_provider({"preferred_username": "li", "groups": ["全体员工"]})
@@ -259,6 +261,7 @@ def test_gate_shows_a_refusal_once_audited_and_the_form(gate):
     assert button(at, "使用统一身份认证登录")
 
 
+@pytest.mark.slow
 def test_gate_forgets_a_stale_provider_sign_in(gate):
     at, db = gate
     at.user = signed_in_at_provider(DONG, issued=time.time() - 31 * 60)
@@ -269,6 +272,7 @@ def test_gate_forgets_a_stale_provider_sign_in(gate):
     assert [a for _, a, *_ in entries(db)] == ["account_change"]   # the local admin only: nothing signed in
 
 
+@pytest.mark.slow
 def test_sign_out_of_a_single_sign_on_session_logs_out_of_the_cookie(gate):
     at, db = gate
     at.user = signed_in_at_provider(DONG)
@@ -279,6 +283,7 @@ def test_sign_out_of_a_single_sign_on_session_logs_out_of_the_cookie(gate):
     assert entries(db)[-1][:2] == ("zhang.dong", "sign_out")
 
 
+@pytest.mark.slow
 def test_idle_expiry_of_a_single_sign_on_session_logs_out_of_the_cookie(gate):
     at, db = gate
     at.user = signed_in_at_provider(DONG)
@@ -292,6 +297,7 @@ def test_idle_expiry_of_a_single_sign_on_session_logs_out_of_the_cookie(gate):
     assert entries(db)[-1][1:4] == ("sign_out", None, "expired")
 
 
+@pytest.mark.slow
 def test_the_button_without_secrets_says_so(gate):
     at, _ = gate
     at.run()
@@ -300,6 +306,7 @@ def test_the_button_without_secrets_says_so(gate):
     assert at.error[0].value == "统一身份认证尚未配置完整（.streamlit/secrets.toml），请联系管理员。"
 
 
+@pytest.mark.slow
 def test_no_button_while_single_sign_on_is_off(store_db, monkeypatch):
     monkeypatch.setenv("DASHBOARD_DB", str(store_db))
     monkeypatch.delenv("DASHBOARD_CONFIG", raising=False)
@@ -318,6 +325,7 @@ def test_no_button_while_single_sign_on_is_off(store_db, monkeypatch):
 
 # --- the whole flow in chromium against a provider on loopback -----------------------------------------------------
 
+@pytest.mark.slow   # LibreOffice / chromium
 def test_browser_signs_in_through_the_provider(tmp_path, monkeypatch, config):
     """click -> /auth/login -> provider /authorize -> /oauth2callback -> /token (PKCE, nonce, RS256 ID token) ->
     the dashboard signed in as a street account whose 总览 shows its street only -> sign-out clears the cookie."""

@@ -1,12 +1,16 @@
 """简报 page through AppTest: the preview says what the document will say, and the files are produced."""
 
-from briefing.content import build
-from metrics.db import connect
-from metrics.kpis import Scope
-from metrics.periods import Period, Window
 import datetime as dt
 
+import pytest
 
+from briefing.content import build
+from metrics.database import connect
+from metrics.kpis import Scope
+from metrics.periods import Period, Window
+
+
+@pytest.mark.slow
 def test_preview_and_generation(app, app_db, config):
     at = app.run()
     at.switch_page("pages/briefing.py").run()
@@ -22,8 +26,9 @@ def test_preview_and_generation(app, app_db, config):
     buttons = {b.proto.label: b for b in at.get("download_button")}
     assert "下载 Word" in buttons and "下载 PDF" in buttons
     # the generation is audited: who, which briefing, its scope, period, language and formats
-    from access import audit
     from conftest import TESTER
+
+    from access import audit
 
     entry = audit.entries(app_db, action="briefing")[-1]
     assert (entry["login"], entry["target"], entry["scope"], entry["outcome"]) == (
@@ -50,6 +55,7 @@ def media(docx_bytes: bytes) -> list[tuple[str, bytes]]:
         return sorted((n, z.read(n)) for n in z.namelist() if n.startswith("word/media/"))
 
 
+@pytest.mark.slow
 def test_page_charts_equal_the_command_lines(app, app_db, tmp_path):
     """Issue 14, defect 1: the page's briefing had its charts drawn with Streamlit's plotly template (no axis
     automargin: category names cut to one character). The same briefing from the page (this process, Streamlit
@@ -58,8 +64,8 @@ def test_page_charts_equal_the_command_lines(app, app_db, tmp_path):
     import subprocess
     import sys
 
-    from PIL import Image
     from conftest import ROOT
+    from PIL import Image
 
     app.query_params["street"] = "东街道"
     at = app.run()

@@ -7,6 +7,7 @@ closed 2, revisited W12 only -> 50.0%, satisfied 1/1; no complaint; 500 househol
 import json
 import re
 
+import pytest
 from conftest import shown_metrics  # noqa: F401  (the fixture module)
 
 GREEN, RED = "#E4F2E7", "#FBE4E6"
@@ -50,6 +51,7 @@ def charts_by_title(at) -> dict:
     return {s["layout"]["title"]["text"]: s for s in specs}
 
 
+@pytest.mark.slow
 def test_two_compounds_side_by_side(app):
     at = open_compare(app)
     assert at.multiselect(key="compare_compounds").value == ["阳光花园", "和平新村"]

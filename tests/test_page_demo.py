@@ -1,10 +1,12 @@
 """With nothing imported the app runs on the demo database, built on first start and labelled as demo."""
+import pytest
 import yaml
 from conftest import ROOT, shown_metrics
 
-from metrics.db import connect
+from metrics.database import connect
 
 
+@pytest.mark.slow
 def test_empty_user_database_falls_back_to_the_labelled_demo(tmp_path, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest

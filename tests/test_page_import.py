@@ -2,14 +2,14 @@
 through the page into a temporary user database while a (tiny) demo database stays untouched."""
 import hashlib
 
+import fixtures
 import pytest
 import yaml
-
-import fixtures
 from conftest import sign_in
+
 from metrics.config import ROOT
-from metrics.db import connect
-from metrics.templates import TEMPLATE_NAMES
+from metrics.database import connect
+from metrics.ingest.templates import TEMPLATE_NAMES
 
 PAGE = "pages/import.py"
 
@@ -104,6 +104,7 @@ def on_demo(demo_app):
     return at, demo, user
 
 
+@pytest.mark.slow
 def test_import_through_the_page_creates_the_user_database(on_demo, tmp_path, downloads):
     app, demo, user = on_demo
     (tmp_path / "src").mkdir()
@@ -155,6 +156,7 @@ def test_import_through_the_page_creates_the_user_database(on_demo, tmp_path, do
     con.close()
 
 
+@pytest.mark.slow
 def test_the_page_shows_checks_unmapped_columns_and_a_mostly_rejected_file(on_demo, tmp_path):
     from test_plausibility import ORDERING_ROWS, order
 
@@ -181,11 +183,13 @@ def test_the_page_shows_checks_unmapped_columns_and_a_mostly_rejected_file(on_de
     assert history.loc["顺序.csv", "未办结已回访"] == 1
 
 
+@pytest.mark.slow
 def test_an_import_that_adds_and_updates_is_undone_from_the_page(on_demo, tmp_path):
     """W1 and W2 imported; then a file that changes W2's category and adds W9; the admin undoes it on the page:
     W9 is gone, W2 has its first category again, and the audit log has both imports and the undo."""
-    from access import audit
     from conftest import TESTER
+
+    from access import audit
 
     app, demo, user = on_demo
     (tmp_path / "src").mkdir()
@@ -231,7 +235,7 @@ def test_an_import_that_adds_and_updates_is_undone_from_the_page(on_demo, tmp_pa
 @pytest.fixture
 def limited(app, tmp_path, monkeypatch, config):
     """The app with small upload limits (1 MB a file, 2 MB and 3 files an import); every preview recorded."""
-    from metrics import uploads
+    from metrics.ingest import uploads
 
     settings = tmp_path / "limits.yaml"
     settings.write_text(yaml.safe_dump({**config, "uploads": {"file_mb": 1, "import_mb": 2, "import_files": 3}},
@@ -277,6 +281,7 @@ def test_an_upload_over_the_limits_is_refused_before_it_is_read(limited, tmp_pat
     assert previewed == ["工单.csv"] and "import_run" not in [b.key for b in at.button] and not any("文件中的列名" in d.value.columns for d in at.dataframe)
 
 
+@pytest.mark.slow
 def test_hostile_file_names_preview_and_import_with_their_own_names(on_demo, tmp_path, downloads):
     """A 304-byte name failed the preview (OSError); `..csv` gave a hidden rejection file."""
     app, _, user = on_demo
@@ -298,6 +303,7 @@ def test_hostile_file_names_preview_and_import_with_their_own_names(on_demo, tmp
     assert list(table(at, "导入时间")["文件"]) == ["..csv", long]
 
 
+@pytest.mark.slow
 def test_the_page_says_when_the_disk_is_full_and_when_an_import_is_not_published_yet(on_demo, tmp_path, monkeypatch,
                                                                                      config):
     """No room on the disk: the import is refused with how much it needs, nothing is written or audited. An
@@ -369,9 +375,11 @@ def street_admin(store_db, monkeypatch):
         yield at, store_db
 
 
+@pytest.mark.slow
 def test_a_street_admin_imports_its_street_only_and_sees_its_own_imports(street_admin, tmp_path, downloads):
-    from access import audit
     from test_import import scoped_orders
+
+    from access import audit
 
     app, db = street_admin
     at = app.run().switch_page(PAGE).run()

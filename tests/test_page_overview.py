@@ -5,7 +5,7 @@ import json
 from conftest import ROOT, shown_metrics, sign_in
 
 from metrics import formatting as fmt
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 
@@ -130,12 +130,12 @@ JANUARY_ORDERS = [
 @pytest.fixture
 def january_app(tmp_path, monkeypatch):
     """Orders only (no registry), ending 2025-01-20 16:00."""
+    import fixtures
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import fixtures
     from metrics.config import load_config
-    from metrics.importer import import_file
+    from metrics.ingest.importer import import_file
 
     con = connect(tmp_path / "jan.duckdb")
     import_file(con, "work_orders", fixtures.write_csv(tmp_path / "工单.csv", fixtures.ORDER_HEADERS, JANUARY_ORDERS),
@@ -192,14 +192,15 @@ def test_an_error_shows_an_id_and_never_its_details(app, monkeypatch, caplog):
     """Users saw tracebacks with paths and process ids: now an error id, the details in the server log."""
     import logging
     import re
+
     import tomllib
 
-    import ui.state
+    import ui.engine
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom in /srv/secret/path, pid 4242")
 
-    monkeypatch.setattr(ui.state, "ask", broken)
+    monkeypatch.setattr(ui.engine, "ask", broken)
     server_log = logging.getLogger("test.server_log")
     server_log.addHandler(caplog.handler)
     monkeypatch.setattr("streamlit.logger.get_logger", lambda name: server_log)   # caplog stands for the log

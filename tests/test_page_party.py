@@ -6,9 +6,10 @@ group (2024-03-15), no committee; C 和平新村 joint branch (2024-06-20), 5 me
 import datetime as dt
 import json
 
+import pytest
 from conftest import shown_metrics
 
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window, compound_kpis_by
 from metrics.periods import Period
 
@@ -34,6 +35,7 @@ def spec(at, title: str) -> dict:
     raise AssertionError(f"no chart titled {title}")
 
 
+@pytest.mark.slow
 def test_cards(app):
     at = party(app)
     shown = shown_metrics(at)
@@ -118,6 +120,7 @@ def test_street_filter(app):
     assert list(tables(at)[1]["小区"]) == ["幸福里小区"]  # new organisations; the to-do table is gone
 
 
+@pytest.mark.slow
 def test_no_compounds_in_scope(app):
     app.query_params["street"] = "西街道"
     app.query_params["kind"] = "old"
@@ -126,6 +129,7 @@ def test_no_compounds_in_scope(app):
     assert any("没有数据" in i.value for i in at.info)
 
 
+@pytest.mark.slow
 def test_english(app):
     at = party(app)
     at.radio(key="lang_choice").set_value("English").run()
@@ -140,6 +144,7 @@ def test_english(app):
     assert "3 of 4 compounds · Target 100.0%" in [c.value for c in at.caption]
 
 
+@pytest.mark.slow
 def test_month_without_new_organisations(app):
     app.query_params["period"] = "this_month"
     at = party(app)

@@ -4,6 +4,7 @@
 basically satisfied), W3 (on time, dissatisfied), W4 (on time, unreachable); complaints C3 (05-20) and C1 (06-05)."""
 import json
 
+import pytest
 from conftest import shown_metrics, sign_in
 
 
@@ -20,6 +21,7 @@ def specs(at) -> dict:
     return {s["layout"]["title"]["text"]: s for s in found}
 
 
+@pytest.mark.slow
 def test_alias_in_the_url(app):
     at = profile(app, "旭日苑")
     assert at.header[0].value == "阳光花园"
@@ -55,6 +57,7 @@ def test_orders_table_has_no_personal_data(app):
     assert len(at.get("download_button")) == 4
 
 
+@pytest.mark.slow
 def test_monthly_charts(app):
     at = profile(app, "阳光花园")
     charts = specs(at)
@@ -68,6 +71,7 @@ def test_monthly_charts(app):
     assert not volume["layout"].get("annotations")  # A's branch dates from 2023
 
 
+@pytest.mark.slow
 def test_choosing_a_compound_updates_the_url_and_marks_the_founding(app):
     at = profile(app)
     at.selectbox(key="profile_compound").select("和平新村").run()
@@ -127,16 +131,17 @@ def test_a_compound_not_in_the_registry(app):
     assert shown["投诉量"] == "1" and shown["办结用时中位数（小时）"] == "30.0"
 
 
+@pytest.mark.slow
 def test_registry_values_never_render_as_html_or_links(tmp_path, config, monkeypatch):
     """物业公司 and 别名 holding markup (a live <img> fetched an external image on every profile view before)
     are shown as written: no element allows HTML and every markup character reaches markdown escaped."""
+    import fixtures
     import streamlit as st
+    from conftest import ROOT
     from streamlit.testing.v1 import AppTest
 
-    import fixtures
-    from conftest import ROOT
-    from metrics.db import connect
-    from metrics.importer import import_file
+    from metrics.database import connect
+    from metrics.ingest.importer import import_file
 
     con = connect(tmp_path / "hostile.duckdb")
     fixtures.build(con, tmp_path, config)

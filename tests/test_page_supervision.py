@@ -9,9 +9,8 @@ over 7), W7 (和平新村, 西街道, 市政维修中心, due 06-29 09:00: 2 d 3
 N3 closed at 11:00; 本年 adds N6 (和平新村, 供暖, since 07-01 09:30 -> 1 day)."""
 
 import pytest
-from conftest import shown_metrics, sign_in, signed_in_app
-
 import xlsx_cells
+from conftest import shown_metrics, sign_in, signed_in_app
 
 PAGE = "pages/supervision.py"
 ZH_CARDS = {"超期工单": "2", "超期1-3天": "1", "超期4-7天": "0", "超期7天以上": "1", "3天内到期": "1"}
@@ -44,6 +43,7 @@ def rows(frame, *columns) -> list[tuple]:
     return [tuple(None if pd.isna(v) else v for v in row) for row in frame[list(columns)].itertuples(index=False)]
 
 
+@pytest.mark.slow
 def test_the_queue_in_chinese(app, downloads):
     at = supervision(app)
     assert at.title[0].value == "督办"
@@ -149,7 +149,8 @@ def test_a_street_account_sees_its_streets_queue(app, app_db):
 @pytest.fixture(scope="module")
 def undated_db(tmp_path_factory, config):
     import fixtures
-    from metrics.db import connect
+
+    from metrics.database import connect
 
     folder = tmp_path_factory.mktemp("undated_app")
     con = connect(folder / "app.duckdb")
@@ -166,6 +167,7 @@ def undated(undated_db, monkeypatch):
 ND_COLUMNS = ("工单编号", "小区", "在办天数", "街道", "社区", "承办单位", "诉求类别")
 
 
+@pytest.mark.slow
 def test_open_orders_without_a_deadline_are_a_section_of_their_own(undated, downloads):
     at = supervision(undated)
     assert not at.success

@@ -4,6 +4,7 @@ H1 2024 orders: W10 in May (05-31 23:00); W1-W9, W12, W13 in June. Complaints: C
 Streets: 东 = A (W1-W4, W10) + B (W5, W6, W13); 西 = C (W7, W8, W12) + W9 (street from the export)."""
 import json
 
+import pytest
 from conftest import shown_metrics
 
 H1_MONTHS = ["2024年1月", "2024年2月", "2024年3月", "2024年4月", "2024年5月", "2024年6月"]
@@ -25,6 +26,7 @@ def open_trends(app):
     return at
 
 
+@pytest.mark.slow
 def test_monthly_orders_and_complaints(app):
     at = open_trends(app)
     assert at.title[0].value == "诉求趋势"

@@ -9,15 +9,16 @@ import sys
 import duckdb
 import fastexcel
 import pytest
-from conftest import ROOT, june
 
 import fixtures
 from briefing.content import build as build_briefing
 from briefing.sections import sections
-from metrics.db import connect, scalar
-from metrics.importer import import_file
+from conftest import ROOT, june
+from metrics.database import connect
+from metrics.db import scalar
+from metrics.ingest.importer import import_file
+from metrics.ingest.quality import import_history
 from metrics.kpis import Scope, latest_timestamp, order_kpis
-from metrics.quality import import_history
 
 # the fixture's 数据截至: W12 closed 2024-07-01 12:00
 FIXTURE_LATEST = dt.datetime(2024, 7, 1, 12, 0)

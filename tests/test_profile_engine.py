@@ -1,9 +1,9 @@
-"""metrics.profile on the hand-counted fixture (data as of 2024-07-01 12:00)."""
+"""metrics.compound_profile on the hand-counted fixture (data as of 2024-07-01 12:00)."""
 import datetime as dt
 
+from metrics.compound_profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
 from metrics.kpis import Scope, Window, latest_timestamp
 from metrics.periods import Period
-from metrics.profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
 
 AS_OF = dt.datetime(2024, 7, 1, 12)
 H1 = Window(Period(dt.date(2024, 1, 1), dt.date(2024, 6, 30)), AS_OF)

@@ -10,10 +10,10 @@ import xlsxwriter
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from metrics.db import connect
-from metrics.importer import import_file
-from metrics.profiles import header_score_for
-from metrics.readers import SOURCE, read_into, release
+from metrics.database import connect
+from metrics.ingest.header_profiles import header_score_for
+from metrics.ingest.importer import import_file
+from metrics.ingest.readers import SOURCE, read_into, release
 
 HEADERS = ["工单编号", "受理时间", "小区", "承办单位"]
 # a cell: commas, quotes, CR, LF, CRLF, tabs, semicolons, Chinese, spaces, empty, now and then long
@@ -73,6 +73,7 @@ def read_cells(path: Path, config) -> tuple[list[list[str]], list[int], object]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=st.lists(st.lists(CELL, min_size=4, max_size=4), min_size=1, max_size=30), dialect=DIALECTS,
        encoding=ENCODINGS)
+@pytest.mark.slow
 def test_any_table_a_csv_writer_produces_reads_back_cell_for_cell(tmp_path, config, table, dialect, encoding):
     path = write(tmp_path / "t.csv", HEADERS, table, dialect, encoding)
     cells, numbers, raw = read_cells(path, config)
@@ -93,6 +94,7 @@ TEXT = st.lists(st.sampled_from(list(",\"\r\n ") + ["\r\n"] + list("漏水阳光
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(st.tuples(TEXT, TEXT), min_size=1, max_size=20), dialect=DIALECTS)
+@pytest.mark.slow
 def test_imported_orders_store_the_cells_the_csv_module_reads(tmp_path, config, texts, dialect):
     """Through the whole import: the stored text is the cell as read, trimmed of spaces (blank is NULL)."""
     table = [[f"ZZ{i:04d}", "2024-07-01 08:30", compound, unit] for i, (compound, unit) in enumerate(texts)]
@@ -393,7 +395,7 @@ def test_a_reader_that_refuses_a_quote_open_at_the_end_reads_the_same(tmp_path, 
     left open at the end of the file, where 3.11 returns the cell: either way row 10 is rejected, 999 imported."""
     import functools
 
-    import metrics.readers as readers
+    import metrics.ingest.readers as readers
 
     monkeypatch.setattr(readers.csv, "reader", functools.partial(csv.reader, strict=True))
     with pytest.raises(csv.Error, match="unexpected end of data"):

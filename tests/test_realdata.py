@@ -3,10 +3,10 @@ import csv
 import datetime as dt
 
 import pytest
-from conftest import REALDATA
 
-from metrics.db import connect
-from metrics.importer import import_file
+from conftest import REALDATA
+from metrics.database import connect
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window, kpis, order_rows, window_for
 from metrics.periods import Period
 

@@ -7,11 +7,19 @@ import pytest
 
 import fixtures
 from metrics import rollup
-from metrics.db import connect, rows
+from metrics.database import connect
+from metrics.db import rows
 from metrics.demo import build_demo_database
-from metrics.importer import import_file
-from metrics.kpis import (Scope, complaint_counts_by, kpi_report, latest_timestamp, open_orders_by_age, order_kpis_by,
-                          window_for)
+from metrics.ingest.importer import import_file
+from metrics.kpis import (
+    Scope,
+    complaint_counts_by,
+    kpi_report,
+    latest_timestamp,
+    open_orders_by_age,
+    order_kpis_by,
+    window_for,
+)
 from metrics.periods import Period, Window
 from metrics.scorecard import scorecard
 from metrics.trends import year_over_year
@@ -66,6 +74,7 @@ def demo_windows(con):
                       Window(Period(dt.date(2025, 10, 1), dt.date(2025, 12, 31)), as_of + dt.timedelta(days=3))]
 
 
+@pytest.mark.slow
 def test_order_kpis_equal_the_scan_for_every_window_scope_and_split(demo, config, scans):
     street, community, compound = rows(demo, """SELECT street, community, compound_name FROM compounds
                                                 ORDER BY households DESC LIMIT 1""")[0].values()
@@ -85,6 +94,7 @@ def test_order_kpis_equal_the_scan_for_every_window_scope_and_split(demo, config
     assert scans.used > 400   # most of them were answered by the rollups
 
 
+@pytest.mark.slow
 def test_complaints_open_orders_report_scorecard_and_trend_equal_the_scan(demo, config, scans):
     street = rows(demo, "SELECT min(street) AS s FROM compounds")[0]["s"]
     for window in demo_windows(demo):
@@ -208,6 +218,7 @@ def test_a_database_from_before_the_rollups_gets_them_when_opened(tmp_path, conf
     con.close()
 
 
+@pytest.mark.slow
 def test_street_cells_of_the_quantile_cube_hold_when_a_compound_has_orders_in_two_streets(tmp_path, config):
     """Street × compound and street × community cells are copied from the compound and community cells where
     all of a compound's (community's) closed orders carry one street; the others are computed. Every cell

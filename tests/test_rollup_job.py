@@ -1,4 +1,4 @@
-"""`python -m metrics rollup`: the monthly rollups of a lake (metrics.lake) written into a rollups-only DuckDB file
+"""`python -m metrics rollup`: the monthly rollups of a lake (metrics.scale.lake) written into a rollups-only DuckDB file
 (issue 15). Its answers equal the original database's; a question the rollups cannot answer raises
 rollup.NotInRollups, in the CLI and on a page, never zeros; a failed build leaves the old file."""
 import datetime as dt
@@ -13,9 +13,10 @@ import pytest
 
 import store
 from conftest import ROOT, shown_metrics, signed_in_app
-from metrics import rollup, rollup_job
+from metrics import rollup
 from metrics.kpis import Scope, kpi_report, kpis, order_kpis_by, order_rows, window_for
-from metrics.lake import export
+from metrics.scale import rollup_job
+from metrics.scale.lake import export
 
 H1 = (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
 JUNE = (dt.date(2024, 6, 1), dt.date(2024, 6, 30))
@@ -59,10 +60,12 @@ def assert_rollups_answer_equal(lake, tmp_path, config, engine: str = "duckdb", 
     return out
 
 
+@pytest.mark.slow
 def test_duckdb_engine_answers_equal_the_database(lake, tmp_path, config):
     assert_rollups_answer_equal(lake, tmp_path, config, "duckdb")
 
 
+@pytest.mark.slow
 def test_the_file_holds_rollups_only_and_says_so(lake, tmp_path, config):
     _, folder = lake
     out = tmp_path / "r.duckdb"
@@ -132,6 +135,7 @@ def test_a_running_period_keeps_its_kpis_without_comparisons(lake, tmp_path, con
         {k: v for k, v in ours.items() if k not in ("previous_period", "same_period_last_year")}
 
 
+@pytest.mark.slow
 def test_cli_builds_and_refuses_clearly(lake, tmp_path):
     _, folder = lake
     out = tmp_path / "cli.duckdb"
@@ -176,6 +180,7 @@ def test_cli_errors_name_the_folder(lake, tmp_path):
     assert done.returncode == 2 and "invalid choice: 'hadoop'" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_the_old_file(lake, tmp_path, config):
     _, folder = lake
     out = tmp_path / "r.duckdb"
@@ -200,6 +205,7 @@ def rollups_app(lake, tmp_path, config, monkeypatch):
     yield from signed_in_app(out, monkeypatch)
 
 
+@pytest.mark.slow
 def test_overview_on_the_rollups_only_file(rollups_app):
     at = rollups_app.run()
     assert not at.exception and not at.error
@@ -213,6 +219,7 @@ def test_overview_on_the_rollups_only_file(rollups_app):
     assert "各街道按时办结率与满意率" in titles
 
 
+@pytest.mark.slow
 def test_a_running_month_shows_its_cards_and_says_why_no_comparison(rollups_app):
     """本月 (July 2024, running at 数据截至 07-01 12:00): the cards, and one line instead of 环比 and 同比."""
     at = rollups_app.run()
@@ -227,6 +234,7 @@ def test_a_running_month_shows_its_cards_and_says_why_no_comparison(rollups_app)
         "环比、同比未显示：数据截至 2024-07-01 12:00 落在本时段内，比较时段须截到相同时长，而此数据库只含月度汇总（汇总作业生成），无法截取。"]
 
 
+@pytest.mark.slow
 def test_a_page_says_what_the_rollups_cannot_answer(rollups_app):
     at = rollups_app.run()
     # a custom range off month boundaries: the message in place of the page's figures, no error, no zeros
@@ -245,6 +253,7 @@ def test_a_page_says_what_the_rollups_cannot_answer(rollups_app):
     assert at.info[0].value.startswith("This database holds the monthly rollups only")
 
 
+@pytest.mark.slow
 def test_the_import_page_refuses(rollups_app, tmp_path):
     at = rollups_app.run()
     at.switch_page("pages/import.py").run()

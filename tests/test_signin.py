@@ -12,7 +12,7 @@ from conftest import ROOT, TESTER, shown_metrics, sign_in
 from access import accounts, audit, sessions
 from access.db import connect as access_connect
 from metrics import formatting as fmt
-from metrics.db import connect
+from metrics.database import connect
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 from ui.signin import TOKEN
@@ -58,6 +58,7 @@ def test_real_data_shows_nothing_before_a_sign_in_at_the_door(fresh):
     assert not at.text_input   # no password is typed into the script: only the door's page sets the cookie
 
 
+@pytest.mark.slow
 def test_street_account_sees_its_street_on_every_page(app, app_db, config):
     sign_in(app, app_db, "dong_street", PASSWORD, role="street", street="东街道")
     at = app.run()
@@ -175,6 +176,7 @@ def test_admin_page_shows_and_exports_the_audit_log(app, app_db):
     assert set(at.dataframe[0].value["操作"]) == {"登录"}
 
 
+@pytest.mark.slow
 def test_the_demo_is_open_and_its_import_page_leads_to_the_door(demo_app):
     at, _, user = demo_app
     at.run()

@@ -1,4 +1,4 @@
-"""Issue 15: the KPI catalog asked of Spark (local mode) through metrics.spark equals DuckDB's answer, value by value.
+"""Issue 15: the KPI catalog asked of Spark (local mode) through metrics.scale.spark equals DuckDB's answer, value by value.
 
 The demo data (60k orders) is exported as a lake; DuckDB answers from the database as the dashboard does (rollups
 where they answer, scans where not), Spark answers from the lake by scanning. Counts, rates, ranks, lists and
@@ -12,12 +12,16 @@ import duckdb
 import pytest
 
 import store
-from metrics import attention, kpis, lake, party, profile, rollup, scorecard, supervision, trends
+from metrics import attention, kpis, party, rollup, scorecard, supervision, trends
+from metrics import compound_profile as profile
 from metrics.db import rows
 from metrics.demo import build_demo_database
 from metrics.kpis import Scope
 from metrics.periods import Period, Window
-from metrics.spark import lake_database, literal, to_spark
+from metrics.scale import lake
+from metrics.scale.spark import lake_database, literal, to_spark
+
+pytestmark = pytest.mark.slow   # chromium, nginx, Spark or a benchmark: `make test`, not `make check`
 
 QUANTILES = ("median_close_hours", "p90_close_hours")
 
@@ -212,7 +216,6 @@ def test_the_cli_asks_spark_over_a_lake(tmp_path, config, store_db, spark):
     import sys
 
     import yaml
-
     from conftest import ROOT
     lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
     variant = tmp_path / "config.yaml"
@@ -237,7 +240,6 @@ def test_a_briefing_made_on_spark_reads_as_the_databases(tmp_path, config, store
     import sys
 
     import docx
-
     from conftest import ROOT
     lake.export(store.reader(store_db, config).cursor(), tmp_path / "lake")
 

@@ -15,8 +15,8 @@ import yaml
 
 import fixtures
 import store
-from metrics.db import connect
-from metrics.importer import import_file
+from metrics.database import connect
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope, Window, kpi_report
 from metrics.periods import Period
 
@@ -56,6 +56,7 @@ def test_a_cli_import_runs_while_a_reader_holds_the_database(db, tmp_path, confi
     assert reader.version == version + 1
 
 
+@pytest.mark.slow
 def test_cli_queries_and_reports_run_while_an_import_holds_the_write_lock(db, tmp_path, config):
     with store.write_lock(db, "一个很长的导入", config):
         done = cli("kpis", "--db", db, "--from", "2024-01-01", "--to", "2024-06-30", "--as-of", "2024-07-01 12:00")
@@ -109,7 +110,7 @@ def test_the_cli_import_queues_then_exits_2_with_one_line_when_the_wait_runs_out
     assert len(lines) == 2 and "Traceback" not in done.stderr
 
 
-def test_cli_errors_are_one_line_with_the_exit_code_the_readme_gives(tmp_path):
+def test_cli_errors_are_one_line_with_the_exit_code_docs_cli_gives(tmp_path):
     done = cli("kpis", "--db", tmp_path / "none.duckdb", "--from", "2024-01-01", "--to", "2024-06-30")
     assert (done.returncode, done.stderr.strip()) == (
         2, f"错误 ERROR: 数据库不存在 / database not found: {tmp_path / 'none.duckdb'}")
@@ -120,6 +121,7 @@ def test_cli_errors_are_one_line_with_the_exit_code_the_readme_gives(tmp_path):
     assert done.stderr.startswith("错误 ERROR: 数据库错误 / database error:") and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_backup_while_read_restores_to_the_same_figures(db, tmp_path, config):
     reader = store.reader(db, config)
     before = kpi_report(reader.cursor(), config, Scope(), H1_2024)
@@ -170,6 +172,7 @@ def test_snapshots_are_kept_two_deep_and_an_old_reader_keeps_working(db, tmp_pat
     assert old.execute("SELECT count(*) FROM work_orders").fetchone() == (13,)   # its file was removed, not its data
 
 
+@pytest.mark.slow
 def test_a_drop_folder_imports_each_new_file_once(db, tmp_path, config):
     drop = tmp_path / "drop"
     drop.mkdir()
@@ -312,6 +315,7 @@ def audited(db: Path) -> list[tuple]:
 
 
 @pytest.mark.parametrize("free", ["short", "none"])
+@pytest.mark.slow
 def test_an_import_the_disk_cannot_hold_is_refused_before_anything_changes(small_disk, tmp_path, config, free):
     """Before: on a 50 MB disk an import failed halfway with "cannot rollback - no transaction is active", and
     its half-written snapshot copy filled the disk for every import after it. Now the writer checks first that
@@ -395,7 +399,8 @@ def test_a_disk_full_at_the_checkpoint_leaves_the_import_committed_and_the_next_
     """The disk fills to the last byte right after the commit: the checkpoint fails (DuckDB: FATAL), and so does
     the audit entry. The import says it is committed, neither published nor audited (exit 3); the next write
     replays it, publishes it and audits it as recovered, then does its own import under the next id."""
-    import metrics.__main__ as command
+    import metrics.cli.data as command
+    from metrics.cli.main import main
 
     db = small_disk / "app.duckdb"
     with store.writer(db, config, what="fixture") as con:
@@ -409,7 +414,7 @@ def test_a_disk_full_at_the_checkpoint_leaves_the_import_committed_and_the_next_
 
     monkeypatch.setattr(command, "import_files", then_full)
     extra = fixtures.write_csv(tmp_path / "新工单.csv", fixtures.ORDER_HEADERS, EXTRA)
-    assert command.main(["import", "--db", str(db), "--kind", "work_orders", str(extra)]) == 3
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(extra)]) == 3
     out = capsys.readouterr().out
     assert "尚未发布 NOT PUBLISHED: 新工单.csv: 已导入并提交（导入编号 4），但快照未能发布（磁盘空间不足：" in out
     assert "未记入审计 NOT AUDITED: 新工单.csv: 导入编号 4 已提交，但审计记录未能写入（" in out
@@ -419,7 +424,7 @@ def test_a_disk_full_at_the_checkpoint_leaves_the_import_committed_and_the_next_
     (small_disk / "filler").unlink()
     monkeypatch.setattr(command, "import_files", imports)
     later = fixtures.write_csv(tmp_path / "再一单.csv", fixtures.ORDER_HEADERS, LATER)
-    assert command.main(["import", "--db", str(db), "--kind", "work_orders", str(later)]) == 0
+    assert main(["import", "--db", str(db), "--kind", "work_orders", str(later)]) == 0
     assert imports_in(store.current_snapshot(db)) == [1, 2, 3, 4, 5]
     assert audited(db) == [("import", "recovered", 4, "新工单.csv"), ("import", "ok", 5, "再一单.csv")]
 
@@ -457,7 +462,8 @@ KILLED = """
 import os, sys
 sys.path.insert(0, sys.argv[1])
 import store
-import metrics.__main__ as command
+import metrics.cli.data as command
+from metrics.cli.main import main
 where, db, file = sys.argv[2:5]
 if where == "before_publish":
     store._publish = lambda path: os._exit(9)
@@ -469,12 +475,13 @@ elif where == "during_copy":
     store.shutil.copyfile = half
 else:
     command._audit_import = lambda *args: os._exit(9)
-command.main(["import", "--db", db, "--kind", "work_orders", file])
+main(["import", "--db", db, "--kind", "work_orders", file])
 """
 
 
 @pytest.mark.parametrize("where", ["before_publish", "during_copy", "before_audit"])
 @pytest.mark.parametrize("then", ["start", "write"])
+@pytest.mark.slow
 def test_an_import_killed_while_it_publishes_is_published_and_audited_once_by_the_next_start_or_write(
         db, tmp_path, config, where, then):
     """Killed (os._exit) after its commit: before the snapshot copy, halfway through it, or after it but before
@@ -500,6 +507,7 @@ def test_an_import_killed_while_it_publishes_is_published_and_audited_once_by_th
     assert [p.name for p in store.snapshot_dir(db).iterdir() if p.name.startswith(".")] == []
 
 
+@pytest.mark.slow
 def test_import_ids_never_repeat_after_a_restore(db, tmp_path, config):
     """Before: import 5, a restore of the backup taken before it, and the next import was 5 again (two files
     under one id in the audit log, one rejection file overwriting the other). Now ids start above the highest

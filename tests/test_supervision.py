@@ -15,7 +15,7 @@ from conftest import june
 
 from metrics.kpis import Scope, Window, open_orders_by_age
 from metrics.periods import Period
-from metrics.db import connect
+from metrics.database import connect
 from metrics.supervision import counts_by, due_within_days, no_deadline, no_deadline_by, order_history, queue, totals
 
 AT_NOON = dt.datetime(2024, 7, 1, 12)

@@ -5,13 +5,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, june
 
 import fixtures
-from metrics.db import connect
-from metrics.importer import import_file
-from metrics.kpis import Scope, kpis, order_kpis
+from conftest import ROOT, june
+from metrics.database import connect
+from metrics.ingest.importer import import_file
 from metrics.known import known_compounds
+from metrics.kpis import Scope, kpis, order_kpis
 from metrics.names import resolve_compound_name, unmatched_compounds
 from metrics.scorecard import scorecard
 

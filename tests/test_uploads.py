@@ -1,18 +1,18 @@
 """Uploads (name, bytes) through the importer: original names kept, exact row accounting, failures named."""
 import threading
-from pathlib import Path
 import time
+from pathlib import Path
 
 import fastexcel
 import pytest
 
 import fixtures
 import store
-from metrics import filenames, uploads
-from metrics.importer import import_files
-from metrics.quality import import_history
-from metrics.readers import ImportFailure
-from metrics.templates import TEMPLATE_NAMES
+from metrics.ingest import filenames, uploads
+from metrics.ingest.importer import import_files
+from metrics.ingest.quality import import_history
+from metrics.ingest.readers import ImportFailure
+from metrics.ingest.templates import TEMPLATE_NAMES
 
 
 def csv_bytes(tmp_path, name, headers, data) -> tuple[str, bytes]:
@@ -228,7 +228,7 @@ def test_uploads_are_written_beside_the_database_for_its_user_only_and_removed_a
     was killed. Now it is saved in <db dir>/uploads (0700), in a folder of its own, gone once imported."""
     import stat
 
-    from metrics import importer
+    from metrics.ingest import importer
 
     db = tmp_path / "db" / "user.duckdb"
     seen = []
@@ -312,7 +312,7 @@ def test_leftovers_of_crashed_imports_are_removed_on_start_and_after_each_import
 def test_a_gb18030_upload_is_transcoded_inside_its_own_upload_folder(tmp_path, config, monkeypatch):
     """A GB18030 export is read through a UTF-8 copy: it was made in /tmp, where a crash left it for good; now it
     is made in the upload's own folder, which goes with it."""
-    from metrics import readers
+    from metrics.ingest import readers
 
     db = tmp_path / "db" / "user.duckdb"
     data = fixtures.write_csv(tmp_path / "gbk.csv", fixtures.ORDER_HEADERS, fixtures.ORDERS, encoding="gb18030")

@@ -17,8 +17,8 @@ from streamlit.errors import StreamlitAuthError
 from streamlit.logger import get_logger
 
 from access import SignInRefused, accounts, oidc, sessions, settings
-from metrics.uploads import in_language
-from ui import state
+from metrics.ingest.uploads import in_language
+from ui import connection, engine, language, viewer
 from ui.i18n import register, t
 
 TOKEN = "_access_token"
@@ -68,7 +68,7 @@ def _token() -> tuple[str | None, bool]:
 def gate(lang: str):
     """The account of this browser's live session (None on the open demo), or a view to draw instead of the page:
     returns (account, view) where view is None when the page may run."""
-    db, config = state.user_database(), state.config()
+    db, config = connection.user_database(), connection.config()
     if st.session_state.pop(SIGNED_OUT, False) and _oidc_sign_out():
         st.stop()   # the browser goes to Streamlit's logout, then back to the door
     token, from_cookie = _token()
@@ -84,7 +84,7 @@ def gate(lang: str):
     if account is not None:
         _signed_in_box(account, lang)
         return account, None
-    if state.facts()["is_demo"]:
+    if engine.facts()["is_demo"]:
         if st.session_state.get("_want_signin"):
             return None, sign_in_form
         if accounts.any_exist(db) or oidc.enabled(config):
@@ -120,7 +120,7 @@ def session_ended() -> bool:
     if st.session_state.get(SIGNED_OUT):
         return True
     token, _ = _token()
-    return bool(token) and sessions.current(state.user_database(), token, config=state.config(), touch=False) is None
+    return bool(token) and sessions.current(connection.user_database(), token, config=connection.config(), touch=False) is None
 
 
 def _signed_in_box(account, lang: str) -> None:
@@ -139,7 +139,7 @@ SIGNED_OUT = "_signed_out"
 
 def _sign_out() -> None:
     """The tab's own session (single sign-on, tests) ends; the next run logs out of the provider's cookie too."""
-    sessions.sign_out(state.user_database(), st.session_state.pop(TOKEN, None), address=state.address())
+    sessions.sign_out(connection.user_database(), st.session_state.pop(TOKEN, None), address=viewer.address())
     forget_session()
     st.session_state[SIGNED_OUT] = True
 
@@ -155,7 +155,7 @@ def forget_session() -> None:
 def sign_in_form() -> None:
     """In place of a page without a live session: why, and the way to the door's sign-in page (a page's address
     opened on real data goes there at once; this is seen when a session ends while the tab is open)."""
-    lang = state.lang()
+    lang = language.lang()
     st.title(f"{t('app_title', lang)} · {t('signin_title', lang)}")
     notice = st.session_state.pop("_signin_notice", None)
     if notice:
@@ -191,7 +191,7 @@ def _oidc_session(db, config: dict) -> None:
         st.logout()
         return
     try:
-        session = oidc.sign_in(db, claims, config, address=state.address())
+        session = oidc.sign_in(db, claims, config, address=viewer.address())
     except SignInRefused as refused:   # audited by access.oidc: one entry per attempt, not per rerun
         st.session_state["_oidc_refused"] = str(refused)
         st.session_state["_want_signin"] = True   # the open demo shows the form, with the refusal
@@ -209,7 +209,7 @@ def _oidc_sign_out() -> bool:
 
 def _oidc_button(lang: str) -> None:
     """The single sign-on button under the sign-in form (when `access.oidc.enabled`), with the last refusal."""
-    config = state.config()
+    config = connection.config()
     if not oidc.enabled(config):
         return
     refused = st.session_state.get("_oidc_refused")
@@ -227,12 +227,12 @@ def _oidc_button(lang: str) -> None:
 def require_admin(page: str) -> None:
     """Pages for admins only (导入, 系统管理): anyone else gets the sign-in form, the first admin's form, or a
     refusal that is audited."""
-    lang = state.lang()
-    account = state.account()
+    lang = language.lang()
+    account = viewer.account()
     if account is not None and account.admin:
         return
     if account is None:
         st.info(t("admin_sign_in", lang), icon=":material/lock:")
         sign_in_form()
         st.stop()
-    state.refuse(t("admin_needed", lang, login=account.login), target=page, outcome="not_admin")
+    viewer.refuse(t("admin_needed", lang, login=account.login), target=page, outcome="not_admin")
