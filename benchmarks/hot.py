@@ -10,7 +10,7 @@ message in its own words: the problem's own words mixed with common ones), the r
 fault (电梯 坏了, 56 x 28 of them), now and then a stock phrase, and words drawn from jieba's dictionary (word salad,
 but as sparse as real text); 8% name no compound. Being generic, many one-offs of one compound and month form small
 groups whose topic is written everywhere: the data is harder on the city-wide test than the fixture is. They are
-written to a CSV with the default profile's headers and imported by metrics.importer (so masking and compound
+written to a CSV with the default profile's headers and imported by metrics.ingest.importer (so masking and compound
 matching run as in production); only metrics.hot.refresh is timed for the grouping figures (wall clock, and the process's CPU time: on a machine others use too, the wall clock alone
 misleads), the imports are reported beside them. Targets (issue 23): full grouping under 60 s, the incremental
 refresh after 5,000 new messages under 5 s, memory under 2 GiB. Prints the figures; --json writes them."""
@@ -36,8 +36,9 @@ import fixtures  # noqa: E402
 
 from metrics import hot  # noqa: E402
 from metrics.config import load_config  # noqa: E402
-from metrics.db import connect, scalar  # noqa: E402
-from metrics.importer import import_file  # noqa: E402
+from metrics.database import connect  # noqa: E402
+from metrics.db import scalar  # noqa: E402
+from metrics.ingest.importer import import_file  # noqa: E402
 
 OBJECTS = ("电梯 水管 路灯 垃圾桶 井盖 绿化带 车库 门禁 外墙 屋顶 楼道 窗户 消防栓 监控 道闸 化粪池 下水道 雨水井 水箱 "
            "暖气 燃气管 电表 水表 信报箱 健身器材 游乐设施 围墙 大门 车棚 充电桩 快递柜 垃圾房 公厕 花坛 树木 草坪 "

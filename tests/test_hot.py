@@ -17,10 +17,11 @@ import pytest
 
 import fixtures
 from metrics import hot
-from metrics.db import connect, rows
+from metrics.database import connect
+from metrics.db import rows
 from metrics.hot import store
 from metrics.hot.grouping import Params
-from metrics.importer import import_file
+from metrics.ingest.importer import import_file
 from metrics.kpis import Scope
 from metrics.periods import Period, Window
 
