@@ -11,7 +11,8 @@ fault (电梯 坏了, 56 x 28 of them), now and then a stock phrase, and words d
 but as sparse as real text); 8% name no compound. Being generic, many one-offs of one compound and month form small
 groups whose topic is written everywhere: the data is harder on the city-wide test than the fixture is. They are
 written to a CSV with the default profile's headers and imported by metrics.ingest.importer (so masking and compound
-matching run as in production); only metrics.hot.refresh is timed for the grouping figures (wall clock, and the process's CPU time: on a machine others use too, the wall clock alone
+matching run as in production), and each import refreshes the hot tables inside its transaction as in production;
+that refresh alone is timed for the grouping figures (the import times include it) (wall clock, and the process's CPU time: on a machine others use too, the wall clock alone
 misleads), the imports are reported beside them. Targets (issue 23): full grouping under 60 s, the incremental
 refresh after 5,000 new messages under 5 s, memory under 2 GiB. Prints the figures; --json writes them."""
 from __future__ import annotations
@@ -166,23 +167,33 @@ def run(n: int, new: int, folder: Path) -> dict:
     fixtures.write_csv(folder / "new.csv", HEADERS, extra)
     con = connect(folder / "bench.duckdb")
     con.execute("SET threads = 2")
-    t = time.perf_counter()
-    import_file(con, "compounds", folder / "compounds.csv", config, rejection_dir=folder,
-                imported_at=dt.datetime(2025, 1, 2))
-    import_file(con, "work_orders", folder / "orders.csv", config, rejection_dir=folder,
-                imported_at=dt.datetime(2025, 1, 2))
-    import_seconds = time.perf_counter() - t
-    t, c = time.perf_counter(), time.process_time()
-    full = hot.refresh(con, config)
-    full_seconds, full_cpu = time.perf_counter() - t, time.process_time() - c
-    t = time.perf_counter()
-    import_file(con, "work_orders", folder / "new.csv", config, rejection_dir=folder,
-                imported_at=dt.datetime(2025, 1, 2))
-    new_import_seconds = time.perf_counter() - t
-    ids = [r[0] for r in extra]
-    t, c = time.perf_counter(), time.process_time()
-    incremental = hot.refresh(con, config, new_order_ids=ids)
-    incremental_seconds, incremental_cpu = time.perf_counter() - t, time.process_time() - c
+    # the importer refreshes the hot tables inside each import (metrics.ingest.importer.refresh_hot): each refresh
+    # it makes is timed here, wall clock and CPU
+    timed = []
+    real_refresh = hot.refresh
+
+    def timing_refresh(*args, **kwargs):
+        t, c = time.perf_counter(), time.process_time()
+        done = real_refresh(*args, **kwargs)
+        timed.append((done, time.perf_counter() - t, time.process_time() - c))
+        return done
+
+    hot.refresh = timing_refresh
+    try:
+        t = time.perf_counter()
+        import_file(con, "compounds", folder / "compounds.csv", config, rejection_dir=folder,
+                    imported_at=dt.datetime(2025, 1, 2))
+        import_file(con, "work_orders", folder / "orders.csv", config, rejection_dir=folder,
+                    imported_at=dt.datetime(2025, 1, 2))
+        import_seconds = time.perf_counter() - t
+        full, full_seconds, full_cpu = timed[-1]        # the order import's: every message grouped from nothing
+        t = time.perf_counter()
+        import_file(con, "work_orders", folder / "new.csv", config, rejection_dir=folder,
+                    imported_at=dt.datetime(2025, 1, 2))
+        new_import_seconds = time.perf_counter() - t
+        incremental, incremental_seconds, incremental_cpu = timed[-1]   # the new orders only
+    finally:
+        hot.refresh = real_refresh
     t = time.perf_counter()
     scanned = hot.refresh(con, config)   # nothing new: the cost of looking (no ids given)
     noop_seconds = time.perf_counter() - t
