@@ -125,3 +125,48 @@ def test_an_undo_takes_its_orders_out_of_the_hot_issues(con, tmp_path, config):
     _undo(con, second.import_id, "admin", config, dt.datetime(2024, 6, 2))
     assert [r["record_id"] for r in rows(con, "SELECT record_id FROM hot_docs ORDER BY 1")] == ["T1", "T2"]
     assert hot.hot_issues(con, config, Scope(), MAY) == []
+
+
+def _cli(*args):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    return subprocess.run([sys.executable, "-m", "metrics", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ})
+
+
+@pytest.fixture
+def hot_db(con, tmp_path, config):
+    import_file(con, "work_orders", _orders(tmp_path, ORDERS), config, rejection_dir=tmp_path)
+    con.close()
+    return tmp_path / "h.duckdb"
+
+
+def test_the_command_line_lists_the_hot_issues(hot_db):
+    import json
+
+    done = _cli("hot", "--db", hot_db, "--from", "2024-05-01", "--to", "2024-05-31", "--as-of", "2024-06-01 12:00",
+                "--top", "5", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["period"]["from"] == "2024-05-01" and report["scope"] == {}
+    # T1-T4: four residents, T2 and T4 open on 1 June; 热度 3 x 4 x (1 + 0.5 x 2) = 24.0 (new this month)
+    assert report["hot_issues"] == [{
+        "rank": 1, "title": "搅拌站晚上施工噪音太大了", "place": "锦绣家园", "street": "东湖街道", "community": "东湖社区",
+        "first_day": "2024-05-06", "last_day": "2024-05-20", "orders": 4, "residents": 4, "complaints": 0, "open": 2,
+        "heat": 24.0, "new": True, "terms": ["搅拌站", "噪音", "施工", "扰民", "作业"],
+        "order_ids": ["T1", "T2", "T3", "T4"]}]
+    done = _cli("hot", "--db", hot_db, "--from", "2024-05-01", "--to", "2024-05-31", "--as-of", "2024-06-01 12:00",
+                "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "rank,title,place,street,community,first_day,last_day,orders,residents,complaints,open,heat,new,terms,order_ids",
+        "1,搅拌站晚上施工噪音太大了,锦绣家园,东湖街道,东湖社区,2024-05-06,2024-05-20,4,4,0,2,24.0,True,"
+        "搅拌站、噪音、施工、扰民、作业,T1 T2 T3 T4"]
+    # another street's scope: none; June: none (the plant was written in May)
+    other = json.loads(_cli("hot", "--db", hot_db, "--from", "2024-05-01", "--to", "2024-05-31",
+                            "--street", "西城街道").stdout)
+    assert other["hot_issues"] == [] and other["scope"] == {"street": "西城街道"}
+    assert _cli("hot", "--db", hot_db, "--from", "2024-05-01", "--to", "2024-05-31", "--top", "0").returncode == 2

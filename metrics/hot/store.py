@@ -769,7 +769,10 @@ def _themes(con, params: Params) -> None:
     """The city-wide themes, rebuilt from the city-wide seeds' stored centroids and matches: seeds whose centroids
     are city_similarity alike and whose days lie within link_days of each other are one theme (its id from its
     seeds' first key), its messages their matches; a group most of whose messages are a theme's is that theme's, not
-    a compound's hot issue. Its title is its largest seed's, its words its seeds' centroids'."""
+    a compound's hot issue, unless it was tested itself and found a compound's own (a seed that is not seed_city:
+    concentrated at its compound, or written from too few others: the words of a concrete problem, "3号楼电梯停运",
+    are close to a generic theme's, "电梯故障", yet the problem is the compound's). Its title is its largest seed's,
+    its words its seeds' centroids'."""
     con.execute("DELETE FROM hot_themes")
     con.execute("DELETE FROM hot_theme_docs")
     con.execute("UPDATE hot_groups SET city_wide = false, theme_id = NULL WHERE city_wide OR theme_id IS NOT NULL")
@@ -812,7 +815,8 @@ def _themes(con, params: Params) -> None:
                        SELECT h.group_id, min(td.theme_id) AS theme_id, count(td.doc_key) AS inside, count(*) AS docs
                        FROM hot_docs h LEFT JOIN hot_theme_docs td USING (doc_key)
                        WHERE h.group_id IN (SELECT group_id FROM hot_groups) GROUP BY h.group_id) t
-                   WHERE hot_groups.group_id = t.group_id AND t.inside * 2 > t.docs""")
+                   WHERE hot_groups.group_id = t.group_id AND t.inside * 2 > t.docs
+                     AND NOT (hot_groups.seed AND NOT hot_groups.seed_city)""")
     con.execute("""
         INSERT INTO hot_themes
         WITH seeds AS (SELECT t.theme_id, g.group_id, g.title, g.docs FROM hot_seed_theme t JOIN hot_groups g USING (group_id)),
