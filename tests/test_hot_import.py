@@ -170,3 +170,20 @@ def test_the_command_line_lists_the_hot_issues(hot_db):
                             "--street", "西城街道").stdout)
     assert other["hot_issues"] == [] and other["scope"] == {"street": "西城街道"}
     assert _cli("hot", "--db", hot_db, "--from", "2024-05-01", "--to", "2024-05-31", "--top", "0").returncode == 2
+
+
+def test_an_issue_opens_to_its_orders(con, tmp_path, config):
+    import_file(con, "work_orders", _orders(tmp_path, ORDERS), config, rejection_dir=tmp_path)
+    issue = hot.hot_issues(con, config, Scope(), MAY)[0]
+    found = hot.issue_orders(con, config, Scope(), MAY, issue["id"])
+    assert [(r["order_id"], r["state"], r["closed_at"]) for r in found] == [
+        ("T1", "closed_on_time", dt.datetime(2024, 5, 8, 10)), ("T2", "overdue", None),
+        ("T3", "closed_late", dt.datetime(2024, 5, 25, 10)), ("T4", "overdue", None)]
+    assert (found[0]["title"], found[0]["content"]) == (
+        "搅拌站噪音 电话[手机号]", "小区东边的混凝土搅拌站夜里还在施工，噪音吵得睡不着")
+    # judged on 16 May at noon: T4 not yet received, T2 due on the 14th overdue, T3 due on the 20th open
+    early = Window(MAY.period, dt.datetime(2024, 5, 16, 12))
+    assert [(r["order_id"], r["state"]) for r in hot.issue_orders(con, config, Scope(), early, issue["id"])] == [
+        ("T1", "closed_on_time"), ("T2", "overdue"), ("T3", "open")]
+    assert hot.issue_orders(con, config, Scope(street="西城街道"), MAY, issue["id"]) == []
+    assert hot.issue_orders(con, config, Scope(), MAY, "nothing") == []

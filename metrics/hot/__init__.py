@@ -47,6 +47,8 @@ API (pages, the command line and briefings use these; each reads the stored tabl
   order_ids.
 - `rising_terms(con, config, scope, window, top=20)`: words written more than in the previous window.
 - `city_themes(con, config, scope=None, window=None, top=None)`: the city-wide themes, apart.
+- `issue_orders(con, config, scope, window, issue_id)`: the orders of one hot issue in the window and scope, as a
+  page opens them (masked title and content, dates, state at as_of).
 """
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ from . import store
 from .grouping import Params
 from .store import refresh
 
-__all__ = ["hot_issues", "rising_terms", "city_themes", "refresh", "HEAT_DEFAULTS"]
+__all__ = ["hot_issues", "rising_terms", "city_themes", "issue_orders", "refresh", "HEAT_DEFAULTS"]
 
 HEAT_DEFAULTS = {"resident": 3.0, "repeat": 1.0, "complaint": 1.0, "like": 0.1, "growth": 0.5, "growth_cap": 2.0}
 REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
@@ -258,3 +260,29 @@ def city_themes(con, config: dict, scope: Scope | None = None, window: Window | 
             "growth": round((r["records"] - r["previous"]) / r["previous"], 3) if r["previous"] else None,
             "order_ids": list(r["order_ids"] or [])} for r in found]
     return out[:top] if top else out
+
+
+def issue_orders(con, config: dict, scope: Scope | None, window: Window, issue_id: str = "") -> list[dict]:
+    """The work orders of hot issue `issue_id` received in `window` within `scope`, in the order received: order_id,
+    received_at, category, handling_unit, title and content (as masked at import), is_repeat, due_at, closed_at
+    (None when not closed at as_of) and state at as_of: closed_on_time, closed_late, closed (no deadline), overdue,
+    open. Only fields the schema keeps: no caller, no phone."""
+    if not store.ready(con) or not issue_id:
+        return []
+    scope = scope or Scope()
+    where, scope_params = scope.where("work_orders", "m")
+    title = "w.title" if _has_column(con, "work_orders", "title") else "NULL::VARCHAR"
+    found = rows(con, f"""
+        SELECT w.order_id, w.received_at, w.category, w.handling_unit, {title} AS title, w.content, w.is_repeat,
+               w.due_at, CASE WHEN w.closed_at <= $as_of THEN w.closed_at END AS closed_at
+        FROM ({_members_sql(con, "h.group_id = $issue")}) m
+        JOIN work_orders w ON m.kind = 'order' AND w.order_id = m.record_id
+        WHERE {where} AND {_in().replace("received_at", "m.received_at")}
+        ORDER BY w.received_at, w.order_id""", {**scope_params, **_window_params(window), "issue": issue_id})
+    for r in found:
+        due, closed = r["due_at"], r["closed_at"]
+        if closed is not None:
+            r["state"] = "closed" if due is None else ("closed_on_time" if closed <= due else "closed_late")
+        else:
+            r["state"] = "overdue" if due is not None and due < window.as_of else "open"
+    return found
