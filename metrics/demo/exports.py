@@ -215,19 +215,8 @@ _ONE_OFF = {
     "其他": (["老旧小区改造", "加装电梯补贴", "公共收益", "业委会换届", "门牌号", "二次供水", "社区活动室"],
            ["政策咨询", "办理流程", "要求公开", "程序问题", "怎么申请", "何时开放"]),
 }
-# where it is, put together from landmarks (many words, few shared: two residents alike in one word only are not
-# writing of one problem; the engine links messages from a cosine of 0.2)
-_LANDMARKS = """
-便利店 幼儿园 篮球场 羽毛球场 乒乓球台 健身步道 儿童滑梯 秋千 沙坑 凉亭 长廊 喷泉 假山 鱼池 荷花池 竹林 桂花树 银杏树
-香樟树 柳树 樱花树 石榴树 葡萄架 菜园 晾衣场 自行车棚 快递驿站 丰巢柜 报刊亭 理发店 水果店 药店 早餐铺
-洗衣店 社区食堂 老年活动室 棋牌室 图书角 卫生服务站 警务室 门岗 岗亭 消防站 配电房 水泵房 锅炉房 垃圾房
-公共厕所 地下室 人防工程 南门 北门 西门 侧门 后门 车行道 人行道 盲道 坡道 台阶 连廊 架空层 天台 屋顶花园 消防梯
-安全出口 物业办公室 宣传栏 公告栏 路口 转角 花坛 草坪 围栏 铁门 石凳 长椅 雕塑 旗杆
-停车场 机械车位 洗车点 修车铺 小卖部 五金店 宠物店 烟酒店 花店 面馆 烧饼摊 奶茶店 托管班
-钢琴教室 舞蹈室 电信机房 基站 变电箱 信号塔 污水井 雨水沟 排水渠 河道 小桥 绿道 公园入口 公交站 地铁口
-""".split()
-_AFTER = ["去年就有", "一直如此", "越来越多", "好像更厉害", "前阵子刚修过", "也差不多", "情况类似", "没人看管",
-          "更明显", "稍好一点", "一模一样", "也出现了"]
+# what else a resident says (often nothing)
+_CIRCUMSTANCES = ["", "", "", "", "", "已经一个多月", "报修多次", "拍了照片", "前几天刚反映过", "已经向社区说过"]
 _THANKS = ["感谢物业及时处理了{o}的问题", "表扬物业工作人员，{o}很快就修好了", "对{o}问题的处理结果很满意", "谢谢社区帮忙解决{o}"]
 # (key, category, the compound: rank among the compounds of that kind by size, first day, last day (day offsets from
 # the last year's 1 January, negative: from its 31 December), orders wanted, title, the ways residents put it)
@@ -331,10 +320,9 @@ class _Texts:
             return self.dress(core), ""
         where = f"{rng.randint(1, 30)}号楼" if rng.random() < 0.4 else rng.choice(["", "小区", "我们小区", "家里"])
         core = where + thing + rng.choice(faults)
-        a, b, c, e = rng.sample(_LANDMARKS, 4)
-        near = rng.choice([f"在{a}和{b}之间", f"{a}这边，{b}那边", f"{a}旁边，{b}周边", f"{a}门口，{b}旁边"])
+        circumstance = rng.choice(_CIRCUMSTANCES)
         title = core if rng.random() < 0.5 else ""
-        return self.dress(f"{core}，{near}，{c}附近也有，{e}那边{rng.choice(_AFTER)}"), title
+        return self.dress(core + ("，" + circumstance if circumstance else "")), title
 
     def story(self, c: int, d: int):
         """(text, category, title) when the order at compound `c` on day `d` is one of a story's, else None."""

@@ -262,6 +262,11 @@ def city_themes(con, config: dict, scope: Scope | None = None, window: Window | 
     return out[:top] if top else out
 
 
+def built(con, config: dict | None = None, scope: Scope | None = None, window: Window | None = None) -> bool:
+    """Whether any message has been read (the tables exist and hold one): else a page says none were made yet."""
+    return store.ready(con) and bool(rows(con, "SELECT EXISTS (SELECT 1 FROM hot_docs) AS b")[0]["b"])
+
+
 def issue_orders(con, config: dict, scope: Scope | None, window: Window, issue_id: str = "") -> list[dict]:
     """The work orders of hot issue `issue_id` received in `window` within `scope`, in the order received: order_id,
     received_at, category, handling_unit, title and content (as masked at import), is_repeat, due_at, closed_at
