@@ -80,3 +80,18 @@ def test_another_street_has_none(hot_app):
     at = page(hot_app)
     assert [i.value for i in at.info][:1] == ["本时段、本范围内没有集中诉求（至少3位居民反映同一问题）。"]
     assert not [d for d in at.dataframe if "热度" in d.value.columns]
+
+
+def test_the_overview_and_the_profile_show_the_hot_issue(hot_app):
+    at = hot_app.run().switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert shown_metrics(at)["仍有在办工单的集中诉求"] == "1"
+    assert "1. 搅拌站晚上施工噪音太大了（锦绣家园，4件工单、4位居民，在办2件，热度24.0）【新】" in [
+        m.value.replace("\\", "") for m in at.markdown]
+    at.query_params["compound"] = "锦绣家园"
+    at = at.switch_page("pages/profile.py").run()
+    assert not at.exception
+    table = frame_with(at, "热度")
+    assert table.values.tolist() == [["搅拌站晚上施工噪音太大了", "2024-05-06", "2024-05-20", 4, 4, 2, 24.0, "新"]]
+    at.button(key="profile_hot_page").click().run()
+    assert not at.exception and at.title[0].value == "集中诉求"
