@@ -305,25 +305,6 @@ if categories:
                                 color_by_x=charts.color_map(engine.facts()["options"]["category"]),
                                 height=max(240, 40 * len(categories) + 100), lang=lang), key="profile_categories")
 
-st.subheader(t("profile_hot_title", lang))
-hot_issues = engine.ask(hot.hot_issues, scope, window)
-if hot_issues:
-    st.caption(t("profile_hot_caption", lang))
-    st.dataframe(pd.DataFrame({
-        t("profile_hot_issue", lang): [h["title"] or "" for h in hot_issues],
-        t("profile_hot_first", lang): [h["first_day"].isoformat() for h in hot_issues],
-        t("profile_hot_last", lang): [h["last_day"].isoformat() for h in hot_issues],
-        t("profile_hot_orders", lang): [h["orders"] for h in hot_issues],
-        t("profile_hot_residents", lang): [h["residents"] for h in hot_issues],
-        t("profile_hot_open", lang): [h["open"] for h in hot_issues],
-        t("profile_hot_heat", lang): [h["heat"] for h in hot_issues],
-        t("profile_hot_new", lang): [t("profile_hot_new", lang) if h["new"] else "" for h in hot_issues],
-    }), hide_index=True, key="profile_hot")
-    if st.button(t("profile_hot_page", lang), key="profile_hot_page", icon=":material/forum:"):
-        links.switch_page("pages/hot.py")
-else:
-    st.info(t("profile_hot_none", lang))
-
 st.subheader(t("profile_orders_title", lang))
 orders = engine.ask("order_rows", scope, window, limit=ORDER_LIMIT)
 if orders:
@@ -344,3 +325,22 @@ if complaints:
     downloads.download_buttons(table, t("profile_complaints_title", lang), "profile_complaints_dl", scope)
 else:
     st.info(t("profile_no_complaints", lang))
+
+st.subheader(t("profile_hot_title", lang))
+hot_issues = engine.ask(hot.hot_issues, scope, window)
+if hot_issues:
+    st.caption(t("profile_hot_caption", lang))
+    st.dataframe(pd.DataFrame({
+        t("profile_hot_issue", lang): [h["title"] or "" for h in hot_issues],
+        t("profile_hot_first", lang): [h["first_day"].isoformat() for h in hot_issues],
+        t("profile_hot_last", lang): [h["last_day"].isoformat() for h in hot_issues],
+        t("profile_hot_orders", lang): [h["orders"] for h in hot_issues],
+        t("profile_hot_residents", lang): [h["residents"] for h in hot_issues],
+        t("profile_hot_open", lang): [h["open"] for h in hot_issues],
+        t("profile_hot_heat", lang): [h["heat"] for h in hot_issues],
+        t("profile_hot_new", lang): [t("profile_hot_new", lang) if h["new"] else "" for h in hot_issues],
+    }), hide_index=True, key="profile_hot")
+    if st.button(t("profile_hot_page", lang), key="profile_hot_page", icon=":material/forum:"):
+        links.switch_page("pages/hot.py")
+else:
+    st.info(t("profile_hot_none", lang))
