@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from metrics import formatting as fmt
+from metrics import hot
 from metrics.attention import needs_attention
 from metrics.attention import shown as shown_attention
 from metrics.catalog import KPIS, apply_ratios, ratio
@@ -145,6 +146,9 @@ def headline(report: dict, sources: list[dict], categories: list[dict], name: st
     return text
 
 
+HOT_SHOWN = 5   # 集中诉求: the hottest five, and what happened to them
+
+
 @dataclass
 class Briefing:
     lang: str
@@ -177,6 +181,8 @@ class Briefing:
     coverage: str | None = None        # 数据自…起, when the data starts inside the period
     noun: str = "物业工单"              # what the document calls an order (order_noun)
     config: dict = field(repr=False, default_factory=dict)
+    hot_issues: list[dict] = field(default_factory=list)   # 集中诉求: the five hottest (metrics.hot.hot_issues)
+    hot_total: int = 0                                      # how many hot issues the period has in all
 
 
 def company_scorecard(card: list[dict], config: dict) -> list[dict]:
@@ -299,6 +305,7 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> 
              else f"Red property briefing: {name}, {period_label}")
     issuer, report_to, copy_to = distribution(config, scope, name)
     listed, more = shown_attention(needs_attention(con, config, scope, window, card), config)
+    hot_issues = hot.hot_issues(con, config, scope, window)
     return Briefing(
         lang=lang, title=title, scope_name=name, period_label=period_label, as_of=fmt.as_of(window.as_of, lang),
         headline=headline(report, sources, categories, name,
@@ -312,4 +319,4 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh") -> 
         unranked=why_unranked(card, config, report.get("missing_inputs"), lang),
         caveats=caveats(report, lang), coverage=coverage, noun=order_noun(config, lang), config=config,
         data_note=data_note(con, config, scope, window, report), report=report, issuer=issuer, report_to=report_to,
-        copy_to=copy_to)
+        copy_to=copy_to, hot_issues=hot_issues[:HOT_SHOWN], hot_total=len(hot_issues))
