@@ -215,8 +215,8 @@ _ONE_OFF = {
     "其他": (["老旧小区改造", "加装电梯补贴", "公共收益", "业委会换届", "门牌号", "二次供水", "社区活动室"],
            ["政策咨询", "办理流程", "要求公开", "程序问题", "怎么申请", "何时开放"]),
 }
-# what else a resident says (often nothing)
-_CIRCUMSTANCES = ["", "", "", "", "", "已经一个多月", "报修多次", "拍了照片", "前几天刚反映过", "已经向社区说过"]
+# what else a resident says (often nothing; words no problem is told by, so they link no two messages)
+_CIRCUMSTANCES = ["", "", "", "", "", "已经一个多月了", "好几次了", "之前说过", "一直这样", "现在还是这样"]
 _THANKS = ["感谢物业及时处理了{o}的问题", "表扬物业工作人员，{o}很快就修好了", "对{o}问题的处理结果很满意", "谢谢社区帮忙解决{o}"]
 # (key, category, the compound: rank among the compounds of that kind by size, first day, last day (day offsets from
 # the last year's 1 January, negative: from its 31 December), orders wanted, title, the ways residents put it)
