@@ -83,8 +83,9 @@ def test_the_demo_shows_its_planted_hot_issues(demo, page):
     assert header[start:start + 3] == ["排名", "问题", "小区"]
     assert [tuple(r[start:start + 3]) for r in body[:5]] == [(str(k), h["title"], h["place"])
                                                              for k, h in enumerate(found[:5], start=1)]
-    # the planted problems (metrics.demo.exports._STORIES) are among the ten hottest of the half year
-    words = {w for h in found[:10] for w in h["terms"]}
+    # the planted problems of the half year (metrics.demo.exports._STORIES) are among the fifteen hottest (generic
+    # one-offs of the district's largest compounds form groups too: docs/demo.md)
+    words = {w for h in found[:15] for w in h["terms"]}
     assert {"搅拌站", "中转站", "电梯"} <= words, words
     screenshot(page, "hot_zh")
     # the hottest opens to its orders (masked content) and to its compound's profile
