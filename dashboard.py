@@ -17,6 +17,7 @@ PAGES = [("pages/overview.py", "page_overview", ":material/dashboard:", "overvie
          ("pages/compare.py", "page_compare", ":material/compare_arrows:", "compare"),
          ("pages/party.py", "page_party", ":material/flag:", "party"),
          ("pages/profile.py", "page_profile", ":material/home_work:", "profile"),
+         ("pages/hot.py", "page_hot", ":material/forum:", "hot"),
          ("pages/supervision.py", "page_supervision", ":material/assignment_late:", "supervision"),
          ("pages/briefing.py", "page_briefing", ":material/description:", "briefing"),
          ("pages/import.py", "page_import", ":material/upload_file:", "import"),

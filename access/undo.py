@@ -25,7 +25,7 @@ import duckdb
 import store
 from metrics import names, rollup
 from metrics.db import one, quote, rows, scalar
-from metrics.ingest.importer import REPLACED_TABLE
+from metrics.ingest.importer import REPLACED_TABLE, refresh_hot
 from metrics.ingest.quality import imports_in
 from metrics.schema import DATASETS
 
@@ -141,6 +141,7 @@ def _undo(con, import_id: int, actor: str, config: dict, now: dt.datetime, scope
             rollup.refresh(con, "compounds")       # as a registry import does: every month
         else:
             rollup.refresh(con, dataset.kind, span["first"] if span else None, span["last"] if span else None)
+        refresh_hot(con, dataset.kind, None, config)   # the hot issues (metrics.hot) without the undone rows
         summary = {"import_id": import_id, "kind": dataset.kind, "file_name": log["file_name"],
                    "rows_removed": int(log["rows_new"]), "rows_restored": int(log["rows_updated"]),
                    "imported_at": log["imported_at"].isoformat(sep=" ") if log["imported_at"] else None,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from casework.cases import counts as case_counts
 from metrics import formatting as fmt
+from metrics import hot
 from metrics.attention import needs_attention
 from metrics.attention import shown as shown_attention
 from metrics.breakdown import breakdown
@@ -147,6 +148,9 @@ def headline(report: dict, sources: list[dict], categories: list[dict], name: st
     return text
 
 
+HOT_SHOWN = 5   # 集中诉求: the hottest five, and what happened to them
+
+
 @dataclass
 class Briefing:
     lang: str
@@ -181,6 +185,8 @@ class Briefing:
     copies: int | None = None          # 共印份数 (config briefing.copies), None: no such line
     config: dict = field(repr=False, default_factory=dict)
     cases: dict | None = None          # 督办 opened in the period (casework.cases.counts); None: not asked
+    hot_issues: list[dict] = field(default_factory=list)   # 集中诉求: the five hottest (metrics.hot.hot_issues)
+    hot_total: int = 0                                      # how many hot issues the period has in all
 
 
 def company_lists(con, config: dict, scope: Scope, window: Window) -> tuple[list[dict], list[dict]]:
@@ -279,6 +285,7 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, 
              else f"Red property briefing: {name}, {period_label}")
     issuer, report_to, copy_to = distribution(config, scope, name)
     listed, more = shown_attention(needs_attention(con, config, scope, window, card), config)
+    hot_issues = hot.hot_issues(con, config, scope, window)
     return Briefing(
         lang=lang, title=title, scope_name=name, period_label=period_label, as_of=fmt.as_of(window.as_of, lang),
         headline=headline(report, sources, categories, name,
@@ -293,4 +300,5 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, 
         caveats=caveats(report, lang), coverage=coverage, noun=order_noun(config, lang), config=config,
         data_note=data_note(con, config, scope, window, report), report=report, issuer=issuer, report_to=report_to,
         copy_to=copy_to, cases=case_counts(cases_db, con, scope, window) if cases_db is not None else None,
-        issued_on=today_in((config.get("briefing") or {}).get("time_zone")), copies=copies(config, scope))
+        issued_on=today_in((config.get("briefing") or {}).get("time_zone")), copies=copies(config, scope),
+        hot_issues=hot_issues[:HOT_SHOWN], hot_total=len(hot_issues))

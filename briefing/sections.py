@@ -37,6 +37,7 @@ def _words(lang: str) -> dict:
         "lists": "红黑榜" if zh else "Red and black lists",
         "party": "党建引领" if zh else "Party building",
         "attention": "需关注事项" if zh else "Needs attention",
+        "hot": "集中诉求" if zh else "Hot issues",
         "note": "数据说明" if zh else "About the data",
     }
 
@@ -195,6 +196,7 @@ def sections(b) -> list[dict]:
         out.append({"key": "attention", "paragraphs": ["本期无需要特别关注的小区。" if zh else "No compound needs particular attention."],
                     "tables": []})
 
+    out.append(hot_section(b))
     out.append({"key": "note", "paragraphs": note_lines(b), "tables": []})
 
     for i, section in enumerate(out):
@@ -208,6 +210,45 @@ def sections(b) -> list[dict]:
 def sub_heading(index: int, text: str, lang: str) -> str:
     """A second-level heading of the official style: （一）红榜; in English (1) Red list."""
     return f"（{ZH_NUMERALS[index]}）{text}" if lang == "zh" else f"({index + 1}) {text}"
+
+
+def hot_outcome(h: dict, lang: str) -> str:
+    """What happened to a hot issue by the data's moment: open or all closed, on time, satisfied."""
+    zh = lang == "zh"
+    closed = h["orders"] - h["open"]
+    parts = [("已全部办结" if zh else "all closed") if not h["open"] else
+             (f"在办{h['open']}件，已办结{closed}件" if zh else f"{h['open']} open, {closed} closed")]
+    if h["on_time_closure_rate"] is not None:
+        parts.append(f"按时办结率{fmt.percent(h['on_time_closure_rate'])}" if zh
+                     else f"{fmt.percent(h['on_time_closure_rate'])} on time")
+    if h["satisfaction_rate"] is not None:
+        parts.append(f"满意率{fmt.percent(h['satisfaction_rate'])}" if zh
+                     else f"{fmt.percent(h['satisfaction_rate'])} satisfied")
+    return ("，" if zh else ", ").join(parts)
+
+
+def hot_section(b) -> dict:
+    """集中诉求: the hottest five of the period (metrics.hot, as the 集中诉求 page ranks them) and what happened to
+    them; how many there are in all."""
+    zh = b.lang == "zh"
+    if not b.hot_issues:
+        return {"key": "hot", "paragraphs": ["本期无集中诉求。" if zh else "No hot issue this period."], "tables": []}
+    shown = len(b.hot_issues)
+    lead = (f"本期集中诉求{b.hot_total}项（同一小区多位居民反映的同一具体问题），热度最高的{shown}项如下：" if zh
+            else f"{b.hot_total} hot issues this period (one concrete problem written about by several residents of "
+                 f"one compound); the {shown} hottest:")
+    header = (["序号", "问题", "小区", "时间", "工单", "居民", "热度", "办理情况"] if zh
+              else ["No.", "Issue", "Compound", "Dates", "Orders", "Residents", "Heat", "Outcome"])
+    rows = []
+    for i, h in enumerate(b.hot_issues, 1):
+        title = (h["title"] or fmt.DASH) + (("（新）" if zh else " (new)") if h["new"] else "")
+        dates = f"{h['first_day']:%m-%d}至{h['last_day']:%m-%d}" if zh else f"{h['first_day']:%m-%d} to {h['last_day']:%m-%d}"
+        rows.append([str(i), title, h["place"], dates, fmt.count(h["orders"]), fmt.count(h["residents"]),
+                     f"{h['heat']:.1f}", hot_outcome(h, b.lang)])
+    after = ["热度＝（3×居民数＋重复来电数＋投诉数＋0.1×点赞数）×（1＋0.5×较上期增幅，最多按200%计，新出现的按200%计）。" if zh
+             else "Heat = (3 × residents + repeated calls + complaints + 0.1 × likes) × (1 + 0.5 × growth on the previous period, at "
+                  "most 200%; a new issue counts 200%)."]
+    return {"key": "hot", "paragraphs": [lead], "tables": [{"header": header, "rows": rows}], "after": after}
 
 
 CHECK_WORDS = {   # impossible orderings among the briefing's own orders: (中文, English)

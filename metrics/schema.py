@@ -13,6 +13,7 @@ class Field:
     label_en: str
     vocab: str | None = None  # config `values` key for enum fields
     free_text: bool | None = None  # typed by people, so masked at import; None: text and list fields are
+    optional: bool = False  # few exports have it: a file without it is not told it is missing (Mapping.missing)
 
     @property
     def named_en(self) -> str:
@@ -92,6 +93,9 @@ WORK_ORDERS = Dataset(
         Field("first_contact", "bool", "是否先行联系", "First contact"),
         Field("resolved", "bool", "是否解决", "Resolved"),
         Field("content", "text", "诉求内容", "Content"),
+        # a short title beside the content (标题, 留言主题, 诉求摘要): masked like it, read with it by metrics.hot.
+        # Added after the table's first version: see ADDED_COLUMNS.
+        Field("title", "text", "标题", "Title", optional=True),
     ),
 )
 
@@ -144,6 +148,12 @@ IMPORT_LOG_ADDED = tuple((c, "BIGINT") for c in IMPORT_CHECKS) + (
     ("imported_by", "VARCHAR"), ("scope_street", "VARCHAR"), ("scope_community", "VARCHAR"))
 
 
+# Fields added to a dataset after its table's first version: a table is created without them and every database,
+# old or new, gets them by ALTER TABLE (so the columns stand in the same order in both), as does the table of the rows
+# an import replaced (replaced_<table>, metrics.ingest.importer), which copies its dataset's columns.
+ADDED_COLUMNS = {"work_orders": (("title", "VARCHAR"),)}
+
+
 def stored_name(dataset: Dataset, field: Field) -> str:
     if dataset.kind == "compounds":
         return field.name
@@ -162,7 +172,10 @@ def ddl() -> list[str]:
     statements = []
     for ds in DATASETS.values():
         cols = []
+        added = {name for name, _ in ADDED_COLUMNS.get(ds.kind, ())}
         for f in ds.fields:
+            if f.name in added:
+                continue
             # Orders and complaints carry no index: the importer keeps ids unique (deduplicated, updated rows
             # replaced), and a 10M-row ART index would cost 2 s per million rows on insert and its memory.
             pk = " PRIMARY KEY" if f.kind == "id" and ds.kind == "compounds" else ""
@@ -174,6 +187,9 @@ def ddl() -> list[str]:
             cols += [f"{name} {typ}" for name, typ in RESOLVED_COLUMNS]
         cols.append("import_id BIGINT")
         statements.append(f"CREATE TABLE IF NOT EXISTS {ds.table} ({', '.join(cols)})")
+        for name, typ in ADDED_COLUMNS.get(ds.kind, ()):
+            statements.append(f"ALTER TABLE {ds.table} ADD COLUMN IF NOT EXISTS {name} {typ}")
+            statements.append(f"ALTER TABLE IF EXISTS replaced_{ds.table} ADD COLUMN IF NOT EXISTS {name} {typ}")
     statements += [
         """CREATE TABLE IF NOT EXISTS import_log (
             import_id BIGINT PRIMARY KEY, kind VARCHAR, file_name VARCHAR, file_sha256 VARCHAR,

@@ -4,14 +4,21 @@ import pandas as pd
 import streamlit as st
 
 import charts
-from metrics import attention
+from metrics import attention, hot
 from metrics import formatting as fmt
 from metrics.trends import revisit_pending
-from ui import cards, cases, connection, downloads, engine, frame, language, links, sidebar, viewer
+from ui import cards, cases, connection, downloads, engine, frame, language, links, sidebar, viewer, words
 from ui.i18n import kpi_label, register, t
 from ui.words import plain
 
 register({
+    "ov_hot_title": ("集中诉求", "Hot issues"),
+    "ov_hot_count": ("仍有在办工单的集中诉求", "Hot issues with open orders"),
+    "ov_hot_line": ("{rank}. {title}（{place}，{orders}件工单、{residents}位居民，在办{open}件，热度{heat}）{new}",
+                    "{rank}. {title} ({place}: {orders} orders, {residents} residents, {open} open, heat {heat}){new}"),
+    "ov_hot_new": ("【新】", " [new]"),
+    "ov_hot_none": ("本时段没有集中诉求。", "No hot issue in the period."),
+    "ov_hot_more": ("查看全部集中诉求", "All hot issues"),
     "kpi_cards_title": ("{period}主要指标", "Key figures, {period}"),
     "rates_trend_title": ("按时办结率、回访率、满意率月度走势", "On-time closure, revisit and satisfaction rates by month"),
     "streets_title": ("各街道按时办结率与满意率", "On-time closure and satisfaction by street"),
@@ -199,6 +206,20 @@ if named and places == "street":
     frame.hint(t("streets_click", lang), "streets")
 if named:
     why_places(named, places, lang)
+
+st.subheader(t("ov_hot_title", lang))
+hot_issues = engine.ask(hot.hot_issues, scope, window)
+if hot_issues:
+    st.metric(t("ov_hot_count", lang), fmt.count(sum(1 for h in hot_issues if h["open"])))
+    for rank, h in enumerate(hot_issues[:3], start=1):
+        st.markdown(words.plain(t("ov_hot_line", lang, rank=rank, title=h["title"] or "", place=h["place"],
+                                  orders=fmt.count(h["orders"]), residents=fmt.count(h["residents"]),
+                                  open=fmt.count(h["open"]), heat=h["heat"],
+                                  new=t("ov_hot_new", lang) if h["new"] else "")))
+    if st.button(t("ov_hot_more", lang), key="ov_hot_more", icon=":material/forum:"):
+        links.switch_page("pages/hot.py")
+else:
+    st.info(t("ov_hot_none", lang), icon=":material/forum:")
 
 st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang))

@@ -6,13 +6,28 @@ import streamlit as st
 
 import charts
 from metrics import formatting as fmt
+from metrics import hot
 from metrics.breakdown import worst_first
 from metrics.compound_profile import complaint_rows, founded_in_window, monthly_activity, resolve_compound
 from metrics.kpis import Scope
-from ui import causes, cards, connection, downloads, engine, frame, language, sidebar, viewer, words
+from ui import causes, cards, connection, downloads, engine, frame, language, links, sidebar, viewer, words
 from ui.i18n import kpi_label, register, t, value_label
 
 register({
+    "profile_hot_title": ("集中诉求", "Hot issues"),
+    "profile_hot_caption": ("本小区多位居民在本时段反映的同一具体问题，按热度排序（见“集中诉求”页）。",
+                            "Concrete problems several residents of this compound wrote about in the period, hottest "
+                            "first (see the Hot issues page)."),
+    "profile_hot_none": ("本时段本小区没有集中诉求。", "No hot issue of this compound in the period."),
+    "profile_hot_issue": ("问题", "Issue"),
+    "profile_hot_first": ("首次", "First"),
+    "profile_hot_last": ("最近", "Latest"),
+    "profile_hot_orders": ("工单", "Orders"),
+    "profile_hot_residents": ("居民", "Residents"),
+    "profile_hot_open": ("在办", "Open"),
+    "profile_hot_heat": ("热度", "Heat"),
+    "profile_hot_new": ("新", "New"),
+    "profile_hot_page": ("查看集中诉求页", "Open the Hot issues page"),
     "profile_pick": ("选择小区", "Choose a compound"),
     "profile_pick_placeholder": ("输入小区名称搜索", "Type a compound's name"),
     "profile_choose": ("请选择一个小区查看其档案。", "Choose a compound to see its profile."),
@@ -331,3 +346,22 @@ if complaints:
     downloads.download_buttons(table, t("profile_complaints_title", lang), "profile_complaints_dl", scope)
 else:
     st.info(t("profile_no_complaints", lang))
+
+st.subheader(t("profile_hot_title", lang))
+hot_issues = engine.ask(hot.hot_issues, scope, window)
+if hot_issues:
+    st.caption(t("profile_hot_caption", lang))
+    st.dataframe(pd.DataFrame({
+        t("profile_hot_issue", lang): [h["title"] or "" for h in hot_issues],
+        t("profile_hot_first", lang): [h["first_day"].isoformat() for h in hot_issues],
+        t("profile_hot_last", lang): [h["last_day"].isoformat() for h in hot_issues],
+        t("profile_hot_orders", lang): [h["orders"] for h in hot_issues],
+        t("profile_hot_residents", lang): [h["residents"] for h in hot_issues],
+        t("profile_hot_open", lang): [h["open"] for h in hot_issues],
+        t("profile_hot_heat", lang): [h["heat"] for h in hot_issues],
+        t("profile_hot_new", lang): [t("profile_hot_new", lang) if h["new"] else "" for h in hot_issues],
+    }), hide_index=True, key="profile_hot")
+    if st.button(t("profile_hot_page", lang), key="profile_hot_page", icon=":material/forum:"):
+        links.switch_page("pages/hot.py")
+else:
+    st.info(t("profile_hot_none", lang))

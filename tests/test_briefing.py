@@ -150,3 +150,23 @@ def test_cli_report_all_streets(con, tmp_path):
     assert "[1/2] 东街道" in done.stderr and "[2/2] 西街道" in done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["东街道_2024年6月_简报_第1期.docx",
                                                                   "西街道_2024年6月_简报_第1期.docx"]
+
+
+def test_the_hot_issues_section(con, config):
+    """集中诉求 (issue 23): June 2024 has two, counted by hand on the fixture. 阳光花园's leaking flat above: W1-W4
+    received in June (W10, its first, on 31 May: not new; one record then, four now: growth capped at 2), four
+    residents, one complaint: 热度 (3 x 4 + 0 + 1) x (1 + 0.5 x 2) = 26.0; all closed, three of four on time,
+    two of three revisited satisfied. 幸福里小区's: W13, W6, W5, new in June: 3 x 3 x 2 = 18.0; W6 and W5 open."""
+    from briefing.sections import sections
+
+    part = next(s for s in sections(build(con, config, Scope(), JUNE_2024)) if s["key"] == "hot")
+    assert part["heading"] == "八、集中诉求"
+    assert part["paragraphs"] == ["本期集中诉求2项（同一小区多位居民反映的同一具体问题），热度最高的2项如下："]
+    assert part["tables"][0]["rows"] == [
+        ["1", "楼上漏水", "阳光花园", "06-03至06-25", "4", "4", "26.0", "已全部办结，按时办结率75.0%，满意率66.7%"],
+        ["2", "楼上漏水（新）", "幸福里小区", "06-05至06-28", "3", "3", "18.0", "在办2件，已办结1件，按时办结率100.0%"]]
+    english = next(s for s in sections(build(con, config, Scope(), JUNE_2024, lang="en")) if s["key"] == "hot")
+    assert english["tables"][0]["rows"][1][1:] == ["楼上漏水 (new)", "幸福里小区", "06-05 to 06-28", "3", "3", "18.0",
+                                                   "2 open, 1 closed, 100.0% on time"]
+    quiet = next(s for s in sections(build(con, config, Scope(street="西街道"), JUNE_2024)) if s["key"] == "hot")
+    assert quiet["paragraphs"] == ["本期无集中诉求。"] and quiet["tables"] == []

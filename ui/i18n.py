@@ -17,6 +17,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_party": ("党建覆盖", "Party building"),
     "page_profile": ("小区档案", "Compound profile"),
     "page_supervision": ("督办", "Supervision"),
+    "page_hot": ("集中诉求", "Hot issues"),
     "page_import": ("数据导入", "Import"),
     "page_briefing": ("简报", "Briefing"),
     "page_admin": ("系统管理", "Administration"),

@@ -24,8 +24,8 @@ from metrics.cli.data import (
     cmd_templates,
     cmd_unmatched,
 )
-from metrics.cli.reports import (BREAKDOWN_BY, _formats, cmd_breakdown, cmd_cases, cmd_compounds, cmd_kpis, cmd_report,
-                                  cmd_supervision)
+from metrics.cli.reports import (BREAKDOWN_BY, _formats, cmd_breakdown, cmd_cases, cmd_compounds, cmd_hot, cmd_kpis,
+                                  cmd_report, cmd_supervision)
 from metrics.config import database_path, load_config
 from metrics.ingest.readers import ImportFailure
 from metrics.masking import mask_message
@@ -76,6 +76,12 @@ def main(argv=None) -> int:
         p.add_argument(f"--{name}")
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.set_defaults(func=cmd_cases)
+
+    p = sub.add_parser("hot", help="集中诉求: the hot issues of a scope and period, hottest first, JSON or CSV")
+    _add_scope_args(p, lake=False)
+    p.add_argument("--top", type=int, help="only the N hottest (default: all)")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.set_defaults(func=cmd_hot)
 
     p = sub.add_parser("report", help="write a briefing (简报) as Word or PDF")
     _add_scope_args(p, dates_required=False)

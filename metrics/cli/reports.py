@@ -1,4 +1,4 @@
-"""Commands that answer: kpis, compounds, supervision, report."""
+"""Commands that answer: kpis, compounds, supervision, hot, report."""
 from __future__ import annotations
 
 import argparse
@@ -133,6 +133,38 @@ def cmd_cases(args, config) -> int:
                "orders": ";".join(c["order_ids"]), "feedback_count": len(c["feedback"]),
                "last_replied_on": last.get("replied_on"), "last_feedback": last.get("text")}
         writer.writerow({k: _csv_safe(row.get(k)) for k in CASE_COLUMNS})
+
+
+HOT_COLUMNS = ["rank", "title", "place", "street", "community", "first_day", "last_day", "orders", "residents",
+               "complaints", "open", "heat", "new", "terms", "order_ids"]
+
+
+def cmd_hot(args, config) -> int:
+    """集中诉求: the hot issues of a scope and period, hottest first (metrics.hot.hot_issues, as the page asks it):
+    title, place, first and last day, orders, open, 热度 (heat), terms, order ids. CSV joins lists with 、 (terms)
+    and a space (order ids)."""
+    from metrics import hot
+    from metrics.kpis import _period_info
+
+    if args.top is not None and args.top < 1:
+        raise UsageError(f"--top 至少为 1 / --top is at least 1: {args.top}")
+    con = _reader(args, config)
+    scope, window = _scope_and_window(args, con, config)
+    found = hot.hot_issues(con, config, scope, window, top=args.top)
+    issues = [{"rank": k, "title": h["title"], "place": h["place"], "street": h["street"],
+               "community": h["community"], "first_day": h["first_day"], "last_day": h["last_day"],
+               "orders": h["orders"], "residents": h["residents"], "complaints": h["complaints"], "open": h["open"],
+               "heat": h["heat"], "new": h["new"], "terms": h["terms"], "order_ids": h["order_ids"]}
+              for k, h in enumerate(found, start=1)]
+    if args.format == "json":
+        print(json.dumps({"scope": scope.as_dict(), "period": _period_info(window), "hot_issues": issues},
+                         ensure_ascii=False, indent=2, default=_json_default))
+        return 0
+    writer = csv.DictWriter(sys.stdout, fieldnames=HOT_COLUMNS)
+    writer.writeheader()
+    for row in issues:
+        writer.writerow({k: _csv_safe("、".join(v) if k == "terms" else " ".join(v) if k == "order_ids" else v)
+                         for k, v in row.items()})
     return 0
 
 

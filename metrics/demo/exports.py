@@ -55,6 +55,8 @@ ORDER_HEADERS = [
     "工单编号", "来源渠道", "受理时间", "诉求类型", "诉求类别", "街道", "社区", "小区", "承办单位", "办结时限",
     "办结时间", "回访时间", "回访结果", "是否重复诉求", "是否先行联系", "是否解决", "诉求人", "联系电话", "诉求内容",
 ]
+# the 啄木鸟 message board's export carries its messages' titles (留言主题): the default profile maps it (`title`)
+ORDER_HEADERS_TITLED = ORDER_HEADERS + ["留言主题"]
 ORDER_HEADERS_SYNONYM = [
     {"受理时间": "来电时间", "诉求类别": "问题分类"}.get(h, h) for h in ORDER_HEADERS
 ]
@@ -63,6 +65,7 @@ COMPLAINT_HEADERS = [
     "关联工单编号", "投诉人", "联系电话",
 ]
 _ORDER_DATE_COLS = (2, 9, 10, 11)
+_TITLE = len(ORDER_HEADERS)   # an order row's title (留言主题): written to the 啄木鸟 file only
 _COMPLAINT_DATE_COLS = (1, 9)
 
 CATEGORIES = [
@@ -173,6 +176,163 @@ _CONTENT = {
 _PRAISE = ["表扬物业工作人员及时处理{c}问题", "感谢社区和物业快速解决{c}问题", "对{c}问题的处理结果表示满意，特此表扬"]
 _ID_REGIONS = ["320602", "320611", "320612", "320621", "320623", "320681", "320684", "320685"]
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+# 集中诉求 (hot issues, metrics.hot): what residents write, in their own words. Each order's text comes from its
+# category's sentence (as before) dressed in the hotline's varied boilerplate; a few concrete problems of one compound
+# each (_STORIES) are written by many residents, each in their own words, over weeks; one resident calls again and
+# again about one neighbour (not a hot issue: one voice); and a city-wide topic (_THEME) is written from everywhere.
+# Drawn from a Random of their own: the orders, dates, outcomes and complaints are those of the demo without them;
+# only a story's orders take the story's category.
+_OPENERS = ["", "", "", "市民来电反映：", "来电人称，", "网友留言：", "市民反映：", "业主反映，", "居民来电：", "您好，"]
+_CLOSERS = ["", "。", "，请尽快处理。", "，要求回电。", "，希望有关部门核实处理。", "，请协调解决，谢谢。", "，望尽快解决。",
+            "！", "，麻烦帮忙处理一下。"]
+# A one-off's words: its category's things and what is wrong with them, and a circumstance (drawn apart, so that two
+# residents of one compound rarely write the same thing by chance; the stock sentences above stay the pool an order's
+# draw is made from, so the demo's other figures do not move).
+_ONE_OFF = {
+    "物业费用收取": (["物业费", "停车费", "公摊水电费", "电梯费", "装修押金", "垃圾清运费", "物业费发票", "维修基金"],
+                 ["收费标准不透明", "催缴方式不当", "涨价没有说明", "重复收取", "迟迟不开票", "账目不公开", "捆绑收取"]),
+    "公建配套维保": (["单元门禁", "路灯", "楼道声控灯", "健身器材", "雨水井盖", "信报箱", "围墙", "车棚", "快递柜",
+                 "楼梯扶手", "凉亭", "小区大门"], ["损坏", "不亮", "失灵", "破损", "松动", "生锈", "脱落", "坏了很久"]),
+    "车辆管理": (["消防通道", "楼道电动车", "外来车辆", "车库道闸", "僵尸车", "非机动车棚", "访客车位", "地锁"],
+             ["被占用", "乱停乱放", "随意进出", "故障", "长期停放", "私自安装", "充电不安全"]),
+    "邻里纠纷": (["装修", "楼道杂物", "宠物", "私搭乱建", "空调外机", "晾衣架", "楼顶菜园", "门口鞋柜"],
+             ["占用公共部位", "协商无果", "影响采光", "影响通行", "扰民", "滴水到楼下", "堵住消防通道"]),
+    "渗水漏水": (["顶层屋面", "外墙", "卫生间", "厨房下水", "雨水管", "阳台", "窗台", "水表井"],
+             ["渗水", "漏水", "发霉", "破裂", "返水", "滴水", "积水"]),
+    "电梯": (["电梯", "轿厢按钮", "厅门", "轿厢照明", "紧急对讲", "曳引机", "楼层显示屏", "电梯井"],
+           ["频繁故障", "困人", "运行异响", "年检过期", "关不上", "不亮", "没有信号", "抖动", "停运", "进水"]),
+    "供暖": (["暖气", "暖气片", "供暖管道", "地暖", "分户阀门", "暖气费"], ["不热", "漏水", "停暖", "温度不达标", "异响", "跑水"]),
+    "环境卫生": (["垃圾桶", "楼道卫生", "垃圾分类点", "化粪池", "下水道", "绿化带垃圾", "建筑垃圾", "小广告"],
+             ["清运不及时", "异味严重", "无人打扫", "管理混乱", "堵塞外溢", "乱堆乱放", "到处乱贴"]),
+    "绿化养护": (["绿化带", "楼前树木", "公共绿地", "枯树", "草坪", "花坛", "树枝"],
+             ["杂草丛生", "遮挡采光", "被毁种菜", "有倒伏隐患", "无人修剪", "虫害严重", "挡住路灯"]),
+    "噪音扰民": (["夜间装修", "商铺空调外机", "夜间施工", "楼上住户", "水泵房", "变压器", "早市叫卖"],
+             ["噪音扰民", "声音过大", "影响休息", "半夜还在响", "嗡嗡作响", "天不亮就吵"]),
+    "安全隐患": (["消防栓", "外墙瓷砖", "监控设备", "楼道电线", "灭火器", "窨井盖", "防盗门"],
+             ["无水", "脱落", "长期损坏", "私拉乱接", "过期", "缺失", "存在隐患"]),
+    "其他": (["老旧小区改造", "加装电梯补贴", "公共收益", "业委会换届", "门牌号", "二次供水", "社区活动室"],
+           ["政策咨询", "办理流程", "要求公开", "程序问题", "怎么申请", "何时开放"]),
+}
+# what else a resident says (often nothing; words no problem is told by, so they link no two messages)
+_CIRCUMSTANCES = ["", "", "", "", "", "已经一个多月了", "好几次了", "之前说过", "一直这样", "现在还是这样"]
+_THANKS = ["感谢物业及时处理了{o}的问题", "表扬物业工作人员，{o}很快就修好了", "对{o}问题的处理结果很满意", "谢谢社区帮忙解决{o}"]
+# (key, category, the compound: rank among the compounds of that kind by size, first day, last day (day offsets from
+# the last year's 1 January, negative: from its 31 December), orders wanted, title, the ways residents put it)
+_STORIES = [
+    ("mixing_plant", "噪音扰民", ("商品房小区", 1), -70, -2, 40, "小区东侧搅拌站夜间施工扰民", [
+        "小区东侧的混凝土搅拌站夜间施工，噪音太大根本睡不着", "旁边搅拌站半夜还在作业，轰隆隆的，老人孩子都休息不好",
+        "搅拌站晚上运料的大车进进出出，噪音加粉尘，窗户都不敢开", "强烈要求东边的搅拌站停止夜间生产",
+        "夜里十二点了搅拌站还在响，连续好几个星期了", "小区东门外搅拌站夜间作业噪声扰民，多次反映没有结果",
+        "搅拌站灰尘太大，阳台上全是水泥灰，晚上还吵", "混凝土搅拌站凌晨施工，严重影响休息，请环保部门查一查",
+        "东侧搅拌站罐车半夜轰鸣，孩子被吵醒好几次", "搅拌站夜间施工有没有许可？噪音扰民很严重",
+        "家住东边楼栋，每天晚上被搅拌站的噪音吵得失眠", "搅拌站的机器声和车声整夜不停，要求限制作业时间"]),
+    ("garage_water", "渗水漏水", ("安置房小区", 0), 160, 236, 30, "地下车库雨后积水严重", [
+        "一下雨地下车库就积水，车都泡了", "地下车库积水半尺深，排水泵好像坏了",
+        "车库入口下雨倒灌，车子进不去出不来", "地下车库排水沟堵塞，每次下雨都积水",
+        "雨后地下车库一片汪洋，电动车被淹，物业不管", "地下车库积水发臭，墙面渗水，要求彻底维修排水",
+        "车库积水问题反映多次了，物业只会拿扫把扫水", "暴雨后地下停车场进水，车辆受损谁负责",
+        "地下车库顶板漏水加上地面积水，停车很危险", "车库集水井水泵不工作，积水排不出去"]),
+    ("lift_b3", "电梯", ("商品房小区", 3), -45, 0, 25, "3号楼电梯反复停运", [
+        "3号楼电梯又停了，一个月坏了好几次", "3号楼电梯反复故障停运，老人爬十几层楼",
+        "3号楼的电梯三天两头坏，维保单位修了又坏", "三号楼电梯停运一周了还没修好",
+        "3号楼电梯经常停在半层，门打不开，太吓人", "3号楼电梯故障频繁，要求更换电梯主板",
+        "3号楼电梯坏了没人修，孕妇和老人上下楼困难", "3号楼电梯又困人了，请检查这部电梯的安全"]),
+    ("transfer_station", "环境卫生", ("老旧小区", 0), 243, 333, 30, "垃圾中转站异味扰民", [
+        "小区门口的垃圾中转站臭味很大，夏天更严重", "垃圾中转站离居民楼太近，异味熏人，要求搬迁",
+        "垃圾中转站清运不及时，污水横流，气味难闻", "中转站的垃圾车半夜作业，臭气和噪音都有",
+        "垃圾中转站周边苍蝇蚊子很多，臭味进家里", "要求对垃圾中转站除臭，味道太大不能开窗",
+        "小区旁垃圾中转站渗滤液流到路上，很臭", "垃圾中转站每天都有异味，老人小孩不敢出门"]),
+    ("square_dance", "噪音扰民", ("商品房小区", 6), -30, 0, 12, "中心广场广场舞音响声音过大", [
+        "小区中心广场的广场舞音响开得太大，晚上吵", "广场舞音乐声音太大，一直跳到晚上十点",
+        "中心广场跳舞的音响扰民，希望调小音量", "每天晚上广场舞的音响太吵，孩子没法写作业",
+        "广场舞外放音响噪音大，协商无果"]),
+    ("fee_rise", "物业费用收取", ("商品房小区", 2), -600, -540, 20, "物业费上涨未经业主表决", [
+        "物业公司突然上调物业费，没有开业主大会", "物业费涨价没有经过业主表决，要求说明依据",
+        "物业费从每平米一块五涨到两块，业主不同意", "物业擅自涨物业费，服务却越来越差",
+        "物业费上调未公示也未征求业主意见", "不同意物业费上涨，要求公开收支"]),
+]
+_REPEAT_CALLER = ("商品房小区", 4, -20, -16, 5, "邻里纠纷", "楼上住户家的狗每天半夜叫，吵得睡不着，协商无果")
+_THEME = ("其他", 243, 0, 60, "建议增开公交线路", [
+    "建议增开到市区的公交线路", "希望加快地铁建设，出行太不方便", "建议增加公交班次，早晚高峰等车太久",
+    "建议开通社区到地铁站的接驳公交", "公交站点太远，建议增设站点", "建议优化公交线路，方便老人出行"])
+
+
+class _Texts:
+    """The text of every order (see _STORIES above), from a Random of its own."""
+
+    def __init__(self, seed, compounds, cal, start_year, years, orders_per_year, base_w):
+        self.rng = Random(f"{seed}:texts")
+        last = date(start_year + years - 1, 1, 1)
+        end = date(start_year + years - 1, 12, 31)
+        total_w = sum(base_w)
+
+        def day(offset: int) -> int:
+            when = (end + timedelta(days=offset)) if offset <= 0 else last + timedelta(days=offset)
+            return (max(when, date(start_year, 1, 1)) - cal.base).days
+
+        def compound(kind: str, rank: int) -> int:
+            of_kind = sorted((i for i, c in enumerate(compounds) if c.kind == kind),
+                             key=lambda i: (-compounds[i].households, compounds[i].name))
+            if not of_kind:
+                of_kind = sorted(range(len(compounds)), key=lambda i: (-compounds[i].households, compounds[i].name))
+            return of_kind[min(rank, len(of_kind) - 1)]
+
+        def rate(i: int, first: int, last_day: int, wanted: int) -> float:
+            per_day = base_w[i] / total_w * orders_per_year / 365
+            return min(0.9, wanted / max(1.0, per_day * (last_day - first + 1)))
+
+        self.stories = {}   # compound -> [(first day, last day, probability, category, title, phrasings)]
+        taken = set()
+        for _key, cat, (kind, rank), first, last_day, wanted, title, phrasings in _STORIES:
+            i = compound(kind, rank)
+            while i in taken:
+                rank += 1
+                i = compound(kind, rank)
+            taken.add(i)
+            d0, d1 = day(first), day(last_day)
+            self.stories.setdefault(i, []).append((d0, d1, rate(i, d0, d1, wanted), cat, title, phrasings))
+        kind, rank, first, last_day, calls, cat, text = _REPEAT_CALLER
+        i = compound(kind, rank)
+        while i in taken:
+            rank += 1
+            i = compound(kind, rank)
+        d0, d1 = day(first), day(last_day)
+        self.stories.setdefault(i, []).append((d0, d1, rate(i, d0, d1, calls), cat, "楼上邻居的狗半夜叫", [text]))
+        cat, first, last_day, wanted, title, phrasings = _THEME
+        self.theme = (day(first), day(last_day), wanted / max(1.0, orders_per_year / 365 * (day(last_day) - day(first) + 1)),
+                      cat, title, phrasings)
+        self.notes = [(compounds[i].name, cat, title) for i, spans in self.stories.items() for *_, cat, title, _p in spans]
+
+    def dress(self, text: str) -> str:
+        """A sentence in the hotline's varied boilerplate."""
+        rng = self.rng
+        return rng.choice(_OPENERS) + text + rng.choice(_CLOSERS)
+
+    def one_off(self, category: str, praise: bool) -> tuple[str, str]:
+        """A one-off's (text, title): a thing of its category, what is wrong, a circumstance, maybe a building."""
+        rng = self.rng
+        things, faults = _ONE_OFF[category]
+        thing = rng.choice(things)
+        if praise:
+            core = rng.choice(_THANKS).format(o=thing)
+            return self.dress(core), ""
+        where = f"{rng.randint(1, 30)}号楼" if rng.random() < 0.4 else rng.choice(["", "小区", "我们小区", "家里"])
+        core = where + thing + rng.choice(faults)
+        circumstance = rng.choice(_CIRCUMSTANCES)
+        title = core if rng.random() < 0.5 else ""
+        return self.dress(core + ("，" + circumstance if circumstance else "")), title
+
+    def story(self, c: int, d: int):
+        """(text, category, title) when the order at compound `c` on day `d` is one of a story's, else None."""
+        for spans in (self.stories.get(c, ()), (self.theme,)):
+            for d0, d1, p, cat, title, phrasings in spans:
+                if d0 <= d <= d1 and self.rng.random() < p:
+                    if len(phrasings) == 1:   # the repeat caller: the same words each time
+                        return phrasings[0], cat, title
+                    return self.dress(self.rng.choice(phrasings)), cat, title
+        return None
 
 
 @dataclass
@@ -557,7 +717,7 @@ def write_demo_exports(
             zmn = None
             if last and not csv_mode:
                 zpath = folder / f"啄木鸟平台工单_{year}.csv"
-                zmn = _CsvOut(zpath, ORDER_HEADERS, "gb18030", cal.fmt_slash, _ORDER_DATE_COLS)
+                zmn = _CsvOut(zpath, ORDER_HEADERS_TITLED, "gb18030", cal.fmt_slash, _ORDER_DATE_COLS)
             try:
                 write_main, write_zmn = main.write, (zmn.write if zmn else None)
                 for rows in gen.year_days(y, split_zmn=zmn is not None):
@@ -565,7 +725,7 @@ def write_demo_exports(
                         if write_zmn is not None and row[1] == _ZMN:
                             write_zmn(row)
                         else:
-                            write_main(row)
+                            write_main(row[:_TITLE])
                     for crow in gen.due_complaints():
                         complaints.write(crow)
             finally:
@@ -702,6 +862,8 @@ class _OrderGenerator:
         self.c_day, self.c_seq = -1, 0
         self.planted: dict[str, object] = {}
         self._setup_messy(orders_per_year)
+        self.texts = _Texts(seed, compounds, cal, start_year, years, orders_per_year, base_w)
+        self.story_notes = self.texts.notes
 
     @staticmethod
     def _cum(weights):
@@ -798,6 +960,7 @@ class _OrderGenerator:
         gi = y * sum(self.day_counts[0][1])
         gi_year = 0
         ctr = self.variant_count
+        story, one_off = self.texts.story, self.texts.one_off
         for k, n in enumerate(counts):
             d = first + k
             mi = cal.month[d]
@@ -870,22 +1033,29 @@ class _OrderGenerator:
                     else:
                         resolved = "是" if rand() < 0.96 else "否"
                 phone = phones[randrange(n_phones)]
+                category = cats[cat]
                 if rt == "表扬":
-                    text = praise[cat][randrange(3)]
+                    text = praise[cat][randrange(3)]      # drawn as before (the demo's random stream), then worded:
+                    text, title = one_off(category, True)
                 else:
                     pool = content[cat]
                     text = pool[randrange(len(pool))]
+                    told = story(c, d)
+                    if told is not None:
+                        text, category, title = told
+                    else:
+                        text, title = one_off(category, False)
                 r = rand()
                 if r < 0.02:
                     text = text + ("，联系电话" + phone if r < 0.012 else "，身份证号" + _fake_id(rng))
                 oid = "GD" + ymd + ("%05d" % (i + 1))
                 row = [
-                    oid, srcs[i], rec, rt, cats[cat],
+                    oid, srcs[i], rec, rt, category,
                     "" if rand() < 0.05 else street, "", cname, unit,
                     "" if rand() < 0.15 else due, closed, revisit, result,
                     "是" if rand() < P.p_repeat else "否",
                     "是" if rand() < P.p_first else "否",
-                    resolved, names[randrange(n_names)], phone, text,
+                    resolved, names[randrange(n_names)], phone, text, title,
                 ]
                 if row[5]:
                     row[6] = community

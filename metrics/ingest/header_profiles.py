@@ -147,8 +147,9 @@ def _map(profile: dict, name: str, kind: str, normalised: list[str], headers: li
                 elif field not in columns:
                     columns[field] = pos
                     found[field] = headers[pos]
+    optional = {f.name for f in DATASETS[kind].fields if f.optional}
     return Mapping(name, columns, found, personal, bool(profile.get("derive_due_at", True)), {},
-                   profile_date_formats(profile), [f for f in synonyms if f != PERSONAL])
+                   profile_date_formats(profile), [f for f in synonyms if f != PERSONAL and f not in optional])
 
 
 def _values(config: dict, profile: dict) -> dict:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from metrics import masking, names, rollup
+from metrics import hot, masking, names, rollup
 from metrics.db import one, quote, rows, scalar
 from metrics.formulas import inert
 from metrics.ingest import cleaning, duetime
@@ -221,6 +221,7 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
             notes += [names.conflict_note(c) for c in conflicts] + [_outside_conflict_note(c) for c in outside]
         span = counts.get("span") or {}
         rollup.refresh(con, kind, span.get("first"), span.get("last"))
+        refresh_hot(con, kind, import_id, config)
         issue_counts = one(con, """SELECT count(*) FILTER (severity = 'rejected') AS rejected,
                                           count(*) FILTER (severity = 'duplicate') AS duplicate,
                                           count(*) FILTER (severity = 'warning') AS warnings FROM staging_issues""")
@@ -292,6 +293,19 @@ def import_file(con, kind: str, path, config: dict, *, name: str | None = None, 
         except duckdb.Error as exc:
             LOG.warning("%s: staging tables not dropped after the import (%s): %s", shown,
                         "committed" if committed else "not committed", exc)
+
+
+def refresh_hot(con, kind: str, import_id: int | None, config: dict) -> None:
+    """Keep the hot-issue tables (metrics.hot) up to date inside the import's transaction: an order import's
+    written orders (new and updated: they carry its import_id) are read; a registry import can move orders to
+    another compound and bring names the dictionary did not know, so everything is compared; complaints are
+    compared when their table has a text (complaint counts are read live). `import_id` None (an undo): everything."""
+    if kind == "work_orders" and import_id is not None:
+        written = [r[0] for r in con.execute("SELECT order_id FROM work_orders WHERE import_id = ?",
+                                             [import_id]).fetchall()]
+        hot.refresh(con, config, written)
+    elif kind != "complaints" or hot.store.text_sql(con, "complaints"):
+        hot.refresh(con, config)
 
 
 def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
