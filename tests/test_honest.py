@@ -159,7 +159,8 @@ def test_the_briefing_says_nothing_of_complaints_or_revisits(board):
     assert "complaints" not in [p["key"] for p in parts]   # no 投诉情况 section (was 期内未受理投诉。)
     text = [t for p in parts for t in p["paragraphs"] + p.get("after", [])]
     # the only lines naming them say they cannot be computed, and why
-    said = [t for t in text if "投诉" in t or "回访" in t or "满意" in t]
+    said = [t for t in text if ("投诉" in t or "回访" in t or "满意" in t)
+            and not t.startswith("热度＝")]   # 集中诉求's definition of 热度 (its terms), not a claim about the period
     assert all("无法计算" in t for t in said), said
     assert not any(CLAIMS.search(t) for t in [b.headline, *text])
     assert b.headline == "2024年上半年，示范区共收到物业工单30件，主要集中在噪音等方面。"

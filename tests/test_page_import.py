@@ -77,7 +77,8 @@ def test_preview_shows_the_mapping_and_names_unreadable_files(app, tmp_path):
     at.run()
     assert not at.exception
     mapping = table(at, "文件中的列名")
-    assert len(mapping) == 17
+    assert len(mapping) == 18   # the 17 columns of the file and the optional 标题 (issue 23), not in it
+    assert dict(zip(mapping["字段"], mapping["文件中的列名"]))["标题"] == "（文件中没有）"
     assert dict(zip(mapping["字段"], mapping["文件中的列名"]))["受理时间"] == "受理时间"
     assert any("表头在第1行 · 共17行数据" in c.value for c in at.caption)
     assert any(i.value.endswith("诉求人、联系电话") for i in at.info)
@@ -264,7 +265,7 @@ def test_an_upload_over_the_limits_is_refused_before_it_is_read(limited, tmp_pat
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == ["大.csv：无法导入。文件大小 1.5 MB，超过单个文件上限 1 MB，未读取"]
-    assert previewed == ["工单.csv"] and len(table(at, "文件中的列名")) == 17
+    assert previewed == ["工单.csv"] and len(table(at, "文件中的列名")) == 18
     assert not at.button(key="import_run").disabled
     at.radio(key="lang_choice").set_value("English").run()
     assert [e.value for e in at.error] == ["大.csv: cannot be imported. 1.5 MB is over the per-file limit of 1 MB; not read"]

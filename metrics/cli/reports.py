@@ -133,6 +133,7 @@ def cmd_cases(args, config) -> int:
                "orders": ";".join(c["order_ids"]), "feedback_count": len(c["feedback"]),
                "last_replied_on": last.get("replied_on"), "last_feedback": last.get("text")}
         writer.writerow({k: _csv_safe(row.get(k)) for k in CASE_COLUMNS})
+    return 0
 
 
 HOT_COLUMNS = ["rank", "title", "place", "street", "community", "first_day", "last_day", "orders", "residents",
