@@ -209,8 +209,9 @@ def drill(row: dict, by: str, lang: str) -> None:
     if st.session_state.get("cs_short") not in SHORTS:
         st.session_state["cs_short"] = asked if asked in SHORTS else "late"
     short = st.radio(t("cs_drill_pick", lang), SHORTS, key="cs_short", horizontal=True, on_change=_chose_short,
-                     format_func=lambda s: t(f"cs_short_{s}", lang, n=fmt.count(row[MEASURE[s]])))
-    if short == "unresolved" and row["revisited"] and not row["resolved_known"]:
+                     format_func=lambda s: t(f"cs_short_{s}", lang, n=fmt.count(row[MEASURE[s]]))
+                     if row[MEASURE[s]] is not None else t("cs_unresolved", lang))
+    if short == "unresolved" and row["unresolved_orders"] is None:
         st.info(t("cs_no_resolved", lang), icon=":material/visibility_off:")
         return
     found = engine.ask("breakdown_orders", scope, window, by=by, row=row["name"], which=short,
