@@ -72,13 +72,15 @@ check: runtime-packages $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest -q -m "not slow" tests
 
-# The city-scale benchmark (prints a table, writes benchmarks/results.json); ROWS may list several sizes.
-# Then the load test in chromium: 10 sessions on one and two processes, renders with 20 sessions open during a
-# 500,000-row import versus without (prints tables, writes benchmarks/load_results.json). Then the hot issues
-# (集中诉求, docs/hot-issues.md): 100,000 messages grouped at import, then 5,000 more (prints the figures).
+# The city-scale benchmark (prints a table, writes benchmarks/results.json); ROWS may list several sizes. 原因分析 at
+# the same sizes (benchmarks/breakdown_results.json). Then the load test in chromium: 10 sessions on one and two
+# processes, renders with 20 sessions open during a 500,000-row import versus without (prints tables, writes
+# benchmarks/load_results.json). Then the hot issues (集中诉求, docs/hot-issues.md): 100,000 messages grouped at
+# import, then 5,000 more (prints the figures).
 ROWS ?= 1000000 10000000
 bench: system-packages $(STAMP)
 	$(PY) benchmarks/scale.py --rows $(ROWS)
+	$(PY) benchmarks/breakdown.py --rows $(ROWS)
 	$(PY) benchmarks/load.py
 	$(PY) benchmarks/hot.py
 

@@ -18,7 +18,7 @@ dissatisfied, the revisited-unresolved, with their history and masked content.""
 from __future__ import annotations
 
 from metrics import rollup
-from metrics.catalog import KPIS, ORDER_KPIS, ratio, withhold
+from metrics.catalog import KPIS, ORDER_KPIS, lacking, ratio, withhold
 from metrics.db import rows, seconds_between
 from metrics.kpis import (
     HOURS_SQL,
@@ -138,11 +138,13 @@ def _open_by(con, scope: Scope, window: Window, by: str) -> dict:
 
 
 def _row(name, measures: dict, config: dict, carried) -> dict:
-    """One row: the order KPIs as `kpis` names them, and the orders that fell short."""
+    """One row: the order KPIs as `kpis` names them, and the orders that fell short (unresolved None where no import
+    carried 是否解决: not 0, the data never said)."""
     measures = dict(measures)
     late = measures.get("orders_due", 0) - measures.get("closed_on_time", 0)
     dissatisfied = measures.get("answer_dissatisfied", 0)
-    unresolved = measures.get("resolved_known", 0) - measures.get("resolved_yes", 0)
+    unresolved = (None if "resolved" in lacking(KPIS["resolution_rate"], measures, carried)
+                  else measures.get("resolved_known", 0) - measures.get("resolved_yes", 0))
     out = {"name": name, "unknown": name is None}
     out.update(withhold(_finish_orders(measures, config), ORDER_KPIS, carried))
     out.update({"late_orders": late, "dissatisfied_orders": dissatisfied, "unresolved_orders": unresolved})

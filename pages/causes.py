@@ -44,8 +44,8 @@ register({
     "ca_short_dissatisfied": ("回访不满意（{n}件）", "Dissatisfied ({n})"),
     "ca_short_unresolved": ("回访未解决（{n}件）", "Revisited, unresolved ({n})"),
     "ca_short_none": ("没有此类工单。", "No such order."),
-    "ca_no_resolved": ("数据中没有“是否解决”列，无法列出回访未解决的工单。",
-                       "The data has no resolved (是否解决) column: unresolved orders cannot be listed."),
+    "ca_no_resolved": ("这些工单的数据中没有“是否解决”（导出无此列），无法列出回访未解决的工单。",
+                       "These orders' data has no resolved (是否解决) column: unresolved orders cannot be listed."),
     "ca_capped": ("仅显示前{n}件；下载文件同样为前{n}件。", "Only the first {n} are shown and downloaded."),
     "ca_order_id": ("工单编号", "Order id"),
     "ca_received": ("受理时间", "Received"),
@@ -84,13 +84,15 @@ def _chose_by() -> None:
 
 def _picked(key: str, names: list[str]) -> None:
     """A click on a row of the table `key` (callbacks run before the script): its name (`names`, the table's rows as
-    drawn) goes to the address, its orders show below."""
+    drawn) goes to the address, its orders show below; unticking it closes them."""
     chosen = (st.session_state.get(key) or {}).get("selection", {}).get("rows") or []
     if chosen and chosen[0] < len(names):
         st.query_params["row"] = names[chosen[0]]
         st.session_state["ca_short"] = "late"   # a new row opens on its late orders
-        if "short" in st.query_params:
-            del st.query_params["short"]
+    elif not chosen and "row" in st.query_params:
+        del st.query_params["row"]
+    if "short" in st.query_params:
+        del st.query_params["short"]
 
 
 def _chose_short() -> None:
@@ -188,7 +190,7 @@ def company_compounds(name: str, lang: str) -> None:
         links.open_profile(mine[event.selection.rows[0]]["compound_name"])
 
 
-def drill(row: dict, by: str, lang: str, missing: dict) -> None:
+def drill(row: dict, by: str, lang: str) -> None:
     """A row's orders that fell short: late (closed late or open past the deadline), dissatisfied, revisited and
     unresolved; the list chosen is in the address (?short=)."""
     name = causes.row_name(row, lang)
@@ -207,8 +209,9 @@ def drill(row: dict, by: str, lang: str, missing: dict) -> None:
     if st.session_state.get("ca_short") not in SHORTS:
         st.session_state["ca_short"] = asked if asked in SHORTS else "late"
     short = st.radio(t("ca_drill_pick", lang), SHORTS, key="ca_short", horizontal=True, on_change=_chose_short,
-                     format_func=lambda s: t(f"ca_short_{s}", lang, n=fmt.count(row[MEASURE[s]])))
-    if short == "unresolved" and missing.get("resolution_rate"):
+                     format_func=lambda s: t(f"ca_short_{s}", lang, n=fmt.count(row[MEASURE[s]]))
+                     if row[MEASURE[s]] is not None else t("ca_unresolved", lang))
+    if short == "unresolved" and row["unresolved_orders"] is None:
         st.info(t("ca_no_resolved", lang), icon=":material/visibility_off:")
         return
     found = engine.ask("breakdown_orders", scope, window, by=by, row=row["name"], which=short,
@@ -228,7 +231,7 @@ def drill(row: dict, by: str, lang: str, missing: dict) -> None:
     # 问题工单_东街道_2024年6月.xlsx: the row and the list in the title; content masked at import, no personal data
     downloads.download_buttons(shown, f"{t('ca_file', lang)}（{name}，{t(f'ca_short_{short}', lang, n=len(found))}）"
                                if lang == "zh" else f"{t('ca_file', lang)} ({name}, {t(f'ca_short_{short}', lang, n=len(found))})",
-                               f"ca_orders_dl_{short}", scope,
+                               f"ca_orders_dl_{short}", scope, deferred=True,
                                kinds={t("ca_days_late", lang): "count", **{t(k, lang): "datetime" for k in (
                                    "ca_received", "ca_due", "ca_closed", "ca_revisited")}})
 
@@ -252,7 +255,6 @@ found = engine.ask("breakdown", scope, window, by=by)
 if not found:
     frame.empty_state()
     st.stop()
-report = engine.ask("kpi_report", scope, window)
 what = causes.what(by, lang)
 card = connection.config()["scorecard"]
 weights = ("、" if lang == "zh" else ", ").join(
@@ -279,7 +281,7 @@ downloads.download_buttons(raw, f"{t('ca_rows_file', lang)}（{what}）" if lang
 
 chosen = causes.pick(found, st.query_params.get("row"))
 if chosen is not None:
-    drill(chosen, by, lang, report.get("missing_inputs") or {})
+    drill(chosen, by, lang)
 elif st.query_params.get("row"):
     st.info(t("ca_gone", lang), icon=":material/filter_alt_off:")
 else:

@@ -102,6 +102,22 @@ def test_scale(tmp_path):
     assert figures["apptest_exceptions"] == 0 and figures["peak_rss_mib"]
 
 
+def test_breakdown(tmp_path):
+    """原因分析 at city scale (make bench) at 20,000 orders: the engine's and the views' figures, the rollups' counts
+    equal to the scan's, no view showing an exception."""
+    results = tmp_path / "breakdown.json"
+    out = run("breakdown.py", "--rows", 20_000, "--work", tmp_path / "work", "--results", results, timeout=900)
+    lines = out.splitlines()
+    header = ("orders | window_orders | breakdown_unit_district_s | breakdown_company_district_s | "
+              "breakdown_category_district_s | orders_late_s | overview_cold_s | causes_unit_cold_s | "
+              "causes_company_cold_s | causes_street_worst_unit_late_cold_s | profile_cold_s | rollup_matches_scan")
+    row = lines[lines.index(header) + 1].split(" | ")
+    assert row[0] == "20,000" and row[-1] == "True"   # the rollups' counts equal the scan's
+    assert "slowest view cold:" in out and "AppTest exceptions: 0" in out and f"written {results}" in out
+    (figures,) = json.loads(results.read_text(encoding="utf-8"))
+    assert figures["apptest_exceptions"] == 0 and figures["window_orders"] > 0 and figures["breakdown_unit_district_rows"]
+
+
 def test_scale_out(tmp_path):
     """The scale-out benchmark (make bench-scale-out) at 20,000 orders: DuckDB and Spark local build equal files,
     总览 is drawn from the Spark-built one."""

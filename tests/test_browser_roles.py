@@ -105,7 +105,8 @@ def tables(*names: str, place: str, period: bool = False) -> list[str]:
 
 # What each role downloads, page by page (both formats of every table shown; dates of today as YYYY-MM-DD). The
 # overview's needs-attention list holds the small samples below target (和平新村, 幸福里小区, 阳光花园); a street has no uncovered
-# eligible compound (C and D are 西街道's); a community of one compound has nothing to compare.
+# eligible compound (C and D are 西街道's); a community of one compound has nothing to compare. 原因分析 offers its table
+# of handling units; a row's orders are listed only after a click.
 PLACE = {"district": "全区", "street": "东街道", "community": "东街道_东二社区"}
 
 
@@ -123,7 +124,8 @@ DOWNLOADS = {
         "overview": [], "trends": trends("district"),
         "compare": tables("小区基本情况", place="全区") + tables("小区对比", "小区排名（红黑榜）", place="全区", period=True),
         "party": party("district") + tables("应建未建小区（待办）", place="全区", period=True),
-        "profile": tables("工单明细", "投诉记录", place="阳光花园", period=True),
+        "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="阳光花园", period=True),
+        "causes": tables("原因分析（承办单位）", place="全区", period=True),
         "supervision": tables("督办单", place="全区", period=True),
         "briefing": ["示范区红色物业工作简报（2024年上半年）.docx", "示范区红色物业工作简报（2024年上半年）.pdf"],
         "import": tables("导入记录", "拒绝、重复和警告（按列）", "未匹配到台账的小区名称", place="全区")
@@ -132,13 +134,18 @@ DOWNLOADS = {
     "street": {
         "overview": [], "trends": trends("street"),
         "compare": tables("小区基本情况", place="东街道") + tables("小区对比", "小区排名（红黑榜）", place="东街道", period=True),
-        "party": party("street"), "profile": tables("工单明细", "投诉记录", place="东街道_阳光花园", period=True),
+        "party": party("street"),
+        "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="东街道_阳光花园", period=True),
+        "causes": tables("原因分析（承办单位）", place="东街道", period=True),
         "supervision": tables("督办单", place="东街道", period=True),
         "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf"]},
     "community": {
         "overview": [], "trends": trends("community"),
         "compare": tables("小区排名（红黑榜）", place="东街道_东二社区", period=True),
-        "party": party("community"), "profile": tables("工单明细", "投诉记录", place="东街道_东二社区_幸福里小区", period=True),
+        "party": party("community"),
+        "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="东街道_东二社区_幸福里小区",
+                          period=True),
+        "causes": tables("原因分析（承办单位）", place="东街道_东二社区", period=True),
         "supervision": tables("督办单", place="东街道_东二社区", period=True),
         "briefing": ["东二社区红色物业工作简报（2024年上半年）.docx", "东二社区红色物业工作简报（2024年上半年）.pdf"]},
 }

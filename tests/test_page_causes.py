@@ -240,3 +240,44 @@ def test_profile_by_category_and_unit(app):
     # dissatisfied): 城管科 scores (0.3/3 + 0.4 + 0.1) / 0.8 = 75.0, 物业客服 (0.15 + 0.2 + 0.1) / 0.8 = 56.25
     assert list(units["承办单位"]) == ["物业客服", "城管科"]
     assert list(units["满意率"]) == [50.0, 100.0] and list(units["不满意"]) == [1, 0]
+
+
+def test_an_export_without_resolved_says_so(tmp_path, config, monkeypatch):
+    """Orders exported without 是否解决: 回访未解决 cannot be listed, and the page says why instead of “no such order”."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+    from fixtures import COMPOUND_HEADERS, ORDER_HEADERS, write_csv
+    from metrics.ingest.importer import import_file
+
+    settings = bf.config_for(config)
+    gone = ORDER_HEADERS.index("是否解决")
+    con = connect(tmp_path / "app.duckdb")
+    import_file(con, "compounds", write_csv(tmp_path / "台账.csv", COMPOUND_HEADERS, bf.COMPOUNDS), settings)
+    import_file(con, "work_orders", write_csv(tmp_path / "工单.csv", [h for i, h in enumerate(ORDER_HEADERS) if i != gone],
+                                              [[v for i, v in enumerate(r) if i != gone] for r in bf.ORDERS]), settings,
+                rejection_dir=tmp_path / "rejections")
+    con.close()
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump({**settings, "database": str(tmp_path / "app.duckdb")},
+                                                         allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("DASHBOARD_CONFIG", str(tmp_path / "config.yaml"))
+    monkeypatch.setenv("DASHBOARD_DB", str(tmp_path / "app.duckdb"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        for key, value in {"period": "last_month", "by": "unit", "row": "城管科", "short": "unresolved"}.items():
+            at.query_params[key] = value
+        sign_in(at, tmp_path / "app.duckdb")
+        at.run()
+        at.switch_page("pages/causes.py").run()
+        assert not at.exception
+        assert at.radio(key="ca_short").value == "unresolved"
+        assert "这些工单的数据中没有“是否解决”（导出无此列），无法列出回访未解决的工单。" in [i.value for i in at.info]
+        assert not has_table(at, "ca_orders")
+        assert table(at, "ca_rows_unit")["回访未解决"].isna().all()   # “—”: not 0, the data never said
+        assert at.radio(key="ca_short").options[2] == "回访未解决"
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
