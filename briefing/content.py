@@ -185,7 +185,7 @@ class Briefing:
     copies: int | None = None          # 共印份数 (config briefing.copies), None: no such line
     config: dict = field(repr=False, default_factory=dict)
     cases: dict | None = None          # 督办 opened in the period (casework.cases.counts); None: not asked
-    hot_issues: list[dict] = field(default_factory=list)   # 集中诉求: the five hottest (metrics.hot.hot_issues)
+    hot_issues: list[dict] | None = field(default_factory=list)   # 集中诉求: the five hottest; None: none were made
     hot_total: int = 0                                      # how many hot issues the period has in all
 
 
@@ -285,7 +285,8 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, 
              else f"Red property briefing: {name}, {period_label}")
     issuer, report_to, copy_to = distribution(config, scope, name)
     listed, more = shown_attention(needs_attention(con, config, scope, window, card), config)
-    hot_issues = hot.hot_issues(con, config, scope, window)
+    # 集中诉求 where imports made them (a lake on Spark, a rollups-only file: none, and the section is left out)
+    hot_issues = hot.hot_issues(con, config, scope, window) if hot.built(con, config) else None
     return Briefing(
         lang=lang, title=title, scope_name=name, period_label=period_label, as_of=fmt.as_of(window.as_of, lang),
         headline=headline(report, sources, categories, name,
@@ -301,4 +302,5 @@ def build(con, config: dict, scope: Scope, window: Window, lang: str = "zh", *, 
         data_note=data_note(con, config, scope, window, report), report=report, issuer=issuer, report_to=report_to,
         copy_to=copy_to, cases=case_counts(cases_db, con, scope, window) if cases_db is not None else None,
         issued_on=today_in((config.get("briefing") or {}).get("time_zone")), copies=copies(config, scope),
-        hot_issues=hot_issues[:HOT_SHOWN], hot_total=len(hot_issues))
+        hot_issues=None if hot_issues is None else hot_issues[:HOT_SHOWN],
+        hot_total=0 if hot_issues is None else len(hot_issues))

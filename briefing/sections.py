@@ -196,7 +196,8 @@ def sections(b) -> list[dict]:
         out.append({"key": "attention", "paragraphs": ["本期无需要特别关注的小区。" if zh else "No compound needs particular attention."],
                     "tables": []})
 
-    out.append(hot_section(b))
+    if b.hot_issues is not None:   # none made (a lake on Spark, a rollups-only file): nothing said of them
+        out.append(hot_section(b))
     out.append({"key": "note", "paragraphs": note_lines(b), "tables": []})
 
     for i, section in enumerate(out):

@@ -207,19 +207,21 @@ if named and places == "street":
 if named:
     why_places(named, places, lang)
 
-st.subheader(t("ov_hot_title", lang))
-hot_issues = engine.ask(hot.hot_issues, scope, window)
-if hot_issues:
-    st.metric(t("ov_hot_count", lang), fmt.count(sum(1 for h in hot_issues if h["open"])))
-    for rank, h in enumerate(hot_issues[:3], start=1):
-        st.markdown(words.plain(t("ov_hot_line", lang, rank=rank, title=h["title"] or "", place=h["place"],
-                                  orders=fmt.count(h["orders"]), residents=fmt.count(h["residents"]),
-                                  open=fmt.count(h["open"]), heat=h["heat"],
-                                  new=t("ov_hot_new", lang) if h["new"] else "")))
-    if st.button(t("ov_hot_more", lang), key="ov_hot_more", icon=":material/forum:"):
-        links.switch_page("pages/hot.py")
-else:
-    st.info(t("ov_hot_none", lang), icon=":material/forum:")
+# 集中诉求 where they were made (a rollups-only file, or a lake on Spark, has none: the section is left out)
+if engine.ask(hot.built, scope, window):
+    st.subheader(t("ov_hot_title", lang))
+    hot_issues = engine.ask(hot.hot_issues, scope, window)
+    if hot_issues:
+        st.metric(t("ov_hot_count", lang), fmt.count(sum(1 for h in hot_issues if h["open"])))
+        for rank, h in enumerate(hot_issues[:3], start=1):
+            st.markdown(words.plain(t("ov_hot_line", lang, rank=rank, title=h["title"] or "", place=h["place"],
+                                      orders=fmt.count(h["orders"]), residents=fmt.count(h["residents"]),
+                                      open=fmt.count(h["open"]), heat=h["heat"],
+                                      new=t("ov_hot_new", lang) if h["new"] else "")))
+        if st.button(t("ov_hot_more", lang), key="ov_hot_more", icon=":material/forum:"):
+            links.switch_page("pages/hot.py")
+    else:
+        st.info(t("ov_hot_none", lang), icon=":material/forum:")
 
 st.subheader(t("attention_title", lang))
 st.caption(t("attention_caption", lang))

@@ -347,21 +347,23 @@ if complaints:
 else:
     st.info(t("profile_no_complaints", lang))
 
-st.subheader(t("profile_hot_title", lang))
-hot_issues = engine.ask(hot.hot_issues, scope, window)
-if hot_issues:
-    st.caption(t("profile_hot_caption", lang))
-    st.dataframe(pd.DataFrame({
-        t("profile_hot_issue", lang): [h["title"] or "" for h in hot_issues],
-        t("profile_hot_first", lang): [h["first_day"].isoformat() for h in hot_issues],
-        t("profile_hot_last", lang): [h["last_day"].isoformat() for h in hot_issues],
-        t("profile_hot_orders", lang): [h["orders"] for h in hot_issues],
-        t("profile_hot_residents", lang): [h["residents"] for h in hot_issues],
-        t("profile_hot_open", lang): [h["open"] for h in hot_issues],
-        t("profile_hot_heat", lang): [h["heat"] for h in hot_issues],
-        t("profile_hot_new", lang): [t("profile_hot_new", lang) if h["new"] else "" for h in hot_issues],
-    }), hide_index=True, key="profile_hot")
-    if st.button(t("profile_hot_page", lang), key="profile_hot_page", icon=":material/forum:"):
-        links.switch_page("pages/hot.py")
-else:
-    st.info(t("profile_hot_none", lang))
+# 集中诉求 where they were made (a rollups-only file has none: the section is left out)
+if engine.ask(hot.built, scope, window):
+    st.subheader(t("profile_hot_title", lang))
+    hot_issues = engine.ask(hot.hot_issues, scope, window)
+    if hot_issues:
+        st.caption(t("profile_hot_caption", lang))
+        st.dataframe(pd.DataFrame({
+            t("profile_hot_issue", lang): [h["title"] or "" for h in hot_issues],
+            t("profile_hot_first", lang): [h["first_day"].isoformat() for h in hot_issues],
+            t("profile_hot_last", lang): [h["last_day"].isoformat() for h in hot_issues],
+            t("profile_hot_orders", lang): [h["orders"] for h in hot_issues],
+            t("profile_hot_residents", lang): [h["residents"] for h in hot_issues],
+            t("profile_hot_open", lang): [h["open"] for h in hot_issues],
+            t("profile_hot_heat", lang): [h["heat"] for h in hot_issues],
+            t("profile_hot_new", lang): [t("profile_hot_new", lang) if h["new"] else "" for h in hot_issues],
+        }), hide_index=True, key="profile_hot")
+        if st.button(t("profile_hot_page", lang), key="profile_hot_page", icon=":material/forum:"):
+            links.switch_page("pages/hot.py")
+    else:
+        st.info(t("profile_hot_none", lang))

@@ -168,3 +168,16 @@ def test_load_quick(tmp_path):
     assert live["new_data_pages"] == 2
     # each page's 工单总量 card is the engine's count on the new data for its street, and differs from the old
     assert (live["orders_card_new"], live["orders_card_moved"]) == (2, 2)
+
+
+def test_hot(tmp_path):
+    """"hot.py" --smoke: the script issue 23's figures come from still runs (3,000 + 300 messages)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hot_benchmark", BENCHMARKS / "hot.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.run(3_000, 300, tmp_path)
+    assert result["full"]["messages_read"] == 3_000 and result["incremental"]["messages_read"] == 300
+    assert not result["incremental"]["full"] and result["noop"]["messages_read"] == 0
+    assert result["groups_3_residents"] > 0 and result["peak_memory_mib"] > 0

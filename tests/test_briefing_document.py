@@ -282,10 +282,10 @@ def test_word_as_libreoffice_lays_it_out_looks_like_the_pdf(east_files, tmp_path
     assert done.returncode == 0, done.stderr
     from_word = tmp_path / "east.pdf"
     pages = int(pdf_info(from_word)["Pages"])
-    assert pages == int(pdf_info(east_files["pdf"])["Pages"]) == 4
+    assert pages == int(pdf_info(east_files["pdf"])["Pages"]) == 5   # 4 before the 集中诉求 section (issue 23)
     assert headings_by_page(from_word, pages) == headings_by_page(east_files["pdf"], pages) == [
         ["一、总体情况", "二、主要指标"], ["三、投诉情况", "四、各社区对比"],
-        ["五、红黑榜", "六、党建引领", "七、需关注事项", "八、数据说明"], []]
+        ["五、红黑榜", "六、党建引领", "七、需关注事项", "八、集中诉求"], ["九、数据说明"], []]
     for pdf in (from_word, east_files["pdf"]):   # 报送/抄送 close the last page in both
         assert "抄送：各社区党委、居委会" in re.sub(r"[ \t]+", "", pdf_text(pdf, pages))
     assert pdf_info(from_word)["Title"] == "东街道红色物业工作简报（2024年上半年）"

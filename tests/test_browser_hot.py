@@ -89,7 +89,7 @@ def test_the_demo_shows_its_planted_hot_issues(demo, page):
     assert {"搅拌站", "中转站", "电梯"} <= words, words
     screenshot(page, "hot_zh")
     # the hottest opens to its orders (masked content) and to its compound's profile
-    page.locator("[data-testid='stExpander'] summary").first.click()
+    page.locator("[data-testid='stMain'] [data-testid='stExpander'] summary", has_text=found[0]["title"]).first.click()
     settle(page)
     expect(page.get_by_role("button", name="打开小区档案").first).to_be_visible()
     screenshot(page, "hot_open_zh")

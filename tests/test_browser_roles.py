@@ -308,7 +308,7 @@ def pick_profile(page, role: str, findings: list) -> None:
 
 
 def generate_briefing(page) -> None:
-    page.get_by_test_id("stMain").get_by_role("button", name="生成 Word 和 PDF").click()
+    page.get_by_test_id("stMain").get_by_role("button", name="印发 Word 和 PDF").click()
     # charts are drawn by kaleido and the PDF by WeasyPrint: a minute or more on a busy machine
     expect(page.get_by_test_id("stMain").get_by_role("button", name="下载 PDF")).to_be_visible(timeout=240_000)
     settle(page)

@@ -83,8 +83,8 @@ def test_the_queue_in_chinese(server, page):
     assert [r[:5] for r in rows[1:]] == [["W6", "幸福里小区", "超期7天以上", "12", ""],
                                          ["W7", "和平新村", "超期1-3天", "3", ""],
                                          ["W5", "幸福里小区", "3天内到期", "", "2"]]
-    # the count by handling unit: 物业公司 (W6, W5) before 市政维修中心 (W7); its chart is drawn
-    assert [r[:3] for r in grid(page, 1)[1:]] == [["物业公司", "1", "0"], ["市政维修中心", "1", "1"]]
+    # the count by handling unit (the whole width, below the street table): 物业公司 (W6, W5) before 市政维修中心 (W7)
+    assert [r[:3] for r in grid(page, 2)[1:]] == [["物业公司", "1", "0"], ["市政维修中心", "1", "1"]]
     expect(page.locator(".gtitle", has_text="各承办单位超期及临期工单")).to_have_count(1)
     screenshot(page, "supervision_zh")
 

@@ -330,21 +330,6 @@ def test_refresh_runs_inside_a_transaction(tmp_path, config):
     assert rows(con, "SELECT count(*) AS n, count(DISTINCT group_id) AS g FROM hot_docs")[0] == before
 
 
-def test_the_benchmark_runs_at_its_smoke_size(tmp_path):
-    """benchmarks/hot.py --smoke: the script the figures of issue 23 come from still runs (3,000 + 300 messages)."""
-    import importlib.util
-
-    from conftest import ROOT
-
-    spec = importlib.util.spec_from_file_location("hot_benchmark", ROOT / "benchmarks" / "hot.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    result = bench.run(3_000, 300, tmp_path)
-    assert result["full"]["messages_read"] == 3_000 and result["incremental"]["messages_read"] == 300
-    assert not result["incremental"]["full"] and result["noop"]["messages_read"] == 0
-    assert result["groups_3_residents"] > 0 and result["peak_memory_mib"] > 0
-
-
 def test_complaints_with_text_join_the_groups(tmp_path, config):
     """Complaints carry no text today; once an export's complaints have one (a `content` column), they are messages
     like orders: grouped, and counted among the hot issue's complaints."""

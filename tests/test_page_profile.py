@@ -93,7 +93,7 @@ def test_choosing_a_compound_updates_the_url_and_marks_the_founding(app):
     assert notes.count("党组织成立（2024-06-20）") == 2
     orders = table(at, "工单编号")
     assert list(orders["是否按时办结"]) == ["按时办结", "超期未办结", "按时办结"]  # W8, W7, W12
-    assert [i.value for i in at.info] == ["统计时段内该小区没有投诉记录。"]
+    assert [i.value for i in at.info] == ["统计时段内该小区没有投诉记录。", "本时段本小区没有集中诉求。"]
 
 
 def test_why_by_category_and_handling_unit(app):

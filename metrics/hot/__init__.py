@@ -263,7 +263,10 @@ def city_themes(con, config: dict, scope: Scope | None = None, window: Window | 
 
 
 def built(con, config: dict | None = None, scope: Scope | None = None, window: Window | None = None) -> bool:
-    """Whether any message has been read (the tables exist and hold one): else a page says none were made yet."""
+    """Whether any message has been read (the tables exist and hold one): else a page says none were made yet. False
+    where config.yaml turns hot issues off (hot_issues.enabled: false): pages and the briefing then say nothing of them."""
+    if ((config or {}).get("hot_issues") or {}).get("enabled", True) is False:
+        return False
     return store.ready(con) and bool(rows(con, "SELECT EXISTS (SELECT 1 FROM hot_docs) AS b")[0]["b"])
 
 

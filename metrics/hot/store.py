@@ -33,6 +33,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 from scipy import sparse
@@ -81,7 +82,10 @@ def ensure(con) -> None:
 
 
 def ready(con) -> bool:
-    """Whether the tables exist (a database no refresh has run on has none: the API then answers empty)."""
+    """Whether the tables exist (a database no refresh has run on has none: the API then answers empty). A lake read
+    on Spark carries no hot tables (they are kept by imports into a database), so it has none either."""
+    if not isinstance(con, (duckdb.DuckDBPyConnection,)):
+        return False
     return scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'hot_groups'") > 0
 
 
