@@ -39,6 +39,8 @@ register({
     "archive_caption": ("按印发时的原样保存，重新下载的文件与印发时逐字节相同。",
                         "Kept exactly as issued: a file downloaded again is byte for byte the one issued."),
     "archive_issue": ("期数", "No."),
+    "archive_download_docx": ("重新下载 Word", "Word again"),
+    "archive_download_pdf": ("重新下载 PDF", "PDF again"),
     "archive_period": ("统计时段", "Period"),
     "archive_issued_on": ("印发日期", "Date of issue"),
     "archive_when": ("生成时间", "Written at"),
@@ -168,7 +170,10 @@ else:
     for column, fmt in zip(columns, ("docx", "pdf")):
         if fmt in again:
             name, data = again[fmt]
-            column.download_button(t(f"download_{fmt}", lang), data, file_name=name, key=f"archive_{fmt}",
+            stem, dot, ext = name.rpartition(".")   # the issue's number in the name: not taken for the fresh file's
+            name = f"{stem}_第{entry['issue']}期.{ext}" if lang == "zh" and "期" not in stem else (
+                f"{stem}_No{entry['issue']}.{ext}" if "_No" not in stem and lang != "zh" else name)
+            column.download_button(t(f"archive_download_{fmt}", lang), data, file_name=name, key=f"archive_{fmt}",
                                    on_click=downloads.downloaded, args=(name, scope), icon=":material/download:",
                                    mime="application/pdf" if fmt == "pdf" else
                                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -127,7 +127,9 @@ DOWNLOADS = {
         "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="阳光花园", period=True),
         "causes": tables("原因分析（承办单位）", place="全区", period=True),
         "supervision": tables("督办单", place="全区", period=True),
-        "briefing": ["示范区红色物业工作简报（2024年上半年）.docx", "示范区红色物业工作简报（2024年上半年）.pdf"],
+        "briefing": ["示范区红色物业工作简报（2024年上半年）.docx", "示范区红色物业工作简报（2024年上半年）.pdf",
+                     # the archive's copies of the issue just made (issue 25), named with its 期数
+                     "示范区红色物业工作简报（2024年上半年）_第1期.docx", "示范区红色物业工作简报（2024年上半年）_第1期.pdf"],
         "import": tables("导入记录", "拒绝、重复和警告（按列）", "未匹配到台账的小区名称", place="全区")
                   + ["小区台账模板.xlsx", "工单导入模板.xlsx", "投诉导入模板.xlsx"],
         "admin": tables("审计日志_YYYY-MM-DD_YYYY-MM-DD", place="全区")},
@@ -138,7 +140,9 @@ DOWNLOADS = {
         "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="东街道_阳光花园", period=True),
         "causes": tables("原因分析（承办单位）", place="东街道", period=True),
         "supervision": tables("督办单", place="东街道", period=True),
-        "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf"]},
+        "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf",
+                     # the archive's copies of the issue just made (issue 25), named with its 期数
+                     "东街道红色物业工作简报（2024年上半年）_第1期.docx", "东街道红色物业工作简报（2024年上半年）_第1期.pdf"]},
     "community": {
         "overview": [], "trends": trends("community"),
         "compare": tables("小区排名（红黑榜）", place="东街道_东二社区", period=True),
@@ -147,7 +151,9 @@ DOWNLOADS = {
                           period=True),
         "causes": tables("原因分析（承办单位）", place="东街道_东二社区", period=True),
         "supervision": tables("督办单", place="东街道_东二社区", period=True),
-        "briefing": ["东二社区红色物业工作简报（2024年上半年）.docx", "东二社区红色物业工作简报（2024年上半年）.pdf"]},
+        "briefing": ["东二社区红色物业工作简报（2024年上半年）.docx", "东二社区红色物业工作简报（2024年上半年）.pdf",
+                     # the archive's copies of the issue just made (issue 25), named with its 期数
+                     "东二社区红色物业工作简报（2024年上半年）_第1期.docx", "东二社区红色物业工作简报（2024年上半年）_第1期.pdf"]},
 }
 
 # The whole text of the page: every text node (hidden tabs, the dataframes' accessible grid, chart SVG labels), the

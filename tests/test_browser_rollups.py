@@ -49,4 +49,7 @@ def test_overview_on_the_rollups_only_file_shows_the_original_cards(tmp_path, co
     assert (shown["rollups"]["按时办结率"], shown["rollups"]["工单总量"], shown["rollups"]["投诉量"],
             shown["rollups"]["党组织覆盖率"]) == ("72.7%", "12", "4", "75.0%")
     assert {k: shown["rollups"][k] for k in card_values(report, "zh")} == card_values(report, "zh")
-    assert shown["rollups"] == shown["original"]
+    # the same cards, but 集中诉求's count: a rollups-only file carries no hot tables (kept by imports into a database),
+    # so 总览 leaves that section out there rather than say there are none
+    hot = "仍有在办工单的集中诉求"
+    assert hot not in shown["rollups"] and shown["rollups"] == {k: v for k, v in shown["original"].items() if k != hot}
