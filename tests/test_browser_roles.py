@@ -126,7 +126,8 @@ DOWNLOADS = {
         "party": party("district") + tables("应建未建小区（待办）", place="全区", period=True),
         "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="阳光花园", period=True),
         "causes": tables("原因分析（承办单位）", place="全区", period=True),
-        "supervision": tables("督办单", place="全区", period=True),
+        "supervision": [f"督办单_全区_2024年上半年_截至YYYY-MM-DD.{ext}" for ext in ("csv", "docx", "xlsx")],
+        "hot": tables("集中诉求", place="全区", period=True),
         "briefing": ["示范区红色物业工作简报（2024年上半年）.docx", "示范区红色物业工作简报（2024年上半年）.pdf",
                      # the archive's copies of the issue just made (issue 25), named with its 期数
                      "示范区红色物业工作简报（2024年上半年）_第1期.docx", "示范区红色物业工作简报（2024年上半年）_第1期.pdf"],
@@ -139,7 +140,8 @@ DOWNLOADS = {
         "party": party("street"),
         "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="东街道_阳光花园", period=True),
         "causes": tables("原因分析（承办单位）", place="东街道", period=True),
-        "supervision": tables("督办单", place="东街道", period=True),
+        "supervision": [f"督办单_东街道_2024年上半年_截至YYYY-MM-DD.{ext}" for ext in ("csv", "docx", "xlsx")],
+        "hot": tables("集中诉求", place="东街道", period=True),
         "briefing": ["东街道红色物业工作简报（2024年上半年）.docx", "东街道红色物业工作简报（2024年上半年）.pdf",
                      # the archive's copies of the issue just made (issue 25), named with its 期数
                      "东街道红色物业工作简报（2024年上半年）_第1期.docx", "东街道红色物业工作简报（2024年上半年）_第1期.pdf"]},
@@ -150,7 +152,8 @@ DOWNLOADS = {
         "profile": tables("工单明细", "投诉记录", "按诉求类别", "按承办单位", place="东街道_东二社区_幸福里小区",
                           period=True),
         "causes": tables("原因分析（承办单位）", place="东街道_东二社区", period=True),
-        "supervision": tables("督办单", place="东街道_东二社区", period=True),
+        "supervision": [f"督办单_东街道_东二社区_2024年上半年_截至YYYY-MM-DD.{ext}" for ext in ("csv", "docx", "xlsx")],
+        "hot": tables("集中诉求", place="东街道_东二社区", period=True),
         "briefing": ["东二社区红色物业工作简报（2024年上半年）.docx", "东二社区红色物业工作简报（2024年上半年）.pdf",
                      # the archive's copies of the issue just made (issue 25), named with its 期数
                      "东二社区红色物业工作简报（2024年上半年）_第1期.docx", "东二社区红色物业工作简报（2024年上半年）_第1期.pdf"]},
@@ -316,7 +319,7 @@ def pick_profile(page, role: str, findings: list) -> None:
 def generate_briefing(page) -> None:
     page.get_by_test_id("stMain").get_by_role("button", name="印发 Word 和 PDF").click()
     # charts are drawn by kaleido and the PDF by WeasyPrint: a minute or more on a busy machine
-    expect(page.get_by_test_id("stMain").get_by_role("button", name="下载 PDF")).to_be_visible(timeout=240_000)
+    expect(page.get_by_test_id("stMain").get_by_role("button", name="下载 PDF", exact=True)).to_be_visible(timeout=240_000)
     settle(page)
     assert_clean(page, "/briefing, generated")
 

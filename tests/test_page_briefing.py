@@ -47,7 +47,7 @@ def test_preview_and_generation(app, app_db, config):
     assert list(listed["期数"]) == [1] and list(listed["统计时段"]) == ["2024年上半年"]
     assert list(listed["印发者"]) == [TESTER[0]]
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("下载 Word") == 2 and labels.count("下载 PDF") == 2   # the files just made, and the archive's
+    assert labels == ["下载 Word", "下载 PDF", "重新下载 Word", "重新下载 PDF"]   # the files just made, and the archive's
     name, data = archive.file_of(app_db, kept[0]["id"], "pdf", Scope())
     assert name == "示范区红色物业工作简报（2024年上半年）.pdf" and data[:5] == b"%PDF-"
     # a street's page lists the street's own archive: none here

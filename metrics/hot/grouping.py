@@ -52,10 +52,43 @@ def normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return (sparse.diags(1.0 / norms) @ matrix).tocsr()
 
 
+def duplicates(X: sparse.csr_matrix, block: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """rep[k]: the first row of the same block and day with the very same words as row k (k itself when none)."""
+    X = X.tocsr()
+    X.sort_indices()
+    seen: dict = {}
+    rep = np.arange(X.shape[0])
+    for k in range(X.shape[0]):
+        a, b = X.indptr[k], X.indptr[k + 1]
+        rep[k] = seen.setdefault((int(block[k]), int(days[k]), X.indices[a:b].tobytes(), X.data[a:b].tobytes()), k)
+    return rep
+
+
 def links(X: sparse.csr_matrix, block: np.ndarray, days: np.ndarray, threshold: float, max_days: int,
           query: np.ndarray | None = None, allowed=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs (i, j, cosine) of rows in the same `block`, at most `max_days` apart, with cosine >= threshold, where i
-    is a `query` row (all rows when None). `allowed(i_rows, j_rows)` may veto pairs (a boolean mask)."""
+    is a `query` row (all rows when None). `allowed(i_rows, j_rows)` may veto pairs (a boolean mask). Messages with
+    the very same words on the same day at the same place are linked to the first of them only (their pairs would be
+    n²: 120,000 copies of one template text took 24 GB); the groups (components) are the same."""
+    n = X.shape[0]
+    rep = duplicates(X, block, days) if n else np.zeros(0, np.int64)
+    dup = np.flatnonzero(rep != np.arange(n))
+    if len(dup):
+        alone = block.copy()
+        alone[dup] = (block.min() if n else 0) - 1 - np.arange(len(dup))   # each copy in a block of its own
+        if query is not None:
+            query = np.unique(rep[np.asarray(query, np.int64)])
+        i, j, s = _links(X, alone, days, threshold, max_days, query, allowed)
+        di, dj = dup, rep[dup]
+        if allowed is not None:
+            keep = allowed(di, dj)
+            di, dj = di[keep], dj[keep]
+        return np.r_[i, di].astype(np.int64), np.r_[j, dj].astype(np.int64), np.r_[s, np.ones(len(di))]
+    return _links(X, block, days, threshold, max_days, query, allowed)
+
+
+def _links(X: sparse.csr_matrix, block: np.ndarray, days: np.ndarray, threshold: float, max_days: int,
+           query: np.ndarray | None = None, allowed=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = X.shape[0]
     query_mask = np.ones(n, bool) if query is None else np.isin(np.arange(n), query)
     order = np.lexsort((days, block))
