@@ -70,11 +70,11 @@ CARDS = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate", "orders_to
 RATES = ["on_time_closure_rate", "revisit_rate", "satisfaction_rate"]
 
 
-def attention_table(rows: list[dict], lang: str, sep: str | None = None) -> tuple[pd.DataFrame, dict]:
-    """The compounds with their score and reasons in words (joined by `sep`: "；" in a download, a line break on
-    screen), numbers as numbers, and the kinds of its columns (tables.on_screen)."""
+def attention_table(rows: list[dict], lang: str) -> tuple[pd.DataFrame, dict]:
+    """The download of 需关注: the compounds with their score and reasons in words (joined by "；"), numbers as
+    numbers, and the kinds of its columns (the screen shows attention_list)."""
     cfg = connection.config()
-    sep = sep if sep is not None else ("；" if lang == "zh" else "; ")
+    sep = "；" if lang == "zh" else "; "
     kinds = {t("attention_rank", lang): "rank", t("attention_score", lang): "decimal",
              kpi_label("on_time_closure_rate", lang): "rate", kpi_label("satisfaction_rate", lang): "rate",
              kpi_label("orders_total", lang): "count"}
