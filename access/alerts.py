@@ -19,6 +19,7 @@ import json
 from pathlib import Path
 
 from metrics import alerts as rules
+from metrics.hot import alerts as _hot_rule  # noqa: F401  registers new_hot_issue (casework.alerts: the entry points)
 from metrics.kpis import latest_timestamp
 
 from . import Account, AccessError, audit
@@ -43,7 +44,7 @@ def refresh(db: Path, con, config: dict, database, version: int, now: dt.datetim
     try:
         if access.execute("SELECT 1 FROM alert_runs WHERE db = ? AND version = ?", [name, version]).fetchone():
             return None
-        found = rules.evaluate(con, config)
+        found = rules.evaluate(con, config, access=db)
         as_of = latest_timestamp(con)
         when = stamp(now)
         with immediate(access):

@@ -16,7 +16,11 @@ The rules here (docs/config.md, 提醒):
   reach both `min_orders` (`min_complaints`) and `ratio` x the mean of the `baseline_months` months before it
   (metrics.attention.spikes, with at least three months of data before it). One alert per compound, dataset and
   month.
-A 督办 reply overdue and a new hot issue are rules to come: one function each, registered the same way."""
+Two more rules live in the rooms whose data they read, registered the same way (`@rule`, and `@words` for what the
+panel says): new_hot_issue in metrics.hot.alerts, supervision_overdue in casework.alerts (a rule that reads the access
+file says `@rule(name, access=True)` and is given it as `access`). access.alerts, which runs the rules, imports the
+first; casework lies above access, so the entry points that run the rules (ui.alerts, `python -m metrics alerts`)
+import the second, and tests/test_alerts.py checks each entry point has every rule of DEFAULTS registered."""
 from __future__ import annotations
 
 import datetime as dt
@@ -31,20 +35,35 @@ from metrics.kpis import Scope, latest_timestamp, order_kpis_by
 from metrics.periods import Period, Window, add_months, is_complete, month_end
 
 RULES: dict[str, Callable] = {}
+READS_ACCESS: set[str] = set()       # the rules given the access file (`access=`)
+WORDS: dict[str, Callable] = {}      # rule name -> (alert, lang) -> its words, for rules registered outside this module
 DEFAULTS = {
     "below_target": {"enabled": True, "months": 3, "kpis": ["on_time_closure_rate", "satisfaction_rate"],
                      "min_orders": 10},
     "spike": {"enabled": True, "datasets": ["work_orders", "complaints"], "baseline_months": 3, "ratio": 2,
               "min_orders": 20, "min_complaints": 8},
+    "supervision_overdue": {"enabled": True},
+    "new_hot_issue": {"enabled": True, "min_residents": None},
 }
 LOOKBACK_MONTHS = 24   # how far back a below-target run is followed (a longer run is said from its 24th month)
 SHOWN_MONTHS = 3       # the months of a run its words name (the latest); the figures keep them all
 
 
-def rule(name: str):
-    """Register a rule function under `name` (its config section `alerts.<name>`)."""
+def rule(name: str, *, access: bool = False):
+    """Register a rule function under `name` (its config section `alerts.<name>`); with `access`, it is also given the
+    access file (`access=`, a database path as access.db.connect takes it) and does not run without one."""
     def register(fn):
         RULES[name] = fn
+        if access:
+            READS_ACCESS.add(name)
+        return fn
+    return register
+
+
+def words(name: str):
+    """Register how a rule's alerts are said: (alert, lang) -> text."""
+    def register(fn):
+        WORDS[name] = fn
         return fn
     return register
 
@@ -60,9 +79,9 @@ def last_complete_month(as_of: dt.datetime) -> dt.date:
     return running.start if is_complete(running, as_of) else add_months(running.start, -1)
 
 
-def evaluate(con, config: dict, as_of: dt.datetime | None = None) -> list[dict]:
+def evaluate(con, config: dict, as_of: dt.datetime | None = None, access=None) -> list[dict]:
     """Every enabled rule's alerts on the data as of `as_of` (default 数据截至), each with street and community,
-    sorted by key; none when the data is empty."""
+    sorted by key; none when the data is empty. Rules that read the access file run only when `access` is given."""
     as_of = as_of or latest_timestamp(con)
     if as_of is None:
         return []
@@ -70,19 +89,21 @@ def evaluate(con, config: dict, as_of: dt.datetime | None = None) -> list[dict]:
     out = []
     for name, fn in RULES.items():
         spec = settings(config, name)
-        if not spec.get("enabled", True):
+        if not spec.get("enabled", True) or (name in READS_ACCESS and access is None):
             continue
-        for found in fn(con, config, spec, as_of):
-            street, community = places.get(found.get("compound_name"), (found.get("street"), None))
+        for found in (fn(con, config, spec, as_of, access=access) if name in READS_ACCESS
+                      else fn(con, config, spec, as_of)):
+            street, community = places.get(found.get("compound_name"),
+                                           (found.get("street"), found.get("community")))
             out.append({**found, "rule": name, "street": street, "community": community})
     return sorted(out, key=lambda a: a["key"])
 
 
-def _month_window(first: dt.date, last: dt.date, as_of: dt.datetime) -> Window:
+def month_window(first: dt.date, last: dt.date, as_of: dt.datetime) -> Window:
     return Window(Period(first, month_end(last.year, last.month)), as_of)
 
 
-def _view(page: str, first: dt.date, last: dt.date, **params) -> dict:
+def view(page: str, first: dt.date, last: dt.date, **params) -> dict:
     """The page and address that show an alert: its compound over the months it speaks of."""
     return {"page": page, "params": {**params, "period": "custom", "from": first.isoformat(),
                                      "to": month_end(last.year, last.month).isoformat()}}
@@ -93,7 +114,7 @@ def below_target(con, config: dict, spec: dict, as_of: dt.datetime) -> list[dict
     """Compounds whose rate was below target in each of the last `months` complete months (module docstring)."""
     last = last_complete_month(as_of)
     first = add_months(last, -(LOOKBACK_MONTHS - 1))
-    found = order_kpis_by(con, config, Scope(), _month_window(first, last, as_of), by=["compound_name"],
+    found = order_kpis_by(con, config, Scope(), month_window(first, last, as_of), by=["compound_name"],
                           grain="month", hours=False)
     by_compound: dict[str, dict] = {}
     for r in found:
@@ -120,7 +141,7 @@ def below_target(con, config: dict, spec: dict, as_of: dt.datetime) -> list[dict
             out.append({"key": f"below_target:{kpi}:{name}:{start:%Y-%m}", "compound_name": name,
                         "month": last.isoformat(),
                         "figures": {"kpi": kpi, "target": target, "months": len(run), "run": run},
-                        "view": _view("profile", start, last, compound=name)})
+                        "view": view("profile", start, last, compound=name)})
     return out
 
 
@@ -128,7 +149,7 @@ def below_target(con, config: dict, spec: dict, as_of: dt.datetime) -> list[dict
 def spike(con, config: dict, spec: dict, as_of: dt.datetime) -> list[dict]:
     """Compounds whose orders (complaints) spiked in the latest complete month or the running one."""
     last = last_complete_month(as_of)
-    window = _month_window(last, as_of.date(), as_of)
+    window = month_window(last, as_of.date(), as_of)
     k = int(spec["baseline_months"])
     asked = {**config, "attention": {**config["attention"], "spike_ratio": spec["ratio"], "baseline_months": k,
                                       "spike_min_orders": spec["min_orders"],
@@ -144,7 +165,7 @@ def spike(con, config: dict, spec: dict, as_of: dt.datetime) -> list[dict]:
                         "figures": {"dataset": dataset, "count": int(s["count"]),
                                     "baseline": round(float(s["baseline"]), 4), "months": int(s["months"]),
                                     "ratio": float(spec["ratio"]), "running": month == running and still_running},
-                        "view": _view("profile", add_months(month, -int(s["months"])), month,
+                        "view": view("profile", add_months(month, -int(s["months"])), month,
                                       compound=s["compound_name"])})
     return out
 
@@ -154,9 +175,15 @@ def url(view: dict) -> str:
     return f"/{view['page']}" + (f"?{urlencode(view['params'])}" if view.get("params") else "")
 
 
-def _month_text(day: str, lang: str) -> str:
+def month_text(day: str, lang: str) -> str:
     d = dt.date.fromisoformat(day)
     return f"{d.year}年{d.month}月" if lang == "zh" else d.strftime("%b %Y")
+
+
+def day_text(day: str, lang: str) -> str:
+    """A day as officials write it: 2024年6月3日 (English: 3 Jun 2024)."""
+    d = dt.date.fromisoformat(day)
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {d:%b %Y}"
 
 
 def describe(alert: dict, lang: str = "zh") -> str:
@@ -164,7 +191,7 @@ def describe(alert: dict, lang: str = "zh") -> str:
     f, name, zh = alert["figures"], alert["compound_name"], lang == "zh"
     if alert["rule"] == "below_target":
         label, shown = KPIS[f["kpi"]].label(lang), f["run"][-SHOWN_MONTHS:]
-        months = ("、" if zh else ", ").join(f"{_month_text(m['month'], lang)}{'' if zh else ' '}{percent(m['rate'])}"
+        months = ("、" if zh else ", ").join(f"{month_text(m['month'], lang)}{'' if zh else ' '}{percent(m['rate'])}"
                                             for m in shown)
         longest = f["months"] >= LOOKBACK_MONTHS   # followed back no further: at least this long
         recent = (f"最近{len(shown)}个月：" if zh else f"the last {len(shown)}: ") if len(shown) < f["months"] else ""
@@ -174,7 +201,7 @@ def describe(alert: dict, lang: str = "zh") -> str:
                      f"{f['months']} months running ({recent}{months})")
     if alert["rule"] == "spike":
         what = {"work_orders": ("工单量", "work orders"), "complaints": ("投诉量", "complaints")}[f["dataset"]]
-        month = _month_text(alert["month"], lang)
+        month = month_text(alert["month"], lang)
         running = ("（当月尚未结束）" if zh else " (month still running)") if f.get("running") else ""
         return (f"{name}{month}{what[0]}{f['count']}件，为前{f['months']}个月平均（{f['baseline']:.1f}件）的"
                 f"{f['count'] / f['baseline']:.1f}倍{running}" if zh and f["baseline"]
@@ -182,4 +209,6 @@ def describe(alert: dict, lang: str = "zh") -> str:
                 else f"{name}, {month}: {f['count']} {what[1]}, {f['count'] / f['baseline']:.1f} times the average of "
                      f"the {f['months']} months before ({f['baseline']:.1f}){running}" if f["baseline"]
                 else f"{name}, {month}: {f['count']} {what[1]}, none in the {f['months']} months before{running}")
+    if alert["rule"] in WORDS:
+        return WORDS[alert["rule"]](alert, lang)
     return f"{alert['rule']}: {name}"

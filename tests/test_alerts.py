@@ -117,7 +117,7 @@ def test_config_sets_the_rules(alert_db):
 
 
 def test_a_registry_rule_is_one_function(alert_db, monkeypatch):
-    """A rule to come (a 督办 reply overdue, a new hot issue) is one function registered under its name."""
+    """A rule is one function registered under its name (as metrics.hot.alerts and casework.alerts register theirs)."""
     con, _ = alert_db
     monkeypatch.setitem(rules.RULES, "example", lambda con, config, spec, as_of: [
         {"key": "example:丙苑", "compound_name": "丙苑", "month": "2024-06-01", "figures": {}, "view": {"page": "overview"}}])
@@ -264,3 +264,188 @@ def test_a_spike_in_the_month_still_running(tmp_path):
     assert rules.describe(july) == "丙苑2024年7月工单量46件，为前3个月平均（20.0件）的2.3倍（当月尚未结束）"
     assert found[KEYS[2]]["figures"]["running"] is False
     con.close()
+
+
+# ---- the 督办 reply overdue rule (casework.alerts) -----------------------------------------------------------------
+
+ORDER_HEADERS = ["工单编号", "受理时间", "小区", "办结时限", "办结时间", "回访结果"]
+
+
+def later_orders(con, folder, name: str, data: list[list], at: dt.datetime):
+    import_file(con, "work_orders", write(folder / name, ORDER_HEADERS, data), load_config(), imported_at=at)
+
+
+def test_a_reply_overdue_is_an_alert_of_the_supervision_s_place(tmp_path):
+    """督办 #1 on 丁舍-7 (西街道 西二社区), reply due 2024-07-03, opened on 1 July; 督办 #2 on 甲园-J (东街道) and 丁舍-J
+    (西街道), two streets, reply due 2024-07-04, opened on 2 July. At 数据截至 2024-07-02 10:00 neither deadline is over:
+    no alert of theirs. An order received 2024-07-05 09:00 moves 数据截至: #1 is 2 days past (7-5 less 7-3), #2 1 day,
+    both 逾期: two alerts (with the three of the module's data, five). West sees #1 only, east neither, the district
+    both. Feedback on #1 makes it 已反馈: the next version finds four, and #1's alert stays, raised, until acknowledged."""
+    from casework import alerts as _supervision_rule  # noqa: F401
+    from casework import cases as cw
+
+    config = load_config()
+    con = build(tmp_path, config)
+    database = tmp_path / "alerts.duckdb"
+    qu = account(database, "qu", role="district")
+    west = account(database, "xi", role="street", street="西街道")
+    west_two = account(database, "xi2", role="community", street="西街道", community="西二社区")
+    east = account(database, "dong", role="street", street="东街道")
+    assert cw.open_case(database, con, account=west, order_ids=["丁舍-7"], handling_unit="丁舍物业", instruction="三日内回复",
+                        reply_due=dt.date(2024, 7, 3), as_of=dt.datetime(2024, 7, 1, 9),
+                        now=dt.datetime(2024, 7, 1, 11)) == 1
+    later_orders(con, tmp_path, "7月2日.csv", [["甲园-J", "2024-07-02 09:00:00", "甲园", "2024-07-07 09:00:00", "", ""],
+                                             ["丁舍-J", "2024-07-02 10:00:00", "丁舍", "2024-07-07 10:00:00", "", ""]],
+                 dt.datetime(2024, 7, 2, 11))
+    assert cw.open_case(database, con, account=qu, order_ids=["甲园-J", "丁舍-J"], handling_unit="区城管局",
+                        instruction="两街道会商", reply_due=dt.date(2024, 7, 4), as_of=dt.datetime(2024, 7, 2, 10),
+                        now=dt.datetime(2024, 7, 2, 12)) == 2
+    assert [a["rule"] for a in rules.evaluate(con, config, access=database)] == ["below_target", "spike", "spike"]
+    assert alerts.refresh(database, con, config, database, 1, now=dt.datetime(2024, 7, 2, 13)) == 3
+    later_orders(con, tmp_path, "7月5日.csv", [["丙苑-J", "2024-07-05 09:00:00", "丙苑", "2024-07-10 09:00:00", "", ""]],
+                 dt.datetime(2024, 7, 5, 10))
+    found = {a["key"]: a for a in rules.evaluate(con, config, access=database) if a["rule"] == "supervision_overdue"}
+    assert found == {
+        "supervision_overdue:1": {
+            "key": "supervision_overdue:1", "rule": "supervision_overdue", "compound_name": "丁舍", "street": "西街道",
+            "community": "西二社区", "month": "2024-07-01",
+            "figures": {"case_id": 1, "handling_unit": "丁舍物业", "reply_due": "2024-07-03", "opened_on": "2024-07-01",
+                        "days": 2, "orders": 1},
+            "view": {"page": "supervision", "params": {"case": "1"}}},
+        "supervision_overdue:2": {
+            "key": "supervision_overdue:2", "rule": "supervision_overdue", "compound_name": None, "street": None,
+            "community": None, "month": "2024-07-01",
+            "figures": {"case_id": 2, "handling_unit": "区城管局", "reply_due": "2024-07-04", "opened_on": "2024-07-02",
+                        "days": 1, "orders": 2},
+            "view": {"page": "supervision", "params": {"case": "2"}}}}
+    assert rules.describe(found["supervision_overdue:1"]) == (
+        "督办 #1（承办单位：丁舍物业）回复期限2024年7月3日已过2天，仍未反馈（工单1件，丁舍）")
+    assert rules.describe(found["supervision_overdue:2"], "en") == (
+        "督办 #2 (区城管局): no reply 1 day after its deadline 4 Jul 2024 (2 work orders)")
+    assert rules.url(found["supervision_overdue:1"]["view"]) == "/supervision?case=1"
+    assert [a["rule"] for a in rules.evaluate(con, config)] == ["below_target", "spike", "spike"]   # no access file
+    assert alerts.refresh(database, con, config, database, 2, now=dt.datetime(2024, 7, 5, 11)) == 5
+    keys = lambda who: sorted(a["key"] for a in alerts.for_account(database, who, database)   # noqa: E731
+                              if a["rule"] == "supervision_overdue")
+    assert (keys(qu), keys(west), keys(west_two), keys(east)) == (
+        ["supervision_overdue:1", "supervision_overdue:2"], ["supervision_overdue:1"], ["supervision_overdue:1"], [])
+    # feedback: 已反馈 on the page, no longer found; the alert raised stays until acknowledged
+    cw.record_feedback(database, account=west, case_id=1, text="已约谈物业，7月8日前修复", replied_on=dt.date(2024, 7, 5),
+                       now=dt.datetime(2024, 7, 5, 15))
+    later_orders(con, tmp_path, "7月6日.csv", [["丙苑-K", "2024-07-06 09:00:00", "丙苑", "2024-07-11 09:00:00", "", ""]],
+                 dt.datetime(2024, 7, 6, 10))
+    assert alerts.refresh(database, con, config, database, 3, now=dt.datetime(2024, 7, 6, 11)) == 4
+    stored = {a["key"]: a for a in alerts.stored(database, database)}
+    assert (stored["supervision_overdue:1"]["raised_at"], stored["supervision_overdue:1"]["figures"]["days"]) == (
+        "2024-07-05 11:00:00", 2)
+    assert stored["supervision_overdue:2"]["figures"]["days"] == 2   # found again: 7-6 less 7-4
+    assert keys(west) == ["supervision_overdue:1"]
+    con.close()
+
+
+# ---- the new hot issue rule (metrics.hot.alerts) -------------------------------------------------------------------
+
+def hot_database(folder):
+    """tests/test_hot_import.py's orders: four residents of 锦绣家园 (东湖街道 东湖社区) on a mixing plant, 6-20 May
+    2024, and one on a lift; 数据截至 2024-05-27 08:00 (T5): April is the latest complete month, May runs."""
+    import fixtures
+    from test_hot_import import DATA, HEADERS, ORDERS
+
+    config = load_config()
+    con = connect(folder / "hot.duckdb")
+    import_file(con, "compounds", DATA / "compounds.csv", config, rejection_dir=folder)
+    import_file(con, "work_orders", fixtures.write_csv(folder / "工单.csv", HEADERS, ORDERS), config,
+                rejection_dir=folder)
+    return con, HEADERS
+
+
+def test_a_new_hot_issue_is_an_alert_once(tmp_path):
+    """The plant: first written 2024-05-06, after April began, by 4 residents (>= 3): new, one alert; 热度 3 x 4 x
+    (1 + 0.5 x 2) = 24.0; its view is 锦绣家园's profile from May. A fifth resident on 29 May: the same alert, 5
+    residents, raised_at kept. An order of 2 July: June is the latest complete month and the plant was written before
+    it: no longer new, not found; the alert raised stays."""
+    import fixtures
+
+    from metrics.db import rows
+
+    con, headers = hot_database(tmp_path)
+    database = tmp_path / "hot.duckdb"
+    config = load_config()
+    [group] = [r["group_id"] for r in rows(con, "SELECT group_id FROM hot_docs WHERE record_id = 'T1'")]
+    [found] = rules.evaluate(con, config)
+    assert found == {
+        "key": f"new_hot_issue:{group}", "rule": "new_hot_issue", "compound_name": "锦绣家园", "street": "东湖街道",
+        "community": "东湖社区", "month": "2024-05-01",
+        "figures": {"issue_id": group, "title": "搅拌站晚上施工噪音太大了", "residents": 4, "orders": 4, "complaints": 0,
+                    "first_day": "2024-05-06", "last_day": "2024-05-20", "heat": 24.0},
+        "view": {"page": "profile", "params": {"compound": "锦绣家园", "period": "custom", "from": "2024-05-01",
+                                               "to": "2024-05-31"}}}
+    assert rules.describe(found) == "锦绣家园新出现集中诉求“搅拌站晚上施工噪音太大了”：2024年5月6日以来4位居民反映，工单4件"
+    assert rules.describe(found, "en") == ("锦绣家园: a new hot issue, “搅拌站晚上施工噪音太大了”: 4 residents since "
+                                           "6 May 2024, 4 work orders")
+    more = copy.deepcopy(config)
+    more["alerts"]["new_hot_issue"]["min_residents"] = 5
+    assert rules.evaluate(con, more) == []
+    off = copy.deepcopy(config)
+    off["hot_issues"]["enabled"] = False
+    assert rules.evaluate(con, off) == []
+    assert alerts.refresh(database, con, config, database, 1, now=dt.datetime(2024, 5, 27, 9)) == 1
+    fifth = ["T6", "2024-05-29 22:00", "噪音扰民", "锦绣家园", "2024-06-03 22:00", "", "13300005555", "搅拌站扰民",
+             "搅拌站每天夜里施工到凌晨，噪音让人无法入睡"]
+    import_file(con, "work_orders", fixtures.write_csv(tmp_path / "五.csv", headers, [fifth]), config,
+                rejection_dir=tmp_path)
+    assert alerts.refresh(database, con, config, database, 2, now=dt.datetime(2024, 5, 30, 9)) == 1
+    [again] = alerts.stored(database, database)
+    assert (again["key"], again["raised_at"], again["figures"]["residents"], again["figures"]["last_day"]) == (
+        f"new_hot_issue:{group}", "2024-05-27 09:00:00", 5, "2024-05-29")
+    july = ["T7", "2024-07-02 09:00", "电梯", "锦绣家园", "2024-07-07 09:00", "", "13200006666", "电梯", "5号楼电梯异响"]
+    import_file(con, "work_orders", fixtures.write_csv(tmp_path / "七.csv", headers, [july]), config,
+                rejection_dir=tmp_path)
+    assert rules.evaluate(con, config) == []
+    assert alerts.refresh(database, con, config, database, 3, now=dt.datetime(2024, 7, 2, 10)) == 0
+    assert [a["key"] for a in alerts.stored(database, database)] == [f"new_hot_issue:{group}"]
+    con.close()
+
+
+def test_every_entry_point_that_runs_the_rules_has_every_rule(tmp_path):
+    """The 提醒 panel (ui.alerts) and `python -m metrics alerts` run the rules; each has the four of DEFAULTS (a rule
+    registered in a module the entry point never imports would silently not run). The runner (access.alerts) alone has
+    the engine's and the hot room's; the 督办 floor's lies above it. The command line, in a process of its own, lists a
+    督办 overdue: 督办 #1 on 丁舍-7, reply due 2024-07-03, 数据截至 moved to 2024-07-05 09:00."""
+    import subprocess
+    import sys
+
+    import store
+    from casework import cases as cw
+    from conftest import ROOT
+
+    def registered(module: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", f"import json, {module}; from metrics import alerts as r; "
+                               "print(json.dumps(sorted(r.RULES)))"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    assert registered("ui.alerts") == sorted(rules.DEFAULTS) == [
+        "below_target", "new_hot_issue", "spike", "supervision_overdue"]
+    assert registered("access.alerts") == ["below_target", "new_hot_issue", "spike"]
+    config = load_config()
+    path = tmp_path / "cli.duckdb"
+    with store.writer(path, config, what="fixture") as con:
+        load(con, tmp_path, config)
+    west = account(path, "xi", role="street", street="西街道")
+    cw.open_case(path, store.reader(path, config).cursor(), account=west, order_ids=["丁舍-7"], handling_unit="丁舍物业",
+                 instruction="三日内回复", reply_due=dt.date(2024, 7, 3), as_of=dt.datetime(2024, 7, 1, 9),
+                 now=dt.datetime(2024, 7, 1, 11))
+    with store.writer(path, config, what="fixture") as con:
+        later_orders(con, tmp_path, "7月5日.csv", [["丙苑-J", "2024-07-05 09:00:00", "丙苑", "2024-07-10 09:00:00", "",
+                                                  ""]], dt.datetime(2024, 7, 5, 10))
+    done = subprocess.run([sys.executable, "-m", "metrics", "alerts", "--db", str(path), "--street", "西街道",
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = {a["key"]: a for a in json.loads(done.stdout)}
+    assert sorted(found) == ["spike:work_orders:丙苑:2024-06", "supervision_overdue:1"]
+    assert found["supervision_overdue:1"]["text"] == {
+        "zh": "督办 #1（承办单位：丁舍物业）回复期限2024年7月3日已过2天，仍未反馈（工单1件，丁舍）",
+        "en": "督办 #1 (丁舍物业): no reply 2 days after its deadline 3 Jul 2024 (1 work order, 丁舍)"}
+    assert found["supervision_overdue:1"]["url"] == "/supervision?case=1"

@@ -197,6 +197,38 @@ def test_the_alerts_panel_lists_the_scope_s_alerts_links_them_and_keeps_acknowle
     assert audit.entries(db, action="alert_ack")[-1]["details"] == {"keys": KEYS}
 
 
+def test_a_reply_overdue_in_the_panel_opens_its_supervision(alert_app):
+    """督办 #1 on 丁舍-7 (西街道), reply due 2024-07-03; an import moves 数据截至 to 2024-07-05 09:00: 2 days past. The
+    west street's panel says so (with its order spike), and 查看 opens 督办 at #1; the east street is not told."""
+    import store
+    from casework import cases as cw
+    from metrics.config import load_config
+    from test_alerts import later_orders
+
+    db, config = alert_app, load_config()
+    west = accounts.get(db, "xi") or (accounts.add(db, "xi", PASSWORD, actor=None, role="street", street="西街道")
+                                      or accounts.get(db, "xi"))
+    cw.open_case(db, store.reader(db, config).cursor(), account=west, order_ids=["丁舍-7"], handling_unit="丁舍物业",
+                 instruction="三日内回复", reply_due=dt.date(2024, 7, 3), as_of=dt.datetime(2024, 7, 1, 9),
+                 now=dt.datetime(2024, 7, 1, 11))
+    with store.writer(db, config, what="fixture") as con:
+        later_orders(con, db.parent, "7月5日.csv", [["丙苑-J", "2024-07-05 09:00:00", "丙苑", "2024-07-10 09:00:00", "",
+                                                   ""]], dt.datetime(2024, 7, 5, 10))
+    st.cache_data.clear()
+    at = signed_in(db, "xi", role="street", street="西街道")
+    assert not at.exception
+    assert alert_texts(at) == ["**新** · 丙苑2024年6月工单量40件，为前3个月平均（10.0件）的4.0倍",
+                               "**新** · 督办 \\#1（承办单位：丁舍物业）回复期限2024年7月3日已过2天，仍未反馈（工单1件，丁舍）"]
+    at = at.button(key="alert_open_supervision_overdue:1").click().run()
+    assert not at.exception
+    assert at.session_state["_page"] == "supervision"
+    assert dict(at.query_params) == {"case": "1"}
+    assert "**督办 \\#1（逾期）**" in [m.value for m in at.markdown]   # (plain text: the # escaped)
+    st.cache_data.clear()
+    east = signed_in(db, "dong", role="street", street="东街道")
+    assert not any("督办" in text for text in alert_texts(east))
+
+
 def test_the_panel_speaks_english(alert_app):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = "en"

@@ -11,6 +11,7 @@ from streamlit.logger import get_logger
 
 from access import AccessError
 from access import alerts as stored
+from casework import alerts as _supervision_rule  # noqa: F401  registers supervision_overdue (metrics.alerts)
 from metrics import alerts as rules
 from ui.connection import data_version, database, reader_of, user_database
 from ui.i18n import t

@@ -40,6 +40,9 @@ def view_params() -> dict:
     return {key: st.query_params[key] for key in VIEW_KEYS if st.query_params.get(key)}
 
 
+ALERT_KEYS = ("case",)   # an alert's view may also name one 督办 (casework.alerts); a saved view never does
+
+
 def open_view(page: str, params: dict) -> None:
     """Open a saved view or an alert's view: its page with exactly its address (not the filters shown now), in the
     language shown. The frame's filter widgets start again from that address, through the scope seam as any address
@@ -47,7 +50,7 @@ def open_view(page: str, params: dict) -> None:
     from access.views import VIEW_KEYS
 
     st.session_state["_linked"] = True
-    kept = {k: str(v) for k, v in params.items() if k in VIEW_KEYS and v not in (None, "")}
+    kept = {k: str(v) for k, v in params.items() if (k in VIEW_KEYS or k in ALERT_KEYS) and v not in (None, "")}
     if st.query_params.get("lang"):
         kept["lang"] = st.query_params["lang"]
     st.switch_page(f"pages/{page}.py", query_params=kept)

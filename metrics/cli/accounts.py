@@ -150,6 +150,7 @@ def cmd_alerts(args, config) -> int:
     each with its words (zh and en), its figures, the dashboard address of the view that shows it and the logins that
     acknowledged it."""
     from access import alerts
+    from casework import alerts as _supervision_rule  # noqa: F401  registers supervision_overdue
     from metrics import alerts as rules
 
     db = _db(args, config)
