@@ -1,5 +1,9 @@
 """Alerts stored and acknowledged: what metrics.alerts finds, kept in the access file so an acknowledgement persists.
 
+The rules: those of metrics.alerts' registry (below target, spikes; a new hot issue, registered by metrics.hot.alerts,
+imported here; a 督办 reply overdue, registered by casework.alerts, which lies above this floor: the entry points
+import it), given this access file for the rules that read it.
+
 When the rules run: lazily, once per data version. The first asker of a version of the data (the 提醒 panel of any
 dashboard process, `python -m metrics alerts`) runs them (`refresh`) and records the version in alert_runs; every
 write to the database (an import from the page, the command line or the drop folder, an undo, a restore) publishes a

@@ -188,10 +188,11 @@ def settle(page) -> None:
     page.wait_for_function(SETTLED_JS, timeout=SETTLE, polling=100)
 
 
-def sign_in(page, login: str = ADMIN[0], password: str = ADMIN[1], lang: str = "zh") -> None:
+def sign_in(page, login: str = ADMIN[0], password: str = ADMIN[1], lang: str = "zh", nav: bool = True) -> None:
     """After a full page load: a page's address opened without a session leads to the door's sign-in page (gateway/);
     fill its form and submit it, and wait until the page of the address is drawn and settled. With the session's
-    cookie already in the browser (a reload, another tab, a bookmark), the page is drawn at once."""
+    cookie already in the browser (a reload, another tab, a bookmark), the page is drawn at once. `nav`: wait for
+    the sidebar's navigation too (a phone's sidebar starts closed)."""
     page.wait_for_load_state()
     if "/signin" in page.url:
         expect(page.locator("h2")).to_have_text(SIGNIN_FORM[lang][2])
@@ -203,7 +204,8 @@ def sign_in(page, login: str = ADMIN[0], password: str = ADMIN[1], lang: str = "
     settle(page)
     dialogs = page.get_by_role("dialog")
     assert dialogs.count() == 0, f"{page.url}: {dialogs.all_inner_texts()}"
-    expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=SETTLE)
+    if nav:
+        expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=SETTLE)
     settle(page)
 
 
