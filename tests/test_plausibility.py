@@ -68,6 +68,28 @@ def test_excel_serial_99999_is_rejected_and_as_of_stays(built, config):
     assert scalar(con, "SELECT out_of_window_rejected FROM import_log WHERE import_id = ?", [result.import_id]) == 3
 
 
+def test_an_open_order_s_deadline_ahead_of_the_export_is_kept(built, config):
+    """办结时限 lies ahead of the export that carries it: D1's, 5 days after the import, is kept as exported (held to
+    the one day of latest_days_ahead it was blanked, and 5 working days from its receipt put in its place); D2's,
+    2025-07-03 09:01, a minute past the 366 days of deadline_days_ahead, is left blank with its own range in the
+    warning; neither moves 数据截至."""
+    con, folder, _ = built
+    path = fixtures.write_csv(folder / "deadlines.csv", fixtures.ORDER_HEADERS, [
+        order("D1", "2024-07-01 10:00", due="2024-07-07 18:00"),   # row 2: a Sunday, 5 days after the import
+        order("D2", "2024-07-01 11:00", due="2025-07-03 09:01"),   # row 3: 366 days and a minute after it
+    ])
+    result = import_file(con, "work_orders", path, config, imported_at=IMPORTED_AT)
+    assert (result.rows_new, result.warnings, result.checks["out_of_window_blanked"]) == (2, 1, 1)
+    assert issues(result.rejection_file) == [
+        ("3", "办结时限", "警告（已导入） warning", "办结时限超出合理范围（2000-01-01 至 2025-07-03 09:00），已置空 / 办结时限 "
+         "(Due) outside the plausible range (2000-01-01 to 2025-07-03 09:00), left blank",
+         "2025-07-03 09:01 → 2025-07-03 09:01:00")]
+    found = dict(con.execute("SELECT order_id, due_at FROM work_orders WHERE order_id IN ('D1', 'D2')").fetchall())
+    assert found["D1"] == dt.datetime(2024, 7, 7, 18, 0)
+    assert found["D2"] == dt.datetime(2024, 7, 4, 11, 0)   # blank, so derived: 渗水漏水 3 working days from Monday
+    assert latest_timestamp(con) == dt.datetime(2024, 7, 1, 12, 0)
+
+
 def test_a_founding_date_outside_the_window_is_left_blank(tmp_path, config):
     con = connect(tmp_path / "f.duckdb")
     path = fixtures.write_csv(tmp_path / "reg.csv", ["小区名称", "党组织类型", "党组织成立日期"], [

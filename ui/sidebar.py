@@ -87,7 +87,7 @@ def render() -> Filters:
                 start, end = default.start, default.end
             # dates a hand-made address can hold (0001-01-01 .. 9999-12-31) are brought into the range data can
             # have, with a word (comparisons a year earlier would otherwise overflow)
-            low, high = (d.date() for d in plausible_window(config(), dt.datetime.now()))
+            low, high = (d.date() for d in plausible_window(config(), dt.datetime.now())[:2])
             bounded = tuple(max(low, min(d, high)) for d in (start, end))
             if bounded != (start, end) and "f_from" not in st.session_state:
                 st.warning(t("range_clamped", language, low=low, high=high, start=bounded[0], end=bounded[1]),

@@ -8,6 +8,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -153,16 +154,32 @@ def import_files(con, kind: str, paths, config: dict, *, names=None, profile: st
     return results
 
 
-def plausible_window(config: dict, imported_at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+class DateWindow(NamedTuple):
+    """The dates an export can hold: from `low` to `high`; a deadline (AHEAD_FIELDS) up to `ahead`."""
+    low: dt.datetime
+    high: dt.datetime
+    ahead: dt.datetime
+
+    def of(self, field_name: str) -> tuple[dt.datetime, dt.datetime]:
+        return (self.low, self.ahead if field_name in AHEAD_FIELDS else self.high)
+
+
+AHEAD_FIELDS = ("due_at",)   # a deadline lies ahead of the export by nature: an open order's is days or weeks away
+
+
+def plausible_window(config: dict, imported_at: dt.datetime) -> DateWindow:
     """The dates an export can hold: from import_checks.earliest_date to the import's own time plus
-    latest_days_ahead days (an export cannot speak of next year; an Excel serial 99999 is 2173)."""
+    latest_days_ahead days (an export cannot speak of next year; an Excel serial 99999 is 2173); a deadline (办结时限)
+    up to deadline_days_ahead days after the import (an open order's deadline is ahead of the export that carries
+    it, and blanking it would put a derived one in its place)."""
     checks = config.get("import_checks") or {}
     earliest = checks.get("earliest_date", dt.date(2000, 1, 1))
     if isinstance(earliest, str):
         earliest = dt.date.fromisoformat(earliest)
     if not isinstance(earliest, dt.datetime):
         earliest = dt.datetime.combine(earliest, dt.time())
-    return earliest, imported_at + dt.timedelta(days=checks.get("latest_days_ahead", 1))
+    return DateWindow(earliest, imported_at + dt.timedelta(days=checks.get("latest_days_ahead", 1)),
+                      imported_at + dt.timedelta(days=checks.get("deadline_days_ahead", 366)))
 
 
 def import_file(con, kind: str, path, config: dict, *, name: str | None = None, profile: str | None = None,
@@ -309,7 +326,7 @@ def refresh_hot(con, kind: str, import_id: int | None, config: dict) -> None:
 
 
 def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
-                  window: tuple[dt.datetime, dt.datetime] | None = None,
+                  window: DateWindow | None = None,
                   place: tuple[str, str | None] | None = None) -> None:
     """staging: _row, the typed value of every mapped field (NULL when absent) and, where a warning or a
     rejection must tell a bad value from a blank one, its trimmed text when it could not be read or fell
@@ -319,7 +336,8 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
     inside `window` (plausible_window; now's when not given), so the file is read once, straight into its
     typed copy, and no expression is evaluated twice. With `place` (write_place), rows outside it are rejected
     too (_mark_outside), before duplicates are looked for: each row of the file is judged on its own."""
-    low, high = window or plausible_window(config, dt.datetime.now())
+    window = window or plausible_window(config, dt.datetime.now())
+    low, high = window.low, window.high
     select = ["_row"]
     inner = select + [f"{masking.needle(f'c{i}')} AS p{i}" for i in mapping.personal]
     params, checked, checked_params, inner_params = [], [], [], []
@@ -347,14 +365,15 @@ def _type_staging(con, raw, dataset: Dataset, mapping: Mapping, config: dict,
         sql, typed_params = cleaning.typed(f.kind, text, vocab, mapping.date_formats)
         p = p + typed_params
         dated = f.kind in DATED
+        span = list(window.of(f.name))
         if f.kind in cleaning.KIND_WARNING or f.name == dataset.main_timestamp:
             select.append(raw_name)  # kept to tell a bad value (warning) from a blank one
             bad = f"{name} IS NULL" + (f" OR NOT {name} BETWEEN ? AND ?" if dated else "")
             checked.append(f"CASE WHEN {bad} THEN {raw_name} END AS {raw_name}")
-            checked_params += [low, high] if dated else []
+            checked_params += span if dated else []
         if dated:
             checked.append(f"CASE WHEN {name} BETWEEN ? AND ? THEN {name} END AS {name}")
-            checked_params += [low, high]
+            checked_params += span
         select.append(f"CAST({sql} AS {_sql_type(f.kind)}) AS {name}")
         params += p
     id_field, ts = quote(dataset.id_field), dataset.main_timestamp
@@ -462,8 +481,8 @@ def _sql_type(kind: str) -> str:
     return SQL_TYPES[kind]
 
 
-def _window_text(window) -> tuple[str, str]:
-    low, high = window
+def _window_text(span: tuple[dt.datetime, dt.datetime]) -> tuple[str, str]:
+    low, high = span
     return (f"{low:%Y-%m-%d} 至 {high:%Y-%m-%d %H:%M}", f"{low:%Y-%m-%d} to {high:%Y-%m-%d %H:%M}")
 
 
@@ -475,7 +494,6 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
     id_field, ts = dataset.id_field, dataset.main_timestamp
     id_header = mapping.headers[id_field]
     id_label = dataset.field(id_field).label_zh
-    span_zh, span_en = _window_text(window)
     con.execute(
         f"INSERT INTO staging_issues SELECT _row, ?, 'rejected', ?, NULL, 'missing' FROM staging "
         f"WHERE {quote(id_field)} IS NULL", [id_header, f"缺少{id_label} / missing {dataset.field(id_field).named_en}"])
@@ -488,6 +506,7 @@ def _record_issues(con, dataset: Dataset, mapping: Mapping, window) -> None:
         value, value_params = masking.sql("raw")
         value = f"left({value}, 60)"
         parsed, parsed_params = cleaning.typed(f.kind, raw, formats=mapping.date_formats)
+        span_zh, span_en = _window_text(window.of(f.name))
         shown = "%Y-%m-%d" if f.kind == "date" else "%Y-%m-%d %H:%M:%S"
         con.execute(
             f"""INSERT INTO staging_issues
