@@ -104,8 +104,7 @@ def test_briefing_images_leave_the_title_to_the_caption(monkeypatch):
     from briefing import images
 
     drawn = []
-    monkeypatch.setattr(type(charts.bars(STREETS, "street", RATES, "t")), "to_image",
-                        lambda self, **kw: drawn.append(self) or b"png")
+    monkeypatch.setattr(images, "_render", lambda figure: drawn.append(figure) or b"png")
     fig = charts.bars(STREETS, "street", RATES, "各街道按时办结率与满意率", percent=True, targets=TARGETS)
     assert images.png(fig) == b"png"
     # the title is the document's caption; the unit stays in the picture as its only title line
