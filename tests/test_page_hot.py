@@ -51,7 +51,10 @@ def test_the_page_lists_the_hot_issue_and_opens_its_orders(hot_app):
     assert listed[["排名", "问题", "小区", "街道", "首次", "最近", "工单", "居民", "在办", "热度", "新", "关键词"]].values.tolist() == [
         [1, "搅拌站晚上施工噪音太大了", "锦绣家园", "东湖街道", "2024-05-06", "2024-05-20", 4, 4, 2, 24.0, "新",
          "搅拌站、噪音、施工、扰民、作业"]]
-    assert [e.label for e in at.expander] == ["1. 搅拌站晚上施工噪音太大了 · 锦绣家园 · 新"]
+    # the 提醒 panel above says the plant is new (alerts.new_hot_issue); the page's own expander opens it
+    assert [e.label for e in at.expander] == ["提醒 · 1条待确认，其中1条为上次访问以来新增",
+                                              "1. 搅拌站晚上施工噪音太大了 · 锦绣家园 · 新"]
+    assert any(m.value.startswith("**新** · 锦绣家园新出现集中诉求“搅拌站晚上施工噪音太大了”") for m in at.markdown)
     orders = frame_with(at, "诉求内容（已脱敏）")
     assert orders[["工单编号", "受理时间", "状态", "办结时间", "标题"]].values.tolist() == [
         ["T1", "2024-05-06 09:00", "按时办结", "2024-05-08 10:00", "搅拌站噪音 电话[手机号]"],

@@ -226,7 +226,8 @@ def test_the_refusal_offers_the_way_back_to_the_accounts_scope(app, app_db):
     assert not at.exception and not at.error
     assert "street" not in at.query_params
     assert shown_metrics(at)["工单总量"] == "8"
-    assert at.caption[0].value.endswith("范围：街道 东街道")   # the scope shown is the account's, not 全区
+    # the scope shown is the account's, not 全区 (the page's head line, below the 提醒 panel's words)
+    assert [c.value for c in at.caption if "范围：" in c.value][0].endswith("范围：街道 东街道")
 
 
 def test_a_street_admin_manages_its_street_only(app, app_db):
