@@ -75,7 +75,9 @@ def test_a_cli_import_shows_on_an_open_page_without_a_reload(live, page):
     assert time.monotonic() - started < 20
     settle(page)
     assert_clean(page, "overview after a command-line import")
-    caption = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+    # the page's head line (the 提醒 panel above it has captions of its own)
+    caption = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").filter(
+        has_text="数据截至").first.inner_text()
     assert "最近导入" in caption and "从未" not in caption
 
 

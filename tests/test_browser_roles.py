@@ -431,6 +431,7 @@ def test_the_caption_of_every_page_names_the_accounts_scope(server, context, rol
     for path in ("overview", "trends", "compare", "party", "briefing"):
         if path != "overview":
             go(page, path)
-        captions[path] = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").first.inner_text()
+        captions[path] = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").filter(
+            has_text="数据截至").first.inner_text()   # the head line, not the 提醒 panel's words above it
     assert {path: SCOPE_CAPTION[role] in text and "全区" not in text for path, text in captions.items()} == \
         dict.fromkeys(captions, True), captions

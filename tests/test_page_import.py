@@ -293,7 +293,8 @@ def test_hostile_file_names_preview_and_import_with_their_own_names(on_demo, tmp
     at.file_uploader(key="import_files").set_value([(long, orders, "text/csv"), ("..csv", orders, "text/csv")])
     at.run()
     assert not at.exception and not at.error
-    assert [e.label for e in at.expander][:2] == [long, "..csv"]   # then the undo expander
+    previews = [e.label for e in at.expander if not e.label.startswith("提醒")]   # the panel: the fixture's hot issue
+    assert previews[:2] == [long, "..csv"]   # then the undo expander
     at.button(key="import_run").click().run()
     assert not at.exception
     assert list(table(at, "核对")["文件"]) == [long, "..csv"]
