@@ -229,6 +229,26 @@ def test_a_reply_overdue_in_the_panel_opens_its_supervision(alert_app):
     assert not any("督办" in text for text in alert_texts(east))
 
 
+def test_a_long_list_shows_ten_and_the_rest_on_asking(alert_app, monkeypatch):
+    """West sees 丙苑's spike and 12 alerts of a rule made for the test (13): 10 are listed, new first, then by key;
+    显示全部13条（另有3条） lists the other 3; 全部知道了 acknowledges all 13, shown or not."""
+    from metrics import alerts as rules
+
+    monkeypatch.setitem(rules.RULES, "example", lambda con, config, spec, as_of: [
+        {"key": f"example:{i:02d}", "compound_name": "丙苑", "month": "2024-06-01", "figures": {},
+         "view": {"page": "overview", "params": {}}} for i in range(12)])
+    at = signed_in(alert_app, "xi", role="street", street="西街道")
+    assert not at.exception
+    acks = lambda at: [b.key for b in at.button if b.key and b.key.startswith("alert_ack_")]   # noqa: E731
+    assert acks(at) == [f"alert_ack_example:{i:02d}" for i in range(10)]
+    [toggle] = [w for w in at.toggle if w.key == "alerts_show_all"]
+    assert toggle.label == "显示全部13条（另有3条）"
+    at = toggle.set_value(True).run()
+    assert acks(at) == [f"alert_ack_example:{i:02d}" for i in range(12)] + [f"alert_ack_{KEYS[2]}"]
+    at = at.button(key="alerts_ack_all").click().run()
+    assert not at.exception and len(audit.entries(alert_app, action="alert_ack")[-1]["details"]["keys"]) == 13
+
+
 def test_the_panel_speaks_english(alert_app):
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["lang"] = "en"

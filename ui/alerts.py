@@ -20,6 +20,7 @@ from ui.viewer import account, address
 from ui.words import plain
 
 SINCE = "_alerts_since"   # (the moment the previous visit began,) kept for the session: a tuple, its value may be None
+SHOWN = 10                # the alerts listed before 显示全部: the demo's district has 56, which pushed the page out of sight
 _JUDGED: set = set()      # (database, version) this process has run the rules on
 
 
@@ -58,16 +59,26 @@ def render(language: str, config: dict) -> None:
     with st.container(key="alerts_panel"), st.expander(title, expanded=bool(new),
                                                       icon=":material/notifications_active:"):
         st.caption(t("alerts_since", language, moment=since) if since else t("alerts_first", language))
-        for a in sorted(found, key=lambda a: (a["key"] not in new, a["key"])):
-            text, left_button, right_button = st.columns([6, 1.3, 1.5], vertical_alignment="center")
-            mark = f"**{t('alert_new', language)}** · " if a["key"] in new else ""
-            text.markdown(mark + plain(rules.describe(a, language)))
-            if left_button.button(t("alert_open", language), key=f"alert_open_{a['key']}", icon=":material/open_in_new:"):
-                open_view(a["view"]["page"], a["view"]["params"])
-            if right_button.button(t("alert_ack", language), key=f"alert_ack_{a['key']}", icon=":material/done:"):
-                _acknowledge(db, who, [a["key"]], language)
+        ordered = sorted(found, key=lambda a: (a["key"] not in new, a["key"]))   # the new first
+        for a in ordered[:SHOWN]:
+            _row(a, a["key"] in new, db, who, language)
+        if len(ordered) > SHOWN and st.toggle(t("alerts_show_all", language, count=len(ordered),
+                                                rest=len(ordered) - SHOWN), key="alerts_show_all"):
+            for a in ordered[SHOWN:]:
+                _row(a, a["key"] in new, db, who, language)
         if len(found) > 1 and st.button(t("alerts_ack_all", language), key="alerts_ack_all", icon=":material/done_all:"):
             _acknowledge(db, who, [a["key"] for a in found], language)
+
+
+def _row(a: dict, is_new: bool, db, who, language: str) -> None:
+    """One alert: its words (marked new), 查看 (its view) and 知道了 (acknowledged, audited)."""
+    text, left_button, right_button = st.columns([6, 1.3, 1.5], vertical_alignment="center")
+    mark = f"**{t('alert_new', language)}** · " if is_new else ""
+    text.markdown(mark + plain(rules.describe(a, language)))
+    if left_button.button(t("alert_open", language), key=f"alert_open_{a['key']}", icon=":material/open_in_new:"):
+        open_view(a["view"]["page"], a["view"]["params"])
+    if right_button.button(t("alert_ack", language), key=f"alert_ack_{a['key']}", icon=":material/done:"):
+        _acknowledge(db, who, [a["key"]], language)
 
 
 def _acknowledge(db, who, keys: list[str], language: str) -> None:

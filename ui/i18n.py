@@ -65,6 +65,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alert_open": ("查看", "View"),
     "alert_ack": ("知道了", "Acknowledge"),
     "alerts_ack_all": ("全部知道了", "Acknowledge all"),
+    "alerts_show_all": ("显示全部{count}条（另有{rest}条）", "Show all {count} ({rest} more)"),
     "alerts_acked": ("已确认{count}条提醒", "{count} alerts acknowledged"),
     "default_period": ("默认：{period}（{which}）", "Default: {period} ({which})"),
     "which_half_year": ("最近一个完整的半年", "the latest complete half-year"),
