@@ -171,13 +171,33 @@ def browser():
             b.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
+def page_at(viewport: dict):
+    """A `page` fixture of this size (zh-CN, 30 s timeouts): `page = page_at(VIEWPORT)` in a module of its own size."""
+    @pytest.fixture
+    def page(browser):  # noqa: F811
+        context = browser.new_context(viewport=viewport, locale="zh-CN")
+        context.set_default_timeout(30_000)
+        tab = context.new_page()
+        yield tab
+        context.close()
+    return page
+
+
+page = page_at(VIEWPORT)
+
+# The n-th dataframe of the page (n < 0 counts from the end): its rows, and their texts, header first. The canvas draws
+# what its accessible grid holds.
+GRID_JS = """(n) => [...document.querySelectorAll("[data-testid='stDataFrame']")].at(n)
+    .querySelectorAll("[role='row']").length"""
+CELLS_JS = """(n) => [...[...document.querySelectorAll("[data-testid='stDataFrame']")].at(n)
+    .querySelectorAll("[role='row']")].map(r => [...r.querySelectorAll("[role='gridcell'], [role='columnheader']")]
+    .map(c => c.textContent.trim()))"""
+
+
+def grid(page, n: int = 0) -> list[list[str]]:  # noqa: F811
+    """The text of the n-th dataframe's rows, once it has a row below its header."""
+    page.wait_for_function(f"() => ({GRID_JS})({n}) > 1", timeout=SETTLE)
+    return page.evaluate(CELLS_JS, n)
 
 
 def settle(page) -> None:

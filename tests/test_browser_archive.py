@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from test_browser import (  # noqa: F401
     SETTLE,
     ADMIN,
+    CELLS_JS,
     add_admin,
     assert_clean,
     browser,
@@ -30,9 +31,6 @@ pytestmark = pytest.mark.slow   # chromium: `make test`, not `make check`
 VIEWPORT = {"width": 1440, "height": 2400}
 EAST = ("dong", "dong-password-2024")
 WEST = ("xi", "xi-password-2024")
-CELLS_JS = """(n) => [...[...document.querySelectorAll("[data-testid='stDataFrame']")].at(n)
-    .querySelectorAll("[role='row']")].map(r => [...r.querySelectorAll("[role='gridcell'], [role='columnheader']")]
-    .map(c => c.textContent.trim()))"""
 
 
 @pytest.fixture(scope="module")

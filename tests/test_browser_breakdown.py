@@ -18,7 +18,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 from test_browser import SETTLE, add_admin, assert_clean, browser, screenshot, settle, sign_in  # noqa: F401
-from test_browser import serving
+from test_browser import page_at, serving
 
 import breakdown_fixture as bf
 import xlsx_cells
@@ -47,13 +47,7 @@ def server(tmp_path_factory, config):
             yield url
 
 
-@pytest.fixture
-def page(browser):  # noqa: F811
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
+page = page_at(VIEWPORT)
 
 
 def grid(page, key: str) -> list[list[str]]:

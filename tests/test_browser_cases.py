@@ -25,6 +25,7 @@ from test_browser import (  # noqa: F401
     SETTLE,
     assert_clean,
     browser,
+    grid,
     screenshot,
     serving,
     settle,
@@ -45,11 +46,6 @@ WEST = ("西街道督办员", "街道-督办-浏览器-2025")
 ROW, HEADER, ORDER_X = 35, 35, 37   # the dataframe's row and header heights; the middle of 工单编号 (75 px)
 INSTRUCTION = f"请物业两日内修复渗水并回复，业主电话{fixtures.PHONE}"
 FEEDBACK = "物业已派维修工上门，渗水已止"
-GRID_JS = """(n) => [...document.querySelectorAll("[data-testid='stDataFrame']")][n]
-    .querySelectorAll("[role='row']").length"""
-CELLS_JS = """(n) => [...[...document.querySelectorAll("[data-testid='stDataFrame']")][n]
-    .querySelectorAll("[role='row']")].map(r => [...r.querySelectorAll("[role='gridcell'], [role='columnheader']")]
-    .map(c => c.textContent.trim()))"""
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +65,6 @@ def tab(browser):  # noqa: F811
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     context.set_default_timeout(30_000)
     return context, context.new_page()
-
-
-def grid(page, n: int) -> list[list[str]]:
-    page.wait_for_function(f"() => ({GRID_JS})({n}) > 1", timeout=SETTLE)
-    return page.evaluate(CELLS_JS, n)
 
 
 def main_text(page) -> str:

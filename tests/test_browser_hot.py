@@ -10,10 +10,13 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 from test_browser import (  # noqa: F401
+    CELLS_JS,
+    GRID_JS,
     add_admin,
     assert_clean,
     browser,
     metrics,
+    page_at,
     screenshot,
     serving,
     settle,
@@ -31,11 +34,6 @@ pytestmark = pytest.mark.slow   # chromium and the demo build: `make test`, not 
 VIEWPORT = {"width": 1440, "height": 2400}
 H2 = Period(dt.date(2025, 7, 1), dt.date(2025, 12, 31))
 QUERY = "period=custom&from=2025-07-01&to=2025-12-31"
-GRID_JS = """() => [...document.querySelectorAll("[data-testid='stDataFrame']")][0]
-    .querySelectorAll("[role='row']").length"""
-CELLS_JS = """() => [...[...document.querySelectorAll("[data-testid='stDataFrame']")][0]
-    .querySelectorAll("[role='row']")].map(r => [...r.querySelectorAll("[role='gridcell'], [role='columnheader']")]
-    .map(c => c.textContent.trim()))"""
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +51,7 @@ def demo(tmp_path_factory, config):
         yield url, found, themes
 
 
-@pytest.fixture
-def page(browser):  # noqa: F811
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
+page = page_at(VIEWPORT)
 
 
 def open_hot(page, url: str, lang: str = "zh") -> None:
@@ -76,8 +68,8 @@ def test_the_demo_shows_its_planted_hot_issues(demo, page):
     assert shown["集中诉求"] == f"{len(found):,}"
     assert shown["仍有在办工单的"] == f"{sum(1 for h in found if h['open']):,}"
     # the list is the engine's, hottest first (the grid holds the rows drawn: the first ones)
-    page.wait_for_function(f"() => ({GRID_JS})() > 5", timeout=90_000)
-    rows = page.evaluate(CELLS_JS)
+    page.wait_for_function(f"() => ({GRID_JS})(0) > 5", timeout=90_000)
+    rows = page.evaluate(CELLS_JS, 0)
     header, body = rows[0], [r for r in rows[1:] if r]
     start = header.index("排名")
     assert header[start:start + 3] == ["排名", "问题", "小区"]

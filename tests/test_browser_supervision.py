@@ -17,8 +17,10 @@ from test_browser import (  # noqa: F401
     add_admin,
     assert_clean,
     browser,
+    grid,
     metrics,
     open_page,
+    page_at,
     screenshot,
     serving,
     settle,
@@ -35,11 +37,6 @@ ORDER_X, COMPOUND_X, STATUS_X = 37, 75 + 100, 75 + 200 + 40
 CARDS = {"zh": {"超期工单": "2", "超期1-3天": "1", "超期4-7天": "0", "超期7天以上": "1", "3天内到期": "1"},
          "en": {"Overdue": "2", "Overdue 1-3 days": "1", "Overdue 4-7 days": "0", "Overdue over 7 days": "1",
                 "Due within 3 days": "1"}}
-GRID_JS = """(n) => [...document.querySelectorAll("[data-testid='stDataFrame']")][n]
-    .querySelectorAll("[role='row']").length"""
-CELLS_JS = """(n) => [...[...document.querySelectorAll("[data-testid='stDataFrame']")][n]
-    .querySelectorAll("[role='row']")].map(r => [...r.querySelectorAll("[role='gridcell'], [role='columnheader']")]
-    .map(c => c.textContent.trim()))"""
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +50,7 @@ def server(tmp_path_factory, config):
         yield url
 
 
-@pytest.fixture
-def page(browser):  # noqa: F811
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    context.set_default_timeout(30_000)
-    tab = context.new_page()
-    yield tab
-    context.close()
-
-
-def grid(page, n: int) -> list[list[str]]:
-    """The text of the n-th dataframe's rows (its accessible grid: the canvas draws what this holds)."""
-    page.wait_for_function(f"() => ({GRID_JS})({n}) > 1", timeout=SETTLE)
-    return page.evaluate(CELLS_JS, n)
+page = page_at(VIEWPORT)
 
 
 def click_cell(page, row: int, x: int) -> None:
