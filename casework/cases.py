@@ -154,6 +154,12 @@ def counts(db: Path, con, scope: Scope, window) -> dict:
     return tally(listing(db, con, scope, window.as_of, window.period))
 
 
+def opened_in(found: list[dict], period: Period) -> list[dict]:
+    """The 督办 of a listing opened in `period` (by the day they were opened, as `_read` selects them)."""
+    first, last = period.start.strftime(DAY), period.end.strftime(DAY)
+    return [c for c in found if first <= c["opened_at"][:10] <= last]
+
+
 def tally(found: list[dict]) -> dict:
     """The counts of a listing: opened (N), replied (M: with feedback), overdue (K), closed, pending."""
     by_state = {s: sum(1 for c in found if c["state"] == s) for s in STATES}

@@ -32,7 +32,7 @@ from metrics.catalog import KPIS
 from metrics.formatting import percent
 from metrics.known import known_compounds
 from metrics.kpis import Scope, latest_timestamp, order_kpis_by
-from metrics.periods import Period, Window, add_months, is_complete, month_end
+from metrics.periods import Period, Window, add_months, is_complete, last_complete_month, month_end
 
 RULES: dict[str, Callable] = {}
 READS_ACCESS: set[str] = set()       # the rules given the access file (`access=`)
@@ -71,12 +71,6 @@ def words(name: str):
 def settings(config: dict, name: str) -> dict:
     """A rule's section of config.yaml `alerts:` over its defaults."""
     return {**DEFAULTS.get(name, {}), **(((config or {}).get("alerts") or {}).get(name) or {})}
-
-
-def last_complete_month(as_of: dt.datetime) -> dt.date:
-    """The first day of the latest month 数据截至 has reached the end of (as metrics.periods.latest_complete)."""
-    running = Period(as_of.date().replace(day=1), month_end(as_of.year, as_of.month))
-    return running.start if is_complete(running, as_of) else add_months(running.start, -1)
 
 
 def evaluate(con, config: dict, as_of: dt.datetime | None = None, access=None) -> list[dict]:

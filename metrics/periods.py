@@ -171,6 +171,13 @@ def covers(span: DataSpan, period: Period) -> bool:
     return span.first_day is None or span.first_day <= period.start
 
 
+def last_complete_month(as_of: dt.datetime) -> dt.date:
+    """The first day of the latest month 数据截至 has reached the end of (the month it falls in when as_of is that
+    month's last moment, else the month before)."""
+    running = Period(as_of.date().replace(day=1), month_end(as_of.year, as_of.month))
+    return running.start if is_complete(running, as_of) else add_months(running.start, -1)
+
+
 def latest_complete(as_of: dt.datetime, span: DataSpan) -> tuple[Period, str]:
     """The default period and which kind it is: of the half-year, quarter and month that end with the latest
     month complete at 数据截至, the longest that holds data and that the data covers from its first day; else the
@@ -179,7 +186,7 @@ def latest_complete(as_of: dt.datetime, span: DataSpan) -> tuple[Period, str]:
     2025-07-31 (any hour), 2025年7月; starting 2016-06-20 and ending 2016-07-10, 2016-06-20 to 2016-07-10, never
     2016年上半年."""
     running = Period(as_of.date().replace(day=1), month_end(as_of.year, as_of.month))
-    last = running.start if is_complete(running, as_of) else add_months(running.start, -1)
+    last = last_complete_month(as_of)
     for months, kind in ((6, "half_year"), (3, "quarter"), (1, "month")):
         start = add_months(last, -(months - 1))
         period = Period(start, month_end(last.year, last.month))

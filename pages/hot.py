@@ -158,9 +158,9 @@ else:
     b.metric(t("hot_open_count", lang), fmt.count(sum(1 for h in found if h["open"])))
     c.metric(t("hot_new_count", lang), fmt.count(sum(1 for h in found if h["new"])))
     st.subheader(t("hot_list_title", lang))
-    table = issue_table(found[:LISTED], lang)
-    st.dataframe(table, hide_index=True, key="hot_list")
-    downloads.download_buttons(issue_table(found, lang), t("hot_file", lang), "hot_download")
+    table = issue_table(found, lang)   # every issue for the download; the page lists the first LISTED
+    st.dataframe(table.head(LISTED), hide_index=True, key="hot_list")
+    downloads.download_buttons(table, t("hot_file", lang), "hot_download")
     st.subheader(t("hot_details_title", lang))
     st.caption(t("hot_details_caption", lang, n=DETAILS))
     for rank, issue in enumerate(found[:DETAILS], start=1):

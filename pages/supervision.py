@@ -244,7 +244,7 @@ if "_sv_open" in st.session_state:   # a compound's cell was clicked
     links.open_profile(st.session_state.pop("_sv_open"))
 
 # 督办事项: the 督办 opened on overdue orders, open ones first (whatever the queue below holds)
-cases.section(scope, window, filters.period.label(lang))
+listed = cases.section(scope, window, filters.period.label(lang))
 st.divider()
 st.caption(t("sv_caption", lang, n=n))
 
@@ -300,7 +300,7 @@ if has_queue:
         # the 督办单: the list with the masked content and, for an order under a 督办, its instruction, reply deadline
         # and feedback; the file name and the sheet's title block add the scope, the period and 数据截至 (its day too)
         ids = [r["order_id"] for r in found]
-        sheet = table.assign(**cases.sheet_columns(ids, scope, window, lang))
+        sheet = table.assign(**cases.sheet_columns(ids, scope, window, lang, listed))
         downloads.download_buttons(sheet, t("sv_file", lang), "sv_dl", scope, kinds=cases.DATE_KINDS(lang),
                                    as_of_day=True, word=cases.word_of(sheet, lang))
         cases.open_form(found, window)

@@ -277,12 +277,13 @@ def word_of(frame: pd.DataFrame, language: str):
     return write
 
 
-def sheet_columns(order_ids: list[str], scope: Scope, window: Window, language: str) -> dict:
+def sheet_columns(order_ids: list[str], scope: Scope, window: Window, language: str, listed: list[dict]) -> dict:
     """What the 督办单 adds to the orders of the 督办 list: the content (masked at import), and for an order under a
-    督办 its instruction, reply deadline and feedback (blank otherwise: the column to fill in on paper)."""
+    督办 its instruction, reply deadline and feedback (blank otherwise: the column to fill in on paper). `listed`: the
+    page's listing of the 督办 (section's), not read again."""
     narrowed = allowed(scope)
     content = {o["order_id"]: o["content"] for o in orders_by_id(connection.cursor(), narrowed, order_ids, window.as_of)}
-    under = {i: c for c in listing(scope, window) for i in c["order_ids"]}
+    under = {i: c for c in listed for i in c["order_ids"]}
     return {
         t("cs_content", language): [content.get(i) or "" for i in order_ids],
         t("cs_instruction", language): [under[i]["instruction"] if i in under else "" for i in order_ids],
@@ -336,7 +337,7 @@ def _table(found: list[dict], key: str, language: str) -> None:
                                 t("cs_opened_at", language): st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
 
 
-def section(scope: Scope, window: Window, period_label: str) -> None:
+def section(scope: Scope, window: Window, period_label: str) -> list[dict]:
     """督办事项 at the top of the 督办 page: the period's counts, the open 督办 (overdue replies first), the closed ones
     folded, and the detail of the one chosen (?case=N)."""
     language = lang()
@@ -345,7 +346,7 @@ def section(scope: Scope, window: Window, period_label: str) -> None:
     if notice:
         st.success(notice, icon=":material/task_alt:")
     found = listing(scope, window)
-    tally = counts(scope, window)
+    tally = casework.tally(casework.opened_in(found, window.period))   # counts(scope, window), from the same read
     st.caption(t("cs_caption", language) + " " + t("cs_counts", language, period=period_label, n=tally["opened"],
                                                     m=tally["replied"], k=tally["overdue"]))
     open_ones = [c for c in found if c["state"] != "closed"]
@@ -365,6 +366,7 @@ def section(scope: Scope, window: Window, period_label: str) -> None:
         found_case = case(chosen, window)
         if found_case is not None:
             detail(found_case, language)
+    return found
 
 
 def detail(found: dict, language: str) -> None:

@@ -152,11 +152,7 @@ def cmd_hot(args, config) -> int:
     con = _reader(args, config)
     scope, window = _scope_and_window(args, con, config)
     found = hot.hot_issues(con, config, scope, window, top=args.top)
-    issues = [{"rank": k, "title": h["title"], "place": h["place"], "street": h["street"],
-               "community": h["community"], "first_day": h["first_day"], "last_day": h["last_day"],
-               "orders": h["orders"], "residents": h["residents"], "complaints": h["complaints"], "open": h["open"],
-               "heat": h["heat"], "new": h["new"], "terms": h["terms"], "order_ids": h["order_ids"]}
-              for k, h in enumerate(found, start=1)]
+    issues = [{"rank": k, **{c: h[c] for c in HOT_COLUMNS[1:]}} for k, h in enumerate(found, start=1)]
     if args.format == "json":
         print(json.dumps({"scope": scope.as_dict(), "period": _period_info(window), "hot_issues": issues},
                          ensure_ascii=False, indent=2, default=_json_default))
@@ -262,7 +258,6 @@ def _report_window(args, con, config, issued_on):
 def _each(con, which: str, scope) -> list:
     """The scopes of `--each street|community` (within --street when given): every street, or every community
     with its street, that the data names."""
-    from metrics.kpis import Scope
     from metrics.options import filter_options
 
     options = filter_options(con)

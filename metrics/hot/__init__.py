@@ -57,6 +57,7 @@ import math
 from ..db import rows
 from ..kpis import Scope
 from ..periods import Window
+from ..rollup import REVISIT_ANSWERS
 from . import store
 from .grouping import Params
 from .store import refresh
@@ -64,7 +65,6 @@ from .store import refresh
 __all__ = ["hot_issues", "rising_terms", "city_themes", "issue_orders", "refresh", "HEAT_DEFAULTS"]
 
 HEAT_DEFAULTS = {"resident": 3.0, "repeat": 1.0, "complaint": 1.0, "like": 0.1, "growth": 0.5, "growth_cap": 2.0}
-REVISIT_ANSWERS = ("satisfied", "basically_satisfied", "dissatisfied")
 
 
 def heat_weights(config: dict) -> dict:

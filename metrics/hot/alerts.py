@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..alerts import day_text, last_complete_month, month_window, rule, view, words
+from ..alerts import day_text, month_window, rule, view, words
 from ..kpis import Scope
+from ..periods import last_complete_month
 from . import built, hot_issues
 from .grouping import Params
 
