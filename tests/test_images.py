@@ -1,6 +1,6 @@
 """Chart images never hang a briefing (briefing/images.py): a render that does not come back within its time is
 given up, the browser replaced and the image drawn once more; a second failure is an ImageError with words a page
-can show. kaleido's own sync server waited without end (a test run hung on it for 20 minutes under load)."""
+can show. kaleido's own sync server waited without end (a test run sat in it for over ten minutes under load, until stopped)."""
 from __future__ import annotations
 
 import asyncio
