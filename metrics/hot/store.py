@@ -143,10 +143,6 @@ def _lexicon_entries(lexicon) -> dict[str, str]:
     return out
 
 
-def _day_number(day) -> int:
-    return (day - EPOCH).days
-
-
 class Terms:
     """The word dictionary of the stored vectors (hot_terms: word -> id, only ever added to)."""
 

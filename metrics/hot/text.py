@@ -15,7 +15,6 @@ place names (they say where, not what: grouping is within a place anyway), perso
 never shown), masked personal data ([手机号] ...), numbers, one-character words and function words."""
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -128,8 +127,8 @@ def place_key(name: str) -> str:
 class Lexicon:
     """What segmentation and place-finding know: the written forms of each compound (name, aliases, the spellings
     orders carry; with and without 小区) -> the compound, the other place names (streets, communities), the
-    category words, the synonyms. `fingerprint` changes when any of them does (metrics.hot.store refreshes the
-    messages that hold a new word)."""
+    category words, the synonyms (metrics.hot.store keeps the user dictionary of the last refresh in hot_lexicon and
+    refreshes the messages that hold a new word)."""
     places: dict[str, str] = field(default_factory=dict)       # written form (place_key) -> compound
     other_names: frozenset = frozenset()                        # streets, communities
     categories: frozenset = frozenset()
@@ -143,12 +142,6 @@ class Lexicon:
         out.update({w: "place" for w in self.places})
         return out
 
-    @property
-    def fingerprint(self) -> str:
-        entries = sorted(f"{k}\t{v}" for k, v in self.places.items())
-        entries += sorted(f"name\t{w}" for w in self.other_names) + sorted(f"cat\t{w}" for w in self.categories)
-        entries += sorted(f"syn\t{k}\t{v}" for k, v in self.synonyms.items())
-        return hashlib.sha256("\n".join(entries).encode("utf-8")).hexdigest()[:16]
 
 
 def place_forms(name: str) -> list[str]:
